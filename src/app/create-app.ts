@@ -1,0 +1,156 @@
+import type { DestinationStream } from 'pino';
+import {
+  BasaltError,
+  type CheckMessage,
+  type ConfigSchema,
+  type ConfigSource,
+  CoreConfig,
+  createLogger,
+  formatCheckMessages,
+  type Logger,
+  loadConfig,
+  mergeConfigSchemas,
+  resolveCoreDefaults,
+  runChecks,
+} from '../core/index.js';
+import {
+  type AnyEndpoint,
+  buildHttpServer,
+  buildOpenApiDocument,
+  type ContextProvider,
+  type OpenApiDocument,
+  registerDocsRoutes,
+  securityHeaders,
+} from '../http/index.js';
+import type { AppConfig, BasaltApp, ListenAddress } from './basalt-app.js';
+import { builtinChecks } from './builtin-checks.js';
+import type { AppDefinition } from './define-app.js';
+import { type AppCheck, type AppCommand, flattenModules, type ModuleSetupApi } from './define-module.js';
+import { healthRoutes, type ReadinessProbe } from './health.js';
+
+/** How an app is created: where configuration comes from and where logs go. */
+export interface CreateAppOptions extends ConfigSource {
+  /** A ready logger, or a destination stream for the default one (tests capture logs this way). */
+  logger?: Logger | { destination: DestinationStream };
+}
+
+type Hook = (app: BasaltApp) => void | Promise<void>;
+
+/**
+ * Creates an app from its definition: reads and validates configuration, runs module
+ * setup, builds and compiles every route. Call `listen()` to serve it.
+ *
+ * @example
+ * const app = await createApp(bookshop);
+ * await app.listen({ port: 3000 });
+ */
+export async function createApp<R extends readonly AnyEndpoint[], C extends ConfigSchema | undefined>(
+  definition: AppDefinition<R, C>,
+  options: CreateAppOptions = {},
+): Promise<BasaltApp<R, C>> {
+  const modules = flattenModules([definition]);
+  const schema = mergeConfigSchemas([CoreConfig, ...modules.flatMap((m) => (m.config ? [m.config] : []))]);
+  const config = loadConfig(schema, options) as Record<string, unknown>;
+  resolveCoreDefaults(config);
+  const typed = config as AppConfig<C>;
+  const development = typed.NODE_ENV === 'development';
+
+  const log =
+    options.logger && 'info' in options.logger
+      ? options.logger
+      : createLogger({
+          level: typed.LOG_LEVEL,
+          pretty: development && process.stdout.isTTY,
+          destination: options.logger?.destination,
+        });
+
+  const routes: AnyEndpoint[] = [];
+  const checks: AppCheck[] = [...builtinChecks];
+  const commands: AppCommand[] = [];
+  const providers: ContextProvider[] = [];
+  const startHooks: Hook[] = [];
+  const stopHooks: Hook[] = [];
+  const probes: ReadinessProbe[] = [];
+  const api: ModuleSetupApi = {
+    config,
+    log,
+    addRoutes: (...added) => routes.push(...added),
+    addChecks: (...added) => checks.push(...added),
+    provideContext: (provider) => providers.push(provider),
+    onStart: (hook) => startHooks.push(hook),
+    onStop: (hook) => stopHooks.push(hook),
+    addReadinessProbe: (name, probe) => probes.push({ name, probe }),
+  };
+  for (const module of modules) {
+    routes.push(...(module.routes ?? []));
+    checks.push(...(module.checks ?? []));
+    commands.push(...(module.commands ?? []));
+    await module.setup?.(api);
+  }
+
+  let stopping = false;
+  const mounted = [...routes, ...healthRoutes(probes, () => stopping)];
+  const fastify = await buildHttpServer({
+    routes: mounted,
+    log,
+    production: typed.NODE_ENV === 'production',
+    development,
+    bodyLimit: typed.BODY_LIMIT,
+    trustProxy: typed.TRUST_PROXY,
+    accessLog: typed.ACCESS_LOG,
+    corsOrigins: typed.CORS_ORIGINS,
+    contextProviders: providers,
+  });
+  let document: OpenApiDocument | undefined;
+  const openapi = () => {
+    document ??= buildOpenApiDocument(routes, definition.info);
+    return document;
+  };
+  if (typed.DOCS) registerDocsRoutes(fastify, openapi(), securityHeaders({ production: typed.NODE_ENV === 'production' }));
+  // Compiles every validator and serializer now, once, rather than on first request.
+  await fastify.ready();
+
+  let started: Promise<void> | undefined;
+  let stopped: Promise<void> | undefined;
+  const app: BasaltApp<R, C> = {
+    definition,
+    config: typed,
+    log,
+    fastify,
+    routes,
+    modules,
+    commands,
+    openapi,
+    check: (checkOptions) => runChecks(checks, app as unknown as BasaltApp, checkOptions),
+    start() {
+      started ??= (async () => {
+        const messages: CheckMessage[] = await app.check();
+        const errors = messages.filter((m) => m.level === 'error');
+        for (const m of messages.filter((m) => m.level === 'warning')) log.warn({ check: m.id, hint: m.hint }, m.message);
+        if (errors.length > 0) throw new BasaltError('BASALT_CHECK_FAILED', formatCheckMessages(errors));
+        for (const hook of startHooks) await hook(app as unknown as BasaltApp);
+      })();
+      return started;
+    },
+    async listen(listenOptions = {}) {
+      await app.start();
+      const host = listenOptions.host ?? typed.HOST;
+      await fastify.listen({ port: listenOptions.port ?? typed.PORT, host });
+      const address = fastify.server.address();
+      const port = typeof address === 'object' && address ? address.port : (listenOptions.port ?? typed.PORT);
+      const shown = host.includes(':') ? `[${host}]` : host;
+      const result: ListenAddress = { host, port, url: `http://${shown}:${port}` };
+      log.info({ url: result.url }, 'listening');
+      return result;
+    },
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        await fastify.close();
+        for (const hook of [...stopHooks].reverse()) await hook(app as unknown as BasaltApp);
+      })();
+      return stopped;
+    },
+  };
+  return app;
+}

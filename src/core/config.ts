@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { type Static, type TObject, type TProperties, type TSchema, Type as t } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { readEnvFile } from './env-file.js';
+import { BasaltError } from './errors.js';
+
+/** The settings every Basalt app has. Each is read from the variable of the same name. */
+export const CoreConfig = t.Object({
+  NODE_ENV: t.Union([t.Literal('development'), t.Literal('production'), t.Literal('test')], {
+    default: 'development',
+    description: 'development, production or test',
+  }),
+  SECRET_KEY: t.Optional(
+    t.String({ minLength: 32, description: 'Signs sessions and tokens; required in production' }),
+  ),
+  HOST: t.String({ default: '127.0.0.1', description: 'Interface to listen on' }),
+  PORT: t.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'TCP port to listen on' }),
+  LOG_LEVEL: t.Optional(
+    t.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => t.Literal(level)),
+      { description: 'Log level; debug in development, info in production, silent in test' },
+    ),
+  ),
+  ACCESS_LOG: t.Optional(t.Boolean({ description: 'Log one line per request; on in development' })),
+  BODY_LIMIT: t.Integer({ minimum: 1, default: 1_048_576, description: 'Largest accepted request body, in bytes' }),
+  CORS_ORIGINS: t.Array(t.String(), {
+    default: [],
+    description: 'Comma-separated origins allowed by CORS; empty turns CORS off; * allows any',
+  }),
+  TRUST_PROXY: t.Boolean({ default: false, description: 'Trust X-Forwarded-* headers (behind nginx)' }),
+  WORKERS: t.Integer({ minimum: 1, default: availableParallelism(), description: 'Worker processes for basalt start' }),
+  SHUTDOWN_TIMEOUT: t.Number({
+    minimum: 0,
+    default: 10,
+    description: 'Seconds in-flight requests get to finish after SIGTERM',
+  }),
+  DOCS: t.Optional(t.Boolean({ description: 'Serve /openapi.json and /docs; on unless production' })),
+});
+
+/** The resolved core settings. */
+export type CoreConfig = Static<typeof CoreConfig> & { SECRET_KEY: string; LOG_LEVEL: string; ACCESS_LOG: boolean; DOCS: boolean };
+
+/** A configuration schema: a TypeBox object whose keys are environment variable names. */
+export type ConfigSchema = TObject<TProperties>;
+
+/**
+ * Declares the settings an app or a module reads from the environment.
+ *
+ * @example
+ * const config = defineConfig({ STRIPE_KEY: t.String(), FREE_SHIPPING_OVER: t.Number({ default: 50 }) });
+ */
+export function defineConfig<P extends TProperties>(properties: P): TObject<P> {
+  return t.Object(properties);
+}
+
+/** Where configuration comes from when an app is created. */
+export interface ConfigSource {
+  /** Variables to read; defaults to `process.env`. They win over the `.env` file. */
+  env?: Record<string, string | undefined>;
+  /** Path of a `.env` file, or `false` for none; defaults to `.env` in the working directory. */
+  envFile?: string | false;
+  /** Values that win over both (already typed, e.g. from a test). */
+  overrides?: Record<string, unknown>;
+}
+
+function convert(schema: TSchema, raw: string): unknown {
+  const type = (schema as { type?: unknown }).type;
+  if (type === 'array') return raw === '' ? [] : raw.split(',').map((part) => part.trim());
+  if (type === 'boolean') {
+    const lowered = raw.toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(lowered)) return true;
+    if (['0', 'false', 'no', 'off', ''].includes(lowered)) return false;
+    return raw;
+  }
+  if (type === 'integer' || type === 'number') return raw.trim() === '' ? raw : Number(raw);
+  return raw;
+}
+
+/**
+ * Reads and validates configuration against one merged schema. Every bad or missing
+ * variable is reported in one error, each on its own line.
+ */
+export function loadConfig<S extends ConfigSchema>(schema: S, source: ConfigSource = {}): Static<S> {
+  const env = source.env ?? process.env;
+  const fileValues = source.envFile === false ? {} : readEnvFile(source.envFile ?? join(process.cwd(), '.env'));
+  const raw: Record<string, unknown> = {};
+  for (const [key, property] of Object.entries(schema.properties)) {
+    const value = env[key] ?? fileValues[key];
+    if (value !== undefined) raw[key] = convert(property, value);
+  }
+  Object.assign(raw, source.overrides);
+  const withDefaults = Value.Default(schema, raw) as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const error of Value.Errors(schema, withDefaults)) {
+    const key = error.path.split('/')[1] ?? '';
+    const given = key in raw ? ` (got ${JSON.stringify(raw[key])})` : '';
+    problems.push(`${key}: ${error.value === undefined ? 'is required' : error.message}${given}`);
+  }
+  if (withDefaults.NODE_ENV === 'production' && !withDefaults.SECRET_KEY) {
+    problems.push('SECRET_KEY: is required in production (at least 32 characters)');
+  }
+  if (problems.length > 0) {
+    const unique = [...new Set(problems)];
+    throw new BasaltError(
+      'BASALT_CONFIG_INVALID',
+      `Invalid configuration (${unique.length} problem${unique.length === 1 ? '' : 's'}):\n${unique.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+  return withDefaults as Static<S>;
+}
+
+/** Fills the core settings whose defaults depend on NODE_ENV. */
+export function resolveCoreDefaults(config: Record<string, unknown>): void {
+  const env = config.NODE_ENV as CoreConfig['NODE_ENV'];
+  // A generated key is fine for development and tests; production refuses to start without one.
+  config.SECRET_KEY ??= randomBytes(32).toString('base64url');
+  config.LOG_LEVEL ??= env === 'production' ? 'info' : env === 'test' ? 'silent' : 'debug';
+  config.ACCESS_LOG ??= env === 'development';
+  config.DOCS ??= env !== 'production';
+}
+
+/** Merges several configuration schemas into one, refusing conflicting definitions. */
+export function mergeConfigSchemas(schemas: ConfigSchema[]): ConfigSchema {
+  const properties: TProperties = {};
+  for (const schema of schemas) {
+    for (const [key, property] of Object.entries(schema.properties)) {
+      const existing = properties[key];
+      if (existing && JSON.stringify(existing) !== JSON.stringify(property)) {
+        throw new BasaltError('BASALT_CONFIG_INVALID', `Setting ${key} is declared twice with different schemas`);
+      }
+      properties[key] = property;
+    }
+  }
+  return t.Object(properties);
+}

@@ -1,0 +1,35 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../core/index.js';
+
+/**
+ * The user a request acts for. The auth capability fills it in; an app may widen it
+ * through declaration merging.
+ */
+export interface BasaltUser {
+  id: number | string;
+}
+
+/**
+ * Members other capabilities add to every request context (the data layer adds `db`).
+ * Extend it with declaration merging: `declare module 'basalt/http' { interface RequestContextExtensions { ... } }`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging
+export interface RequestContextExtensions {}
+
+/** What every handler and dependency receives: the request, its id, logger and user. */
+export interface BaseRequestContext {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  /** The request id, also sent back in the `x-request-id` header. */
+  requestId: string;
+  /** A logger bound to this request's id. */
+  log: Logger;
+  /** The authenticated user, or null. */
+  user: BasaltUser | null;
+}
+
+/** The per-request context: base members plus what capabilities add. */
+export type RequestContext = BaseRequestContext & RequestContextExtensions;
+
+/** Fills a request context before dependencies and the handler run (e.g. sets `db` or `user`). */
+export type ContextProvider = (context: RequestContext) => void | Promise<void>;

@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { PAGE_CSP } from '../security-headers.js';
+import type { OpenApiDocument } from './document.js';
+
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Serves the document at `/openapi.json` and Swagger UI at `/docs`, from the
+ * swagger-ui-dist package (no CDN; the page works offline).
+ */
+export function registerDocsRoutes(fastify: FastifyInstance, document: OpenApiDocument, headers: Record<string, string>): void {
+  const json = JSON.stringify(document);
+  const assetDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  const cache = new Map<string, Buffer>();
+  const pageHeaders = { ...headers, 'content-security-policy': PAGE_CSP };
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(document.info.title)} — API docs</title>
+<link rel="icon" href="/docs/favicon-32x32.png"><link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div><script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>`;
+  const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });`;
+
+  fastify.get('/openapi.json', (request, reply) => {
+    reply.headers(headers).header('x-request-id', request.id).type('application/json; charset=utf-8').send(json);
+  });
+  fastify.get('/docs', (request, reply) => {
+    reply.headers(pageHeaders).header('x-request-id', request.id).type('text/html; charset=utf-8').send(html);
+  });
+  fastify.get('/docs/init.js', (_request, reply) => {
+    reply.headers(pageHeaders).type('text/javascript; charset=utf-8').send(init);
+  });
+  fastify.get<{ Params: { asset: string } }>('/docs/:asset', async (request, reply) => {
+    const type = ASSETS[request.params.asset];
+    if (!type) return reply.callNotFound();
+    let body = cache.get(request.params.asset);
+    if (!body) {
+      body = await readFile(join(assetDir, request.params.asset));
+      cache.set(request.params.asset, body);
+    }
+    return reply.headers(pageHeaders).header('cache-control', 'public, max-age=86400').type(type).send(body);
+  });
+}

@@ -1,0 +1,220 @@
+import type { TSchema } from '@sinclair/typebox';
+import { BasaltError } from '../../core/index.js';
+import { type AnyDependency, type Dependencies, flattenDependencies, type SecurityScheme } from '../dependency.js';
+import { type AnyEndpoint, responseSchemas } from '../endpoint.js';
+import { mergeObjectSchemas, plainSchema } from '../schema.js';
+import { openApiPath } from '../server.js';
+
+type JsonObject = { [key: string]: unknown };
+
+/** The `info` block of the document. */
+export interface OpenApiInfo {
+  title: string;
+  version: string;
+  description?: string;
+}
+
+/** An OpenAPI 3.1 document. */
+export interface OpenApiDocument {
+  openapi: '3.1.0';
+  info: OpenApiInfo;
+  paths: Record<string, Record<string, JsonObject>>;
+  components: { schemas: Record<string, JsonObject>; securitySchemes?: Record<string, JsonObject> };
+  tags?: { name: string }[];
+}
+
+const FIELD_ERROR = {
+  type: 'object',
+  properties: {
+    pointer: { type: 'string', description: 'JSON pointer to the field, e.g. /body/price' },
+    detail: { type: 'string' },
+    code: { type: 'string' },
+  },
+  required: ['pointer', 'detail'],
+};
+
+/** The problem+json schema of every error answer. */
+export const PROBLEM_SCHEMA: JsonObject = {
+  type: 'object',
+  description: 'An RFC 9457 problem details object',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    code: { type: 'string', description: 'Stable Basalt error code, see docs/reference/errors.md' },
+    requestId: { type: 'string' },
+    errors: { type: 'array', items: FIELD_ERROR },
+  },
+  required: ['type', 'title', 'status', 'detail', 'code'],
+};
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input',
+  401: 'Authentication required',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  409: 'Conflict',
+  412: 'Precondition failed',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  429: 'Too many requests',
+  500: 'Unexpected error',
+};
+
+class ComponentRegistry {
+  readonly schemas: Record<string, JsonObject> = { Problem: PROBLEM_SCHEMA };
+  readonly #json = new Map<string, string>();
+
+  /** Replaces every sub-schema carrying a `$id` by a `$ref` to one shared component. */
+  inline(schema: TSchema | JsonObject): JsonObject {
+    const walk = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(walk);
+      if (typeof node !== 'object' || node === null) return node;
+      const object = node as JsonObject;
+      const out: JsonObject = {};
+      for (const [key, value] of Object.entries(object)) {
+        if (key === '$id') continue;
+        out[key] =
+          key === 'properties' && typeof value === 'object' && value !== null
+            ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]))
+            : walk(value);
+      }
+      const id = object.$id;
+      if (typeof id !== 'string') return out;
+      const name = id.replace(/[^A-Za-z0-9._-]/g, '_');
+      const json = JSON.stringify(out);
+      const existing = this.#json.get(name);
+      if (existing !== undefined && existing !== json) {
+        throw new BasaltError('BASALT_ROUTE_CONFLICT', `Two different schemas use the $id "${id}"`);
+      }
+      this.#json.set(name, json);
+      this.schemas[name] = out;
+      return { $ref: `#/components/schemas/${name}` };
+    };
+    return walk(plainSchema(schema as TSchema, { keepIds: true })) as JsonObject;
+  }
+}
+
+function operationId(endpoint: AnyEndpoint): string {
+  if (endpoint.spec.operationId) return endpoint.spec.operationId;
+  const words = endpoint.path
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => (segment.startsWith(':') ? `by-${segment.slice(1)}` : segment))
+    .join('-')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+  const camel = words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+  return endpoint.method.toLowerCase() + (camel || 'Root');
+}
+
+function parameters(location: 'path' | 'query' | 'header', schema: JsonObject | undefined, registry: ComponentRegistry) {
+  if (!schema) return [];
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  return Object.entries((schema.properties as Record<string, JsonObject>) ?? {}).map(([name, property]) => {
+    const parameter: JsonObject = {
+      name,
+      in: location,
+      required: location === 'path' || required.has(name),
+      schema: registry.inline(property),
+    };
+    if (typeof property.description === 'string') parameter.description = property.description;
+    return parameter;
+  });
+}
+
+/** Builds the OpenAPI 3.1 document of a set of endpoints. */
+export function buildOpenApiDocument(routes: readonly AnyEndpoint[], info: OpenApiInfo): OpenApiDocument {
+  const registry = new ComponentRegistry();
+  const paths: OpenApiDocument['paths'] = {};
+  const securitySchemes: Record<string, JsonObject> = {};
+  const tags = new Set<string>();
+  const ids = new Set<string>();
+
+  for (const endpoint of routes) {
+    const spec = endpoint.spec;
+    if (spec.hidden) continue;
+    const dependencies = flattenDependencies(spec.use as Dependencies | undefined);
+    const pathNames = [...endpoint.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
+    const pathSchema = spec.params
+      ? plainSchema(spec.params)
+      : { type: 'object', properties: Object.fromEntries(pathNames.map((n) => [n, { type: 'string' }])) };
+    const query = mergeObjectSchemas([spec.query, ...dependencies.map((d: AnyDependency) => d.query)]);
+    const headers = mergeObjectSchemas([spec.headers, ...dependencies.map((d: AnyDependency) => d.headers)]);
+
+    const operation: JsonObject = { operationId: operationId(endpoint) };
+    if (ids.has(operation.operationId as string)) {
+      throw new BasaltError('BASALT_ROUTE_CONFLICT', `Two endpoints share the operationId ${String(operation.operationId)}`);
+    }
+    ids.add(operation.operationId as string);
+    if (spec.summary) operation.summary = spec.summary;
+    if (spec.description) operation.description = spec.description;
+    if (spec.tags?.length) {
+      operation.tags = spec.tags;
+      for (const tag of spec.tags) tags.add(tag);
+    }
+    if (spec.deprecated) operation.deprecated = true;
+    const params = [
+      ...parameters('path', pathSchema, registry),
+      ...parameters('query', query, registry),
+      ...parameters('header', headers, registry),
+    ];
+    if (params.length > 0) operation.parameters = params;
+    if (spec.body) {
+      operation.requestBody = {
+        required: true,
+        content: { 'application/json': { schema: registry.inline(plainSchema(spec.body, { strict: true, keepIds: true })) } },
+      };
+    }
+
+    const responses: Record<string, JsonObject> = {};
+    const declared = responseSchemas(endpoint.method, spec);
+    for (const [status, schema] of Object.entries(declared)) {
+      const code = Number(status);
+      const description = (schema as { description?: string }).description ?? (code < 300 ? 'Success' : ERROR_DESCRIPTIONS[code] ?? 'Error');
+      responses[status] =
+        code === 204
+          ? { description }
+          : { description, content: { [code >= 400 ? 'application/problem+json' : 'application/json']: { schema: registry.inline(schema) } } };
+    }
+    if (Object.keys(declared).length === 0) {
+      responses[endpoint.method === 'POST' ? '201' : '200'] = { description: 'Success' };
+    }
+    const problem = (code: number) => ({
+      description: ERROR_DESCRIPTIONS[code],
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    });
+    const errorCodes = [500];
+    if (params.length > 0 || spec.body) errorCodes.push(400);
+    if (pathNames.length > 0) errorCodes.push(404);
+    if (spec.body) errorCodes.push(413, 415);
+    const security: Record<string, string[]>[] = [];
+    for (const dependency of dependencies) {
+      const scheme = dependency.security as SecurityScheme | undefined;
+      if (!scheme) continue;
+      securitySchemes[scheme.name] = scheme.definition;
+      security.push({ [scheme.name]: [] });
+      errorCodes.push(401);
+    }
+    if (security.length > 0) operation.security = security;
+    for (const code of errorCodes) responses[String(code)] ??= problem(code);
+    operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
+
+    const path = openApiPath(endpoint.path);
+    paths[path] ??= {};
+    paths[path][endpoint.method.toLowerCase()] = operation;
+  }
+
+  const document: OpenApiDocument = {
+    openapi: '3.1.0',
+    info,
+    paths,
+    components: { schemas: registry.schemas },
+  };
+  if (Object.keys(securitySchemes).length > 0) document.components.securitySchemes = securitySchemes;
+  if (tags.size > 0) document.tags = [...tags].sort().map((name) => ({ name }));
+  return document;
+}

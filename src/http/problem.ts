@@ -1,0 +1,149 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ERROR_CODES, type FieldError, isBasaltError } from '../core/index.js';
+
+/** An RFC 9457 problem details object, as Basalt sends it. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: string;
+  requestId: string;
+  errors?: FieldError[];
+  stack?: string;
+}
+
+/** The media type of every error answer. */
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+const FASTIFY_CODES: Record<string, keyof typeof ERROR_CODES> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'BASALT_HTTP_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BASALT_HTTP_BAD_REQUEST',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BASALT_HTTP_PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'BASALT_HTTP_MALFORMED_BODY',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'BASALT_HTTP_MALFORMED_BODY',
+  FST_ERR_CTP_EMPTY_TYPE: 'BASALT_HTTP_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_TYPE: 'BASALT_HTTP_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_BAD_URL: 'BASALT_HTTP_BAD_REQUEST',
+  FST_ERR_ASYNC_CONSTRAINT: 'BASALT_HTTP_BAD_REQUEST',
+};
+
+const PARTS: Record<string, string> = { querystring: 'query', body: 'body', params: 'params', headers: 'headers' };
+
+interface AjvIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+function escapePointer(segment: string): string {
+  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+/** Turns validator issues into field errors with JSON pointers such as `/body/author/name`. */
+export function fieldErrors(part: string, issues: readonly AjvIssue[]): FieldError[] {
+  const prefix = `/${PARTS[part] ?? part}`;
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  for (const issue of issues) {
+    let pointer = prefix + issue.instancePath;
+    let detail = issue.message ?? 'is invalid';
+    if (issue.keyword === 'required') {
+      pointer += `/${escapePointer(String(issue.params.missingProperty))}`;
+      detail = 'is required';
+    } else if (issue.keyword === 'additionalProperties') {
+      pointer += `/${escapePointer(String(issue.params.additionalProperty))}`;
+      detail = 'is not an allowed field';
+    } else if (issue.keyword === 'anyOf' || issue.keyword === 'oneOf') {
+      // The branches already explain themselves; a summary line only when nothing else was said.
+      if (errors.some((e) => e.pointer === pointer)) continue;
+      detail = 'does not match any allowed shape';
+    }
+    const key = `${pointer}\u0000${detail}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    errors.push({ pointer, detail, code: issue.keyword });
+  }
+  return errors;
+}
+
+interface ProblemOptions {
+  development: boolean;
+}
+
+/** Builds the problem for any error; unknown errors become a 500 without their message. */
+export function toProblem(
+  error: unknown,
+  request: FastifyRequest,
+  options: ProblemOptions,
+): { problem: Problem; headers?: Record<string, string>; unexpected: boolean } {
+  const base = { instance: request.url, requestId: String(request.id) };
+  if (isBasaltError(error)) {
+    const known = (ERROR_CODES as Record<string, { title: string }>)[error.code];
+    const problem: Problem = {
+      type: `urn:basalt:error:${error.code}`,
+      title: known?.title ?? error.code,
+      status: error.status,
+      detail: error.expose ? error.message : 'An unexpected error occurred',
+      code: error.code,
+      ...base,
+    };
+    if (error.errors) problem.errors = error.errors;
+    const unexpected = error.status >= 500;
+    if (unexpected && options.development && error.stack) problem.stack = error.stack;
+    return { problem, headers: error.headers, unexpected };
+  }
+  const fastifyError = error as FastifyError & { validationContext?: string };
+  if (fastifyError?.validation) {
+    const errors = fieldErrors(fastifyError.validationContext ?? 'body', fastifyError.validation as AjvIssue[]);
+    return {
+      problem: {
+        type: 'urn:basalt:error:BASALT_VALIDATION_FAILED',
+        title: ERROR_CODES.BASALT_VALIDATION_FAILED.title,
+        status: 400,
+        detail: `Invalid request ${PARTS[fastifyError.validationContext ?? 'body'] ?? 'input'}: ${errors
+          .map((e) => `${e.pointer} ${e.detail}`)
+          .join('; ')}`,
+        code: 'BASALT_VALIDATION_FAILED',
+        errors,
+        ...base,
+      },
+      unexpected: false,
+    };
+  }
+  const status = fastifyError?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code = FASTIFY_CODES[fastifyError.code] ?? 'BASALT_HTTP_BAD_REQUEST';
+    return {
+      problem: {
+        type: `urn:basalt:error:${code}`,
+        title: ERROR_CODES[code].title,
+        status: ERROR_CODES[code].status === status ? status : status,
+        detail: fastifyError.message,
+        code,
+        ...base,
+      },
+      unexpected: false,
+    };
+  }
+  const problem: Problem = {
+    type: 'urn:basalt:error:BASALT_INTERNAL_ERROR',
+    title: ERROR_CODES.BASALT_INTERNAL_ERROR.title,
+    status: 500,
+    detail: options.development
+      ? String((error as Error)?.message ?? error)
+      : `An unexpected error occurred; quote request id ${base.requestId} when reporting it`,
+    code: 'BASALT_INTERNAL_ERROR',
+    ...base,
+  };
+  if (options.development && error instanceof Error && error.stack) problem.stack = error.stack;
+  return { problem, unexpected: true };
+}
+
+/** Sends a problem answer (pre-serialized, so no route's response schema applies). */
+export function sendProblem(reply: FastifyReply, problem: Problem, headers?: Record<string, string>): FastifyReply {
+  if (headers) reply.headers(headers);
+  return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { BasaltError, type Logger } from '../core/index.js';
+import type { ContextProvider, RequestContext } from './context.js';
+import { type AnyDependency, type Dependencies, flattenDependencies, resolveDependencies } from './dependency.js';
+import { type AnyEndpoint, type HttpMethod, isTypedResponse, responseSchemas } from './endpoint.js';
+import { sendProblem, toProblem } from './problem.js';
+import { mergeObjectSchemas, plainSchema } from './schema.js';
+import { securityHeaders } from './security-headers.js';
+import { createValidatorCompiler } from './validators.js';
+
+/** What the HTTP server is built from. */
+export interface HttpServerOptions {
+  routes: readonly AnyEndpoint[];
+  log: Logger;
+  production: boolean;
+  development: boolean;
+  bodyLimit: number;
+  trustProxy: boolean;
+  accessLog: boolean;
+  corsOrigins: readonly string[];
+  contextProviders: readonly ContextProvider[];
+}
+
+const REQUEST_ID = /^[\w.:-]{1,200}$/;
+const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** `/books/:id` → `/books/{id}`, the OpenAPI form. */
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+function successStatus(endpoint: AnyEndpoint): number {
+  const statuses = Object.keys(responseSchemas(endpoint.method, endpoint.spec))
+    .map(Number)
+    .filter((s) => s >= 200 && s < 300)
+    .sort((a, b) => a - b);
+  return statuses[0] ?? (endpoint.method === 'POST' ? 201 : 200);
+}
+
+/** Builds the Fastify instance: routes with compiled schemas, problem+json errors, 404/405, headers. */
+export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const fastify = Fastify({
+    loggerInstance: options.log as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit,
+    trustProxy: options.trustProxy,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    requestIdLogLabel: 'requestId',
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+  });
+  fastify.setValidatorCompiler(createValidatorCompiler());
+  // JSON only: a text/plain body to a JSON endpoint is a 415, not a string that fails later.
+  fastify.removeContentTypeParser('text/plain');
+
+  const headers = securityHeaders({ production: options.production });
+  const development = options.development;
+
+  fastify.setErrorHandler((error, request, reply) => {
+    const { problem, headers: extra, unexpected } = toProblem(error, request, { development });
+    if (unexpected) request.log.error({ err: error }, 'unhandled error');
+    reply.headers(headers).header('x-request-id', request.id);
+    return sendProblem(reply, problem, extra);
+  });
+  fastify.setNotFoundHandler((request, reply) => {
+    const error = new BasaltError('BASALT_HTTP_NOT_FOUND', `No route matches ${request.method} ${request.url.split('?')[0]}`);
+    const { problem } = toProblem(error, request, { development });
+    reply.headers(headers).header('x-request-id', request.id);
+    return sendProblem(reply, problem);
+  });
+
+  if (options.accessLog) {
+    fastify.addHook('onResponse', (request, reply, done) => {
+      request.log.info(
+        { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+        'request',
+      );
+      done();
+    });
+  }
+
+  if (options.corsOrigins.length > 0) {
+    const { default: cors } = await import('@fastify/cors');
+    const any = options.corsOrigins.includes('*');
+    await fastify.register(cors, { origin: any ? '*' : [...options.corsOrigins], credentials: !any });
+  }
+
+  const methodsByPath = new Map<string, Set<string>>();
+  for (const endpoint of options.routes) {
+    const key = endpoint.path;
+    const methods = methodsByPath.get(key) ?? new Set<string>();
+    if (methods.has(endpoint.method)) {
+      throw new BasaltError('BASALT_ROUTE_CONFLICT', `Two endpoints are declared for ${endpoint.method} ${endpoint.path}`);
+    }
+    methods.add(endpoint.method);
+    methodsByPath.set(key, methods);
+    registerEndpoint(fastify, endpoint, headers, options.contextProviders);
+  }
+
+  // A known path with an undeclared method is a 405 naming the allowed ones, not a 404.
+  for (const [path, declared] of methodsByPath) {
+    const allowed = [...declared];
+    if (declared.has('GET')) allowed.push('HEAD');
+    const missing: string[] = METHODS.filter((m) => !declared.has(m));
+    if (options.corsOrigins.length === 0) missing.push('OPTIONS');
+    if (missing.length === 0) continue;
+    const allow = allowed.join(', ');
+    fastify.route({
+      method: missing,
+      url: path,
+      handler: (request, reply) => {
+        const error = new BasaltError('BASALT_HTTP_METHOD_NOT_ALLOWED', `${request.method} is not allowed here; use ${allow}`, {
+          headers: { allow },
+        });
+        const { problem, headers: extra } = toProblem(error, request, { development });
+        reply.headers(headers).header('x-request-id', request.id);
+        return sendProblem(reply, problem, extra);
+      },
+    });
+  }
+  return fastify;
+}
+
+function registerEndpoint(
+  fastify: FastifyInstance,
+  endpoint: AnyEndpoint,
+  headers: Record<string, string>,
+  providers: readonly ContextProvider[],
+): void {
+  const spec = endpoint.spec;
+  const dependencies = flattenDependencies(spec.use as Dependencies | undefined);
+  const querySchema = mergeObjectSchemas([spec.query, ...dependencies.map((d: AnyDependency) => d.query)]);
+  const headerSchema = mergeObjectSchemas([spec.headers, ...dependencies.map((d: AnyDependency) => d.headers)]);
+  const response: Record<number, unknown> = {};
+  for (const [status, schema] of Object.entries(responseSchemas(endpoint.method, spec))) {
+    response[Number(status)] = plainSchema(schema);
+  }
+  const status = successStatus(endpoint);
+  const use = spec.use as Dependencies | undefined;
+  const hasDependencies = use !== undefined && Object.keys(use).length > 0;
+  const handler = endpoint.handler as (context: unknown) => unknown;
+
+  fastify.route({
+    method: endpoint.method,
+    url: endpoint.path,
+    bodyLimit: spec.bodyLimit,
+    schema: definedOnly({
+      params: spec.params ? plainSchema(spec.params) : undefined,
+      querystring: querySchema,
+      headers: headerSchema,
+      body: spec.body ? plainSchema(spec.body, { strict: true }) : undefined,
+      response: Object.keys(response).length > 0 ? response : undefined,
+    }),
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      reply.headers(headers);
+      reply.header('x-request-id', request.id);
+      const context: RequestContext & Record<string, unknown> = {
+        request,
+        reply,
+        requestId: request.id,
+        log: request.log as Logger,
+        user: null,
+        params: request.params,
+        query: request.query,
+        headers: request.headers,
+        body: request.body,
+      };
+      for (const provide of providers) await provide(context);
+      if (hasDependencies) await resolveDependencies(use, context, new Map(), context);
+      const result = await handler(context);
+      if (isTypedResponse(result)) {
+        reply.code(result.status);
+        if (result.headers) reply.headers(result.headers);
+        return result.status === 204 ? reply.send() : result.body;
+      }
+      reply.code(status);
+      if (result === undefined) return reply.code(status === 200 ? 204 : status).send();
+      return result;
+    },
+  });
+}
+
+function definedOnly<T extends Record<string, unknown>>(object: T): Partial<T> {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

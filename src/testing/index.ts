@@ -1,0 +1,1 @@
+export { createTestClient, type TestClient, type TestMethod, type TestResponse } from './test-client.js';

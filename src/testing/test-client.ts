@@ -1,0 +1,119 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { InjectOptions } from 'fastify';
+import { type AppDefinition, type BasaltApp, type CreateAppOptions, createApp } from '../app/index.js';
+import { isAppDefinition } from '../app/index.js';
+import type { ConfigSchema } from '../core/index.js';
+import type { AnyEndpoint, HttpMethod, Responses } from '../http/index.js';
+
+/** An answer from the test client: status, headers and the parsed body. */
+export interface TestResponse<B = unknown> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The JSON body parsed (problem+json included), or the text when not JSON. */
+  body: B;
+  text: string;
+}
+
+type RouteFor<R extends readonly AnyEndpoint[], M extends HttpMethod, P> = Extract<R[number], { method: M; path: P }>;
+
+type SuccessBody<E> = E extends AnyEndpoint
+  ? Responses<E['method'], E['spec']> extends infer Rs
+    ? { [K in keyof Rs]: K extends 200 | 201 | 202 | 203 | 206 ? (Rs[K] extends TSchema ? Static<Rs[K]> : never) : never }[keyof Rs] extends infer B
+      ? [B] extends [never]
+        ? unknown
+        : B
+      : unknown
+    : unknown
+  : unknown;
+
+type InputOf<E> = E extends AnyEndpoint
+  ? {
+      params?: E['spec']['params'] extends TSchema ? Static<E['spec']['params']> : Record<string, string | number>;
+      query?: E['spec']['query'] extends TSchema ? Partial<Static<E['spec']['query']>> & Record<string, unknown> : Record<string, unknown>;
+      headers?: Record<string, string>;
+      body?: E['spec']['body'] extends TSchema ? Static<E['spec']['body']> : unknown;
+    }
+  : never;
+
+/** A path-typed request method of the test client. */
+export type TestMethod<R extends readonly AnyEndpoint[], M extends HttpMethod> = <P extends RouteFor<R, M, string>['path']>(
+  path: P,
+  input?: InputOf<RouteFor<R, M, P>>,
+) => Promise<TestResponse<SuccessBody<RouteFor<R, M, P>> | unknown>>;
+
+/** Calls an app in-process (no port), typed by the app's routes. */
+export interface TestClient<R extends readonly AnyEndpoint[]> {
+  readonly app: BasaltApp<R>;
+  get: TestMethod<R, 'GET'>;
+  post: TestMethod<R, 'POST'>;
+  put: TestMethod<R, 'PUT'>;
+  patch: TestMethod<R, 'PATCH'>;
+  delete: TestMethod<R, 'DELETE'>;
+  /** An untyped request, for anything the typed methods cannot express (raw bodies, odd methods). */
+  request(options: InjectOptions): Promise<TestResponse>;
+  /** Stops the app if the client created it. */
+  close(): Promise<void>;
+}
+
+function fillPath(path: string, params: Record<string, unknown> | undefined): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => {
+    const value = params?.[name];
+    if (value === undefined) throw new Error(`Missing path parameter ${name} for ${path}`);
+    return encodeURIComponent(String(value));
+  });
+}
+
+function toResponse(response: { statusCode: number; headers: TestResponse['headers']; body: string }): TestResponse {
+  const type = String(response.headers['content-type'] ?? '');
+  let body: unknown = response.body;
+  if (type.includes('json') && response.body.length > 0) body = JSON.parse(response.body);
+  return { status: response.statusCode, headers: response.headers, body, text: response.body };
+}
+
+/**
+ * Creates a test client for an app definition (created with NODE_ENV=test) or an
+ * already created app.
+ *
+ * @example
+ * const client = await createTestClient(bookshop);
+ * const { status, body } = await client.get('/books/:id', { params: { id: 1 } });
+ */
+export async function createTestClient<R extends readonly AnyEndpoint[], C extends ConfigSchema | undefined>(
+  app: AppDefinition<R, C> | BasaltApp<R, C>,
+  options: CreateAppOptions = {},
+): Promise<TestClient<R>> {
+  const owned = isAppDefinition(app);
+  const created = (
+    owned
+      ? await createApp(app as AppDefinition<R, C>, {
+          envFile: false,
+          ...options,
+          env: { NODE_ENV: 'test', ...(options.env ?? {}) },
+        })
+      : app
+  ) as BasaltApp<R>;
+  if (owned) await created.start();
+  const request = async (inject: InjectOptions) => toResponse(await created.fastify.inject(inject));
+  const method =
+    (verb: HttpMethod) =>
+    (path: string, input: { params?: Record<string, unknown>; query?: Record<string, unknown>; headers?: Record<string, string>; body?: unknown } = {}) =>
+      request({
+        method: verb,
+        url: fillPath(path, input.params),
+        query: input.query as InjectOptions['query'],
+        headers: input.headers,
+        ...(input.body === undefined ? {} : { payload: input.body as InjectOptions['payload'] }),
+      });
+  return {
+    app: created,
+    get: method('GET') as TestMethod<R, 'GET'>,
+    post: method('POST') as TestMethod<R, 'POST'>,
+    put: method('PUT') as TestMethod<R, 'PUT'>,
+    patch: method('PATCH') as TestMethod<R, 'PATCH'>,
+    delete: method('DELETE') as TestMethod<R, 'DELETE'>,
+    request,
+    close: async () => {
+      if (owned) await created.stop();
+    },
+  };
+}
