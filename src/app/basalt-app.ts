@@ -17,7 +17,10 @@ export type AppConfig<C extends ConfigSchema | undefined = undefined> = CoreConf
   (C extends ConfigSchema ? Static<C> : Record<string, unknown>);
 
 /** A created app: configuration, logger, compiled routes, lifecycle. */
-export interface BasaltApp<R extends readonly AnyEndpoint[] = readonly AnyEndpoint[], C extends ConfigSchema | undefined = ConfigSchema | undefined> {
+export interface BasaltApp<
+  R extends readonly AnyEndpoint[] = readonly AnyEndpoint[],
+  C extends ConfigSchema | undefined = ConfigSchema | undefined,
+> {
   readonly definition: AppDefinition<R, C>;
   readonly config: AppConfig<C>;
   readonly log: Logger;

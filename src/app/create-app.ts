@@ -106,7 +106,8 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
     document ??= buildOpenApiDocument(routes, definition.info);
     return document;
   };
-  if (typed.DOCS) registerDocsRoutes(fastify, openapi(), securityHeaders({ production: typed.NODE_ENV === 'production' }));
+  if (typed.DOCS)
+    registerDocsRoutes(fastify, openapi(), securityHeaders({ production: typed.NODE_ENV === 'production' }));
   // Compiles every validator and serializer now, once, rather than on first request.
   await fastify.ready();
 
@@ -126,7 +127,8 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
       started ??= (async () => {
         const messages: CheckMessage[] = await app.check();
         const errors = messages.filter((m) => m.level === 'error');
-        for (const m of messages.filter((m) => m.level === 'warning')) log.warn({ check: m.id, hint: m.hint }, m.message);
+        for (const m of messages.filter((m) => m.level === 'warning'))
+          log.warn({ check: m.id, hint: m.hint }, m.message);
         if (errors.length > 0) throw new BasaltError('BASALT_CHECK_FAILED', formatCheckMessages(errors));
         for (const hook of startHooks) await hook(app as unknown as BasaltApp);
       })();

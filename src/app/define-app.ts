@@ -3,8 +3,10 @@ import type { AnyEndpoint, OpenApiInfo } from '../http/index.js';
 import type { AppCheck, AppCommand, ModuleDefinition } from './define-module.js';
 
 /** An app: a root module with a name, OpenAPI info and typed routes. */
-export interface AppDefinition<R extends readonly AnyEndpoint[] = readonly AnyEndpoint[], C extends ConfigSchema | undefined = ConfigSchema | undefined>
-  extends ModuleDefinition {
+export interface AppDefinition<
+  R extends readonly AnyEndpoint[] = readonly AnyEndpoint[],
+  C extends ConfigSchema | undefined = ConfigSchema | undefined,
+> extends ModuleDefinition {
   readonly kind: 'app';
   readonly name: string;
   readonly routes: R;
@@ -32,9 +34,10 @@ export interface AppOptions<R extends readonly AnyEndpoint[], C extends ConfigSc
  * @example
  * export default defineApp({ name: 'bookshop', routes: [listBooks, getBook] });
  */
-export function defineApp<const R extends readonly AnyEndpoint[] = [], C extends ConfigSchema | undefined = undefined>(
-  options: AppOptions<R, C>,
-): AppDefinition<R, C> {
+export function defineApp<
+  const R extends readonly AnyEndpoint[] = [],
+  C extends ConfigSchema | undefined = undefined,
+>(options: AppOptions<R, C>): AppDefinition<R, C> {
   const name = options.name ?? 'app';
   return {
     ...options,

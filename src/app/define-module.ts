@@ -58,7 +58,10 @@ export function defineModule<const M extends ModuleDefinition>(module: M): M {
 }
 
 /** Depth-first order of a module tree, dependencies first, each module once. */
-export function flattenModules(modules: readonly ModuleDefinition[], seen = new Set<ModuleDefinition>()): ModuleDefinition[] {
+export function flattenModules(
+  modules: readonly ModuleDefinition[],
+  seen = new Set<ModuleDefinition>(),
+): ModuleDefinition[] {
   const order: ModuleDefinition[] = [];
   for (const module of modules) {
     if (seen.has(module)) continue;

@@ -15,7 +15,10 @@ export function healthRoutes(probes: readonly ReadinessProbe[], isStopping: () =
   return [
     get('/health/live', { hidden: true, response: Status }, () => ({ status: 'ok' })),
     get('/health/ready', { hidden: true, response: { 200: Status, 503: Status } }, async () => {
-      if (isStopping()) throw new BasaltError('BASALT_HTTP_SERVICE_UNAVAILABLE', 'The server is shutting down');
+      if (isStopping())
+        throw new BasaltError('BASALT_HTTP_SERVICE_UNAVAILABLE', 'The server is shutting down', {
+          expose: true,
+        });
       const checks: Record<string, string> = {};
       let ready = true;
       await Promise.all(
@@ -30,7 +33,14 @@ export function healthRoutes(probes: readonly ReadinessProbe[], isStopping: () =
         }),
       );
       if (!ready) {
-        throw new BasaltError('BASALT_HTTP_SERVICE_UNAVAILABLE', `Not ready: ${Object.entries(checks).filter(([, v]) => v !== 'ok').map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+        throw new BasaltError(
+          'BASALT_HTTP_SERVICE_UNAVAILABLE',
+          `Not ready: ${Object.entries(checks)
+            .filter(([, v]) => v !== 'ok')
+            .map(([k, v]) => `${k}: ${v}`)
+            .join('; ')}`,
+          { expose: true },
+        );
       }
       return { status: 'ok', checks };
     }),

@@ -1,4 +1,5 @@
 export type { AppConfig, BasaltApp, ListenAddress } from './basalt-app.js';
+export { type CreateAppOptions, createApp } from './create-app.js';
 export { type AppDefinition, type AppOptions, defineApp, isAppDefinition } from './define-app.js';
 export {
   type AppCheck,
@@ -8,4 +9,3 @@ export {
   type ModuleDefinition,
   type ModuleSetupApi,
 } from './define-module.js';
-export { type CreateAppOptions, createApp } from './create-app.js';

@@ -24,13 +24,21 @@ export const CoreConfig = t.Object({
     ),
   ),
   ACCESS_LOG: t.Optional(t.Boolean({ description: 'Log one line per request; on in development' })),
-  BODY_LIMIT: t.Integer({ minimum: 1, default: 1_048_576, description: 'Largest accepted request body, in bytes' }),
+  BODY_LIMIT: t.Integer({
+    minimum: 1,
+    default: 1_048_576,
+    description: 'Largest accepted request body, in bytes',
+  }),
   CORS_ORIGINS: t.Array(t.String(), {
     default: [],
     description: 'Comma-separated origins allowed by CORS; empty turns CORS off; * allows any',
   }),
   TRUST_PROXY: t.Boolean({ default: false, description: 'Trust X-Forwarded-* headers (behind nginx)' }),
-  WORKERS: t.Integer({ minimum: 1, default: availableParallelism(), description: 'Worker processes for basalt start' }),
+  WORKERS: t.Integer({
+    minimum: 1,
+    default: availableParallelism(),
+    description: 'Worker processes for basalt start',
+  }),
   SHUTDOWN_TIMEOUT: t.Number({
     minimum: 0,
     default: 10,
@@ -40,7 +48,12 @@ export const CoreConfig = t.Object({
 });
 
 /** The resolved core settings. */
-export type CoreConfig = Static<typeof CoreConfig> & { SECRET_KEY: string; LOG_LEVEL: string; ACCESS_LOG: boolean; DOCS: boolean };
+export type CoreConfig = Static<typeof CoreConfig> & {
+  SECRET_KEY: string;
+  LOG_LEVEL: string;
+  ACCESS_LOG: boolean;
+  DOCS: boolean;
+};
 
 /** A configuration schema: a TypeBox object whose keys are environment variable names. */
 export type ConfigSchema = TObject<TProperties>;
@@ -65,6 +78,8 @@ export interface ConfigSource {
   overrides?: Record<string, unknown>;
 }
 
+const SECRET_NAME = /SECRET|PASSWORD|TOKEN|KEY|CREDENTIAL/i;
+
 function convert(schema: TSchema, raw: string): unknown {
   const type = (schema as { type?: unknown }).type;
   if (type === 'array') return raw === '' ? [] : raw.split(',').map((part) => part.trim());
@@ -84,19 +99,28 @@ function convert(schema: TSchema, raw: string): unknown {
  */
 export function loadConfig<S extends ConfigSchema>(schema: S, source: ConfigSource = {}): Static<S> {
   const env = source.env ?? process.env;
-  const fileValues = source.envFile === false ? {} : readEnvFile(source.envFile ?? join(process.cwd(), '.env'));
+  const fileValues =
+    source.envFile === false ? {} : readEnvFile(source.envFile ?? join(process.cwd(), '.env'));
   const raw: Record<string, unknown> = {};
+  const given: Record<string, string> = {};
   for (const [key, property] of Object.entries(schema.properties)) {
     const value = env[key] ?? fileValues[key];
-    if (value !== undefined) raw[key] = convert(property, value);
+    if (value === undefined) continue;
+    given[key] = value;
+    raw[key] = convert(property, value);
   }
   Object.assign(raw, source.overrides);
   const withDefaults = Value.Default(schema, raw) as Record<string, unknown>;
   const problems: string[] = [];
   for (const error of Value.Errors(schema, withDefaults)) {
     const key = error.path.split('/')[1] ?? '';
-    const given = key in raw ? ` (got ${JSON.stringify(raw[key])})` : '';
-    problems.push(`${key}: ${error.value === undefined ? 'is required' : error.message}${given}`);
+    // Values of secret-looking settings are never echoed: error messages end up in logs.
+    const shown = !(key in given)
+      ? ''
+      : SECRET_NAME.test(key)
+        ? ' (value hidden)'
+        : ` (got ${JSON.stringify(given[key])})`;
+    problems.push(`${key}: ${error.value === undefined ? 'is required' : error.message}${shown}`);
   }
   if (withDefaults.NODE_ENV === 'production' && !withDefaults.SECRET_KEY) {
     problems.push('SECRET_KEY: is required in production (at least 32 characters)');
@@ -128,7 +152,10 @@ export function mergeConfigSchemas(schemas: ConfigSchema[]): ConfigSchema {
     for (const [key, property] of Object.entries(schema.properties)) {
       const existing = properties[key];
       if (existing && JSON.stringify(existing) !== JSON.stringify(property)) {
-        throw new BasaltError('BASALT_CONFIG_INVALID', `Setting ${key} is declared twice with different schemas`);
+        throw new BasaltError(
+          'BASALT_CONFIG_INVALID',
+          `Setting ${key} is declared twice with different schemas`,
+        );
       }
       properties[key] = property;
     }

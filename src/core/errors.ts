@@ -63,7 +63,10 @@ export class BasaltError extends Error {
 
   constructor(code: ErrorCode | (string & {}), message?: string, options: BasaltErrorOptions = {}) {
     const known = (ERROR_CODES as Record<string, { status: number; title: string }>)[code];
-    super(message ?? known?.title ?? code, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      message ?? known?.title ?? code,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'BasaltError';
     this.code = code;
     this.status = options.status ?? known?.status ?? 500;
@@ -75,7 +78,10 @@ export class BasaltError extends Error {
 
 /** True when `value` is a {@link BasaltError} (also across package copies). */
 export function isBasaltError(value: unknown): value is BasaltError {
-  return value instanceof BasaltError || (value instanceof Error && value.name === 'BasaltError' && 'code' in value);
+  return (
+    value instanceof BasaltError ||
+    (value instanceof Error && value.name === 'BasaltError' && 'code' in value)
+  );
 }
 
 /** 404: the thing asked for does not exist (or is not visible to this user). */
@@ -104,7 +110,10 @@ export class AuthenticationError extends BasaltError {
 
 /** 403: the user is known but may not do this. */
 export class PermissionDeniedError extends BasaltError {
-  constructor(message = 'You do not have permission to perform this action', options: BasaltErrorOptions = {}) {
+  constructor(
+    message = 'You do not have permission to perform this action',
+    options: BasaltErrorOptions = {},
+  ) {
     super('BASALT_HTTP_FORBIDDEN', message, options);
     this.name = 'BasaltError';
   }

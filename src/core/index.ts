@@ -1,4 +1,5 @@
 export { type Check, type CheckLevel, type CheckMessage, formatCheckMessages, runChecks } from './checks.js';
+export type { Command, CommandContext, CommandOption } from './command.js';
 export {
   type ConfigSchema,
   type ConfigSource,
@@ -23,4 +24,3 @@ export {
   ValidationError,
 } from './errors.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
-export type { Command, CommandContext, CommandOption } from './command.js';

@@ -75,7 +75,10 @@ export function defineDependency<
 }
 
 /** Every dependency reachable from `use`, dependencies of dependencies first. */
-export function flattenDependencies(use: Dependencies | undefined, seen = new Set<AnyDependency>()): AnyDependency[] {
+export function flattenDependencies(
+  use: Dependencies | undefined,
+  seen = new Set<AnyDependency>(),
+): AnyDependency[] {
   const order: AnyDependency[] = [];
   for (const dependency of Object.values(use ?? {})) {
     if (seen.has(dependency)) continue;

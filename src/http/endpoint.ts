@@ -78,13 +78,19 @@ export type HandlerResult<R> = [keyof R] extends [never]
             ? Static<R[DefaultStatus<R>]>
             : never
           : never)
-      | { [K in keyof R]: K extends number ? TypedResponse<K, R[K] extends TSchema ? Static<R[K]> : never> : never }[keyof R];
+      | {
+          [K in keyof R]: K extends number
+            ? TypedResponse<K, R[K] extends TSchema ? Static<R[K]> : never>
+            : never;
+        }[keyof R];
 
 /** What a handler receives: validated params, query, headers and body, the request context and its dependencies. */
 export type EndpointContext<P extends string, S extends EndpointSpec> = RequestContext & {
   params: S['params'] extends TSchema ? Static<S['params']> : Simplify<PathParams<P>>;
   query: S['query'] extends TSchema ? Static<S['query']> : Record<string, unknown>;
-  headers: S['headers'] extends TSchema ? Static<S['headers']> : Record<string, string | string[] | undefined>;
+  headers: S['headers'] extends TSchema
+    ? Static<S['headers']>
+    : Record<string, string | string[] | undefined>;
   body: S['body'] extends TSchema ? Static<S['body']> : undefined;
 } & ResolvedDependencies<S['use']>;
 
@@ -94,7 +100,11 @@ export type Handler<M extends HttpMethod, P extends string, S extends EndpointSp
 ) => HandlerResult<Responses<M, S>> | Promise<HandlerResult<Responses<M, S>>>;
 
 /** A declared endpoint: method, path, spec and handler. Mount it through `defineApp({ routes })`. */
-export interface Endpoint<M extends HttpMethod = HttpMethod, P extends string = string, S extends EndpointSpec = EndpointSpec> {
+export interface Endpoint<
+  M extends HttpMethod = HttpMethod,
+  P extends string = string,
+  S extends EndpointSpec = EndpointSpec,
+> {
   readonly kind: 'endpoint';
   readonly method: M;
   readonly path: P;
@@ -107,7 +117,11 @@ export interface Endpoint<M extends HttpMethod = HttpMethod, P extends string = 
 export type AnyEndpoint = Endpoint<HttpMethod, string, any>;
 
 /** Returns `body` with an explicit status (and headers), checked against the endpoint's response schemas. */
-export function respond<S extends number, B>(status: S, body: B, headers?: Record<string, string>): TypedResponse<S, B> {
+export function respond<S extends number, B>(
+  status: S,
+  body: B,
+  headers?: Record<string, string>,
+): TypedResponse<S, B> {
   return { [responseBrand]: true, status, body, headers };
 }
 

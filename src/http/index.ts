@@ -1,4 +1,11 @@
-export type { BaseRequestContext, BasaltUser, ContextProvider, RequestContext, RequestContextExtensions } from './context.js';
+export { type Static, type TSchema, Type as t } from '@sinclair/typebox';
+export type {
+  BasaltUser,
+  BaseRequestContext,
+  ContextProvider,
+  RequestContext,
+  RequestContextExtensions,
+} from './context.js';
 export {
   type AnyDependency,
   type Dependencies,
@@ -27,9 +34,8 @@ export {
   respond,
   type TypedResponse,
 } from './endpoint.js';
-export { buildOpenApiDocument, type OpenApiDocument, type OpenApiInfo } from './openapi/document.js';
 export { registerDocsRoutes } from './openapi/docs-page.js';
-export { type Problem, PROBLEM_CONTENT_TYPE } from './problem.js';
-export { buildHttpServer, type HttpServerOptions } from './server.js';
+export { buildOpenApiDocument, type OpenApiDocument, type OpenApiInfo } from './openapi/document.js';
+export { PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
 export { securityHeaders } from './security-headers.js';
-export { Type as t, type Static, type TSchema } from '@sinclair/typebox';
+export { buildHttpServer, type HttpServerOptions } from './server.js';

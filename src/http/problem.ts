@@ -29,7 +29,12 @@ const FASTIFY_CODES: Record<string, keyof typeof ERROR_CODES> = {
   FST_ERR_ASYNC_CONSTRAINT: 'BASALT_HTTP_BAD_REQUEST',
 };
 
-const PARTS: Record<string, string> = { querystring: 'query', body: 'body', params: 'params', headers: 'headers' };
+const PARTS: Record<string, string> = {
+  querystring: 'query',
+  body: 'body',
+  params: 'params',
+  headers: 'headers',
+};
 
 interface AjvIssue {
   instancePath: string;
@@ -97,7 +102,10 @@ export function toProblem(
   }
   const fastifyError = error as FastifyError & { validationContext?: string };
   if (fastifyError?.validation) {
-    const errors = fieldErrors(fastifyError.validationContext ?? 'body', fastifyError.validation as AjvIssue[]);
+    const errors = fieldErrors(
+      fastifyError.validationContext ?? 'body',
+      fastifyError.validation as AjvIssue[],
+    );
     return {
       problem: {
         type: 'urn:basalt:error:BASALT_VALIDATION_FAILED',
@@ -143,7 +151,11 @@ export function toProblem(
 }
 
 /** Sends a problem answer (pre-serialized, so no route's response schema applies). */
-export function sendProblem(reply: FastifyReply, problem: Problem, headers?: Record<string, string>): FastifyReply {
+export function sendProblem(
+  reply: FastifyReply,
+  problem: Problem,
+  headers?: Record<string, string>,
+): FastifyReply {
   if (headers) reply.headers(headers);
   return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }

@@ -11,7 +11,10 @@ function isObject(value: unknown): value is JsonObject {
  * schema that does not say otherwise refuses unknown properties — how request bodies
  * are checked, so that no undeclared field is silently accepted.
  */
-export function plainSchema(schema: TSchema, options: { strict?: boolean; keepIds?: boolean } = {}): JsonObject {
+export function plainSchema(
+  schema: TSchema,
+  options: { strict?: boolean; keepIds?: boolean } = {},
+): JsonObject {
   const walk = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(walk);
     if (!isObject(node)) return node;
@@ -20,7 +23,12 @@ export function plainSchema(schema: TSchema, options: { strict?: boolean; keepId
       if (key === '$id' && !options.keepIds) continue;
       out[key] = key === 'properties' && isObject(value) ? mapValues(value, walk) : walk(value);
     }
-    if (options.strict && out.type === 'object' && out.additionalProperties === undefined && out.patternProperties === undefined) {
+    if (
+      options.strict &&
+      out.type === 'object' &&
+      out.additionalProperties === undefined &&
+      out.patternProperties === undefined
+    ) {
       out.additionalProperties = false;
     }
     return out;

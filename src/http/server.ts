@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { BasaltError, type Logger } from '../core/index.js';
 import type { ContextProvider, RequestContext } from './context.js';
-import { type AnyDependency, type Dependencies, flattenDependencies, resolveDependencies } from './dependency.js';
+import {
+  type AnyDependency,
+  type Dependencies,
+  flattenDependencies,
+  resolveDependencies,
+} from './dependency.js';
 import { type AnyEndpoint, type HttpMethod, isTypedResponse, responseSchemas } from './endpoint.js';
 import { sendProblem, toProblem } from './problem.js';
 import { mergeObjectSchemas, plainSchema } from './schema.js';
@@ -42,12 +53,11 @@ function successStatus(endpoint: AnyEndpoint): number {
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const fastify = Fastify({
     loggerInstance: options.log as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     bodyLimit: options.bodyLimit,
     trustProxy: options.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    requestIdLogLabel: 'requestId',
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -67,7 +77,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     return sendProblem(reply, problem, extra);
   });
   fastify.setNotFoundHandler((request, reply) => {
-    const error = new BasaltError('BASALT_HTTP_NOT_FOUND', `No route matches ${request.method} ${request.url.split('?')[0]}`);
+    const error = new BasaltError(
+      'BASALT_HTTP_NOT_FOUND',
+      `No route matches ${request.method} ${request.url.split('?')[0]}`,
+    );
     const { problem } = toProblem(error, request, { development });
     reply.headers(headers).header('x-request-id', request.id);
     return sendProblem(reply, problem);
@@ -76,7 +89,12 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   if (options.accessLog) {
     fastify.addHook('onResponse', (request, reply, done) => {
       request.log.info(
-        { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+        {
+          method: request.method,
+          url: request.url,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+        },
         'request',
       );
       done();
@@ -94,7 +112,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     const key = endpoint.path;
     const methods = methodsByPath.get(key) ?? new Set<string>();
     if (methods.has(endpoint.method)) {
-      throw new BasaltError('BASALT_ROUTE_CONFLICT', `Two endpoints are declared for ${endpoint.method} ${endpoint.path}`);
+      throw new BasaltError(
+        'BASALT_ROUTE_CONFLICT',
+        `Two endpoints are declared for ${endpoint.method} ${endpoint.path}`,
+      );
     }
     methods.add(endpoint.method);
     methodsByPath.set(key, methods);
@@ -113,9 +134,13 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       method: missing,
       url: path,
       handler: (request, reply) => {
-        const error = new BasaltError('BASALT_HTTP_METHOD_NOT_ALLOWED', `${request.method} is not allowed here; use ${allow}`, {
-          headers: { allow },
-        });
+        const error = new BasaltError(
+          'BASALT_HTTP_METHOD_NOT_ALLOWED',
+          `${request.method} is not allowed here; use ${allow}`,
+          {
+            headers: { allow },
+          },
+        );
         const { problem, headers: extra } = toProblem(error, request, { development });
         reply.headers(headers).header('x-request-id', request.id);
         return sendProblem(reply, problem, extra);
@@ -134,7 +159,10 @@ function registerEndpoint(
   const spec = endpoint.spec;
   const dependencies = flattenDependencies(spec.use as Dependencies | undefined);
   const querySchema = mergeObjectSchemas([spec.query, ...dependencies.map((d: AnyDependency) => d.query)]);
-  const headerSchema = mergeObjectSchemas([spec.headers, ...dependencies.map((d: AnyDependency) => d.headers)]);
+  const headerSchema = mergeObjectSchemas([
+    spec.headers,
+    ...dependencies.map((d: AnyDependency) => d.headers),
+  ]);
   const response: Record<number, unknown> = {};
   for (const [status, schema] of Object.entries(responseSchemas(endpoint.method, spec))) {
     response[Number(status)] = plainSchema(schema);

@@ -1,7 +1,12 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { InjectOptions } from 'fastify';
-import { type AppDefinition, type BasaltApp, type CreateAppOptions, createApp } from '../app/index.js';
-import { isAppDefinition } from '../app/index.js';
+import {
+  type AppDefinition,
+  type BasaltApp,
+  type CreateAppOptions,
+  createApp,
+  isAppDefinition,
+} from '../app/index.js';
 import type { ConfigSchema } from '../core/index.js';
 import type { AnyEndpoint, HttpMethod, Responses } from '../http/index.js';
 
@@ -14,11 +19,20 @@ export interface TestResponse<B = unknown> {
   text: string;
 }
 
-type RouteFor<R extends readonly AnyEndpoint[], M extends HttpMethod, P> = Extract<R[number], { method: M; path: P }>;
+type RouteFor<R extends readonly AnyEndpoint[], M extends HttpMethod, P> = Extract<
+  R[number],
+  { method: M; path: P }
+>;
 
 type SuccessBody<E> = E extends AnyEndpoint
   ? Responses<E['method'], E['spec']> extends infer Rs
-    ? { [K in keyof Rs]: K extends 200 | 201 | 202 | 203 | 206 ? (Rs[K] extends TSchema ? Static<Rs[K]> : never) : never }[keyof Rs] extends infer B
+    ? {
+        [K in keyof Rs]: K extends 200 | 201 | 202 | 203 | 206
+          ? Rs[K] extends TSchema
+            ? Static<Rs[K]>
+            : never
+          : never;
+      }[keyof Rs] extends infer B
       ? [B] extends [never]
         ? unknown
         : B
@@ -28,15 +42,21 @@ type SuccessBody<E> = E extends AnyEndpoint
 
 type InputOf<E> = E extends AnyEndpoint
   ? {
-      params?: E['spec']['params'] extends TSchema ? Static<E['spec']['params']> : Record<string, string | number>;
-      query?: E['spec']['query'] extends TSchema ? Partial<Static<E['spec']['query']>> & Record<string, unknown> : Record<string, unknown>;
+      params?: E['spec']['params'] extends TSchema
+        ? Static<E['spec']['params']>
+        : Record<string, string | number>;
+      query?: E['spec']['query'] extends TSchema
+        ? Partial<Static<E['spec']['query']>> & Record<string, unknown>
+        : Record<string, unknown>;
       headers?: Record<string, string>;
       body?: E['spec']['body'] extends TSchema ? Static<E['spec']['body']> : unknown;
     }
   : never;
 
 /** A path-typed request method of the test client. */
-export type TestMethod<R extends readonly AnyEndpoint[], M extends HttpMethod> = <P extends RouteFor<R, M, string>['path']>(
+export type TestMethod<R extends readonly AnyEndpoint[], M extends HttpMethod> = <
+  P extends RouteFor<R, M, string>['path'],
+>(
   path: P,
   input?: InputOf<RouteFor<R, M, P>>,
 ) => Promise<TestResponse<SuccessBody<RouteFor<R, M, P>> | unknown>>;
@@ -63,11 +83,16 @@ function fillPath(path: string, params: Record<string, unknown> | undefined): st
   });
 }
 
-function toResponse(response: { statusCode: number; headers: TestResponse['headers']; body: string }): TestResponse {
-  const type = String(response.headers['content-type'] ?? '');
+function toResponse(response: {
+  statusCode: number;
+  headers: Record<string, unknown>;
+  body: string;
+}): TestResponse {
+  const headers = response.headers as TestResponse['headers'];
+  const type = String(headers['content-type'] ?? '');
   let body: unknown = response.body;
   if (type.includes('json') && response.body.length > 0) body = JSON.parse(response.body);
-  return { status: response.statusCode, headers: response.headers, body, text: response.body };
+  return { status: response.statusCode, headers, body, text: response.body };
 }
 
 /**
@@ -96,7 +121,15 @@ export async function createTestClient<R extends readonly AnyEndpoint[], C exten
   const request = async (inject: InjectOptions) => toResponse(await created.fastify.inject(inject));
   const method =
     (verb: HttpMethod) =>
-    (path: string, input: { params?: Record<string, unknown>; query?: Record<string, unknown>; headers?: Record<string, string>; body?: unknown } = {}) =>
+    (
+      path: string,
+      input: {
+        params?: Record<string, unknown>;
+        query?: Record<string, unknown>;
+        headers?: Record<string, string>;
+        body?: unknown;
+      } = {},
+    ) =>
       request({
         method: verb,
         url: fillPath(path, input.params),

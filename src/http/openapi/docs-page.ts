@@ -19,7 +19,11 @@ function escapeHtml(text: string): string {
  * Serves the document at `/openapi.json` and Swagger UI at `/docs`, from the
  * swagger-ui-dist package (no CDN; the page works offline).
  */
-export function registerDocsRoutes(fastify: FastifyInstance, document: OpenApiDocument, headers: Record<string, string>): void {
+export function registerDocsRoutes(
+  fastify: FastifyInstance,
+  document: OpenApiDocument,
+  headers: Record<string, string>,
+): void {
   const json = JSON.stringify(document);
   const assetDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const cache = new Map<string, Buffer>();
@@ -32,7 +36,11 @@ export function registerDocsRoutes(fastify: FastifyInstance, document: OpenApiDo
   const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });`;
 
   fastify.get('/openapi.json', (request, reply) => {
-    reply.headers(headers).header('x-request-id', request.id).type('application/json; charset=utf-8').send(json);
+    reply
+      .headers(headers)
+      .header('x-request-id', request.id)
+      .type('application/json; charset=utf-8')
+      .send(json);
   });
   fastify.get('/docs', (request, reply) => {
     reply.headers(pageHeaders).header('x-request-id', request.id).type('text/html; charset=utf-8').send(html);

@@ -1,6 +1,11 @@
 import type { TSchema } from '@sinclair/typebox';
 import { BasaltError } from '../../core/index.js';
-import { type AnyDependency, type Dependencies, flattenDependencies, type SecurityScheme } from '../dependency.js';
+import {
+  type AnyDependency,
+  type Dependencies,
+  flattenDependencies,
+  type SecurityScheme,
+} from '../dependency.js';
 import { type AnyEndpoint, responseSchemas } from '../endpoint.js';
 import { mergeObjectSchemas, plainSchema } from '../schema.js';
 import { openApiPath } from '../server.js';
@@ -111,14 +116,19 @@ function operationId(endpoint: AnyEndpoint): string {
   return endpoint.method.toLowerCase() + (camel || 'Root');
 }
 
-function parameters(location: 'path' | 'query' | 'header', schema: JsonObject | undefined, registry: ComponentRegistry) {
+function parameters(
+  location: 'path' | 'query' | 'header',
+  schema: JsonObject | undefined,
+  registry: ComponentRegistry,
+) {
   if (!schema) return [];
   const required = new Set((schema.required as string[] | undefined) ?? []);
   return Object.entries((schema.properties as Record<string, JsonObject>) ?? {}).map(([name, property]) => {
     const parameter: JsonObject = {
       name,
       in: location,
-      required: location === 'path' || required.has(name),
+      // A parameter with a default may be left out by the client, whatever the schema's `required` says.
+      required: location === 'path' || (required.has(name) && property.default === undefined),
       schema: registry.inline(property),
     };
     if (typeof property.description === 'string') parameter.description = property.description;
@@ -147,7 +157,10 @@ export function buildOpenApiDocument(routes: readonly AnyEndpoint[], info: OpenA
 
     const operation: JsonObject = { operationId: operationId(endpoint) };
     if (ids.has(operation.operationId as string)) {
-      throw new BasaltError('BASALT_ROUTE_CONFLICT', `Two endpoints share the operationId ${String(operation.operationId)}`);
+      throw new BasaltError(
+        'BASALT_ROUTE_CONFLICT',
+        `Two endpoints share the operationId ${String(operation.operationId)}`,
+      );
     }
     ids.add(operation.operationId as string);
     if (spec.summary) operation.summary = spec.summary;
@@ -166,7 +179,11 @@ export function buildOpenApiDocument(routes: readonly AnyEndpoint[], info: OpenA
     if (spec.body) {
       operation.requestBody = {
         required: true,
-        content: { 'application/json': { schema: registry.inline(plainSchema(spec.body, { strict: true, keepIds: true })) } },
+        content: {
+          'application/json': {
+            schema: registry.inline(plainSchema(spec.body, { strict: true, keepIds: true })),
+          },
+        },
       };
     }
 
@@ -174,11 +191,20 @@ export function buildOpenApiDocument(routes: readonly AnyEndpoint[], info: OpenA
     const declared = responseSchemas(endpoint.method, spec);
     for (const [status, schema] of Object.entries(declared)) {
       const code = Number(status);
-      const description = (schema as { description?: string }).description ?? (code < 300 ? 'Success' : ERROR_DESCRIPTIONS[code] ?? 'Error');
+      const description =
+        (schema as { description?: string }).description ??
+        (code < 300 ? 'Success' : (ERROR_DESCRIPTIONS[code] ?? 'Error'));
       responses[status] =
         code === 204
           ? { description }
-          : { description, content: { [code >= 400 ? 'application/problem+json' : 'application/json']: { schema: registry.inline(schema) } } };
+          : {
+              description,
+              content: {
+                [code >= 400 ? 'application/problem+json' : 'application/json']: {
+                  schema: registry.inline(schema),
+                },
+              },
+            };
     }
     if (Object.keys(declared).length === 0) {
       responses[endpoint.method === 'POST' ? '201' : '200'] = { description: 'Success' };
@@ -201,7 +227,9 @@ export function buildOpenApiDocument(routes: readonly AnyEndpoint[], info: OpenA
     }
     if (security.length > 0) operation.security = security;
     for (const code of errorCodes) responses[String(code)] ??= problem(code);
-    operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
+    operation.responses = Object.fromEntries(
+      Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)),
+    );
 
     const path = openApiPath(endpoint.path);
     paths[path] ??= {};
