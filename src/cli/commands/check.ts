@@ -1,0 +1,19 @@
+import { formatCheckMessages } from '../../core/index.js';
+import type { BuiltinCommand } from '../cli-context.js';
+
+/** `basalt check`: the start-up checks, without starting. */
+export const checkCommand: BuiltinCommand = {
+  name: 'check',
+  summary: "Run the app's start-up checks; exit 1 if any reports an error",
+  description:
+    'Errors would stop basalt start; warnings and info are advice. --deploy also runs the\nchecks that need live services (database, Redis).',
+  options: {
+    deploy: { type: 'boolean', description: 'Also run the checks that reach live services' },
+  },
+  async run(context) {
+    const app = await context.loadApp();
+    const messages = await app.check({ deploy: context.values.deploy === true });
+    context.stdout.write(`${formatCheckMessages(messages)}\n`);
+    return messages.some((message) => message.level === 'error') ? 1 : 0;
+  },
+};

@@ -1,0 +1,15 @@
+import type { BuiltinCommand } from '../cli-context.js';
+import { checkCommand } from './check.js';
+import { devCommand } from './dev.js';
+import { openapiCommand } from './openapi.js';
+import { routesCommand } from './routes.js';
+import { startCommand } from './start.js';
+
+/** The commands Basalt ships, in the order `basalt --help` lists them. */
+export const BUILTIN_COMMANDS: readonly BuiltinCommand[] = [
+  startCommand,
+  devCommand,
+  routesCommand,
+  openapiCommand,
+  checkCommand,
+];

@@ -1,0 +1,62 @@
+import { type BasaltApp, createApp } from '../app/index.js';
+import { isBasaltError } from '../core/index.js';
+import { importAppDefinition } from './import-app.js';
+import { BOOT_FAILURE_EXIT_CODE, isShutdownMessage, WORKER_ENV } from './messages.js';
+
+function describe(error: unknown): string {
+  if (isBasaltError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/**
+ * Runs one server process: loads the app named by `BASALT_APP_FILE`, listens on the
+ * configured HOST/PORT, and on SIGTERM, SIGINT or a shutdown message from the primary
+ * stops accepting connections, lets in-flight requests finish within SHUTDOWN_TIMEOUT
+ * seconds, then exits. It is the body of each `basalt start` worker and of the `basalt dev` child.
+ */
+export async function runWorker(env: Record<string, string | undefined> = process.env): Promise<void> {
+  const file = env[WORKER_ENV.appFile];
+  let app: BasaltApp | undefined;
+  let stopping = false;
+
+  const shutdown = (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    // Asked to stop before the app exists: nothing is in flight yet.
+    if (!app) process.exit(0);
+    const seconds = app.config.SHUTDOWN_TIMEOUT;
+    app.log.info({ reason, timeout: seconds }, 'stopping: finishing in-flight requests');
+    setTimeout(() => {
+      app?.log.warn(
+        { timeout: seconds },
+        'in-flight requests did not finish within SHUTDOWN_TIMEOUT; exiting',
+      );
+      process.exit(1);
+    }, seconds * 1000).unref();
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`basalt: error while stopping: ${describe(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('message', (message) => {
+    if (isShutdownMessage(message)) shutdown('primary');
+  });
+  // The primary went away (killed, crashed): do not linger as an orphan.
+  process.on('disconnect', () => shutdown('primary disconnected'));
+
+  try {
+    if (!file)
+      throw new Error(`${WORKER_ENV.appFile} is not set; start workers with runServer() or basalt start.`);
+    const definition = await importAppDefinition(file);
+    app = await createApp(definition);
+    await app.listen();
+  } catch (error) {
+    process.stderr.write(`basalt: the app failed to start: ${describe(error)}\n`);
+    process.exit(BOOT_FAILURE_EXIT_CODE);
+  }
+}
