@@ -19,6 +19,7 @@ import {
   buildOpenApiDocument,
   type ContextProvider,
   type OpenApiDocument,
+  type RequestHook,
   registerDocsRoutes,
   securityHeaders,
 } from '../http/index.js';
@@ -71,6 +72,7 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
   const startHooks: Hook[] = [];
   const stopHooks: Hook[] = [];
   const probes: ReadinessProbe[] = [];
+  const requestHooks = { onRequest: [] as RequestHook[], onResponse: [] as RequestHook[] };
   const api: ModuleSetupApi = {
     config,
     log,
@@ -80,6 +82,7 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
     onStart: (hook) => startHooks.push(hook),
     onStop: (hook) => stopHooks.push(hook),
     addReadinessProbe: (name, probe) => probes.push({ name, probe }),
+    addRequestHook: (phase, hook) => requestHooks[phase].push(hook),
   };
   for (const module of modules) {
     routes.push(...(module.routes ?? []));
@@ -100,6 +103,7 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
     accessLog: typed.ACCESS_LOG,
     corsOrigins: typed.CORS_ORIGINS,
     contextProviders: providers,
+    requestHooks,
   });
   let document: OpenApiDocument | undefined;
   const openapi = () => {

@@ -1,5 +1,5 @@
 import type { Check, Command, ConfigSchema, Logger } from '../core/index.js';
-import type { AnyEndpoint, ContextProvider } from '../http/index.js';
+import type { AnyEndpoint, ContextProvider, RequestHook } from '../http/index.js';
 import type { BasaltApp } from './basalt-app.js';
 
 /** A start-up check over a created app. */
@@ -20,6 +20,11 @@ export interface ModuleSetupApi {
   onStart(hook: (app: BasaltApp) => void | Promise<void>): void;
   /** Runs when the app stops (after in-flight requests finished); hooks run in reverse order. */
   onStop(hook: (app: BasaltApp) => void | Promise<void>): void;
+  /**
+   * Runs on every request before routing and validation (Flask's `before_request`), or after
+   * the answer was sent (`after_request`). Throwing from `onRequest` answers with that error.
+   */
+  addRequestHook(phase: 'onRequest' | 'onResponse', hook: RequestHook): void;
   /** A readiness probe for `/health/ready`; throw to report not ready. */
   addReadinessProbe(name: string, probe: () => void | Promise<void>): void;
 }

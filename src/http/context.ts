@@ -33,3 +33,6 @@ export type RequestContext = BaseRequestContext & RequestContextExtensions;
 
 /** Fills a request context before dependencies and the handler run (e.g. sets `db` or `user`). */
 export type ContextProvider = (context: RequestContext) => void | Promise<void>;
+
+/** A hook around every request (see `ModuleSetupApi.addRequestHook`). */
+export type RequestHook = (request: FastifyRequest, reply: FastifyReply) => void | Promise<void>;

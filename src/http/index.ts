@@ -5,6 +5,7 @@ export type {
   ContextProvider,
   RequestContext,
   RequestContextExtensions,
+  RequestHook,
 } from './context.js';
 export {
   type AnyDependency,

@@ -7,7 +7,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { BasaltError, type Logger } from '../core/index.js';
-import type { ContextProvider, RequestContext } from './context.js';
+import type { ContextProvider, RequestContext, RequestHook } from './context.js';
 import {
   type AnyDependency,
   type Dependencies,
@@ -31,6 +31,7 @@ export interface HttpServerOptions {
   accessLog: boolean;
   corsOrigins: readonly string[];
   contextProviders: readonly ContextProvider[];
+  requestHooks?: { onRequest: readonly RequestHook[]; onResponse: readonly RequestHook[] };
 }
 
 const REQUEST_ID = /^[\w.:-]{1,200}$/;
@@ -98,6 +99,19 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
         'request',
       );
       done();
+    });
+  }
+
+  for (const hook of options.requestHooks?.onRequest ?? [])
+    fastify.addHook('onRequest', async (request, reply) => hook(request, reply));
+  for (const hook of options.requestHooks?.onResponse ?? []) {
+    fastify.addHook('onResponse', async (request, reply) => {
+      try {
+        await hook(request, reply);
+      } catch (error) {
+        // The answer is already sent: an after-request hook can only log its failure.
+        request.log.error({ err: error }, 'onResponse hook failed');
+      }
     });
   }
 

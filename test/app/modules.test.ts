@@ -1,4 +1,4 @@
-import { createApp, defineApp, defineCheck, defineModule, get, t } from 'basalt';
+import { createApp, defineApp, defineCheck, defineModule, get, PermissionDeniedError, t } from 'basalt';
 import { createTestClient } from 'basalt/testing';
 import { describe, expect, it } from 'vitest';
 
@@ -41,6 +41,31 @@ describe('modules', () => {
     expect((await app.fastify.inject({ url: '/base' })).json()).toEqual({ tenant: 'acme' });
     await app.stop();
     expect(events).toEqual(['base:start', 'feature:start', 'feature:stop', 'base:stop']);
+  });
+
+  it('runs request hooks before routing and after the answer', async () => {
+    const seen: string[] = [];
+    const gate = defineModule({
+      name: 'gate',
+      setup(api) {
+        api.addRequestHook('onRequest', (request) => {
+          if (request.headers['x-blocked']) throw new PermissionDeniedError('Blocked by the gate');
+          seen.push(`before ${request.url}`);
+        });
+        api.addRequestHook('onResponse', (request, reply) => {
+          seen.push(`after ${request.url} ${reply.statusCode}`);
+        });
+      },
+    });
+    const client = await createTestClient(
+      defineApp({ modules: [gate], routes: [get('/open', {}, () => ({ ok: true }))] }),
+    );
+    expect((await client.request({ url: '/open' })).status).toBe(200);
+    const blocked = await client.request({ url: '/open', headers: { 'x-blocked': '1' } });
+    expect(blocked.status).toBe(403);
+    expect((blocked.body as { detail: string }).detail).toBe('Blocked by the gate');
+    expect(seen).toEqual(['before /open', 'after /open 200', 'after /open 403']);
+    await client.close();
   });
 
   it('refuses to start when a check reports an error, and reports the id and hint', async () => {
