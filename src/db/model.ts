@@ -1,0 +1,88 @@
+import type { TObject } from '@sinclair/typebox';
+import type { Executor } from './executor.js';
+import type { FieldsShape } from './fields/field.js';
+import type { ModelMeta } from './meta.js';
+
+/** Primary key kinds: auto-increment integer (default) or UUID generated in JS. */
+export type PrimaryKeyType = 'integer' | 'uuid';
+
+/** What a lifecycle hook receives. */
+export interface HookContext {
+  /** The database or transaction the operation runs in; use it for related writes. */
+  db: Executor;
+  operation: 'create' | 'update' | 'upsert' | 'delete';
+  /** The row being written (mutable in `beforeSave`) or deleted. */
+  record: Record<string, unknown>;
+  /** On update: the row as it was before. */
+  previous?: Record<string, unknown>;
+}
+
+/** A lifecycle hook. */
+export type ModelHook = (context: HookContext) => void | Promise<void>;
+
+/** Hooks run by model operations (not by `updateMany`/`deleteMany`, which work in SQL). */
+export interface ModelHooks {
+  beforeSave?: ModelHook;
+  afterSave?: ModelHook;
+  beforeDelete?: ModelHook;
+  afterDelete?: ModelHook;
+}
+
+type FieldName<F> = Extract<keyof F, string> | 'id' | 'createdAt' | 'updatedAt';
+
+/** An index declaration: field names, or an object with a name and uniqueness. */
+export type IndexOption<F> =
+  | readonly FieldName<F>[]
+  | { fields: readonly FieldName<F>[]; name?: string; unique?: boolean };
+
+/** Options of {@link defineModel}. */
+export interface ModelOptions<F = FieldsShape> {
+  /** Table name; defaults to the model name in snake_case. */
+  table?: string;
+  label?: string;
+  pluralLabel?: string;
+  primaryKey?: PrimaryKeyType;
+  /** Default ordering, e.g. `['-publishedOn', 'title']`. */
+  ordering?: readonly (FieldName<F> | `-${FieldName<F>}`)[];
+  indexes?: readonly IndexOption<F>[];
+  /** Unique-together constraints: `[['author', 'title']]`. */
+  unique?: readonly (readonly FieldName<F>[])[];
+  /** Named check constraints as SQL expressions over columns: `{ price_positive: 'price >= 0' }`. */
+  checks?: Readonly<Record<string, string>>;
+  /** Adds `createdAt` and `updatedAt`, maintained by model operations. */
+  timestamps?: boolean;
+  hooks?: ModelHooks;
+}
+
+/** Read, create and update JSON Schemas (TypeBox) derived from a model. */
+export interface ModelSchemas {
+  read: TObject;
+  create: TObject;
+  update: TObject;
+}
+
+/** Phantom type information of a model (never present at run time). */
+export interface ModelTypes<TPk extends PrimaryKeyType, TTimestamps extends boolean> {
+  pk: TPk;
+  timestamps: TTimestamps;
+}
+
+/** A model declared with {@link defineModel}. */
+export interface Model<
+  TName extends string = string,
+  TFields extends FieldsShape = FieldsShape,
+  TPk extends PrimaryKeyType = PrimaryKeyType,
+  TTimestamps extends boolean = boolean,
+> {
+  readonly name: TName;
+  readonly fields: TFields;
+  readonly options: ModelOptions;
+  /** Plain metadata (computed on first access, relations resolved then). */
+  readonly meta: ModelMeta;
+  readonly schemas: ModelSchemas;
+  readonly hooks: ModelHooks;
+  readonly '~types'?: ModelTypes<TPk, TTimestamps>;
+}
+
+/** Any model. */
+export type AnyModel = Model;

@@ -1,0 +1,122 @@
+import { type TObject, type TSchema, Type as t } from '@sinclair/typebox';
+import type { FieldMeta } from './meta.js';
+import { pascalCase } from './meta.js';
+import type { Model } from './model.js';
+
+/** Pattern of a decimal string such as `-12.50`. */
+export const DECIMAL_PATTERN = '^-?\\d+(\\.\\d+)?$';
+/** Pattern of a slug. */
+export const SLUG_PATTERN = '^[-a-zA-Z0-9_]+$';
+/** Pattern of a time of day. */
+export const TIME_PATTERN = '^([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,6})?)?$';
+
+function annotations(meta: FieldMeta): Record<string, unknown> {
+  const a: Record<string, unknown> = { title: meta.label };
+  if (meta.help) a.description = meta.help;
+  if (meta.default.kind === 'value' && meta.default.value !== undefined) a.default = meta.default.value;
+  return a;
+}
+
+function keySchema(type: 'integer' | 'uuid' | 'unknown', a: Record<string, unknown> = {}): TSchema {
+  if (type === 'integer') return t.Integer(a);
+  if (type === 'uuid') return t.String({ ...a, format: 'uuid' });
+  return t.Union([t.Integer(), t.String({ format: 'uuid' })], a);
+}
+
+function targetKeyType(model: Model, meta: FieldMeta): 'integer' | 'uuid' | 'unknown' {
+  const ref = model.fields[meta.name]?.config.target;
+  if (ref === undefined) return 'unknown';
+  if (typeof ref === 'string') return ref === model.name ? model.meta.primaryKey.type : 'unknown';
+  const target = ref() as Partial<Model>;
+  return target.meta?.primaryKey.type ?? 'unknown';
+}
+
+/** JSON Schema of one column-backed field's value (without nullability). */
+export function valueSchema(model: Model, meta: FieldMeta): TSchema {
+  const a = annotations(meta);
+  const max = meta.max === null ? {} : { maxLength: meta.max };
+  switch (meta.kind) {
+    case 'string':
+    case 'text':
+      return t.String({ ...a, ...max });
+    case 'email':
+      return t.String({ ...a, ...max, format: 'email' });
+    case 'url':
+      return t.String({ ...a, ...max, format: 'uri' });
+    case 'slug':
+      return t.String({ ...a, ...max, pattern: SLUG_PATTERN });
+    case 'integer':
+    case 'bigInteger':
+      return t.Integer(a);
+    case 'float':
+      return t.Number(a);
+    case 'decimal':
+      return t.String({ ...a, pattern: DECIMAL_PATTERN });
+    case 'boolean':
+      return t.Boolean(a);
+    case 'date':
+      return t.String({ ...a, format: 'date' });
+    case 'datetime':
+      return t.String({ ...a, format: 'date-time' });
+    case 'time':
+      return t.String({ ...a, pattern: TIME_PATTERN });
+    case 'uuid':
+      return t.String({ ...a, format: 'uuid' });
+    case 'enum':
+      return t.Union(
+        (meta.choices ?? []).map((c) => t.Literal(c.value, { title: c.label })),
+        a,
+      );
+    case 'json':
+      return model.fields[meta.name]?.config.schema ?? t.Unknown(a);
+    case 'file':
+      return t.Object(
+        {
+          key: t.String(),
+          name: t.Optional(t.String()),
+          size: t.Optional(t.Integer()),
+          contentType: t.Optional(t.String()),
+        },
+        a,
+      );
+    case 'belongsTo':
+      return keySchema(targetKeyType(model, meta), a);
+    default:
+      return t.Unknown(a);
+  }
+}
+
+function nullable(schema: TSchema, meta: FieldMeta): TSchema {
+  return meta.nullable ? t.Union([schema, t.Null()]) : schema;
+}
+
+/** Builds the read, create and update schemas of a model (see {@link Model.schemas}). */
+export function buildSchemas(model: Model): { read: TObject; create: TObject; update: TObject } {
+  const name = pascalCase(model.name);
+  const read: Record<string, TSchema> = {};
+  const create: Record<string, TSchema> = {};
+  const update: Record<string, TSchema> = {};
+  for (const meta of Object.values(model.meta.fields)) {
+    if (meta.kind === 'hasMany') continue;
+    if (meta.kind === 'manyToMany') {
+      const list = t.Array(keySchema('unknown'), { title: meta.label });
+      if (!meta.readOnly) {
+        create[meta.name] = t.Optional(list);
+        update[meta.name] = t.Optional(list);
+      }
+      continue;
+    }
+    const key = meta.attribute!;
+    const schema = nullable(valueSchema(model, meta), meta);
+    if (!meta.writeOnly) read[key] = schema;
+    if (meta.readOnly || meta.primaryKey || meta.auto) continue;
+    const required = !meta.nullable && meta.default.kind === 'none';
+    create[key] = required ? schema : t.Optional(schema);
+    update[key] = t.Optional(schema);
+  }
+  return {
+    read: t.Object(read, { $id: name, title: model.meta.label }),
+    create: t.Object(create, { $id: `${name}Create`, additionalProperties: false }),
+    update: t.Object(update, { $id: `${name}Update`, additionalProperties: false }),
+  };
+}
