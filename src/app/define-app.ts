@@ -12,6 +12,8 @@ export interface AppDefinition<
   readonly routes: R;
   readonly config?: C;
   readonly info: OpenApiInfo;
+  /** Folder of the app's migration files; `migrations` in the working directory when not given. */
+  readonly migrations?: string | URL;
 }
 
 /** What `defineApp` accepts. */
@@ -26,6 +28,8 @@ export interface AppOptions<R extends readonly AnyEndpoint[], C extends ConfigSc
   commands?: readonly AppCommand[];
   checks?: readonly AppCheck[];
   setup?: ModuleDefinition['setup'];
+  /** Folder of the migration files, e.g. `new URL('./migrations', import.meta.url)`. */
+  migrations?: string | URL;
 }
 
 /**

@@ -44,6 +44,10 @@ export const CoreConfig = t.Object({
     default: 10,
     description: 'Seconds in-flight requests get to finish after SIGTERM',
   }),
+  DATABASE_URL: t.String({
+    default: 'sqlite:./data/app.db',
+    description: 'sqlite:./path.db, sqlite::memory: or postgres://user@host:5432/name',
+  }),
   DOCS: t.Optional(t.Boolean({ description: 'Serve /openapi.json and /docs; on unless production' })),
 });
 
