@@ -36,7 +36,8 @@ if (needed.length > 0) {
   }
   // Re-run once with the loader flags; cluster workers and `basalt dev` children inherit them.
   const child = spawn(process.execPath, [...needed, ...execArgv, self, ...process.argv.slice(2)], {
-    stdio: 'inherit',
+    // The IPC channel tells the child when this process is gone, so it never outlives it.
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, BASALT_CLI_RESPAWNED: '1' },
   });
   const forward = (signal) => () => child.kill(signal);
@@ -48,6 +49,10 @@ if (needed.length > 0) {
     } else process.exit(code ?? 1);
   });
 } else {
+  if (process.env.BASALT_CLI_RESPAWNED === '1' && process.channel) {
+    process.channel.unref();
+    process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  }
   const { runCli } = await import(pathToFileURL(useSource ? sourceEntry : distEntry).href);
   const code = await runCli(process.argv.slice(2));
   process.exitCode = code;

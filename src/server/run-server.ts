@@ -80,7 +80,7 @@ export async function runServer(options: RunServerOptions): Promise<number> {
   const shownHost = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   cluster.setupPrimary({ exec: workerEntryPath(), args: [], cwd });
   log.info(
-    { workers: count, app: workerEnv[WORKER_ENV.appFile], pid: process.pid },
+    { workers: count, app: workerEnv[WORKER_ENV.appFile] },
     `starting ${count} worker${count === 1 ? '' : 's'}`,
   );
   if (!production) log.warn(`NODE_ENV is ${config.NODE_ENV}; set NODE_ENV=production when deploying`);
@@ -147,11 +147,11 @@ export async function runServer(options: RunServerOptions): Promise<number> {
         announced = true;
         const url = `http://${shownHost}:${address.port}`;
         log.info(
-          { url, workers: count, pid: process.pid },
+          { url, workers: count },
           `Basalt listening on ${url} with ${count} worker${count === 1 ? '' : 's'}`,
         );
       } else if (announced) {
-        log.info({ pid: worker.process.pid }, 'replacement worker listening');
+        log.info({ worker: worker.process.pid }, 'replacement worker listening');
       }
     };
 
@@ -164,7 +164,7 @@ export async function runServer(options: RunServerOptions): Promise<number> {
       }
       const pid = worker.process.pid;
       if (code === BOOT_FAILURE_EXIT_CODE) {
-        log.error({ pid }, 'a worker could not start the app (see the error above); stopping');
+        log.error({ worker: pid }, 'a worker could not start the app (see the error above); stopping');
         exitCode = 1;
         stopAll();
         return;
@@ -172,7 +172,7 @@ export async function runServer(options: RunServerOptions): Promise<number> {
       const decision = guard.record();
       if (!decision.restart) {
         log.error(
-          { pid, crashes: decision.crashes },
+          { worker: pid, crashes: decision.crashes },
           `workers crashed ${decision.crashes} times within ${decision.windowMs / 1000}s; giving up`,
         );
         exitCode = 1;
@@ -180,7 +180,7 @@ export async function runServer(options: RunServerOptions): Promise<number> {
         return;
       }
       log.warn(
-        { pid, code, signal, delayMs: decision.delayMs },
+        { worker: pid, code, signal, delayMs: decision.delayMs },
         `worker ${pid} died (${signal ?? `exit code ${code}`}); starting a replacement`,
       );
       const timer = setTimeout(() => {
