@@ -151,6 +151,10 @@ export function httpGet(port: number, path: string): Promise<{ status: number; b
         res.on('error', reject);
       },
     );
+    // A connection handed to a worker that was just killed can hang; fail it instead.
+    req.setTimeout(5_000, () =>
+      req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })),
+    );
     req.on('error', reject);
     req.end();
   });

@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FIXTURES, freePort, httpGet, killAll, startBasalt, waitUntil } from '../cli/basalt-process.js';
+
+const cwd = join(FIXTURES, 'server');
+
+async function pidOf(port: number): Promise<number> {
+  const response = await httpGet(port, '/pid');
+  expect(response.status).toBe(200);
+  return (JSON.parse(response.body) as { pid: number }).pid;
+}
+
+afterEach(killAll);
+
+describe('basalt start', () => {
+  it('finishes in-flight requests on SIGTERM, then refuses connections and exits 0', async () => {
+    const port = await freePort();
+    const server = startBasalt(['start', '--workers', '1', '--port', String(port)], { cwd });
+    await server.waitForOutput(`Basalt listening on http://127.0.0.1:${port} with 1 worker`);
+
+    const slow = httpGet(port, '/slow?ms=1500');
+    await server.waitForOutput('slow:start');
+    server.child.kill('SIGTERM');
+
+    const response = await slow;
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ slept: 1500 });
+    await expect(httpGet(port, '/pid')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(server.output()).toContain('received SIGTERM');
+  }, 60_000);
+
+  it('spreads requests over the workers and replaces a worker that dies', async () => {
+    const port = await freePort();
+    const server = startBasalt(['start', '--workers', '2', '--port', String(port)], { cwd });
+    await server.waitForOutput('with 2 workers');
+
+    const pids = new Set<number>();
+    for (let i = 0; i < 40; i++) pids.add(await pidOf(port));
+    expect(pids.size).toBe(2);
+
+    const [victim] = [...pids] as [number, number];
+    process.kill(victim, 'SIGKILL');
+    const seen = new Set<number>();
+    await waitUntil(
+      async () => {
+        try {
+          seen.add(await pidOf(port));
+        } catch {
+          // A connection handed to the dying worker may fail; the next one must not.
+        }
+        return [...seen].some((pid) => !pids.has(pid));
+      },
+      { timeoutMs: 30_000, message: () => `no replacement worker answered; saw ${[...seen].join(', ')}` },
+    );
+    expect(seen.has(victim)).toBe(false);
+    expect(server.output()).toContain(`worker ${victim} died (SIGKILL); starting a replacement`);
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+  }, 90_000);
+
+  it('exits 1 without restarting when the app cannot start', async () => {
+    const port = await freePort();
+    const server = startBasalt(['start', '--workers', '2', '--port', String(port)], {
+      cwd: join(FIXTURES, 'failing-check'),
+    });
+    expect(await server.exited).toEqual({ code: 1, signal: null });
+    const output = server.output();
+    expect(output.match(/strict\.E001/g)).toHaveLength(1);
+    expect(output).toContain('could not start the app');
+  }, 60_000);
+});
