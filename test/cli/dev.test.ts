@@ -39,11 +39,10 @@ describe('basalt dev', () => {
     const port = await freePort();
     const dev = startBasalt(['dev', '--port', String(port)], { cwd: project.dir });
 
-    let answer: Awaited<ReturnType<typeof versionOn>>;
-    await waitUntil(async () => (answer = await versionOn(port)) !== undefined, {
+    await waitUntil(async () => (await versionOn(port)) !== undefined, {
       message: () => `the app never answered:\n${dev.output()}`,
     });
-    expect(answer).toEqual({ version: 'one', env: 'development' });
+    expect(await versionOn(port)).toEqual({ version: 'one', env: 'development' });
 
     const file = join(project.dir, 'app.ts');
     writeFileSync(file, readFileSync(file, 'utf8').replace("'one'", "'two'"));
