@@ -34,6 +34,14 @@ describe('finding the app', () => {
     expect(stderr).toContain('Fix it with one of');
   });
 
+  it('still lists the built-in commands in --help when there is no app', async () => {
+    const dir = project({});
+    const { code, stdout } = await runBasalt(['--help'], { cwd: dir });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ {2}start /m);
+    expect(stdout).toContain('Commands from the app are not listed: No Basalt app found.');
+  });
+
   it('uses the file given with --app', async () => {
     const dir = project({ 'server/main.ts': tinyApp('via-flag'), 'app.ts': tinyApp('convention') });
     expect(await appTitle(['--app', 'server/main.ts'], dir)).toBe('via-flag');
