@@ -1,5 +1,29 @@
+export { sql } from 'kysely';
+export type { DatabaseOptions } from './database.js';
+export { createDatabase, type Database } from './database.js';
 export { defineModel } from './define-model.js';
-export type { Executor } from './executor.js';
+export {
+  columnDefinition,
+  createTableStatements,
+  dropTableStatements,
+  joinTableStatements,
+  sortByDependency,
+} from './dialects/ddl.js';
+export type { ConnectOptions, ConstraintViolation, DialectAdapter } from './dialects/dialect.js';
+export { postgresAdapter } from './dialects/postgres.js';
+export { sqliteAdapter } from './dialects/sqlite.js';
+export {
+  ConstraintViolationError,
+  DB_ERROR_CODES,
+  DbError,
+  type DbErrorCode,
+  DeleteProtectedError,
+  ForeignKeyViolationError,
+  InvalidQueryError,
+  RecordNotFoundError,
+  UniqueViolationError,
+} from './errors.js';
+export type { Executor, Transaction, UpsertOptions } from './executor.js';
 export type {
   AnyField,
   BaseFieldOptions,
@@ -38,3 +62,15 @@ export type {
   ModelSchemas,
   PrimaryKeyType,
 } from './model.js';
+export { type AggregateRows, Query } from './query/query.js';
+export {
+  type Aggregate,
+  agg,
+  type FieldFilter,
+  type Lookups,
+  type OrderKey,
+  type Page,
+  type Where,
+} from './query/types.js';
+export { escapeLike } from './query/where.js';
+export { ModelRegistry, type ResolvedRelation } from './registry.js';

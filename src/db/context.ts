@@ -1,0 +1,76 @@
+import type { Kysely } from 'kysely';
+import type { DialectAdapter } from './dialects/dialect.js';
+import type { FieldMeta } from './meta.js';
+import type { AnyModel } from './model.js';
+import type { ModelRegistry } from './registry.js';
+
+/** Kysely's view of our tables: dynamic names, untyped columns. */
+export type AnyDB = Record<string, Record<string, unknown>>;
+
+/** A transaction scope: its after-commit callbacks and savepoint depth (internal). */
+export interface TxScope {
+  depth: number;
+  callbacks: Array<() => unknown>;
+  parent: TxScope | null;
+  /** Shared by a whole transaction: numbers savepoints uniquely. */
+  savepoints: { next: number };
+}
+
+/** What queries and operations run against (internal). */
+export interface DbContext {
+  adapter: DialectAdapter;
+  registry: ModelRegistry;
+  kysely: Kysely<AnyDB>;
+  scope: TxScope | null;
+}
+
+const columnCache = new WeakMap<AnyModel, FieldMeta[]>();
+const attributeCache = new WeakMap<AnyModel, Map<string, FieldMeta>>();
+
+/** Column-backed fields of a model, in order. */
+export function columnFields(model: AnyModel): FieldMeta[] {
+  let list = columnCache.get(model);
+  if (!list) {
+    list = Object.values(model.meta.fields).filter((f) => f.column !== null);
+    columnCache.set(model, list);
+  }
+  return list;
+}
+
+/** Column-backed fields by row attribute (`authorId`, `title`, ...). */
+export function fieldsByAttribute(model: AnyModel): Map<string, FieldMeta> {
+  let map = attributeCache.get(model);
+  if (!map) {
+    map = new Map(columnFields(model).map((f) => [f.attribute!, f]));
+    attributeCache.set(model, map);
+  }
+  return map;
+}
+
+/** A database row (by column) to a model row (by attribute, JS values). */
+export function rowFromDb(
+  ctx: DbContext,
+  model: AnyModel,
+  raw: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of columnFields(model)) {
+    if (field.column! in raw) out[field.attribute!] = ctx.adapter.fromDb(field, raw[field.column!]);
+  }
+  return out;
+}
+
+/** A model row (by attribute) to column values ready to bind. */
+export function rowToDb(
+  ctx: DbContext,
+  model: AnyModel,
+  row: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const fields = fieldsByAttribute(model);
+  for (const [key, value] of Object.entries(row)) {
+    const field = fields.get(key);
+    if (field && value !== undefined) out[field.column!] = ctx.adapter.toDb(field, value);
+  }
+  return out;
+}

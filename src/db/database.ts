@@ -1,0 +1,203 @@
+import { Kysely, type LogEvent, sql } from 'kysely';
+import type { AnyDB, DbContext } from './context.js';
+import {
+  createTableStatements,
+  dropTableStatements,
+  joinTableStatements,
+  sortByDependency,
+} from './dialects/ddl.js';
+import type { DialectAdapter } from './dialects/dialect.js';
+import { postgresAdapter } from './dialects/postgres.js';
+import { sqliteAdapter } from './dialects/sqlite.js';
+import { DbError } from './errors.js';
+import type { Executor, Transaction, UpsertOptions } from './executor.js';
+import type { CreateInput, Infer, PrimaryKeyOf, UpdateInput } from './infer.js';
+import type { AnyModel } from './model.js';
+import { deleteMany, deleteOne } from './operations/delete.js';
+import type { OperationHost } from './operations/host.js';
+import { createMany, createOne, updateMany, updateOne, upsert } from './operations/write.js';
+import { Query } from './query/query.js';
+import type { Where } from './query/types.js';
+import { ModelRegistry } from './registry.js';
+import { afterCommit, runAtomic } from './transaction.js';
+
+/** Options of {@link createDatabase}. */
+export interface DatabaseOptions<TModels extends readonly AnyModel[]> {
+  /** `sqlite:./data/app.db`, `sqlite::memory:` or `postgres://user@host:5432/db`. */
+  url: string;
+  /** Every model of the application (relation targets given by name are looked up here). */
+  models: TModels;
+  /** Called for every query (and query error) with SQL, parameters and duration. */
+  log?: (event: LogEvent) => void;
+  /** PostgreSQL: schema search path for every pooled connection. */
+  searchPath?: string;
+  /** PostgreSQL: maximum pool size (default 10). */
+  poolSize?: number;
+}
+
+/** A live database: the {@link Executor} API plus lifecycle and schema helpers. */
+export interface Database<TModels = never> extends Executor<TModels> {
+  /** Models known to this database. */
+  readonly registry: ModelRegistry;
+  /** Creates the tables (and join tables and indexes) of every model; for tests until migrations run. */
+  createTables(options?: { ifNotExists?: boolean }): Promise<void>;
+  /** Drops the tables of every model. */
+  dropTables(): Promise<void>;
+  /** Closes the connection or pool. */
+  close(): Promise<void>;
+}
+
+function adapterFor(url: string): DialectAdapter {
+  if (url.startsWith('sqlite:')) return sqliteAdapter;
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return postgresAdapter;
+  throw new DbError(
+    'BASALT_DB_UNSUPPORTED_URL',
+    `Unsupported database URL '${url.split(':')[0]}:…': use sqlite:… or postgres://…`,
+  );
+}
+
+class ExecutorImpl implements Executor<never> {
+  readonly #ctx: DbContext;
+  readonly #host: OperationHost;
+
+  constructor(ctx: DbContext) {
+    this.#ctx = ctx;
+    const host: OperationHost = {
+      ctx,
+      executor: this,
+      atomic: (fn) => runAtomic(ctx, (inner) => fn(new ExecutorImpl(inner).#host)),
+    };
+    this.#host = host;
+  }
+
+  get dialect() {
+    return this.#ctx.adapter.name;
+  }
+
+  get kysely() {
+    return this.#ctx.kysely;
+  }
+
+  get inTransaction() {
+    return this.#ctx.scope !== null;
+  }
+
+  protected get context(): DbContext {
+    return this.#ctx;
+  }
+
+  query<M extends AnyModel>(model: M): Query<M, Infer<M>, never> {
+    return new Query(this.#ctx, this.#ctx.registry.ensure(model) as M);
+  }
+
+  get<M extends AnyModel>(model: M, idOrWhere: PrimaryKeyOf<M> | Where<M, never>): Promise<Infer<M>> {
+    return this.query(model).get(idOrWhere);
+  }
+
+  async create<M extends AnyModel>(model: M, data: CreateInput<M>): Promise<Infer<M>> {
+    return (await createOne(this.#host, model, data as Record<string, unknown>)) as Infer<M>;
+  }
+
+  async createMany<M extends AnyModel>(model: M, data: readonly CreateInput<M>[]): Promise<Infer<M>[]> {
+    return (await createMany(this.#host, model, data as unknown as Record<string, unknown>[])) as Infer<M>[];
+  }
+
+  async update<M extends AnyModel>(model: M, id: PrimaryKeyOf<M>, data: UpdateInput<M>): Promise<Infer<M>> {
+    return (await updateOne(this.#host, model, id, data as Record<string, unknown>)) as Infer<M>;
+  }
+
+  updateMany<M extends AnyModel>(model: M, where: Where<M, never>, data: UpdateInput<M>): Promise<number> {
+    return updateMany(this.#host, model, where, data as Record<string, unknown>);
+  }
+
+  delete<M extends AnyModel>(model: M, id: PrimaryKeyOf<M>): Promise<void> {
+    return deleteOne(this.#host, model, id);
+  }
+
+  deleteMany<M extends AnyModel>(model: M, where: Where<M, never>): Promise<number> {
+    return deleteMany(this.#host, model, where);
+  }
+
+  async upsert<M extends AnyModel>(
+    model: M,
+    data: CreateInput<M>,
+    options: UpsertOptions<M>,
+  ): Promise<Infer<M>> {
+    return (await upsert(
+      this.#host,
+      model,
+      data as Record<string, unknown>,
+      options.conflict,
+      options.update,
+    )) as Infer<M>;
+  }
+
+  transaction<T>(fn: (tx: Transaction<never>) => Promise<T>): Promise<T> {
+    return runAtomic(this.#ctx, (inner) => fn(new ExecutorImpl(inner)));
+  }
+
+  afterCommit(fn: () => unknown): Promise<void> {
+    return afterCommit(this.#ctx, fn);
+  }
+}
+
+class DatabaseImpl extends ExecutorImpl implements Database<never> {
+  get registry(): ModelRegistry {
+    return this.context.registry;
+  }
+
+  async createTables(options: { ifNotExists?: boolean } = {}): Promise<void> {
+    const { adapter, registry } = this.context;
+    const models = sortByDependency(registry.all(), registry);
+    const statements = [
+      ...models.flatMap((m) => createTableStatements(adapter, m, registry)),
+      ...models.flatMap((m) => joinTableStatements(adapter, m, registry)),
+    ];
+    await runAtomic(this.context, async (ctx) => {
+      for (const statement of statements) {
+        const text = options.ifNotExists
+          ? statement
+              .replace(/^create table /, 'create table if not exists ')
+              .replace(/^create (unique )?index /, 'create $1index if not exists ')
+          : statement;
+        await sql.raw(text).execute(ctx.kysely);
+      }
+    });
+  }
+
+  async dropTables(): Promise<void> {
+    const { adapter, registry } = this.context;
+    const models = sortByDependency(registry.all(), registry).reverse();
+    await runAtomic(this.context, async (ctx) => {
+      for (const statement of models.flatMap((m) => dropTableStatements(adapter, m)))
+        await sql.raw(statement).execute(ctx.kysely);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.context.kysely.destroy();
+  }
+}
+
+/**
+ * Opens a database from a URL: SQLite (better-sqlite3; WAL, foreign keys, busy timeout)
+ * or PostgreSQL (a pg Pool; `pg` is imported only then). Drivers load on first query.
+ *
+ * @example
+ * const db = createDatabase({ url: process.env.DATABASE_URL ?? 'sqlite:./data/app.db', models: [Author, Book] });
+ */
+export function createDatabase<const TModels extends readonly AnyModel[]>(
+  options: DatabaseOptions<TModels>,
+): Database<TModels[number]> {
+  const adapter = adapterFor(options.url);
+  const kysely = new Kysely<AnyDB>({
+    dialect: adapter.createDialect({
+      url: options.url,
+      ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
+      ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+    }),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const registry = new ModelRegistry(options.models);
+  return new DatabaseImpl({ adapter, registry, kysely, scope: null }) as unknown as Database<TModels[number]>;
+}

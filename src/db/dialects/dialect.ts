@@ -1,0 +1,58 @@
+import type { Dialect } from 'kysely';
+import type { FieldMeta } from '../meta.js';
+
+/** A constraint violation reported by the database, in dialect-neutral terms. */
+export interface ConstraintViolation {
+  type: 'unique' | 'foreignKey' | 'notNull' | 'check';
+  table: string | null;
+  /** Columns involved, when the database says. */
+  columns: string[];
+  constraint: string | null;
+}
+
+/** Options a dialect needs to connect. */
+export interface ConnectOptions {
+  url: string;
+  /** PostgreSQL only: schema search path for every connection (tests use one schema per file). */
+  searchPath?: string;
+  /** PostgreSQL only: pool size. */
+  poolSize?: number;
+}
+
+/**
+ * Everything that differs between databases: connection, column types, value
+ * conversion and error classification. Migrations reuse `columnType` and the DDL in ddl.ts.
+ */
+export interface DialectAdapter {
+  readonly name: 'sqlite' | 'postgres';
+  /** A Kysely dialect; the driver module is loaded on first use. */
+  createDialect(options: ConnectOptions): Dialect;
+  /** SQL column type of a column-backed field; `targetKey` is the key type of a belongsTo target. */
+  columnType(field: FieldMeta, targetKey: 'integer' | 'uuid'): string;
+  /** The primary-key column definition (type and constraint). */
+  primaryKeyDefinition(type: 'integer' | 'uuid'): string;
+  /** A literal for a column DEFAULT (values are the field's JS values). */
+  literal(field: FieldMeta, value: unknown): string;
+  /** JS value to a bind parameter. */
+  toDb(field: FieldMeta, value: unknown): unknown;
+  /** Column value to the field's JS value. */
+  fromDb(field: FieldMeta, value: unknown): unknown;
+  /** Recognises a constraint violation in a driver error. */
+  classifyError(error: unknown): ConstraintViolation | undefined;
+}
+
+/** Double-quotes an identifier. */
+export function quoteId(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Single-quotes a string literal. */
+export function quoteString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** Formats a number as a decimal string with `scale` digits. */
+export function formatDecimal(value: number | string, scale: number | null): string {
+  if (typeof value === 'string') return value;
+  return scale === null ? String(value) : value.toFixed(scale);
+}

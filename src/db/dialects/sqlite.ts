@@ -1,0 +1,128 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SqliteDialect } from 'kysely';
+import type { FieldMeta } from '../meta.js';
+import type { ConnectOptions, ConstraintViolation, DialectAdapter } from './dialect.js';
+import { formatDecimal, quoteString } from './dialect.js';
+
+/** `sqlite::memory:`, `sqlite:./data/app.db`, `sqlite:///abs/app.db` → a better-sqlite3 filename. */
+export function sqliteFilename(url: string): string {
+  const rest = url.replace(/^sqlite:(\/\/)?/, '');
+  return rest === ':memory:' || rest === '' ? ':memory:' : rest;
+}
+
+async function open(filename: string) {
+  const { default: BetterSqlite3 } = await import('better-sqlite3');
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  const db = new BetterSqlite3(filename);
+  if (filename !== ':memory:') db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  // LIKE must be case-sensitive so `contains` differs from `icontains`, as on PostgreSQL.
+  db.pragma('case_sensitive_like = ON');
+  return db;
+}
+
+const UNIQUE = /^UNIQUE constraint failed: (.+)$/;
+const NOT_NULL = /^NOT NULL constraint failed: (.+)$/;
+const CHECK = /^CHECK constraint failed: (.+)$/;
+
+function tableColumns(list: string): { table: string | null; columns: string[] } {
+  const parts = list.split(',').map((s) => s.trim().split('.'));
+  return { table: parts[0]?.[0] ?? null, columns: parts.map((p) => p[1] ?? p[0] ?? '') };
+}
+
+/** SQLite through better-sqlite3: WAL, foreign keys on, busy timeout, one connection. */
+export const sqliteAdapter: DialectAdapter = {
+  name: 'sqlite',
+  createDialect(options: ConnectOptions) {
+    const filename = sqliteFilename(options.url);
+    return new SqliteDialect({ database: () => open(filename) });
+  },
+  columnType(field: FieldMeta, targetKey) {
+    switch (field.kind) {
+      case 'string':
+      case 'email':
+      case 'url':
+      case 'slug':
+      case 'enum':
+        return `varchar(${field.max ?? 255})`;
+      case 'integer':
+      case 'bigInteger':
+        return 'integer';
+      case 'float':
+        return 'real';
+      case 'decimal':
+        return `decimal(${field.precision}, ${field.scale})`;
+      case 'boolean':
+        return 'boolean';
+      case 'belongsTo':
+        return targetKey === 'uuid' ? 'text' : 'integer';
+      default:
+        return 'text';
+    }
+  },
+  primaryKeyDefinition(type) {
+    return type === 'uuid' ? 'text primary key' : 'integer primary key autoincrement';
+  },
+  literal(field, value) {
+    if (value === null) return 'null';
+    if (typeof value === 'boolean') return value ? '1' : '0';
+    if (typeof value === 'number') return String(value);
+    if (field.kind === 'json' || field.kind === 'file') return quoteString(JSON.stringify(value));
+    if (value instanceof Date) return quoteString(value.toISOString());
+    return quoteString(String(value));
+  },
+  toDb(field, value) {
+    if (value === null || value === undefined) return null;
+    switch (field.kind) {
+      case 'boolean':
+        return value ? 1 : 0;
+      case 'datetime':
+        return value instanceof Date ? value.toISOString() : new Date(value as string).toISOString();
+      case 'json':
+      case 'file':
+        return JSON.stringify(value);
+      case 'decimal':
+        return Number(value);
+      default:
+        return typeof value === 'boolean' ? (value ? 1 : 0) : value;
+    }
+  },
+  fromDb(field, value) {
+    if (value === null || value === undefined) return null;
+    switch (field.kind) {
+      case 'boolean':
+        return value === 1 || value === true || value === '1';
+      case 'datetime':
+        return new Date(value as string);
+      case 'json':
+      case 'file':
+        return typeof value === 'string' ? JSON.parse(value) : value;
+      case 'decimal':
+        return formatDecimal(value as number, field.scale);
+      default:
+        return value;
+    }
+  },
+  classifyError(error) {
+    const e = error as { code?: unknown; message?: unknown };
+    if (
+      typeof e?.code !== 'string' ||
+      !e.code.startsWith('SQLITE_CONSTRAINT') ||
+      typeof e.message !== 'string'
+    )
+      return undefined;
+    const message = e.message;
+    let m = UNIQUE.exec(message);
+    if (m?.[1])
+      return { type: 'unique', ...tableColumns(m[1]), constraint: null } satisfies ConstraintViolation;
+    m = NOT_NULL.exec(message);
+    if (m?.[1]) return { type: 'notNull', ...tableColumns(m[1]), constraint: null };
+    m = CHECK.exec(message);
+    if (m?.[1]) return { type: 'check', table: null, columns: [], constraint: m[1] };
+    if (e.code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+      return { type: 'foreignKey', table: null, columns: [], constraint: null };
+    return undefined;
+  },
+};

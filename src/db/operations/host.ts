@@ -1,0 +1,40 @@
+import { sql } from 'kysely';
+import { columnFields, type DbContext, rowFromDb } from '../context.js';
+import type { Executor } from '../executor.js';
+import type { AnyModel } from '../model.js';
+
+/** What model operations run on (internal): a context, the public executor for hooks, and atomic blocks. */
+export interface OperationHost {
+  ctx: DbContext;
+  executor: Executor;
+  /** Runs `fn` in a transaction (or a savepoint when already in one). */
+  atomic<T>(fn: (host: OperationHost) => Promise<T>): Promise<T>;
+}
+
+/** Whether a model has any lifecycle hook. */
+export function hasHooks(
+  model: AnyModel,
+  ...names: Array<'beforeSave' | 'afterSave' | 'beforeDelete' | 'afterDelete'>
+): boolean {
+  return names.some((n) => model.hooks[n] !== undefined);
+}
+
+/** Every column of a model, for RETURNING and SELECT lists. */
+export function allColumns(model: AnyModel) {
+  return sql.join(columnFields(model).map((f) => sql.ref(f.column!)));
+}
+
+/** Loads one row by primary key, or `undefined`. */
+export async function loadRow(
+  ctx: DbContext,
+  model: AnyModel,
+  id: unknown,
+): Promise<Record<string, unknown> | undefined> {
+  const pk = model.meta.fields.id!;
+  const result =
+    await sql`select ${allColumns(model)} from ${sql.table(model.meta.table)} where id = ${ctx.adapter.toDb(pk, id)}`.execute(
+      ctx.kysely,
+    );
+  const raw = result.rows[0] as Record<string, unknown> | undefined;
+  return raw ? rowFromDb(ctx, model, raw) : undefined;
+}

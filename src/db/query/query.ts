@@ -1,0 +1,264 @@
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import { columnFields, type DbContext, fieldsByAttribute, rowFromDb } from '../context.js';
+import { formatDecimal } from '../dialects/dialect.js';
+import { InvalidQueryError, RecordNotFoundError } from '../errors.js';
+import type { Infer, PrimaryKeyOf } from '../infer.js';
+import type { AnyModel } from '../model.js';
+import { afterCursor, encodeCursor } from './cursor.js';
+import { loadIncludes } from './include.js';
+import { type OrderItem, orderSql, resolveOrder } from './order.js';
+import type { Aggregate, AggregateResult, IncludeKey, OrderKey, Page, Where, WithIncludes } from './types.js';
+import { compileWhere } from './where.js';
+
+interface QueryState {
+  where: object[];
+  order: readonly string[] | null;
+  limit: number | null;
+  offset: number | null;
+  select: readonly string[] | null;
+  include: readonly string[];
+  groupBy: readonly string[];
+}
+
+type Row = Record<string, unknown>;
+
+/** Result of {@link Query.aggregate}: one object, or one per group with `groupBy`. */
+export type AggregateRows<M, G extends string, S> = [G] extends [never]
+  ? { [K in keyof S]: AggregateResult<S[K], Infer<M>> }
+  : Array<Pick<Infer<M>, G & keyof Infer<M>> & { [K in keyof S]: AggregateResult<S[K], Infer<M>> }>;
+
+/**
+ * An immutable, typed query over one model; every method returns a new query.
+ *
+ * @example
+ * const page = await db.query(Book).where({ price: { lt: '20' } }).orderBy('-publishedOn').include('author').page({ limit: 20 });
+ */
+export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends string = never> {
+  readonly #ctx: DbContext;
+  readonly #model: M;
+  readonly #state: QueryState;
+
+  /** @internal Use `db.query(Model)`. */
+  constructor(ctx: DbContext, model: M, state?: QueryState) {
+    this.#ctx = ctx;
+    this.#model = model;
+    this.#state = state ?? {
+      where: [],
+      order: null,
+      limit: null,
+      offset: null,
+      select: null,
+      include: [],
+      groupBy: [],
+    };
+  }
+
+  #with<R2 = R, G2 extends string = G>(patch: Partial<QueryState>): Query<M, R2, TModels, G2> {
+    return new Query<M, R2, TModels, G2>(this.#ctx, this.#model, { ...this.#state, ...patch });
+  }
+
+  /** Adds a filter (AND-ed with earlier ones). */
+  where(where: Where<M, TModels>): Query<M, R, TModels, G> {
+    return this.#with({ where: [...this.#state.where, where] });
+  }
+
+  /** Orders by fields; `-field` is descending. Replaces the model's default ordering. */
+  orderBy(...keys: OrderKey<M>[]): Query<M, R, TModels, G> {
+    return this.#with({ order: keys });
+  }
+
+  limit(limit: number): Query<M, R, TModels, G> {
+    return this.#with({ limit });
+  }
+
+  offset(offset: number): Query<M, R, TModels, G> {
+    return this.#with({ offset });
+  }
+
+  /** Returns only these fields (the row type narrows accordingly). */
+  select<K extends keyof Infer<M> & string>(...fields: K[]): Query<M, Pick<Infer<M>, K>, TModels, G> {
+    return this.#with<Pick<Infer<M>, K>>({ select: fields });
+  }
+
+  /** Loads relations, one batched query per relation. */
+  include<K extends IncludeKey<M>>(...relations: K[]): Query<M, R & WithIncludes<M, TModels, K>, TModels, G> {
+    return this.#with<R & WithIncludes<M, TModels, K>>({ include: [...this.#state.include, ...relations] });
+  }
+
+  /** Groups rows for {@link aggregate}. */
+  groupBy<K extends keyof Infer<M> & string>(...fields: K[]): Query<M, R, TModels, K> {
+    return this.#with<R, K>({ groupBy: fields });
+  }
+
+  #whereSql(extra?: RawBuilder<SqlBool>): RawBuilder<SqlBool> {
+    const parts = this.#state.where.map((w) => compileWhere(this.#ctx, this.#model, w, 't0'));
+    if (extra) parts.push(extra);
+    return parts.length ? sql<SqlBool>`${sql.join(parts, sql` and `)}` : sql<SqlBool>`1 = 1`;
+  }
+
+  #from(): RawBuilder<unknown> {
+    return sql`${sql.table(this.#model.meta.table)} as t0`;
+  }
+
+  #orderItems(tiebreak: boolean): OrderItem[] {
+    return resolveOrder(this.#model, this.#state.order ?? this.#model.meta.ordering, tiebreak);
+  }
+
+  async #fetch(limit: number | null, extraWhere?: RawBuilder<SqlBool>, order?: OrderItem[]): Promise<Row[]> {
+    const model = this.#model;
+    const attrs = this.#state.select;
+    let fields = columnFields(model);
+    if (attrs) {
+      const byAttr = fieldsByAttribute(model);
+      const needed = new Set<string>(attrs);
+      // Relation loading and cursors need the key columns even when not selected.
+      needed.add('id');
+      const relations = this.#ctx.registry.relations(model);
+      for (const name of this.#state.include) {
+        const rel = relations.get(name);
+        if (rel?.kind === 'belongsTo') needed.add(rel.attribute);
+      }
+      for (const item of order ?? []) needed.add(item.field.attribute!);
+      fields = [...needed].map((a) => {
+        const field = byAttr.get(a);
+        if (!field) throw new InvalidQueryError(`Cannot select unknown field '${a}' of '${model.name}'`);
+        return field;
+      });
+    }
+    const items = order ?? this.#orderItems(false);
+    const cols = sql.join(fields.map((f) => sql.ref(`t0.${f.column}`)));
+    const orderBy = items.length ? sql` order by ${orderSql(items, 't0')}` : sql``;
+    // SQLite accepts OFFSET only after a LIMIT; -1 means "no limit" there.
+    const sqliteOffsetOnly =
+      limit === null && this.#state.offset !== null && this.#ctx.adapter.name === 'sqlite';
+    const limitSql = limit !== null ? sql` limit ${limit}` : sqliteOffsetOnly ? sql` limit -1` : sql``;
+    const off = this.#state.offset === null ? sql`` : sql` offset ${this.#state.offset}`;
+    const query = sql`select ${cols} from ${this.#from()} where ${this.#whereSql(extraWhere)}${orderBy}${limitSql}${off}`;
+    const result = await query.execute(this.#ctx.kysely);
+    const rows = (result.rows as Row[]).map((r) => rowFromDb(this.#ctx, model, r));
+    await loadIncludes(this.#ctx, model, rows, this.#state.include);
+    return rows;
+  }
+
+  #strip(rows: Row[], keep: Set<string> | null): Row[] {
+    if (!this.#state.select || !keep) return rows;
+    for (const row of rows) for (const key of Object.keys(row)) if (!keep.has(key)) delete row[key];
+    return rows;
+  }
+
+  #keep(): Set<string> | null {
+    return this.#state.select ? new Set([...this.#state.select, ...this.#state.include]) : null;
+  }
+
+  /** Every matching row. */
+  async all(): Promise<R[]> {
+    const rows = await this.#fetch(this.#state.limit);
+    return this.#strip(rows, this.#keep()) as R[];
+  }
+
+  /** The first matching row, or `undefined`. */
+  async first(): Promise<R | undefined> {
+    const rows = await this.#fetch(1);
+    return this.#strip(rows, this.#keep())[0] as R | undefined;
+  }
+
+  /** The row with this primary key (or matching this filter); throws {@link RecordNotFoundError}. */
+  async get(idOrWhere: PrimaryKeyOf<M> | Where<M, TModels>): Promise<R> {
+    const query =
+      typeof idOrWhere === 'object'
+        ? this.where(idOrWhere)
+        : this.where({ id: idOrWhere } as unknown as Where<M, TModels>);
+    const row = await query.first();
+    if (row === undefined) throw new RecordNotFoundError(this.#model.meta.label);
+    return row;
+  }
+
+  /** Number of matching rows. */
+  async count(): Promise<number> {
+    const result = await sql<{
+      n: number | string;
+    }>`select count(*) as n from ${this.#from()} where ${this.#whereSql()}`.execute(this.#ctx.kysely);
+    return Number(result.rows[0]?.n ?? 0);
+  }
+
+  /** Whether any row matches. */
+  async exists(): Promise<boolean> {
+    const result = await sql`select 1 as one from ${this.#from()} where ${this.#whereSql()} limit 1`.execute(
+      this.#ctx.kysely,
+    );
+    return result.rows.length > 0;
+  }
+
+  /**
+   * Keyset (cursor) pagination: stable across inserts and ties (the primary key breaks ties).
+   *
+   * @example
+   * const first = await db.query(Book).orderBy('price').page({ limit: 20 });
+   * const next = await db.query(Book).orderBy('price').page({ limit: 20, after: first.nextCursor! });
+   */
+  async page(options: { limit: number; after?: string | null }): Promise<Page<R>> {
+    const items = this.#orderItems(true);
+    const extra = options.after ? afterCursor(this.#ctx, items, options.after, 't0') : undefined;
+    const rows = await this.#fetch(options.limit + 1, extra, items);
+    const hasMore = rows.length > options.limit;
+    const pageRows = rows.slice(0, options.limit);
+    const last = pageRows[pageRows.length - 1];
+    const nextCursor = hasMore && last ? encodeCursor(items, last) : null;
+    return { items: this.#strip(pageRows, this.#keep()) as R[], nextCursor, hasMore };
+  }
+
+  /**
+   * Aggregates over the matching rows (per group with {@link groupBy}).
+   *
+   * @example
+   * const { n, total } = await db.query(Book).aggregate({ n: agg.count(), total: agg.sum('price') });
+   */
+  async aggregate<
+    S extends Record<string, Aggregate<'count' | 'sum' | 'avg' | 'min' | 'max', keyof Infer<M> & string>>,
+  >(spec: S): Promise<AggregateRows<M, G, S>> {
+    const byAttr = fieldsByAttribute(this.#model);
+    const field = (a: string) => {
+      const f = byAttr.get(a);
+      if (!f) throw new InvalidQueryError(`Unknown field '${a}' on model '${this.#model.name}'`);
+      return f;
+    };
+    const groups = this.#state.groupBy.map(field);
+    const selections = [
+      ...groups.map((g) => sql`${sql.ref(`t0.${g.column}`)} as ${sql.id(g.attribute!)}`),
+      ...Object.entries(spec).map(([alias, a]) => {
+        const target = a.field === null ? sql`*` : sql.ref(`t0.${field(a.field).column}`);
+        return sql`${sql.raw(a.fn)}(${target}) as ${sql.id(alias)}`;
+      }),
+    ];
+    const groupSql = groups.length
+      ? sql` group by ${sql.join(groups.map((g) => sql.ref(`t0.${g.column}`)))} order by ${sql.join(groups.map((g) => sql.ref(`t0.${g.column}`)))}`
+      : sql``;
+    const result =
+      await sql`select ${sql.join(selections)} from ${this.#from()} where ${this.#whereSql()}${groupSql}`.execute(
+        this.#ctx.kysely,
+      );
+    const rows = (result.rows as Row[]).map((raw) => {
+      const out: Row = {};
+      for (const g of groups) out[g.attribute!] = this.#ctx.adapter.fromDb(g, raw[g.attribute!]);
+      for (const [alias, a] of Object.entries(spec))
+        out[alias] = this.#aggregateValue(a, a.field === null ? null : field(a.field), raw[alias]);
+      return out;
+    });
+    return (groups.length ? rows : rows[0]) as AggregateRows<M, G, S>;
+  }
+
+  #aggregateValue(
+    a: Aggregate,
+    f: ReturnType<typeof fieldsByAttribute> extends Map<string, infer F> ? F | null : never,
+    value: unknown,
+  ): unknown {
+    if (a.fn === 'count') return Number(value ?? 0);
+    if (value === null || value === undefined || f === null) return null;
+    if (f.kind === 'decimal') {
+      if (a.fn === 'avg') return String(value);
+      return formatDecimal(value as number | string, f.scale);
+    }
+    if (a.fn === 'sum' || a.fn === 'avg') return Number(value);
+    return this.#ctx.adapter.fromDb(f, value);
+  }
+}

@@ -1,0 +1,51 @@
+import { sql } from 'kysely';
+import type { DbContext, TxScope } from './context.js';
+
+/**
+ * Runs `fn` atomically on `ctx`: a database transaction at the top level, a savepoint
+ * inside one. After-commit callbacks registered in a savepoint that rolls back are
+ * dropped; the rest run once the outermost transaction has committed.
+ */
+export async function runAtomic<T>(ctx: DbContext, fn: (inner: DbContext) => Promise<T>): Promise<T> {
+  if (ctx.scope === null) {
+    const scope: TxScope = { depth: 1, callbacks: [], parent: null, savepoints: { next: 1 } };
+    const result = await ctx.kysely.transaction().execute((trx) => fn({ ...ctx, kysely: trx, scope }));
+    await runCallbacks(scope.callbacks);
+    return result;
+  }
+  const parent = ctx.scope;
+  const scope: TxScope = { depth: parent.depth + 1, callbacks: [], parent, savepoints: parent.savepoints };
+  const name = sql.id(`basalt_sp_${scope.savepoints.next++}`);
+  await sql`savepoint ${name}`.execute(ctx.kysely);
+  let result: T;
+  try {
+    result = await fn({ ...ctx, scope });
+  } catch (error) {
+    await sql`rollback to savepoint ${name}`.execute(ctx.kysely);
+    await sql`release savepoint ${name}`.execute(ctx.kysely);
+    throw error;
+  }
+  await sql`release savepoint ${name}`.execute(ctx.kysely);
+  parent.callbacks.push(...scope.callbacks);
+  return result;
+}
+
+/** Registers an after-commit callback, or runs it now outside a transaction. */
+export async function afterCommit(ctx: DbContext, fn: () => unknown): Promise<void> {
+  if (ctx.scope === null) await fn();
+  else ctx.scope.callbacks.push(fn);
+}
+
+async function runCallbacks(callbacks: Array<() => unknown>): Promise<void> {
+  // Every callback runs even if one fails: the data is committed, so each side effect gets
+  // its chance; the first failure is re-thrown afterwards.
+  let failure: { error: unknown } | undefined;
+  for (const callback of callbacks) {
+    try {
+      await callback();
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure) throw failure.error;
+}
