@@ -121,7 +121,8 @@ export const sqliteAdapter: DialectAdapter = {
     if (m?.[1]) return { type: 'notNull', ...tableColumns(m[1]), constraint: null };
     m = CHECK.exec(message);
     if (m?.[1]) return { type: 'check', table: null, columns: [], constraint: m[1] };
-    if (e.code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+    // ON DELETE RESTRICT reports SQLITE_CONSTRAINT_TRIGGER with the same message.
+    if (e.code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || message === 'FOREIGN KEY constraint failed')
       return { type: 'foreignKey', table: null, columns: [], constraint: null };
     return undefined;
   },
