@@ -34,7 +34,7 @@ export function defineModel<
 >(
   name: TName,
   fields: TFields,
-  options?: TOptions & ModelOptions<TFields>,
+  options?: TOptions & ModelOptions,
 ): Model<TName, TFields, PkOf<TOptions>, TimestampsOf<TOptions>> {
   for (const key of Object.keys(fields)) {
     if (RESERVED.has(key)) throw new TypeError(`Model '${name}': the field name '${key}' is reserved`);

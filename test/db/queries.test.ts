@@ -187,15 +187,13 @@ describe.each(dialects)('queries on $name', (dialect) => {
   });
 
   it.skipIf(dialect.skip)('aggregates, with and without groupBy, exactly for decimals', async () => {
-    const totals = await db
-      .query(Book)
-      .aggregate({
-        n: agg.count(),
-        total: agg.sum('price'),
-        cheapest: agg.min('price'),
-        pages: agg.sum('pages'),
-        maxPages: agg.max('pages'),
-      });
+    const totals = await db.query(Book).aggregate({
+      n: agg.count(),
+      total: agg.sum('price'),
+      cheapest: agg.min('price'),
+      pages: agg.sum('pages'),
+      maxPages: agg.max('pages'),
+    });
     expect(totals).toEqual({ n: 4, total: '67.40', cheapest: '9.90', pages: 673, maxPages: 387 });
     const byAuthor = await db
       .query(Book)
