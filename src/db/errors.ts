@@ -18,7 +18,11 @@ export type DbErrorCode = keyof typeof DB_ERROR_CODES;
 /** Base class of the errors below; `status` comes from {@link DB_ERROR_CODES}. */
 export class DbError extends BasaltError {
   constructor(code: DbErrorCode, message?: string, options: BasaltErrorOptions = {}) {
-    super(code, message ?? DB_ERROR_CODES[code].title, { status: DB_ERROR_CODES[code].status, ...options });
+    super(code, message ?? DB_ERROR_CODES[code].title, {
+      status: DB_ERROR_CODES[code].status,
+      title: DB_ERROR_CODES[code].title,
+      ...options,
+    });
     this.name = 'BasaltError';
   }
 }

@@ -3,16 +3,6 @@ export type { DatabaseOptions } from './database.js';
 export { createDatabase, type Database } from './database.js';
 export { defineModel } from './define-model.js';
 export {
-  columnDefinition,
-  createTableStatements,
-  dropTableStatements,
-  joinTableStatements,
-  sortByDependency,
-} from './dialects/ddl.js';
-export type { ConnectOptions, ConstraintViolation, DialectAdapter } from './dialects/dialect.js';
-export { postgresAdapter } from './dialects/postgres.js';
-export { sqliteAdapter } from './dialects/sqlite.js';
-export {
   ConstraintViolationError,
   DB_ERROR_CODES,
   DbError,
@@ -72,5 +62,4 @@ export {
   type Page,
   type Where,
 } from './query/types.js';
-export { escapeLike } from './query/where.js';
 export { ModelRegistry, type ResolvedRelation } from './registry.js';

@@ -46,14 +46,12 @@ describe('query types', () => {
   });
 
   it('types aggregates', async () => {
-    const one = await db
-      .query(Book)
-      .aggregate({
-        n: agg.count(),
-        total: agg.sum('price'),
-        pages: agg.avg('pages'),
-        last: agg.max('publishedOn'),
-      });
+    const one = await db.query(Book).aggregate({
+      n: agg.count(),
+      total: agg.sum('price'),
+      pages: agg.avg('pages'),
+      last: agg.max('publishedOn'),
+    });
     expectTypeOf(one).toEqualTypeOf<{
       n: number;
       total: string | null;
