@@ -1,6 +1,7 @@
 import { Kysely } from 'kysely';
 import { postgresAdapter } from '../dialects/postgres.js';
 import { sqliteAdapter } from '../dialects/sqlite.js';
+import { MigrationError } from './errors.js';
 import type { MigrationDatabase } from './operation.js';
 
 /** A Kysely instance for a `DATABASE_URL`, with its dialect name. */
@@ -13,7 +14,10 @@ export interface MigrationConnection {
 export function dialectOf(url: string): 'sqlite' | 'postgres' {
   if (url.startsWith('sqlite:')) return 'sqlite';
   if (/^postgres(ql)?:/.test(url)) return 'postgres';
-  throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got '${url.split(':')[0]}:'`);
+  throw new MigrationError(
+    'BASALT_MIGRATION_INVALID',
+    `DATABASE_URL must start with sqlite: or postgres://, got '${url.split(':')[0]}:'`,
+  );
 }
 
 /** Opens a connection for migration commands (destroy `kysely` when done). */

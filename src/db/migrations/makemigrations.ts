@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ModelMeta } from '../meta.js';
 import type { RenameOptions } from './autodetector.js';
 import { detectChanges } from './autodetector.js';
@@ -19,7 +20,7 @@ export interface MakeMigrationsOptions {
   renames?: RenameOptions;
   /** Write nothing (for `--check` and `--dry-run`). */
   write?: boolean;
-  /** Module migration files import their helpers from (default `basalt/db`). */
+  /** Module migration files import their helpers from (default: as the newest file does, else `basalt/db`). */
   importFrom?: string;
 }
 
@@ -42,16 +43,28 @@ export async function historyState(folder: string): Promise<{ state: ProjectStat
   return { state, last: files[files.length - 1]?.name ?? null };
 }
 
+/** The module the newest migration file imports `defineMigration` from, so new files match it. */
+function previousImport(folder: string): string | undefined {
+  const files = migrationFiles(folder);
+  const last = files[files.length - 1];
+  if (!last) return undefined;
+  const match = /import\s*\{[^}]*\bdefineMigration\b[^}]*\}\s*from\s*'([^']+)'/.exec(
+    readFileSync(last.file, 'utf8'),
+  );
+  return match?.[1];
+}
+
 /** Diffs the models against the migration history and writes the next migration file. */
 export async function makeMigrations(options: MakeMigrationsOptions): Promise<MakeMigrationsResult> {
   const { state, last } = await historyState(options.folder);
   const operations = await detectChanges(state, stateFromModels(options.models), options.renames);
   if (operations.length === 0) return { operations, name: null, source: null, file: null };
   const name = nextMigrationName(options.folder, operations, options.name);
+  const importFrom = options.importFrom ?? previousImport(options.folder);
   const source = renderMigration({
     dependencies: last ? [last] : [],
     operations,
-    ...(options.importFrom ? { importFrom: options.importFrom } : {}),
+    ...(importFrom ? { importFrom } : {}),
   });
   const file = options.write === false ? null : writeMigration(options.folder, name, source);
   return { operations, name, source, file };
