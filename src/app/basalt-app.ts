@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { CheckMessage, ConfigSchema, CoreConfig, Logger } from '../core/index.js';
+import type { Database } from '../db/index.js';
 import type { AnyEndpoint, OpenApiDocument } from '../http/index.js';
 import type { AppDefinition } from './define-app.js';
 import type { AppCommand, ModuleDefinition } from './define-module.js';
@@ -24,6 +25,8 @@ export interface BasaltApp<
   readonly definition: AppDefinition<R, C>;
   readonly config: AppConfig<C>;
   readonly log: Logger;
+  /** The app's database, opened from DATABASE_URL when the app or a module declares models. */
+  readonly db: Database | undefined;
   /** The underlying Fastify instance — an escape hatch for plugins Basalt does not wrap. */
   readonly fastify: FastifyInstance;
   /** Every mounted endpoint, the app's and its modules'. */
@@ -40,4 +43,11 @@ export interface BasaltApp<
   listen(options?: { port?: number; host?: string }): Promise<ListenAddress>;
   /** Stops accepting connections, lets in-flight requests finish, runs stop hooks. */
   stop(): Promise<void>;
+}
+
+declare module '../http/context.js' {
+  interface RequestContextExtensions {
+    /** The app's database (present when the app declares models). */
+    db: Database;
+  }
 }

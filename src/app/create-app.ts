@@ -13,6 +13,7 @@ import {
   resolveCoreDefaults,
   runChecks,
 } from '../core/index.js';
+import { type AnyModel, createDatabase, type Database, sql } from '../db/index.js';
 import {
   type AnyEndpoint,
   buildHttpServer,
@@ -91,6 +92,17 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
     await module.setup?.(api);
   }
 
+  const models = modules.flatMap((m) => (m.models ?? []) as AnyModel[]);
+  // An app without models never opens (or creates) a database file.
+  const db = models.length > 0 ? openDatabase(typed.DATABASE_URL, models, log) : undefined;
+  if (db) {
+    providers.unshift((context) => {
+      context.db = db;
+    });
+    probes.push({ name: 'database', probe: () => sql`select 1`.execute(db.kysely).then(() => undefined) });
+    stopHooks.unshift(() => db.close());
+  }
+
   let stopping = false;
   const mounted = [...routes, ...healthRoutes(probes, () => stopping)];
   const fastify = await buildHttpServer({
@@ -119,6 +131,7 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
   let stopped: Promise<void> | undefined;
   const app: BasaltApp<R, C> = {
     definition,
+    db,
     config: typed,
     log,
     fastify,
@@ -158,4 +171,21 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
     },
   };
   return app;
+}
+
+function openDatabase(url: string, models: AnyModel[], log: Logger): Database {
+  const queryLog = log.isLevelEnabled('trace') ? log.child({ component: 'db' }) : undefined;
+  return createDatabase({
+    url,
+    models,
+    ...(queryLog
+      ? {
+          log: (event) =>
+            queryLog.trace(
+              { sql: event.query.sql, ms: event.queryDurationMillis, failed: event.level === 'error' },
+              'query',
+            ),
+        }
+      : {}),
+  }) as unknown as Database;
 }

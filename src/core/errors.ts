@@ -42,6 +42,8 @@ export interface BasaltErrorOptions {
   expose?: boolean;
   /** Field-level problems, listed in the problem+json `errors` member. */
   errors?: FieldError[];
+  /** Short summary for the problem+json `title`; defaults to the catalogue's title for the code. */
+  title?: string;
   /** Extra headers sent with the error answer (e.g. `Retry-After`). */
   headers?: Record<string, string>;
   cause?: unknown;
@@ -56,6 +58,7 @@ export interface BasaltErrorOptions {
  */
 export class BasaltError extends Error {
   readonly code: string;
+  readonly title: string;
   readonly status: number;
   readonly expose: boolean;
   readonly errors: FieldError[] | undefined;
@@ -69,6 +72,7 @@ export class BasaltError extends Error {
     );
     this.name = 'BasaltError';
     this.code = code;
+    this.title = options.title ?? known?.title ?? code;
     this.status = options.status ?? known?.status ?? 500;
     this.expose = options.expose ?? this.status < 500;
     this.errors = options.errors;

@@ -86,10 +86,9 @@ export function toProblem(
 ): { problem: Problem; headers?: Record<string, string>; unexpected: boolean } {
   const base = { instance: request.url, requestId: String(request.id) };
   if (isBasaltError(error)) {
-    const known = (ERROR_CODES as Record<string, { title: string }>)[error.code];
     const problem: Problem = {
       type: `urn:basalt:error:${error.code}`,
-      title: known?.title ?? error.code,
+      title: error.title ?? error.code,
       status: error.status,
       detail: error.expose ? error.message : 'An unexpected error occurred',
       code: error.code,

@@ -200,7 +200,8 @@ function registerEndpoint(
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       reply.headers(headers);
       reply.header('x-request-id', request.id);
-      const context: RequestContext & Record<string, unknown> = {
+      // Members capabilities add (db, ...) are filled in by their context providers below.
+      const context = {
         request,
         reply,
         requestId: request.id,
@@ -210,7 +211,7 @@ function registerEndpoint(
         query: request.query,
         headers: request.headers,
         body: request.body,
-      };
+      } as unknown as RequestContext & Record<string, unknown>;
       for (const provide of providers) await provide(context);
       if (hasDependencies) await resolveDependencies(use, context, new Map(), context);
       const result = await handler(context);

@@ -1,13 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from 'basalt';
+import { DB_ERROR_CODES } from 'basalt/db';
+import { describe, expect, it } from 'vitest';
 
 describe('docs/reference/errors.md', () => {
   it('lists exactly the error codes Basalt can answer with, with their statuses', () => {
     const text = readFileSync(new URL('../../docs/reference/errors.md', import.meta.url), 'utf8');
     const documented = new Map<string, number>();
-    for (const match of text.matchAll(/^\| `(BASALT_[A-Z_]+)` \| (\d{3}) \|/gm)) documented.set(match[1]!, Number(match[2]));
-    const actual = new Map(Object.entries(ERROR_CODES).map(([code, { status }]) => [code, status]));
+    for (const match of text.matchAll(/^\| `(BASALT_[A-Z_]+)` \| (\d{3}) \|/gm))
+      documented.set(match[1]!, Number(match[2]));
+    const actual = new Map(
+      Object.entries({ ...ERROR_CODES, ...DB_ERROR_CODES }).map(([code, { status }]) => [code, status]),
+    );
     expect([...documented.keys()].sort()).toEqual([...actual.keys()].sort());
     for (const [code, status] of actual) expect(documented.get(code), code).toBe(status);
   });
