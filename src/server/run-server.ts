@@ -5,7 +5,14 @@ import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BasaltError, CoreConfig, createLogger, type Logger, loadConfig } from '../core/index.js';
 import { CrashGuard, type CrashGuardOptions } from './crash-guard.js';
-import { BOOT_FAILURE_EXIT_CODE, SHUTDOWN_MESSAGE, WORKER_ENV } from './messages.js';
+import {
+  BOOT_FAILURE_EXIT_CODE,
+  EXIT_MESSAGE,
+  isServerMessage,
+  SHUTDOWN_MESSAGE,
+  STOPPED_MESSAGE,
+  WORKER_ENV,
+} from './messages.js';
 
 /** How `runServer` runs an app. Unset values come from the configuration (environment, `.env`). */
 export interface RunServerOptions {
@@ -38,7 +45,8 @@ export function workerEntryPath(): string {
 /**
  * Runs an app as a production server, like Gunicorn: this process is the primary, it forks
  * N workers that each create the app and listen on the same port, replaces workers that die,
- * and on SIGTERM/SIGINT lets every worker finish its in-flight requests before exiting.
+ * on SIGTERM/SIGINT lets every worker finish its in-flight requests before exiting, and on
+ * SIGHUP replaces the workers one by one (a reload without refusing requests).
  * Resolves with the exit code once every worker has exited (0 after a clean shutdown).
  *
  * @example
@@ -96,16 +104,60 @@ export async function runServer(options: RunServerOptions): Promise<number> {
     let exitCode = 0;
     let forceTimer: NodeJS.Timeout | undefined;
 
+    const retiring = new Set<Worker>();
+    let reloading = false;
+
     const fork = () => {
       const worker = cluster.fork(workerEnv);
       alive.add(worker);
+      return worker;
+    };
+
+    const listeningOrExit = (worker: Worker) =>
+      new Promise<boolean>((resolveStarted) => {
+        worker.once('listening', () => resolveStarted(true));
+        worker.once('exit', () => resolveStarted(false));
+      });
+
+    // SIGHUP: new workers load the app afresh (new code, new .env), one at a time, each old
+    // one retiring gracefully once its replacement listens, so no request is refused.
+    const reload = async () => {
+      if (stopping || reloading || !announced) return;
+      reloading = true;
+      const old = [...alive].filter((worker) => !retiring.has(worker));
+      const exits: Promise<unknown>[] = [];
+      log.info({ workers: old.length }, 'received SIGHUP: replacing the workers one by one');
+      for (const worker of old) {
+        if (stopping) break;
+        if (!(await listeningOrExit(fork()))) {
+          log.error(
+            'a new worker could not start the app (see the error above); keeping the running workers',
+          );
+          break;
+        }
+        retiring.add(worker);
+        exits.push(new Promise((resolveExit) => worker.once('exit', resolveExit)));
+        worker.send({ type: SHUTDOWN_MESSAGE }, () => {});
+      }
+      await Promise.all(exits);
+      reloading = false;
+      if (!stopping) log.info('reload finished');
+    };
+    const onReload = () => void reload();
+
+    // Messages are ordered: by the time a worker's "stopped" arrives, its server's close has
+    // been processed and no connection goes to it any more; the reply lets it exit.
+    const onMessage = (worker: Worker, message: unknown) => {
+      if (isServerMessage(message, STOPPED_MESSAGE)) worker.send({ type: EXIT_MESSAGE }, () => {});
     };
 
     const finish = () => {
       clearTimeout(forceTimer);
       for (const signal of SIGNALS) process.off(signal, onSignal);
+      process.off('SIGHUP', onReload);
       cluster.off('listening', onListening);
       cluster.off('exit', onExit);
+      cluster.off('message', onMessage);
       log.info({ exitCode }, 'server stopped');
       resolveExit(exitCode);
     };
@@ -158,11 +210,14 @@ export async function runServer(options: RunServerOptions): Promise<number> {
     const onExit = (worker: Worker, code: number | null, signal: string | null) => {
       alive.delete(worker);
       ready.delete(worker);
+      if (retiring.delete(worker) && !stopping) return;
       if (stopping) {
         if (alive.size === 0) finish();
         return;
       }
       const pid = worker.process.pid;
+      // A replacement started by a reload that fails is reported by the reload, not fatal.
+      if (reloading && code === BOOT_FAILURE_EXIT_CODE) return;
       if (code === BOOT_FAILURE_EXIT_CODE) {
         log.error({ worker: pid }, 'a worker could not start the app (see the error above); stopping');
         exitCode = 1;
@@ -191,8 +246,10 @@ export async function runServer(options: RunServerOptions): Promise<number> {
     };
 
     for (const signal of SIGNALS) process.on(signal, onSignal);
+    process.on('SIGHUP', onReload);
     cluster.on('listening', onListening);
     cluster.on('exit', onExit);
+    cluster.on('message', onMessage);
     fork();
   });
 }

@@ -1,7 +1,40 @@
+import cluster from 'node:cluster';
 import { type BasaltApp, createApp } from '../app/index.js';
 import { isBasaltError } from '../core/index.js';
 import { importAppDefinition } from './import-app.js';
-import { BOOT_FAILURE_EXIT_CODE, isShutdownMessage, WORKER_ENV } from './messages.js';
+import {
+  BOOT_FAILURE_EXIT_CODE,
+  EXIT_MESSAGE,
+  isServerMessage,
+  SHUTDOWN_MESSAGE,
+  STOPPED_MESSAGE,
+  WORKER_ENV,
+} from './messages.js';
+
+/**
+ * Waits until the primary confirms it routes no more connections here. Between closing the
+ * server and the primary learning of it, the primary may still hand this worker a connection;
+ * staying alive lets Node pass it back instead of losing it with the process.
+ */
+function confirmStopped(): Promise<void> {
+  const send = process.send?.bind(process);
+  if (!cluster.isWorker || !process.connected || !send) return Promise.resolve();
+  return new Promise((resolveConfirmed) => {
+    const done = () => {
+      clearTimeout(timer);
+      process.off('message', onMessage);
+      resolveConfirmed();
+    };
+    const onMessage = (message: unknown) => {
+      if (isServerMessage(message, EXIT_MESSAGE)) done();
+    };
+    const timer = setTimeout(done, 2_000);
+    process.on('message', onMessage);
+    send({ type: STOPPED_MESSAGE }, undefined, {}, (error: Error | null) => {
+      if (error) done();
+    });
+  });
+}
 
 function describe(error: unknown): string {
   if (isBasaltError(error)) return `${error.code}: ${error.message}`;
@@ -33,18 +66,21 @@ export async function runWorker(env: Record<string, string | undefined> = proces
       );
       process.exit(1);
     }, seconds * 1000).unref();
-    app.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`basalt: error while stopping: ${describe(error)}\n`);
-        process.exit(1);
-      },
-    );
+    app
+      .stop()
+      .then(confirmStopped)
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`basalt: error while stopping: ${describe(error)}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('message', (message) => {
-    if (isShutdownMessage(message)) shutdown('primary');
+    if (isServerMessage(message, SHUTDOWN_MESSAGE)) shutdown('primary');
   });
   // The primary went away (killed, crashed): do not linger as an orphan.
   process.on('disconnect', () => shutdown('primary disconnected'));

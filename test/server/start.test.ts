@@ -71,3 +71,40 @@ describe('basalt start', () => {
     expect(output).toContain('could not start the app');
   }, 60_000);
 });
+
+describe('basalt start reload', () => {
+  afterEach(killAll);
+
+  it('replaces every worker on SIGHUP without dropping a connection', async () => {
+    const port = await freePort();
+    const server = startBasalt(['start', '--workers', '2', '--port', String(port)], { cwd });
+    await server.waitForOutput('with 2 workers');
+    const before = new Set<number>();
+    for (let i = 0; i < 10; i++) before.add(await pidOf(port));
+
+    server.child.kill('SIGHUP');
+    // A connection handed to an old worker in the instant it starts closing is answered 503
+    // (Service Unavailable, retry elsewhere); none may hang, be reset or be refused.
+    const failures: unknown[] = [];
+    let answered = 0;
+    while (!server.output().includes('reload finished')) {
+      try {
+        const response = await httpGet(port, '/pid');
+        if (response.status === 200) answered++;
+        else if (response.status !== 503) failures.push(response);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(answered).toBeGreaterThan(0);
+
+    const after = new Set<number>();
+    for (let i = 0; i < 10; i++) after.add(await pidOf(port));
+    expect([...after].filter((pid) => before.has(pid))).toEqual([]);
+    expect(after.size).toBe(2);
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+  }, 90_000);
+});
