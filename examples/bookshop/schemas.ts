@@ -18,4 +18,7 @@ export const BookPage = t.Object(
   { $id: 'BookPage' },
 );
 
-export const Quote = t.Object({ bookId: t.Integer(), price: t.String(), currency: t.String() }, { $id: 'Quote' });
+export const Quote = t.Object(
+  { bookId: t.Integer(), price: t.String(), currency: t.String() },
+  { $id: 'Quote' },
+);

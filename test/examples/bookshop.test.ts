@@ -1,12 +1,16 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestClient, type TestClient } from 'basalt/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import bookshop from '../../examples/bookshop/app.js';
+import { seed } from '../../examples/bookshop/seed.js';
 
 describe('bookshop', () => {
   let client: TestClient<typeof bookshop.routes>;
   beforeAll(async () => {
-    client = await createTestClient(bookshop);
+    client = await createTestClient(bookshop, { env: { DATABASE_URL: 'sqlite::memory:' } });
+    await client.app.db!.createTables();
+    expect(await seed(client.app.db!)).toBe(5);
+    expect(await seed(client.app.db!)).toBe(0);
   });
   afterAll(() => client.close());
 
