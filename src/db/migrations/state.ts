@@ -149,7 +149,7 @@ export function fieldFromMeta(meta: FieldMeta): FieldState | undefined {
     scale: meta.scale,
     choices: meta.choices ? meta.choices.map((c) => c.value) : null,
     target: meta.kind === 'belongsTo' ? (meta.relation?.target ?? null) : null,
-    onDelete: meta.kind === 'belongsTo' ? (meta.relation?.onDelete ?? 'restrict') : null,
+    onDelete: meta.kind === 'belongsTo' ? (meta.relation?.onDelete ?? 'cascade') : null,
   };
 }
 
@@ -173,7 +173,10 @@ function joinTables(meta: ModelMeta): ModelState[] {
         [source.name]: source,
         [target.name]: target,
       },
-      indexes: [],
+      // The same join table as `db.createTables()` makes (src/db/dialects/ddl.ts).
+      indexes: [
+        { name: `${through.table}_${through.targetColumn}_idx`, fields: [target.name], unique: false },
+      ],
       unique: [{ name: `${through.table}_uniq`, fields: [source.name, target.name] }],
       checks: [],
     });
@@ -202,6 +205,11 @@ export function stateFromModels(models: readonly { meta: ModelMeta }[]): Project
     for (const join of joinTables(meta)) state.models[join.name] = join;
   }
   return state;
+}
+
+/** Whether a field has its own index (`index: true`; a unique field is indexed by its constraint). */
+export function hasFieldIndex(field: FieldState): boolean {
+  return field.index && !field.unique;
 }
 
 /** Columns of the named fields of a model. */

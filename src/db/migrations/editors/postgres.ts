@@ -1,5 +1,6 @@
 import { postgresAdapter } from '../../dialects/postgres.js';
 import type { FieldState, ModelState, ProjectState, UniqueState } from '../state.js';
+import { hasFieldIndex } from '../state.js';
 import { fieldNames, identifier, SchemaEditor } from './schema-editor.js';
 
 /** PostgreSQL's schema editor: every change is a plain, transactional `ALTER TABLE`. */
@@ -21,7 +22,7 @@ export class PostgresSchemaEditor extends SchemaEditor {
     if (old.unique && next.unique) rename(a.unique, b.unique);
     if (old.target && next.target) rename(a.foreignKey, b.foreignKey);
     if (old.choices && next.choices) rename(a.check, b.check);
-    if (old.index && next.index && a.index !== b.index)
+    if (hasFieldIndex(old) && hasFieldIndex(next) && a.index !== b.index)
       this.execute(`ALTER INDEX ${this.q(a.index)} RENAME TO ${this.q(b.index)}`);
   }
 
@@ -36,7 +37,7 @@ export class PostgresSchemaEditor extends SchemaEditor {
 
   addField(_from: ModelState, to: ModelState, field: FieldState, state: ProjectState): void {
     this.alter(to.table, `ADD COLUMN ${this.columnDefinition(to.table, field, state)}`);
-    if (field.index) this.createFieldIndex(to.table, field);
+    if (hasFieldIndex(field)) this.createFieldIndex(to.table, field);
   }
 
   removeField(from: ModelState, _to: ModelState, field: FieldState): void {
@@ -57,7 +58,7 @@ export class PostgresSchemaEditor extends SchemaEditor {
     if (old.choices && JSON.stringify(old.choices) !== JSON.stringify(next.choices))
       this.alter(table, `DROP CONSTRAINT ${this.q(names.check)}`);
     if (old.unique && !next.unique) this.alter(table, `DROP CONSTRAINT ${this.q(names.unique)}`);
-    if (old.index && !next.index) this.dropFieldIndex(table, next);
+    if (hasFieldIndex(old) && !hasFieldIndex(next)) this.dropFieldIndex(table, next);
     const oldType = this.columnType(old, state);
     const newType = this.columnType(next, state);
     if (oldType !== newType) {
@@ -85,7 +86,7 @@ export class PostgresSchemaEditor extends SchemaEditor {
       );
     if (next.choices && JSON.stringify(old.choices) !== JSON.stringify(next.choices))
       this.alter(table, `ADD CONSTRAINT ${this.q(names.check)} ${this.choicesCheck(next)}`);
-    if (!old.index && next.index) this.createFieldIndex(table, next);
+    if (!hasFieldIndex(old) && hasFieldIndex(next)) this.createFieldIndex(table, next);
   }
 
   addUnique(_from: ModelState, to: ModelState, unique: UniqueState): void {

@@ -4,7 +4,7 @@ import { quoteId, quoteString } from '../../dialects/dialect.js';
 import type { FieldMeta } from '../../meta.js';
 import type { MigrationStep, RunCodeContext } from '../operation.js';
 import type { FieldState, IndexState, ModelState, ProjectState, UniqueState } from '../state.js';
-import { columnsOf, requireModel } from '../state.js';
+import { columnsOf, hasFieldIndex, requireModel } from '../state.js';
 
 const ON_DELETE = {
   cascade: 'CASCADE',
@@ -148,7 +148,7 @@ export abstract class SchemaEditor {
 
   /** Creates the field-level and model-level indexes of a model. */
   createIndexes(model: ModelState): void {
-    for (const f of Object.values(model.fields)) if (f.index) this.createFieldIndex(model.table, f);
+    for (const f of Object.values(model.fields)) if (hasFieldIndex(f)) this.createFieldIndex(model.table, f);
     for (const ix of model.indexes) this.addIndex(model, ix);
   }
 

@@ -1,6 +1,6 @@
 import { sqliteAdapter } from '../../dialects/sqlite.js';
 import type { FieldState, ModelState, ProjectState, UniqueState } from '../state.js';
-import { sameDefinition } from '../state.js';
+import { hasFieldIndex, sameDefinition } from '../state.js';
 import { fieldNames, SchemaEditor } from './schema-editor.js';
 
 /**
@@ -44,7 +44,7 @@ export class SqliteSchemaEditor extends SchemaEditor {
     if (from.table === to.table) return;
     this.execute(`ALTER TABLE ${this.q(from.table)} RENAME TO ${this.q(to.table)}`);
     for (const f of Object.values(from.fields)) {
-      if (!f.index) continue;
+      if (!hasFieldIndex(f)) continue;
       this.execute(`DROP INDEX ${this.q(fieldNames(from.table, f.column).index)}`);
       this.createFieldIndex(to.table, f);
     }
@@ -63,7 +63,7 @@ export class SqliteSchemaEditor extends SchemaEditor {
     this.execute(
       `ALTER TABLE ${this.q(to.table)} ADD COLUMN ${this.columnDefinition(to.table, field, state)}`,
     );
-    if (field.index) this.createFieldIndex(to.table, field);
+    if (hasFieldIndex(field)) this.createFieldIndex(to.table, field);
   }
 
   removeField(from: ModelState, to: ModelState, field: FieldState, state: ProjectState): void {
@@ -75,7 +75,7 @@ export class SqliteSchemaEditor extends SchemaEditor {
       this.rebuild(from, to, state);
       return;
     }
-    if (field.index) this.dropFieldIndex(from.table, field);
+    if (hasFieldIndex(field)) this.dropFieldIndex(from.table, field);
     this.execute(`ALTER TABLE ${this.q(from.table)} DROP COLUMN ${this.q(field.column)}`);
   }
 
@@ -91,13 +91,13 @@ export class SqliteSchemaEditor extends SchemaEditor {
       this.rebuild(from, to, state, { [newField.name]: oldField.name });
       return;
     }
-    if (oldField.index) this.dropFieldIndex(from.table, oldField);
+    if (hasFieldIndex(oldField)) this.dropFieldIndex(from.table, oldField);
     if (oldField.column !== newField.column) {
       this.execute(
         `ALTER TABLE ${this.q(to.table)} RENAME COLUMN ${this.q(oldField.column)} TO ${this.q(newField.column)}`,
       );
     }
-    if (newField.index) this.createFieldIndex(to.table, newField);
+    if (hasFieldIndex(newField)) this.createFieldIndex(to.table, newField);
   }
 
   addUnique(from: ModelState, to: ModelState, _unique: UniqueState, state: ProjectState): void {
