@@ -1,4 +1,4 @@
-import type { FieldMeta } from './meta.js';
+import type { ThroughMeta } from './meta.js';
 import type { AnyModel } from './model.js';
 
 /** A relation as the query layer uses it, resolved to models. */
@@ -11,7 +11,8 @@ export interface ResolvedRelation {
   /** belongsTo: this model's FK attribute; hasMany: the target's FK attribute. */
   attribute: string;
   nullable: boolean;
-  through: FieldMeta['relation'] extends infer R ? (R extends { through: infer T } ? T : null) : null;
+  /** manyToMany: the join table. */
+  through: ThroughMeta | null;
 }
 
 /**
@@ -90,7 +91,7 @@ export class ModelRegistry {
           column: '',
           attribute: '',
           nullable: false,
-          through: meta.relation.through,
+          through: this.#through(model, target, meta.relation.through),
         });
       }
     }
@@ -112,6 +113,26 @@ export class ModelRegistry {
     }
     this.#relations.set(model.name, map);
     return map;
+  }
+
+  /** A join model given by name is resolved here, reading its real table and columns. */
+  #through(model: AnyModel, target: AnyModel, through: ThroughMeta | null): ThroughMeta | null {
+    if (!through || through.model === null) return through;
+    const join = this.get(through.model);
+    const fks = Object.values(join.meta.fields).filter((m) => m.kind === 'belongsTo');
+    const source = fks.find((m) => m.relation?.target === model.name);
+    const dest = fks.find((m) => m.relation?.target === target.name && m !== source);
+    if (!source || !dest) {
+      throw new TypeError(
+        `Join model '${join.name}' needs a belongsTo to '${model.name}' and to '${target.name}'`,
+      );
+    }
+    return {
+      model: join.name,
+      table: join.meta.table,
+      sourceColumn: source.column!,
+      targetColumn: dest.column!,
+    };
   }
 
   /** The target model of relation field `field` on `model`. */

@@ -146,6 +146,8 @@ export function compileWhere(
   const fields = fieldsByAttribute(model);
   for (const [key, value] of Object.entries(where)) {
     if (value === undefined) continue;
+    if ((key === 'and' || key === 'or') && !Array.isArray(value))
+      throw new InvalidQueryError(`'${key}' needs a list of filters`);
     if (key === 'and') {
       parts.push(and((value as object[]).map((w) => compileWhere(ctx, model, w, alias, depth))));
       continue;
@@ -165,6 +167,11 @@ export function compileWhere(
     }
     const relation = ctx.registry.relations(model).get(key);
     if (!relation) throw new InvalidQueryError(`Unknown field '${key}' on model '${model.name}'`);
+    if (!isLookupObject(value)) {
+      throw new InvalidQueryError(
+        `Relation '${key}' of '${model.name}' takes a filter object on '${relation.target.name}'`,
+      );
+    }
     const inner = `t${depth + 1}`;
     const target = relation.target;
     const targetTable = sql.table(`${target.meta.table}`);
