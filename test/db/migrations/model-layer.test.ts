@@ -21,7 +21,7 @@ const Book = defineModel(
   { timestamps: true, indexes: [['author', 'title']] },
 );
 
-describe.each(dialects)('migrated tables under the query API on $name', ({ name: dialect, skip, fresh }) => {
+describe.each(dialects)('migrated tables under the query API on $name', ({ skip, fresh }) => {
   let t: TestDatabase;
   beforeEach(async () => {
     if (!skip) t = await fresh();
