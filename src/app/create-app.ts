@@ -24,6 +24,7 @@ import {
   registerDocsRoutes,
   securityHeaders,
 } from '../http/index.js';
+import { requestDatabase } from '../internal/request-database.js';
 import type { AppConfig, BasaltApp, ListenAddress } from './basalt-app.js';
 import { builtinChecks } from './builtin-checks.js';
 import type { AppDefinition } from './define-app.js';
@@ -97,7 +98,7 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
   const db = models.length > 0 ? openDatabase(typed.DATABASE_URL, models, log) : undefined;
   if (db) {
     providers.unshift((context) => {
-      context.db = db;
+      context.db = (requestDatabase(app) as Database | undefined) ?? db;
     });
     probes.push({ name: 'database', probe: () => sql`select 1`.execute(db.kysely).then(() => undefined) });
     stopHooks.unshift(() => db.close());

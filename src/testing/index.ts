@@ -1,1 +1,15 @@
-export { createTestClient, type TestClient, type TestMethod, type TestResponse } from './test-client.js';
+export {
+  createRollbackScope,
+  createTestDatabase,
+  type RollbackScope,
+  type TestDatabase,
+  type TestDatabaseOptions,
+} from './database.js';
+export { defineFactory, type Factory, type FactoryContext } from './factory.js';
+export {
+  createTestClient,
+  type TestClient,
+  type TestClientOptions,
+  type TestMethod,
+  type TestResponse,
+} from './test-client.js';

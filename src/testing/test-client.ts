@@ -8,7 +8,9 @@ import {
   isAppDefinition,
 } from '../app/index.js';
 import type { ConfigSchema } from '../core/index.js';
+import type { AnyModel, Database, Transaction } from '../db/index.js';
 import type { AnyEndpoint, HttpMethod, Responses } from '../http/index.js';
+import { buildSchema, createRollbackScope, createSchema, dropSchema, withSearchPath } from './database.js';
 
 /** An answer from the test client: status, headers and the parsed body. */
 export interface TestResponse<B = unknown> {
@@ -71,8 +73,28 @@ export interface TestClient<R extends readonly AnyEndpoint[]> {
   delete: TestMethod<R, 'DELETE'>;
   /** An untyped request, for anything the typed methods cannot express (raw bodies, odd methods). */
   request(options: InjectOptions): Promise<TestResponse>;
-  /** Stops the app if the client created it. */
+  /**
+   * The database requests use: the test transaction while one is open, else the app's
+   * database (undefined for an app without models).
+   */
+  readonly db: Database | Transaction | undefined;
+  /** Opens a transaction every request of the app runs in (call it in `beforeEach`). */
+  begin(): Promise<Transaction>;
+  /** Rolls back everything written since `begin()` (call it in `afterEach`). */
+  rollback(): Promise<void>;
+  /** Stops the app if the client created it, and drops its test database. */
   close(): Promise<void>;
+}
+
+/** Options of {@link createTestClient}. */
+export interface TestClientOptions extends CreateAppOptions {
+  /**
+   * The database of an app with models: a fresh SQLite database in memory by default, or
+   * a new schema in the PostgreSQL database of this URL (default: `TEST_DATABASE_URL` when
+   * set), built from the app's migrations or, when it has none, from its models.
+   * `false` leaves DATABASE_URL alone and builds nothing.
+   */
+  database?: { url?: string } | false;
 }
 
 function fillPath(path: string, params: Record<string, unknown> | undefined): string {
@@ -105,19 +127,28 @@ function toResponse(response: {
  */
 export async function createTestClient<R extends readonly AnyEndpoint[], C extends ConfigSchema | undefined>(
   app: AppDefinition<R, C> | BasaltApp<R, C>,
-  options: CreateAppOptions = {},
+  options: TestClientOptions = {},
 ): Promise<TestClient<R>> {
   const owned = isAppDefinition(app);
+  const manageDatabase = owned && options.database !== false && hasAnyModels(app as AppDefinition);
+  const baseUrl = (options.database || undefined)?.url ?? process.env.TEST_DATABASE_URL ?? 'sqlite::memory:';
+  const schema = manageDatabase && baseUrl.startsWith('postgres') ? await createSchema(baseUrl) : null;
+  const databaseEnv = manageDatabase
+    ? { DATABASE_URL: schema ? withSearchPath(baseUrl, schema) : baseUrl }
+    : {};
   const created = (
     owned
       ? await createApp(app as AppDefinition<R, C>, {
           envFile: false,
           ...options,
-          env: { NODE_ENV: 'test', ...(options.env ?? {}) },
+          env: { NODE_ENV: 'test', ...databaseEnv, ...(options.env ?? {}) },
         })
       : app
   ) as BasaltApp<R>;
+  if (manageDatabase && created.db) await buildSchema(created.db, (app as AppDefinition).migrations);
   if (owned) await created.start();
+  const scope = created.db ? createRollbackScope(created as unknown as BasaltApp, created.db) : undefined;
+  let open = false;
   const request = async (inject: InjectOptions) => toResponse(await created.fastify.inject(inject));
   const method =
     (verb: HttpMethod) =>
@@ -145,8 +176,34 @@ export async function createTestClient<R extends readonly AnyEndpoint[], C exten
     patch: method('PATCH') as TestMethod<R, 'PATCH'>,
     delete: method('DELETE') as TestMethod<R, 'DELETE'>,
     request,
+    get db() {
+      return open ? scope?.tx : created.db;
+    },
+    async begin() {
+      if (!scope) throw new Error('This app has no database: declare models to use begin()/rollback()');
+      const tx = await scope.begin();
+      open = true;
+      return tx;
+    },
+    async rollback() {
+      open = false;
+      await scope?.rollback();
+    },
     close: async () => {
+      if (open) await scope?.rollback();
       if (owned) await created.stop();
+      if (schema) await dropSchema(baseUrl, schema);
     },
   };
+}
+
+function hasAnyModels(definition: AppDefinition): boolean {
+  const seen = new Set<unknown>();
+  const visit = (module: { models?: readonly unknown[]; modules?: readonly unknown[] }): boolean => {
+    if (seen.has(module)) return false;
+    seen.add(module);
+    if ((module.models ?? []).length > 0) return true;
+    return (module.modules ?? []).some((m) => visit(m as typeof module));
+  };
+  return visit(definition as never);
 }
