@@ -203,6 +203,19 @@ describe.each(dialects)('queries on $name', (dialect) => {
       { authorId: ids.leGuin, n: 2, total: '22.40' },
       { authorId: ids.banks, n: 2, total: '45.00' },
     ]);
+    const avg = await db
+      .query(Book)
+      .where({ isbn: { in: ['b1', 'b2', 'b3'] } })
+      .aggregate({ avg: agg.avg('price') });
+    expect(avg.avg).toMatch(/^14\.13333333333\d*$/);
+    expect(
+      (
+        await db
+          .query(Book)
+          .where({ isbn: { in: ['b3', 'b4'] } })
+          .aggregate({ avg: agg.avg('price') })
+      ).avg,
+    ).toBe('22.50');
     const none = await db
       .query(Book)
       .where({ isbn: 'zz' })

@@ -255,10 +255,18 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
     if (a.fn === 'count') return Number(value ?? 0);
     if (value === null || value === undefined || f === null) return null;
     if (f.kind === 'decimal') {
-      if (a.fn === 'avg') return String(value);
+      if (a.fn === 'avg') return averageString(value as number | string, f.scale ?? 0);
       return formatDecimal(value as number | string, f.scale);
     }
     if (a.fn === 'sum' || a.fn === 'avg') return Number(value);
     return this.#ctx.adapter.fromDb(f, value);
   }
+}
+
+/** An average of decimals as a string with at least `scale` decimals and no trailing zeros beyond. */
+function averageString(value: number | string, scale: number): string {
+  const text = typeof value === 'number' ? String(Number(value.toPrecision(15))) : value;
+  const [whole, fraction = ''] = text.split('.');
+  const trimmed = fraction.replace(/0+$/, '').padEnd(scale, '0');
+  return trimmed ? `${whole}.${trimmed}` : (whole ?? '0');
 }
