@@ -24,6 +24,7 @@ import {
   registerDocsRoutes,
   securityHeaders,
 } from '../http/index.js';
+import { migrationCommands } from '../db/migrations/index.js';
 import { requestDatabase } from '../internal/request-database.js';
 import type { AppConfig, BasaltApp, ListenAddress } from './basalt-app.js';
 import { builtinChecks } from './builtin-checks.js';
@@ -69,7 +70,8 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
 
   const routes: AnyEndpoint[] = [];
   const checks: AppCheck[] = [...builtinChecks];
-  const commands: AppCommand[] = [];
+  // Every app can manage its schema, whether or not it declares models yet.
+  const commands: AppCommand[] = [...migrationCommands];
   const providers: ContextProvider[] = [];
   const startHooks: Hook[] = [];
   const stopHooks: Hook[] = [];
