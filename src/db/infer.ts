@@ -19,8 +19,16 @@ export type PrimaryKeyOf<M> =
 
 type PkValue<P extends PrimaryKeyType> = P extends 'uuid' ? string : number;
 
-/** The key type of a relation target (a model type, or a name when only the name is known). */
-type TargetKey<T> = T extends Model<string, FieldsShape, infer P> ? PkValue<P> : number | string;
+/**
+ * The key type of a relation target: from the model type; from the declaring model itself
+ * for a self reference by name; else `number | string` (a name resolved only at run time).
+ */
+type TargetKey<T, S = never, SP extends PrimaryKeyType = PrimaryKeyType> =
+  T extends Model<string, FieldsShape, infer P>
+    ? PkValue<P>
+    : [T] extends [S]
+      ? PkValue<SP>
+      : number | string;
 
 type ScalarKeys<F> = { [K in keyof F]: F[K] extends ScalarField ? K : never }[keyof F];
 type BelongsToKeys<F> = { [K in keyof F]: F[K] extends BelongsToField ? K : never }[keyof F];
@@ -32,11 +40,13 @@ export type RelationKeys<F> = {
   string;
 
 type ScalarValue<X> = X extends ScalarField<infer T, infer N> ? (N extends true ? T | null : T) : never;
-type FkValue<X> =
-  X extends BelongsToField<infer T, infer N> ? TargetKey<T> | (N extends true ? null : never) : never;
+type FkValue<X, S, SP extends PrimaryKeyType> =
+  X extends BelongsToField<infer T, infer N> ? TargetKey<T, S, SP> | (N extends true ? null : never) : never;
 
 type ScalarRow<F> = { [K in ScalarKeys<F>]: ScalarValue<F[K]> };
-type FkRow<F> = { [K in BelongsToKeys<F> as `${K & string}Id`]: FkValue<F[K]> };
+type FkRow<F, S, SP extends PrimaryKeyType> = {
+  [K in BelongsToKeys<F> as `${K & string}Id`]: FkValue<F[K], S, SP>;
+};
 type TimestampRow<TS> = TS extends true ? { createdAt: Date; updatedAt: Date } : {};
 
 /**
@@ -47,8 +57,8 @@ type TimestampRow<TS> = TS extends true ? { createdAt: Date; updatedAt: Date } :
  * type Book = Infer<typeof Book>;
  */
 export type Infer<M> =
-  M extends Model<string, infer F, infer P, infer TS>
-    ? Simplify<{ id: PkValue<P> } & ScalarRow<F> & FkRow<F> & TimestampRow<TS>>
+  M extends Model<infer S, infer F, infer P, infer TS>
+    ? Simplify<{ id: PkValue<P> } & ScalarRow<F> & FkRow<F, S, P> & TimestampRow<TS>>
     : never;
 
 type IsRequired<X> =
@@ -65,20 +75,20 @@ type IsRequired<X> =
       : false;
 
 type InputKey<F, K extends keyof F> = F[K] extends BelongsToField ? `${K & string}Id` : K;
-type InputValue<X> = X extends ScalarField
+type InputValue<X, S, SP extends PrimaryKeyType> = X extends ScalarField
   ? ScalarValue<X>
   : X extends BelongsToField
-    ? FkValue<X>
+    ? FkValue<X, S, SP>
     : X extends ManyToManyField<infer T>
-      ? TargetKey<T>[]
+      ? TargetKey<T, S, SP>[]
       : never;
 
 type InputKeys<F> = { [K in keyof F]: F[K] extends HasManyField ? never : K }[keyof F];
-type RequiredInput<F> = {
-  [K in InputKeys<F> as IsRequired<F[K]> extends true ? InputKey<F, K> : never]: InputValue<F[K]>;
+type RequiredInput<F, S, SP extends PrimaryKeyType> = {
+  [K in InputKeys<F> as IsRequired<F[K]> extends true ? InputKey<F, K> : never]: InputValue<F[K], S, SP>;
 };
-type OptionalInput<F> = {
-  [K in InputKeys<F> as IsRequired<F[K]> extends true ? never : InputKey<F, K>]?: InputValue<F[K]>;
+type OptionalInput<F, S, SP extends PrimaryKeyType> = {
+  [K in InputKeys<F> as IsRequired<F[K]> extends true ? never : InputKey<F, K>]?: InputValue<F[K], S, SP>;
 };
 
 /**
@@ -86,13 +96,15 @@ type OptionalInput<F> = {
  * defaulted ones; many-to-many fields take a list of target keys.
  */
 export type CreateInput<M> =
-  M extends Model<string, infer F, infer P>
-    ? Simplify<RequiredInput<F> & OptionalInput<F> & { id?: PkValue<P> }>
+  M extends Model<infer S, infer F, infer P>
+    ? Simplify<RequiredInput<F, S, P> & OptionalInput<F, S, P> & { id?: PkValue<P> }>
     : never;
 
 /** What `db.update(Model, id, data)` accepts: every writable field, all optional. */
 export type UpdateInput<M> =
-  M extends Model<string, infer F> ? Simplify<Partial<RequiredInput<F>> & OptionalInput<F>> : never;
+  M extends Model<infer S, infer F, infer P>
+    ? Simplify<Partial<RequiredInput<F, S, P>> & OptionalInput<F, S, P>>
+    : never;
 
 /** Resolves a relation target (model type or model name) against the models a database knows. */
 export type ResolveTarget<T, TModels> = T extends Model

@@ -21,7 +21,7 @@ describe('model types', () => {
       updatedAt: Date;
     }>();
     expectTypeOf<Infer<typeof Publisher>['id']>().toEqualTypeOf<string>();
-    expectTypeOf<Infer<typeof Publisher>['parentId']>().toEqualTypeOf<string | number | null>();
+    expectTypeOf<Infer<typeof Publisher>['parentId']>().toEqualTypeOf<string | null>();
   });
 
   it('separates required, optional and defaulted create input', () => {
