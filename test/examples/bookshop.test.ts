@@ -7,8 +7,8 @@ import { seed } from '../../examples/bookshop/seed.js';
 describe('bookshop', () => {
   let client: TestClient<typeof bookshop.routes>;
   beforeAll(async () => {
-    client = await createTestClient(bookshop, { env: { DATABASE_URL: 'sqlite::memory:' } });
-    await client.app.db!.createTables();
+    // A fresh database with the schema built by the bookshop's own migrations.
+    client = await createTestClient(bookshop);
     expect(await seed(client.app.db!)).toBe(5);
     expect(await seed(client.app.db!)).toBe(0);
   });
