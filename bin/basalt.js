@@ -53,6 +53,8 @@ if (needed.length > 0) {
     process.channel.unref();
     process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   }
+  // Only the loop guard above needs it; a `basalt` the app itself runs must start afresh.
+  delete process.env.BASALT_CLI_RESPAWNED;
   const { runCli } = await import(pathToFileURL(useSource ? sourceEntry : distEntry).href);
   const code = await runCli(process.argv.slice(2));
   process.exitCode = code;

@@ -190,6 +190,11 @@ export async function runServer(options: RunServerOptions): Promise<number> {
     const onListening = (worker: Worker, address: AddressInfo) => {
       if (ready.has(worker)) return;
       ready.add(worker);
+      if (stopping) {
+        // A shutdown sent while this worker was still loading may have arrived before it listened for one.
+        worker.send({ type: SHUTDOWN_MESSAGE }, () => {});
+        return;
+      }
       if (!restForked) {
         // The first worker proved the app boots; the others are started now, so a broken app fails once.
         restForked = true;
