@@ -92,6 +92,7 @@ export async function detectChanges(
     const before = current.models[name];
     const after = to.models[name]!;
     if (!before || created.has(name)) continue;
+    if (before.table !== after.table) push(renameModel(name, name, { table: after.table }));
     // Indexes and constraints that go away or change, before the fields they cover change.
     for (const ix of before.indexes) {
       const next = after.indexes.find((i) => i.name === ix.name);

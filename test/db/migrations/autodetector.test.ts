@@ -85,6 +85,11 @@ describe('the autodetector', () => {
     expect(asked.map((o) => o.describe())).toEqual(['Rename model author to writer']);
   });
 
+  it('renames a table when only the table option changes', async () => {
+    const moved = defineModel('author', { name: f.string({ max: 120 }) }, { table: 'people' });
+    expect(await diff([author()], [moved])).toEqual(["renameModel('author', 'author', { table: 'people' })"]);
+  });
+
   it('adds and removes indexes, unique-together and check constraints', async () => {
     const plain = [author(), book({ stock: f.integer() })];
     const rich = [

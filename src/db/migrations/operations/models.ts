@@ -96,6 +96,7 @@ export function deleteModel(name: string): Operation {
 
 function renameInState(state: ProjectState, from: string, to: string, table: string): void {
   const model = requireModel(state, from);
+  if (from !== to && state.models[to]) throw new Error(`Model '${to}' already exists`);
   const models: Record<string, ModelState> = {};
   for (const [key, m] of Object.entries(state.models)) {
     if (key === from) models[to] = { ...model, name: to, table };
@@ -112,7 +113,7 @@ export function renameModel(from: string, to: string, options: { table?: string 
   return {
     type: 'renameModel',
     reversible: true,
-    describe: () => `Rename model ${from} to ${to}`,
+    describe: () => (from === to ? `Rename table of ${from} to ${table}` : `Rename model ${from} to ${to}`),
     applyState(state) {
       renameInState(state, from, to, table);
     },
