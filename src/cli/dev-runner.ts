@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, type FSWatcher, watch } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import type { FSWatcher } from 'node:fs';
+import { join, relative } from 'node:path';
 import { readEnvFile } from '../core/index.js';
 import { WORKER_ENV, workerEntryPath } from '../server/index.js';
+import { watchedDirectories, watchTree } from './watch-files.js';
 
 /** How `basalt dev` runs an app. */
 export interface DevOptions {
@@ -16,21 +17,6 @@ export interface DevOptions {
   host?: string;
   /** Quiet time after the last change before restarting, in ms (default 100). */
   debounceMs?: number;
-}
-
-const IGNORED = new Set(['node_modules', '.git', 'data', 'dist', 'coverage', '.basalt']);
-
-function ignored(file: string): boolean {
-  return file.split(/[\\/]/).some((part) => IGNORED.has(part));
-}
-
-/** Directories to watch: the app's and `src/`, without one nested in the other. */
-function watchedDirectories(appFile: string, cwd: string): string[] {
-  const candidates = [dirname(appFile), join(cwd, 'src')].filter((dir) => existsSync(dir));
-  return candidates.filter(
-    (dir, i) =>
-      !candidates.some((other, j) => j !== i && (dir === other ? j < i : dir.startsWith(other + sep))),
-  );
 }
 
 /**
@@ -101,11 +87,8 @@ export function runDev(options: DevOptions): Promise<number> {
   };
 
   const directories = watchedDirectories(options.appFile, cwd);
-  const watchers: FSWatcher[] = directories.map((dir) =>
-    watch(dir, { recursive: true }, (_event, filename) => {
-      if (!filename || ignored(filename.toString())) return;
-      scheduleRestart(relative(cwd, join(dir, filename.toString())));
-    }),
+  const watchers: FSWatcher[] = directories.flatMap((dir) =>
+    watchTree(dir, (file) => scheduleRestart(relative(cwd, file))),
   );
   say(`watching ${directories.map((dir) => relative(cwd, dir) || '.').join(', ')}`);
   spawnChild();

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, httpGet, killAll, startBasalt, tempProject, waitUntil } from './basalt-process.js';
 
-function versionApp(version: string): string {
+function versionApp(prefix: string): string {
   return [
     "import { defineApp, get, t } from 'basalt';",
+    "import { version } from './lib/version.js';",
     '',
     "export default defineApp({ name: 'dev-fixture', routes: [",
-    `  get('/version', { response: t.Object({ version: t.String(), env: t.String() }) }, () => ({ version: '${version}', env: process.env.NODE_ENV ?? '' })),`,
+    `  get('/version', { response: t.Object({ version: t.String(), env: t.String() }) }, () => ({ version: '${prefix}-' + version, env: process.env.NODE_ENV ?? '' })),`,
     '] });',
     '',
   ].join('\n');
@@ -33,8 +34,11 @@ afterEach(async () => {
 });
 
 describe('basalt dev', () => {
-  it('restarts the app when its file changes', async () => {
-    const project = tempProject({ 'app.ts': versionApp('one') });
+  it('restarts the app when its file or a file in a subfolder changes', async () => {
+    const project = tempProject({
+      'app.ts': versionApp('a'),
+      'lib/version.ts': "export const version = 'one';\n",
+    });
     cleanups.push(project.remove);
     const port = await freePort();
     const dev = startBasalt(['dev', '--port', String(port)], { cwd: project.dir });
@@ -42,12 +46,18 @@ describe('basalt dev', () => {
     await waitUntil(async () => (await versionOn(port)) !== undefined, {
       message: () => `the app never answered:\n${dev.output()}`,
     });
-    expect(await versionOn(port)).toEqual({ version: 'one', env: 'development' });
+    expect(await versionOn(port)).toEqual({ version: 'a-one', env: 'development' });
+
+    writeFileSync(join(project.dir, 'lib/version.ts'), "export const version = 'two';\n");
+    await waitUntil(async () => (await versionOn(port))?.version === 'a-two', {
+      message: () => `the change in lib/ was never served:\n${dev.output()}`,
+    });
+    expect(dev.output()).toContain('[basalt dev] lib/version.ts changed; restarting');
 
     const file = join(project.dir, 'app.ts');
-    writeFileSync(file, readFileSync(file, 'utf8').replace("'one'", "'two'"));
-    await waitUntil(async () => (await versionOn(port))?.version === 'two', {
-      message: () => `the change was never served:\n${dev.output()}`,
+    writeFileSync(file, readFileSync(file, 'utf8').replace("'a-'", "'b-'"));
+    await waitUntil(async () => (await versionOn(port))?.version === 'b-two', {
+      message: () => `the change in app.ts was never served:\n${dev.output()}`,
     });
     expect(dev.output()).toContain('[basalt dev] app.ts changed; restarting');
 
