@@ -31,7 +31,7 @@ describe('docs examples', () => {
   it('runs the reading examples of docs/queries.md', async () => {
     const cheap = await db
       .query(Book)
-      .where({ price: { lt: '20' }, author: { name: { contains: 'Le Guin' } } })
+      .where({ price: { lt: 20 }, author: { name: { contains: 'Le Guin' } } })
       .orderBy('-publishedOn', 'title')
       .include('author', 'tags')
       .limit(20)

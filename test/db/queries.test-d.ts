@@ -79,3 +79,12 @@ describe('query types', () => {
     ).toEqualTypeOf<number>();
   });
 });
+
+describe('decimal filters', () => {
+  it('accepts numbers when filtering decimals, but not when writing them', () => {
+    db.query(Book).where({ price: { lt: 20 } });
+    db.query(Book).where({ price: 9.9 });
+    // @ts-expect-error numbers are for decimals only
+    db.query(Book).where({ title: 5 });
+  });
+});

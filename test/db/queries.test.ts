@@ -74,6 +74,8 @@ describe.each(dialects)('queries on $name', (dialect) => {
       'The Left Hand of Darkness',
     ]);
     expect(await titles({ price: { gt: '20' } })).toEqual(['Excession']);
+    expect(await titles({ price: { lt: 12.5 } })).toEqual(['The Dispossessed']);
+    expect(await titles({ price: 20 })).toEqual(['Consider Phlebas']);
     expect(await titles({ price: { gte: '20' } })).toEqual(['Consider Phlebas', 'Excession']);
     expect(await titles({ isbn: { in: ['b1', 'b4'] } })).toEqual(['Excession', 'The Dispossessed']);
     expect(await titles({ isbn: { in: [] } })).toEqual([]);

@@ -21,6 +21,9 @@ export interface StringOptions extends BaseFieldOptions<string> {
   max?: number;
 }
 
+/** A decimal field: string values; filters may also compare with numbers (`price: { lt: 20 }`). */
+export type DecimalField<O> = FieldFor<string, O> & { readonly '~types'?: { decimal: true } };
+
 /** Options of `f.decimal()`. */
 export interface DecimalOptions extends BaseFieldOptions<string> {
   /** Total number of significant digits. */
@@ -96,8 +99,11 @@ export function float<const O extends BaseFieldOptions<number> = {}>(
 }
 
 /** An exact decimal; values are strings like `'19.90'`, never floats. */
-export function decimal<const O extends DecimalOptions>(options: O & DecimalOptions): FieldFor<string, O> {
-  return scalar('decimal', options, { precision: options.precision, scale: options.scale });
+export function decimal<const O extends DecimalOptions>(options: O & DecimalOptions): DecimalField<O> {
+  return scalar('decimal', options, {
+    precision: options.precision,
+    scale: options.scale,
+  }) as DecimalField<O>;
 }
 
 /** A boolean. */

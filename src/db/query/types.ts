@@ -38,14 +38,20 @@ type RelationTargetOf<X> = X extends { '~types'?: { target: infer T } } ? T : ne
  * A typed filter over a model: field lookups, relation filters (`author: { name: ... }`;
  * for hasMany/manyToMany: "at least one related row matches") and `and`/`or`/`not`.
  */
-export type Where<M, TModels = never> = { [K in keyof Infer<M>]?: FieldFilter<Infer<M>[K]> } & RelationWhere<
-  M,
-  TModels
-> & {
+export type Where<M, TModels = never> = {
+  [K in keyof Infer<M>]?: FieldFilter<Infer<M>[K] | NumericFilter<FieldsOf<M>, K>>;
+} & RelationWhere<M, TModels> & {
     and?: readonly Where<M, TModels>[];
     or?: readonly Where<M, TModels>[];
     not?: Where<M, TModels>;
   };
+
+/** Decimal fields may be compared with numbers in filters. */
+type NumericFilter<F, K> = K extends keyof F
+  ? F[K] extends { '~types'?: { decimal: true } }
+    ? number
+    : never
+  : never;
 
 /** A field to order by, with `-` for descending. */
 export type OrderKey<M> = (keyof Infer<M> & string) | `-${keyof Infer<M> & string}`;
