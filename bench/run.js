@@ -8,6 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cpuSeconds } from './lib/cpu.js';
 import { runLoad } from './lib/load.js';
 import { machineInfo, markdownTable, tableCells, targetLine, textTable } from './lib/report.js';
 import { NODE_ARGS, ROOT, startServer } from './lib/servers.js';
@@ -124,7 +125,14 @@ async function measure(suite, implementation) {
       pipelining: settings.pipelining,
     };
     if (settings.warmup > 0) await runLoad({ ...load, duration: settings.warmup });
-    return await runLoad({ ...load, duration: settings.duration });
+    const cpuBefore = await cpuSeconds(server.pid);
+    const result = await runLoad({ ...load, duration: settings.duration });
+    const cpuAfter = await cpuSeconds(server.pid);
+    const cpuPerRequest =
+      cpuBefore === undefined || cpuAfter === undefined || result.total === 0
+        ? Number.NaN
+        : ((cpuAfter - cpuBefore) * 1e6) / result.total;
+    return { ...result, cpuPerRequest };
   } finally {
     await server.stop();
   }
@@ -155,7 +163,12 @@ async function runSuite(suite) {
       );
       const result = await measure(suite, implementation);
       samples.get(implementation.name)?.push(result);
-      console.log(`${Math.round(result.requestsPerSec).toLocaleString('en-US')} req/s, p99 ${result.p99} ms`);
+      const cpu = Number.isFinite(result.cpuPerRequest)
+        ? `, ${result.cpuPerRequest.toFixed(1)} µs CPU/req`
+        : '';
+      console.log(
+        `${Math.round(result.requestsPerSec).toLocaleString('en-US')} req/s, p99 ${result.p99} ms${cpu}`,
+      );
       await sleep(1_000);
     }
   }
@@ -169,6 +182,7 @@ async function runSuite(suite) {
       requestsPerSec: pick('requestsPerSec'),
       p50: pick('p50'),
       p99: pick('p99'),
+      cpuPerRequest: pick('cpuPerRequest'),
       total: runs.reduce((sum, r) => sum + r.total, 0),
       errors: runs.reduce((sum, r) => sum + r.errors, 0),
       non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
@@ -203,7 +217,10 @@ ${suite.description}
 ${markdownTable(cells)}
 
 ${verdict ? `**${verdict}**\n\n` : ''}${faulty.length > 0 ? `**Warning:** errors or non-2xx answers under load from ${faulty.join(', ')}; their numbers are not comparable.\n\n` : ''}\`÷ X\` is requests per second divided by X's requests per second in this same run (1.00 = as fast as X).
-Latencies are autocannon's percentiles over the measured run${settings.rounds > 1 ? `; every number is the median of ${settings.rounds} rounds` : ''}.
+\`CPU µs/req\` is the CPU time (user + system, from /proc) the server process used during the measured
+run divided by the requests it answered; \`CPU ÷ X\` compares it with X (below 1.00 = cheaper than X).
+It is disturbed less than req/s by other load on the machine, since it does not count time spent waiting for a core.
+Latencies are autocannon's percentiles over the measured run, in whole milliseconds${settings.rounds > 1 ? `; every number is the median of ${settings.rounds} rounds` : ''}.
 
 ## Implementations
 

@@ -2,7 +2,7 @@
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 
 /**
- * @typedef {import('./load.js').LoadResult & { name: string, rounds: number }} Row
+ * @typedef {import('./load.js').LoadResult & { name: string, rounds: number, cpuPerRequest: number }} Row
  */
 
 /** What the numbers were measured on. */
@@ -39,6 +39,8 @@ export function tableCells(rows, baselines) {
     'errors',
     'non-2xx',
     ...baselines.map((b) => `÷ ${b}`),
+    'CPU µs/req',
+    ...baselines.map((b) => `CPU ÷ ${b}`),
   ];
   const body = rows.map((row) => [
     row.name,
@@ -50,6 +52,11 @@ export function tableCells(rows, baselines) {
     ...baselines.map((b) => {
       const base = byName.get(b);
       return base ? fixed(row.requestsPerSec / base.requestsPerSec, 2) : 'n/a';
+    }),
+    fixed(row.cpuPerRequest, 1),
+    ...baselines.map((b) => {
+      const base = byName.get(b);
+      return base ? fixed(row.cpuPerRequest / base.cpuPerRequest, 2) : 'n/a';
     }),
   ]);
   return [header, ...body];
