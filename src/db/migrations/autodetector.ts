@@ -15,6 +15,21 @@ export interface RenameOptions {
   models?: Record<string, string>;
   /** Asked for each candidate rename (same definition, new name); a refusal means remove + add. */
   ask?: (question: string) => Promise<boolean>;
+  /**
+   * Asked for a one-off value for the rows already there when a NOT NULL field without a default
+   * is added to an existing model; `undefined` leaves the migration without one.
+   */
+  askFill?: (model: string, field: string) => Promise<unknown>;
+  /** Told about what the migration cannot do by itself. */
+  warn?: (message: string) => void;
+}
+
+function now(kind: string): string | undefined {
+  const iso = new Date().toISOString();
+  if (kind === 'datetime') return iso;
+  if (kind === 'date') return iso.slice(0, 10);
+  if (kind === 'time') return iso.slice(11, 19);
+  return undefined;
 }
 
 function sameModel(a: ModelState, b: ModelState): boolean {
@@ -136,8 +151,20 @@ export async function detectChanges(
     for (const f of Object.keys(m().fields).filter((f) => !after.fields[f])) push(removeField(name, f));
     for (const f of Object.values(after.fields)) {
       const old = m().fields[f.name];
-      if (!old) push(addField(name, f.name, specFromField(f)));
-      else if (!sameField(old, f)) push(alterField(name, f.name, specFromField(f)));
+      if (old) {
+        if (!sameField(old, f)) push(alterField(name, f.name, specFromField(f)));
+        continue;
+      }
+      if (f.nullable || f.default || f.primaryKey) {
+        push(addField(name, f.name, specFromField(f)));
+        continue;
+      }
+      const fill = now(f.kind) ?? (await renames.askFill?.(name, f.name));
+      if (fill === undefined)
+        renames.warn?.(
+          `${name}.${f.name} is NOT NULL without a default: give addField a { fill } value if the table holds rows`,
+        );
+      push(addField(name, f.name, specFromField(f), fill === undefined ? {} : { fill }));
     }
     for (const ix of after.indexes)
       if (!m().indexes.some((i) => key(i) === ix.name)) push(addIndex(name, ix));

@@ -95,7 +95,20 @@ const makemigrations: Command<BasaltApp> = {
         (ctx.values.interactive === true ||
           (ctx.values.interactive === undefined && process.stdin.isTTY === true));
       const rl = interactive ? createInterface({ input: process.stdin, output: ctx.stdout }) : undefined;
-      if (rl) renames.ask = async (q) => /^y(es)?$/i.test((await rl.question(`${q} `)).trim());
+      if (rl) {
+        renames.ask = async (q) => /^y(es)?$/i.test((await rl.question(`${q} `)).trim());
+        renames.askFill = async (model, field) => {
+          const q = `${model}.${field} is NOT NULL without a default. Value for the rows already there (JSON; empty for none): `;
+          const text = (await rl.question(q)).trim();
+          if (text === '') return undefined;
+          try {
+            return JSON.parse(text) as unknown;
+          } catch {
+            return text;
+          }
+        };
+      }
+      renames.warn = (message) => ctx.stdout.write(`Warning: ${message}\n`);
       try {
         const write = ctx.values.check !== true && ctx.values['dry-run'] !== true;
         const name = ctx.positionals[0];

@@ -16,6 +16,7 @@ export {
 export type { MigrationDatabase, MigrationStep, Operation, RunCodeContext } from './operation.js';
 export type { ConstraintSpec } from './operations/constraints.js';
 export { addConstraint, removeConstraint } from './operations/constraints.js';
+export type { AddFieldOptions } from './operations/fields.js';
 export { addField, alterField, removeField, renameField } from './operations/fields.js';
 export { addIndex, removeIndex } from './operations/indexes.js';
 export type { CreateModelSpec } from './operations/models.js';

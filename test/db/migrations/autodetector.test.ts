@@ -85,6 +85,29 @@ describe('the autodetector', () => {
     expect(asked.map((o) => o.describe())).toEqual(['Rename model author to writer']);
   });
 
+  it('gives a NOT NULL field added to an existing model a one-off fill value', async () => {
+    const warnings: string[] = [];
+    const before = stateFromModels([author()]);
+    const after = stateFromModels([
+      author({ joinedAt: f.datetime(), code: f.string({ max: 5 }), rank: f.integer() }),
+    ]);
+    const ops = await detectChanges(before, after, {
+      askFill: async (_model, field) => (field === 'rank' ? 1 : undefined),
+      warn: (m) => warnings.push(m),
+    });
+    const code = ops.map((o) => o.toCode());
+    expect(code[0]).toMatch(
+      /^addField\('author', 'joinedAt', \{ kind: 'datetime' \}, \{ fill: '\d{4}-\d\d-\d\dT[\d:.]+Z' \}\)$/,
+    );
+    expect(code.slice(1)).toEqual([
+      "addField('author', 'code', { kind: 'string', max: 5 })",
+      "addField('author', 'rank', { kind: 'integer' }, { fill: 1 })",
+    ]);
+    expect(warnings).toEqual([
+      'author.code is NOT NULL without a default: give addField a { fill } value if the table holds rows',
+    ]);
+  });
+
   it('renames a table when only the table option changes', async () => {
     const moved = defineModel('author', { name: f.string({ max: 120 }) }, { table: 'people' });
     expect(await diff([author()], [moved])).toEqual(["renameModel('author', 'author', { table: 'people' })"]);

@@ -1,6 +1,12 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMigrationRunner, MigrationError, runSQL } from '../../../src/db/migrations/index.js';
+import {
+  addField,
+  createMigrationRunner,
+  defineMigration,
+  MigrationError,
+  runSQL,
+} from '../../../src/db/migrations/index.js';
 import type { TestDatabase } from './dialects.js';
 import { dialects } from './dialects.js';
 import { columns, history, indexes, rows, tables } from './fixture-history.js';
@@ -129,6 +135,25 @@ describe.each(dialects)('a migration history on $name', ({ name: dialect, skip, 
     expect((error as MigrationError).message).toMatch(/^Migration 0002_broken failed \(forwards\): .*nope/);
     expect(await columns(t.kysely, dialect, 'book')).not.toContain('stock');
     expect((await failing.status()).map((s) => s.applied)).toEqual([true, false]);
+  });
+
+  it.skipIf(skip)('fills a NOT NULL field added to a table holding rows with its one-off value', async () => {
+    const withRank = {
+      ...defineMigration({
+        dependencies: ['0001_initial'],
+        operations: [addField('author', 'rank', { kind: 'integer' }, { fill: 7 })],
+      }),
+      name: '0002_rank',
+    };
+    const runner = createMigrationRunner({ kysely: t.kysely, dialect, migrations: [history[0]!, withRank] });
+    await runner.migrate('0001_initial');
+    await sql`insert into author (name) values ('A'), ('B')`.execute(t.kysely);
+    await runner.migrate();
+    expect((await rows(t.kysely, 'author')).map((r) => r.rank)).toEqual([7, 7]);
+    // The value was for those rows only: the column has no default afterwards.
+    await expect(sql`insert into author (name) values ('C')`.execute(t.kysely)).rejects.toThrow();
+    await runner.migrate('0001_initial');
+    expect(await columns(t.kysely, dialect, 'author')).toEqual(['id', 'name']);
   });
 
   it.skipIf(skip)('refuses to unapply a data migration without a reverse, naming the migration', async () => {

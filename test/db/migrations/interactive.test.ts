@@ -25,7 +25,7 @@ function answer(
     child.stdout.on('data', (d) => {
       stdout += String(d);
       // Answer each question once it has been asked (readline drops lines typed ahead).
-      const questions = stdout.split('[y/N]').length - 1;
+      const questions = stdout.split(/\[y\/N\] |empty for none\): /).length - 1;
       while (asked < questions) child.stdin.write(`${answers[asked++] ?? ''}\n`);
     });
     child.stderr.on('data', (d) => {
@@ -46,16 +46,19 @@ describe('makemigrations --interactive', () => {
   afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
   it('asks about each rename candidate and writes the answers', async () => {
-    const result = await answer(folder, ['y', 'n']);
+    const result = await answer(folder, ['y', 'n', '"none"']);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('Did you rename author.name to author.fullName? [y/N]');
     expect(result.stdout).toContain('Did you rename author.bio to author.about? [y/N]');
+    expect(result.stdout).toContain(
+      'author.about is NOT NULL without a default. Value for the rows already there',
+    );
     expect(result.code).toBe(0);
     const file = /Created (\S+\.ts)/.exec(result.stdout)?.[1];
     expect(file).toMatch(/0002_auto_\d{8}_\d{4}\.ts$/);
     const source = readFileSync(file!, 'utf8');
     expect(source).toContain("renameField('author', 'name', 'fullName'),");
     expect(source).toContain("removeField('author', 'bio'),");
-    expect(source).toContain("addField('author', 'about', { kind: 'text' }),");
+    expect(source).toContain("addField('author', 'about', { kind: 'text' }, { fill: 'none' }),");
   });
 });

@@ -35,8 +35,20 @@ export class PostgresSchemaEditor extends SchemaEditor {
     }
   }
 
-  addField(_from: ModelState, to: ModelState, field: FieldState, state: ProjectState): void {
-    this.alter(to.table, `ADD COLUMN ${this.columnDefinition(to.table, field, state)}`);
+  addField(
+    _from: ModelState,
+    to: ModelState,
+    field: FieldState,
+    state: ProjectState,
+    fill?: { value: unknown },
+  ): void {
+    const oneOff = fill && !field.nullable && !field.default;
+    const definition = this.columnDefinition(to.table, field, state);
+    if (!oneOff) this.alter(to.table, `ADD COLUMN ${definition}`);
+    else {
+      this.alter(to.table, `ADD COLUMN ${definition} DEFAULT ${this.literal(field, fill.value)}`);
+      this.alter(to.table, `ALTER COLUMN ${this.q(field.column)} DROP DEFAULT`);
+    }
     if (hasFieldIndex(field)) this.createFieldIndex(to.table, field);
   }
 

@@ -184,8 +184,17 @@ export abstract class SchemaEditor {
 
   /** Renames a table (and what is named after it). */
   abstract renameModel(from: ModelState, to: ModelState, state: ProjectState): void;
-  /** Adds a column; `from`/`to` are the model before and after. */
-  abstract addField(from: ModelState, to: ModelState, field: FieldState, state: ProjectState): void;
+  /**
+   * Adds a column; `from`/`to` are the model before and after. `fill` is a one-off value for the
+   * rows already there when the column is NOT NULL without a default.
+   */
+  abstract addField(
+    from: ModelState,
+    to: ModelState,
+    field: FieldState,
+    state: ProjectState,
+    fill?: { value: unknown },
+  ): void;
   /** Drops a column. */
   abstract removeField(from: ModelState, to: ModelState, field: FieldState, state: ProjectState): void;
   /** Changes a column's type, nullability, default, constraints or name. */

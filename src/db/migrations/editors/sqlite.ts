@@ -17,14 +17,20 @@ export class SqliteSchemaEditor extends SchemaEditor {
    * Rebuilds `from` as `to`, keeping the rows. `sources` maps a new field name to the old
    * field it is copied from (by default the field of the same name).
    */
-  rebuild(from: ModelState, to: ModelState, state: ProjectState, sources: Record<string, string> = {}): void {
+  rebuild(
+    from: ModelState,
+    to: ModelState,
+    state: ProjectState,
+    sources: Record<string, string> = {},
+    fills: Record<string, string> = {},
+  ): void {
     const tmp = `new__${to.table}`;
     this.execute(this.createTableSql(to, state, tmp));
     const columns: string[] = [];
     const values: string[] = [];
     for (const field of Object.values(to.fields)) {
       const old = from.fields[sources[field.name] ?? field.name];
-      const fallback = field.default ? this.literal(field, field.default.value) : null;
+      const fallback = fills[field.name] ?? (field.default ? this.literal(field, field.default.value) : null);
       if (!old && fallback === null && !field.nullable) continue;
       columns.push(this.q(field.column));
       if (!old) values.push(fallback ?? 'NULL');
@@ -50,7 +56,17 @@ export class SqliteSchemaEditor extends SchemaEditor {
     }
   }
 
-  addField(from: ModelState, to: ModelState, field: FieldState, state: ProjectState): void {
+  addField(
+    from: ModelState,
+    to: ModelState,
+    field: FieldState,
+    state: ProjectState,
+    fill?: { value: unknown },
+  ): void {
+    if (fill && !field.nullable && !field.default) {
+      this.rebuild(from, to, state, {}, { [field.name]: this.literal(field, fill.value) });
+      return;
+    }
     const simple =
       !field.primaryKey &&
       !field.unique &&

@@ -7,13 +7,27 @@ function defaultColumn(name: string, kind: FieldState['kind']): string {
   return fieldFromSpec(name, { kind }).column;
 }
 
+/** Options of {@link addField}. */
+export interface AddFieldOptions {
+  /** A one-off value for the rows already in the table (a NOT NULL field without a default). */
+  fill?: unknown;
+}
+
 /**
- * Adds a field (a column). A field with a default fills the rows already in the table.
+ * Adds a field (a column). A field with a default fills the rows already in the table; a NOT NULL
+ * field without one needs `fill` when the table holds rows.
  *
  * @example
  * addField('book', 'isbn', { kind: 'string', max: 13, nullable: true })
+ * addField('book', 'isbn', { kind: 'string', max: 13 }, { fill: 'unknown' })
  */
-export function addField(model: string, name: string, spec: FieldSpec): Operation {
+export function addField(
+  model: string,
+  name: string,
+  spec: FieldSpec,
+  options: AddFieldOptions = {},
+): Operation {
+  const fill = options.fill === undefined ? undefined : { value: options.fill };
   const field = fieldFromSpec(name, spec);
   return {
     type: 'addField',
@@ -25,12 +39,12 @@ export function addField(model: string, name: string, spec: FieldSpec): Operatio
       m.fields[name] = structuredClone(field);
     },
     forwards(editor, from, to) {
-      editor.addField(requireModel(from, model), requireModel(to, model), field, to);
+      editor.addField(requireModel(from, model), requireModel(to, model), field, to, fill);
     },
     backwards(editor, after, before) {
       editor.removeField(requireModel(after, model), requireModel(before, model), field, before);
     },
-    toCode: () => call('addField', [model, name, spec]),
+    toCode: () => call('addField', fill ? [model, name, spec, { fill: fill.value }] : [model, name, spec]),
   };
 }
 
