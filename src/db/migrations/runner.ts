@@ -53,6 +53,19 @@ type Conn = Kysely<MigrationDatabase>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Retries while SQLite reports the database busy (another process is migrating), for up to two minutes. */
+async function whenNotBusy<T>(fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+      await sleep(50);
+    }
+  }
+}
+
 async function ensureTable(db: Conn, dialect: 'sqlite' | 'postgres'): Promise<void> {
   const at = dialect === 'postgres' ? 'timestamptz' : 'text';
   await sql
@@ -85,7 +98,8 @@ export function createMigrationRunner<DB>(options: MigrationRunnerOptions<DB>): 
   const states: ProjectState[] = [emptyState()];
   for (const m of migrations) states.push(applyMigrationState(m, states[states.length - 1]!));
   const indexOf = (name: string) => {
-    const i = migrations.findIndex((m) => m.name === name);
+    let i = migrations.findIndex((m) => m.name === name);
+    if (i < 0) i = migrations.findIndex((m) => m.name.startsWith(`${name}_`));
     if (i < 0) throw new MigrationError('BASALT_MIGRATION_NOT_FOUND', `No migration named '${name}'`);
     return i;
   };
@@ -98,32 +112,30 @@ export function createMigrationRunner<DB>(options: MigrationRunnerOptions<DB>): 
     // Foreign keys stay off during the migration (a table rebuild drops and recreates tables);
     // the pragma is ignored inside a transaction, so it is set first.
     await sql`pragma foreign_keys = off`.execute(conn);
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      try {
-        await sql`begin immediate`.execute(conn);
-        return;
-      } catch (error) {
-        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
-        await sleep(50);
-      }
+    try {
+      await whenNotBusy(() => sql`begin immediate`.execute(conn));
+    } catch (error) {
+      await sql`pragma foreign_keys = on`.execute(conn);
+      throw error;
     }
   }
 
   async function finish(conn: Conn, ok: boolean): Promise<void> {
-    if (ok && dialect === 'sqlite') {
-      const bad = await sql`pragma foreign_key_check`.execute(conn);
-      if (bad.rows.length > 0) {
-        await sql`rollback`.execute(conn);
-        await sql`pragma foreign_keys = on`.execute(conn);
-        throw new MigrationError(
-          'BASALT_MIGRATION_FAILED',
-          `foreign key check failed: ${JSON.stringify(bad.rows.slice(0, 5))}`,
-        );
+    try {
+      if (ok && dialect === 'sqlite') {
+        const bad = await sql`pragma foreign_key_check`.execute(conn);
+        if (bad.rows.length > 0) {
+          await sql`rollback`.execute(conn);
+          throw new MigrationError(
+            'BASALT_MIGRATION_FAILED',
+            `foreign key check failed: ${JSON.stringify(bad.rows.slice(0, 5))}`,
+          );
+        }
       }
+      await sql.raw(ok ? 'commit' : 'rollback').execute(conn);
+    } finally {
+      if (dialect === 'sqlite') await sql`pragma foreign_keys = on`.execute(conn);
     }
-    await sql.raw(ok ? 'commit' : 'rollback').execute(conn);
-    if (dialect === 'sqlite') await sql`pragma foreign_keys = on`.execute(conn);
   }
 
   /** Applies (or unapplies) one migration in its own transaction; false when another process did it. */
@@ -170,7 +182,7 @@ export function createMigrationRunner<DB>(options: MigrationRunnerOptions<DB>): 
     return db.connection().execute(async (conn) => {
       if (dialect === 'postgres') await sql`select pg_advisory_lock(${ADVISORY_LOCK_KEY})`.execute(conn);
       try {
-        await ensureTable(conn, dialect);
+        await whenNotBusy(() => ensureTable(conn, dialect));
         return await fn(conn);
       } finally {
         if (dialect === 'postgres') await sql`select pg_advisory_unlock(${ADVISORY_LOCK_KEY})`.execute(conn);
