@@ -27,5 +27,5 @@ export interface Command<App = unknown> {
   description?: string;
   options?: Record<string, CommandOption>;
   /** Returns the exit code (0 when omitted). */
-  run(context: CommandContext<App>): Promise<number | undefined> | number | undefined;
+  run(context: CommandContext<App>): Promise<number | undefined | void> | number | undefined | void;
 }
