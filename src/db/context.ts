@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely } from 'kysely';
 import type { DialectAdapter } from './dialects/dialect.js';
 import type { FieldMeta } from './meta.js';
@@ -16,8 +17,36 @@ export interface TxScope {
   savepoints: { next: number };
 }
 
+/** A transaction holding a database's connection, as seen from code running inside it. */
+interface HeldConnection {
+  key: object;
+  active: boolean;
+}
+
+const held = new AsyncLocalStorage<readonly HeldConnection[]>();
+
+/**
+ * Runs `fn` marked as "inside a transaction on the connection identified by `key`", so that
+ * SQLite can refuse (instead of waiting forever) a query made on `db` rather than on `tx`.
+ */
+export async function holdingConnection<T>(key: object, fn: () => Promise<T>): Promise<T> {
+  const entry: HeldConnection = { key, active: true };
+  try {
+    return await held.run([...(held.getStore() ?? []), entry], fn);
+  } finally {
+    entry.active = false;
+  }
+}
+
+/** Whether the current async context runs inside a transaction holding connection `key`. */
+export function isConnectionHeld(key: object): boolean {
+  return held.getStore()?.some((e) => e.key === key && e.active) ?? false;
+}
+
 /** What queries and operations run against (internal). */
 export interface DbContext {
+  /** Identifies the database's connection(s), for {@link holdingConnection}. */
+  key?: object;
   adapter: DialectAdapter;
   registry: ModelRegistry;
   kysely: Kysely<AnyDB>;

@@ -190,14 +190,18 @@ export function createDatabase<const TModels extends readonly AnyModel[]>(
   options: DatabaseOptions<TModels>,
 ): Database<TModels[number]> {
   const adapter = adapterFor(options.url);
+  const key = {};
   const kysely = new Kysely<AnyDB>({
     dialect: adapter.createDialect({
       url: options.url,
+      connectionKey: key,
       ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
       ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
     }),
     ...(options.log ? { log: options.log } : {}),
   });
   const registry = new ModelRegistry(options.models);
-  return new DatabaseImpl({ adapter, registry, kysely, scope: null }) as unknown as Database<TModels[number]>;
+  return new DatabaseImpl({ key, adapter, registry, kysely, scope: null }) as unknown as Database<
+    TModels[number]
+  >;
 }

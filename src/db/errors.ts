@@ -10,6 +10,7 @@ export const DB_ERROR_CODES = {
   BASALT_DB_DELETE_PROTECTED: { status: 409, title: 'The record is still referenced' },
   BASALT_DB_INVALID_QUERY: { status: 400, title: 'Invalid query' },
   BASALT_DB_UNSUPPORTED_URL: { status: 500, title: 'Unsupported database URL' },
+  BASALT_DB_CONNECTION_HELD: { status: 500, title: 'Query outside the transaction holding the connection' },
 } as const;
 
 /** A `basalt/db` error code. */

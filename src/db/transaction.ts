@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DbContext, TxScope } from './context.js';
+import { type DbContext, holdingConnection, type TxScope } from './context.js';
 
 /**
  * Runs `fn` atomically on `ctx`: a database transaction at the top level, a savepoint
@@ -9,7 +9,10 @@ import type { DbContext, TxScope } from './context.js';
 export async function runAtomic<T>(ctx: DbContext, fn: (inner: DbContext) => Promise<T>): Promise<T> {
   if (ctx.scope === null) {
     const scope: TxScope = { depth: 1, callbacks: [], parent: null, savepoints: { next: 1 } };
-    const result = await ctx.kysely.transaction().execute((trx) => fn({ ...ctx, kysely: trx, scope }));
+    const result = await ctx.kysely.transaction().execute((trx) => {
+      const run = () => fn({ ...ctx, kysely: trx, scope });
+      return ctx.key ? holdingConnection(ctx.key, run) : run();
+    });
     await runCallbacks(scope.callbacks);
     return result;
   }

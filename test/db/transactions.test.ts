@@ -94,6 +94,17 @@ describe.each(dialects)('transactions on $name', (dialect) => {
     expect(calls).toEqual(['outer', 'inner', 'now']);
   });
 
+  it.skipIf(dialect.skip)(
+    'fails fast when SQLite code uses db instead of tx inside a transaction',
+    async () => {
+      const outside = db.transaction(async () => db.query(Author).count());
+      if (dialect.name === 'sqlite')
+        await expect(outside).rejects.toMatchObject({ code: 'BASALT_DB_CONNECTION_HELD' });
+      else expect(await outside).toBeTypeOf('number');
+      expect(await db.query(Author).count()).toBeTypeOf('number');
+    },
+  );
+
   it.skipIf(dialect.skip)('runs concurrent transactions without interleaving their writes', async () => {
     await db.deleteMany(Author, {});
     const runs = Array.from({ length: 5 }, (_, i) =>

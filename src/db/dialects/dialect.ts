@@ -17,6 +17,8 @@ export interface ConnectOptions {
   searchPath?: string;
   /** PostgreSQL only: pool size. */
   poolSize?: number;
+  /** SQLite: identifies the connection, so a query on `db` inside its own transaction fails fast. */
+  connectionKey?: object;
 }
 
 /**

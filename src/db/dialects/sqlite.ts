@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SqliteDialect } from 'kysely';
+import { type Driver, SqliteDialect, type SqliteDialectConfig } from 'kysely';
+import { isConnectionHeld } from '../context.js';
+import { DbError } from '../errors.js';
 import type { FieldMeta } from '../meta.js';
 import type { ConnectOptions, ConstraintViolation, DialectAdapter } from './dialect.js';
 import { formatDecimal, quoteString } from './dialect.js';
@@ -32,12 +34,42 @@ function tableColumns(list: string): { table: string | null; columns: string[] }
   return { table: parts[0]?.[0] ?? null, columns: parts.map((p) => p[1] ?? p[0] ?? '') };
 }
 
+/**
+ * SQLite has one connection, held by a transaction until it ends: a query made on `db`
+ * (not `tx`) inside that transaction would wait for it forever, so it fails with a clear error.
+ */
+class GuardedSqliteDialect extends SqliteDialect {
+  readonly #key: object | undefined;
+
+  constructor(config: SqliteDialectConfig, key: object | undefined) {
+    super(config);
+    this.#key = key;
+  }
+
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const key = this.#key;
+    if (!key) return driver;
+    const acquire = driver.acquireConnection.bind(driver);
+    driver.acquireConnection = async () => {
+      if (isConnectionHeld(key)) {
+        throw new DbError(
+          'BASALT_DB_CONNECTION_HELD',
+          'A query used `db` inside a transaction on SQLite, whose single connection the transaction holds: use the `tx` passed to the transaction callback',
+        );
+      }
+      return acquire();
+    };
+    return driver;
+  }
+}
+
 /** SQLite through better-sqlite3: WAL, foreign keys on, busy timeout, one connection. */
 export const sqliteAdapter: DialectAdapter = {
   name: 'sqlite',
   createDialect(options: ConnectOptions) {
     const filename = sqliteFilename(options.url);
-    return new SqliteDialect({ database: () => open(filename) });
+    return new GuardedSqliteDialect({ database: () => open(filename) }, options.connectionKey);
   },
   columnType(field: FieldMeta, targetKey) {
     switch (field.kind) {
