@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -14,6 +14,17 @@ import { rows } from './fixture-history.js';
 const author = defineModel('author', { name: f.string({ max: 120 }) });
 const book = (fields: FieldsShape) =>
   defineModel('book', { author: f.belongsTo(() => author, { onDelete: 'cascade' }), ...fields });
+
+const DATA_MIGRATION = `import { defineMigration, runCode, runSQL } from '${IMPORT_FROM}';
+
+export default defineMigration({
+  dependencies: ['0001_initial'],
+  operations: [
+    runSQL({ sqlite: 'UPDATE book SET title = trim(title)', postgres: 'UPDATE book SET title = btrim(title)' }),
+    runCode({ description: 'Tidy titles', forwards: async () => {} }),
+  ],
+});
+`;
 
 describe.each(dialects)('the migration commands on $name', ({ name: dialect, skip, fresh }) => {
   let t: TestDatabase;
@@ -90,6 +101,12 @@ describe.each(dialects)('the migration commands on $name', ({ name: dialect, ski
     }
     const back = await runCommand(app, 'sqlmigrate', ['0001_initial'], { dialect, backwards: true });
     expect(back.stdout).toContain('DROP TABLE "book";\nDROP TABLE "author";');
+    writeFileSync(join(folder, '0002_data.ts'), DATA_MIGRATION);
+    const data = await runCommand(app, 'sqlmigrate', ['0002_data'], { dialect });
+    expect(data.stdout).toContain('-- runCode: Tidy titles (JavaScript, not shown)');
+    expect(data.stdout).toContain(
+      dialect === 'sqlite' ? 'UPDATE book SET title = trim(title);' : 'UPDATE book SET title = btrim(title);',
+    );
     const bad = await runCommand(app, 'sqlmigrate', ['0001'], { dialect: 'oracle' });
     expect(bad).toMatchObject({ code: 1, stderr: "--dialect must be sqlite or postgres, got 'oracle'\n" });
   });

@@ -13,7 +13,7 @@ export interface CreateModelSpec {
   table?: string;
   primaryKey?: 'integer' | 'uuid';
   fields: Record<string, FieldSpec>;
-  indexes?: IndexState[];
+  indexes?: (Omit<IndexState, 'unique'> & { unique?: boolean })[];
   unique?: UniqueState[];
   checks?: CheckMeta[];
 }
@@ -42,7 +42,9 @@ export function specFromModel(model: ModelState): CreateModelSpec {
     table: model.table === snakeCase(model.name) ? undefined : model.table,
     primaryKey: model.primaryKey === 'integer' ? undefined : model.primaryKey,
     fields,
-    indexes: model.indexes.length ? model.indexes : undefined,
+    indexes: model.indexes.length
+      ? model.indexes.map((i) => (i.unique ? i : { name: i.name, fields: i.fields }))
+      : undefined,
     unique: model.unique.length ? model.unique : undefined,
     checks: model.checks.length ? model.checks : undefined,
   } as CreateModelSpec;
