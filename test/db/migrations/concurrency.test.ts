@@ -45,7 +45,7 @@ export default defineMigration({
     runCode({
       description: 'Count runs slowly',
       forwards: async ({ db }) => {
-        await new Promise((r) => setTimeout(r, 400));
+        await new Promise((r) => setTimeout(r, 1500));
         await db.insertInto('author').values({ name: 'migration ran' }).execute();
       },
       backwards: async () => {},
@@ -79,7 +79,11 @@ describe.each(dialects)('concurrent migrate processes on $name', ({ skip, fresh 
     expect(a.stderr).toBe('');
     expect(b.stderr).toBe('');
     expect([a.code, b.code]).toEqual([0, 0]);
-    const applied = [...JSON.parse(a.stdout).applied, ...JSON.parse(b.stdout).applied].sort();
+    const ra = JSON.parse(a.stdout) as { applied: string[]; start: number; end: number };
+    const rb = JSON.parse(b.stdout) as { applied: string[]; start: number; end: number };
+    // The two runs overlapped in time: one waited for the other's lock.
+    expect(ra.start < rb.end && rb.start < ra.end).toBe(true);
+    const applied = [...ra.applied, ...rb.applied].sort();
     expect(applied).toEqual(['0001_initial', '0002_add_field_bio_to_author', '0003_slow', '0004_tags']);
     const recorded = await sql<{ name: string }>`select name from basalt_migrations order by name`.execute(
       t.kysely,

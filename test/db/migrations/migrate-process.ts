@@ -6,8 +6,9 @@ const [url, folder] = process.argv.slice(2) as [string, string];
 const { kysely, dialect } = connectForMigrations(url);
 try {
   const runner = createMigrationRunner({ kysely, dialect, migrations: await loadMigrations(folder) });
+  const start = Date.now();
   const result = await runner.migrate();
-  process.stdout.write(JSON.stringify(result));
+  process.stdout.write(JSON.stringify({ ...result, start, end: Date.now() }));
 } finally {
   await kysely.destroy();
 }
