@@ -225,6 +225,36 @@ describe.each(dialects)('queries on $name', (dialect) => {
     expect(none).toEqual({ n: 0, total: null });
   });
 
+  it.skipIf(dialect.skip)(
+    'coerces untyped filter values and rejects invalid ones with a typed 400',
+    async () => {
+      const loose = (where: object) => titles(where as never);
+      expect(await loose({ pages: '387' })).toEqual(['The Dispossessed']);
+      expect(await loose({ pages: { in: ['286', 387] } })).toEqual([
+        'The Dispossessed',
+        'The Left Hand of Darkness',
+      ]);
+      expect(await loose({ inStock: 'true', publishedOn: { isNull: 'true' } })).toEqual(['Excession']);
+      expect(await loose({ authorId: String(ids.banks) })).toEqual(['Consider Phlebas', 'Excession']);
+      for (const where of [
+        { pages: 'many' },
+        { pages: 1.5 },
+        { inStock: 'yes' },
+        { publishedOn: 'soon' },
+        { price: 'cheap' },
+        { createdAt: 'x' },
+        { meta: { a: 1 } },
+        { publishedOn: { isNull: 'maybe' } },
+        { pages: { contains: '1' } },
+      ]) {
+        await expect(loose(where), JSON.stringify(where)).rejects.toMatchObject({
+          code: 'BASALT_DB_INVALID_QUERY',
+          status: 400,
+        });
+      }
+    },
+  );
+
   it.skipIf(dialect.skip)('rejects unknown fields and lookups with a typed 400', async () => {
     await expect(
       db

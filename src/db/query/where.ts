@@ -3,6 +3,7 @@ import { columnFields, type DbContext, fieldsByAttribute } from '../context.js';
 import { InvalidQueryError } from '../errors.js';
 import type { FieldMeta } from '../meta.js';
 import type { AnyModel } from '../model.js';
+import { filterValue } from './filter-value.js';
 
 type Expr = RawBuilder<SqlBool>;
 
@@ -24,7 +25,7 @@ const LOOKUPS = new Set([
   'startsWith',
   'endsWith',
 ]);
-const TEXT_KINDS = new Set(['string', 'text', 'email', 'url', 'slug', 'enum', 'uuid', 'date', 'time']);
+const TEXT_KINDS = new Set(['string', 'text', 'email', 'url', 'slug', 'enum']);
 
 /** Escapes `\`, `%` and `_` so a value matches literally inside a LIKE pattern (ESCAPE '\'). */
 export function escapeLike(value: string): string {
@@ -47,9 +48,9 @@ function or(parts: Expr[]): Expr {
 }
 
 /** Compiles lookups on one field (internal). */
-function fieldExpr(ctx: DbContext, field: FieldMeta, alias: string, filter: unknown): Expr {
+function fieldExpr(ctx: DbContext, model: AnyModel, field: FieldMeta, alias: string, filter: unknown): Expr {
   const col = sql.ref(`${alias}.${field.column}`);
-  const v = (value: unknown) => ctx.adapter.toDb(field, value);
+  const v = (value: unknown) => ctx.adapter.toDb(field, filterValue(ctx, model, field, value));
   if (!isLookupObject(filter) || field.kind === 'json' || field.kind === 'file') {
     if (isLookupObject(filter) && !Object.keys(filter).every((k) => k === 'isNull')) {
       throw new InvalidQueryError(`Field '${field.name}' can only be filtered with isNull`);
@@ -104,9 +105,13 @@ function fieldExpr(ctx: DbContext, field: FieldMeta, alias: string, filter: unkn
         }
         break;
       }
-      case 'isNull':
-        parts.push(value ? sql<SqlBool>`${col} is null` : sql<SqlBool>`${col} is not null`);
+      case 'isNull': {
+        const flag =
+          value === true || value === 'true' ? true : value === false || value === 'false' ? false : null;
+        if (flag === null) throw new InvalidQueryError(`'isNull' on '${field.name}' needs true or false`);
+        parts.push(flag ? sql<SqlBool>`${col} is null` : sql<SqlBool>`${col} is not null`);
         break;
+      }
       case 'between': {
         if (!Array.isArray(value) || value.length !== 2)
           throw new InvalidQueryError(`'between' on '${field.name}' needs [low, high]`);
@@ -162,7 +167,7 @@ export function compileWhere(
     }
     const field = fields.get(key);
     if (field) {
-      parts.push(fieldExpr(ctx, field, alias, value));
+      parts.push(fieldExpr(ctx, model, field, alias, value));
       continue;
     }
     const relation = ctx.registry.relations(model).get(key);
