@@ -32,11 +32,7 @@ function oneLine(value: unknown): string {
   return 'undefined';
 }
 
-/** `name(arg1, arg2)` with each argument as a literal, spread over lines when long. */
+/** `name(arg1, arg2)` with each argument as a literal; long objects are spread over lines. */
 export function call(name: string, args: unknown[], indent = '    '): string {
-  const inline = `${name}(${args.map((a) => tsLiteral(a, indent)).join(', ')})`;
-  if (!inline.includes('\n') && inline.length + indent.length <= 100) return inline;
-  const last = args.length - 1;
-  const head = args.slice(0, last).map((a) => tsLiteral(a, indent));
-  return `${name}(${[...head, tsLiteral(args[last], indent)].join(', ')})`;
+  return `${name}(${args.map((a) => tsLiteral(a, indent)).join(', ')})`;
 }
