@@ -29,7 +29,7 @@ function named(
   };
 }
 
-/** A history of thirteen migrations over an author/book schema, exercising every kind of change. */
+/** A history of fifteen migrations over an author/book schema, exercising every kind of change. */
 export const history: NamedMigration[] = [
   named('0001_initial', null, [
     createModel({ name: 'author', fields: { id: pk, name: { kind: 'string', max: 120 } } }),
@@ -86,6 +86,44 @@ export const history: NamedMigration[] = [
     addConstraint('book', { type: 'check', name: 'book_stock_positive', check: 'stock >= 0' }),
   ]),
   named('0013_rename_author', '0012_stock_check', [renameModel('author', 'writer')]),
+  named('0014_edition_text', '0013_rename_author', [
+    addField('book', 'edition', { kind: 'text', nullable: true }),
+    runCode({
+      description: 'Editions as words',
+      forwards: async ({ db }) => {
+        await db.updateTable('book').set({ edition: '1st' }).where('id', '=', 1).execute();
+        await db.updateTable('book').set({ edition: '2nd' }).where('id', '=', 2).execute();
+      },
+      backwards: async () => {},
+    }),
+  ]),
+  // text → integer: a data migration makes the values numeric, then the type changes.
+  named('0015_edition_integer', '0014_edition_text', [
+    runCode({
+      description: 'Editions as digits',
+      forwards: async ({ db }) => {
+        for (const row of await db.selectFrom('book').select(['id', 'edition']).execute())
+          await db
+            .updateTable('book')
+            .set({ edition: row.edition === null ? null : String(row.edition).replace(/\D/g, '') })
+            .where('id', '=', row.id)
+            .execute();
+      },
+      backwards: async ({ db }) => {
+        const suffix: Record<string, string> = { '1': 'st', '2': 'nd', '3': 'rd' };
+        for (const row of await db.selectFrom('book').select(['id', 'edition']).execute()) {
+          if (row.edition === null) continue;
+          const text = String(row.edition);
+          await db
+            .updateTable('book')
+            .set({ edition: `${text}${suffix[text] ?? 'th'}` })
+            .where('id', '=', row.id)
+            .execute();
+        }
+      },
+    }),
+    alterField('book', 'edition', { kind: 'integer', nullable: true }),
+  ]),
 ];
 
 type Db = Kysely<MigrationDatabase>;

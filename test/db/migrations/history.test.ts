@@ -21,7 +21,7 @@ describe.each(dialects)('a migration history on $name', ({ name: dialect, skip, 
   });
 
   it.skipIf(skip)(
-    'applies thirteen migrations to tables holding rows, then reverses them to zero',
+    'applies fifteen migrations to tables holding rows, then reverses them to zero',
     async () => {
       const db = t.kysely;
       const runner = createMigrationRunner({ kysely: db, dialect, migrations: history });
@@ -76,15 +76,27 @@ describe.each(dialects)('a migration history on $name', ({ name: dialect, skip, 
       await runner.migrate('0012_stock_check');
       await expect(sql`update book set stock = -1 where id = 1`.execute(db)).rejects.toThrow();
 
-      expect(await runner.migrate()).toEqual({ applied: ['0013_rename_author'], unapplied: [] });
+      expect(await runner.migrate('0013_rename_author')).toEqual({
+        applied: ['0013_rename_author'],
+        unapplied: [],
+      });
       expect(await tables(db, dialect)).toEqual(['book', 'writer']);
       expect((await rows(db, 'writer')).map((r) => r.name)).toEqual(['Le Guin', 'Tolkien']);
       // The foreign key follows the renamed table: deleting a writer cascades to the books.
       await sql`delete from writer where id = 2`.execute(db);
       expect(await titles('headline')).toEqual(['Earthsea', 'Lathe']);
+      await runner.migrate('0014_edition_text');
+      expect((await rows(db, 'book')).map((r) => r.edition)).toEqual(['1st', '2nd']);
+      expect(await runner.migrate()).toEqual({ applied: ['0015_edition_integer'], unapplied: [] });
+      expect((await rows(db, 'book')).map((r) => r.edition)).toEqual([1, 2]);
+      await sql`update book set edition = edition + 1`.execute(db);
       expect((await runner.status()).every((s) => s.applied)).toBe(true);
 
       // Backwards, one migration at a time.
+      await runner.migrate('0014_edition_text');
+      expect((await rows(db, 'book')).map((r) => r.edition)).toEqual(['2nd', '3rd']);
+      await runner.migrate('0013_rename_author');
+      expect(await columns(db, dialect, 'book')).not.toContain('edition');
       await runner.migrate('0012_stock_check');
       expect(await tables(db, dialect)).toEqual(['author', 'book']);
       await runner.migrate('0011_remove_code');
