@@ -54,6 +54,7 @@ export {
   loadMigrations,
   type Migration,
   type MigrationDefinition,
+  MIGRATION_ERROR_CODES,
   MigrationError,
   type MigrationRunner,
   type MigrationStatus,

@@ -23,7 +23,6 @@ describe('the app database', () => {
     const client = await createTestClient(defineApp({ models: [Note], routes }), {
       env: { DATABASE_URL: 'sqlite::memory:' },
     });
-    await client.app.db!.createTables();
     const created = await client.post('/notes', { body: { text: 'hello' } });
     expect(created.status).toBe(201);
     const id = (created.body as { id: number }).id;
@@ -39,7 +38,6 @@ describe('the app database', () => {
     const client = await createTestClient(defineApp({ models: [Note], routes }), {
       env: { DATABASE_URL: 'sqlite::memory:' },
     });
-    await client.app.db!.createTables();
     const missing = await client.get('/notes/:id', { params: { id: 999 } });
     expect(missing.status).toBe(404);
     expect((missing.body as { code: string }).code).toBe('BASALT_DB_RECORD_NOT_FOUND');

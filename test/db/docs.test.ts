@@ -66,6 +66,7 @@ describe('docs examples', () => {
         "DeleteProtectedError",
         "ForeignKeyViolationError",
         "InvalidQueryError",
+        "MIGRATION_ERROR_CODES",
         "MigrationError",
         "ModelRegistry",
         "Query",

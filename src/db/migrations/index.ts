@@ -3,7 +3,7 @@ export { PostgresSchemaEditor } from './editors/postgres.js';
 export { SchemaEditor } from './editors/schema-editor.js';
 export { SqliteSchemaEditor } from './editors/sqlite.js';
 export type { MigrationErrorCode } from './errors.js';
-export { MigrationError } from './errors.js';
+export { MIGRATION_ERROR_CODES, MigrationError } from './errors.js';
 export { loadMigrations, migrationsPath } from './loader.js';
 export type { Migration, MigrationDefinition, NamedMigration } from './migration.js';
 export {
