@@ -78,6 +78,7 @@ export async function detectChanges(
     ops.push(op);
   };
   const ask = renames.ask ?? (async () => false);
+  const used = new Set<string>();
 
   // Renamed models.
   const added = () => Object.keys(to.models).filter((n) => !current.models[n]);
@@ -85,6 +86,7 @@ export async function detectChanges(
   for (const old of removed()) {
     const given = renames.models?.[old];
     let target = given && to.models[given] && !current.models[given] ? given : undefined;
+    if (target) used.add(`model:${old}`);
     if (!target) {
       for (const candidate of added()) {
         if (!sameModel(current.models[old]!, to.models[candidate]!)) continue;
@@ -126,6 +128,7 @@ export async function detectChanges(
     for (const old of Object.keys(m().fields).filter((f) => !after.fields[f])) {
       const given = renames.fields?.[`${name}.${old}`];
       let target = given && after.fields[given] && !m().fields[given] ? given : undefined;
+      if (target) used.add(`field:${name}.${old}`);
       if (!target) {
         for (const candidate of Object.keys(after.fields).filter((f) => !m().fields[f])) {
           if (!sameDefinition(m().fields[old]!, after.fields[candidate]!)) continue;
@@ -178,5 +181,11 @@ export async function detectChanges(
   // Deleted models, the ones pointing at others first.
   for (const m of creationOrder(removed().map((n) => current.models[n]!)).reverse())
     push(deleteModel(m.name));
+  for (const [from, to] of Object.entries(renames.models ?? {}))
+    if (!used.has(`model:${from}`))
+      renames.warn?.(`--rename-model ${from}=${to} matches no removed and added model`);
+  for (const [from, to] of Object.entries(renames.fields ?? {}))
+    if (!used.has(`field:${from}`))
+      renames.warn?.(`--rename ${from}=${to} matches no removed and added field`);
   return ops;
 }

@@ -63,6 +63,12 @@ describe('the autodetector', () => {
     expect(await diff(before, after, { fields: { 'author.bio': 'about' } })).toEqual([
       "renameField('author', 'bio', 'about')",
     ]);
+    const warnings: string[] = [];
+    await detectChanges(stateFromModels(before), stateFromModels(after), {
+      fields: { 'author.bio': 'about', 'author.nope': 'x' },
+      warn: (w) => warnings.push(w),
+    });
+    expect(warnings).toEqual(['--rename author.nope=x matches no removed and added field']);
     const questions: string[] = [];
     const ask = async (q: string) => {
       questions.push(q);
