@@ -45,7 +45,9 @@ function selectedModels(db: Database, names: readonly string[] | undefined): Any
  * await writeFile('catalogue.json', JSON.stringify(fixtures, null, 2));
  */
 export async function dumpData(db: Database, options: DumpOptions = {}): Promise<Fixture[]> {
-  const models = sortByDependency(selectedModels(db, options.models), db.registry);
+  const selected = selectedModels(db, options.models);
+  // The sort also pulls in the targets of relations; only the models asked for are dumped.
+  const models = sortByDependency(selected, db.registry).filter((m) => selected.includes(m));
   // One transaction: a consistent snapshot even while the app keeps writing.
   return db.transaction(async (tx) => {
     const ctx = contextOf(db, tx.kysely);
