@@ -271,6 +271,17 @@ describe.each(dialects)('queries on $name', (dialect) => {
     await expect(db.query(Book).page({ limit: 2, after: 'garbage!' })).rejects.toMatchObject({
       code: 'BASALT_DB_INVALID_QUERY',
     });
+    const forged = Buffer.from(JSON.stringify(['not a date', 'x', 'nope'])).toString('base64url');
+    await expect(db.query(Book).page({ limit: 2, after: forged })).rejects.toMatchObject({
+      code: 'BASALT_DB_INVALID_QUERY',
+    });
+    expect(() => db.query(Book).limit(-1)).toThrow(InvalidQueryError);
+    expect(() => db.query(Book).offset(1.5)).toThrow(InvalidQueryError);
+    await expect(db.query(Book).page({ limit: Number.NaN })).rejects.toBeInstanceOf(InvalidQueryError);
+    await expect(db.update(Book, 'abc' as unknown as number, { title: 'x' })).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(db.delete(Book, 'abc' as unknown as number)).rejects.toMatchObject({ status: 404 });
   });
 
   it.skipIf(dialect.skip)('includes relations over 100 rows with one query per relation', async () => {

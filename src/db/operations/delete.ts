@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { RecordNotFoundError } from '../errors.js';
 import type { AnyModel } from '../model.js';
 import { compileWhere } from '../query/where.js';
-import { hasHooks, loadRow, type OperationHost } from './host.js';
+import { hasHooks, loadRow, type OperationHost, primaryKeyValue } from './host.js';
 import { mapping } from './map-error.js';
 
 /** Deletes one row, running beforeDelete/afterDelete; NotFound when missing, 409 when still referenced. */
@@ -11,7 +11,7 @@ export async function deleteOne(host: OperationHost, model: AnyModel, id: unknow
   const remove = async (h: OperationHost) => {
     const ctx = h.ctx;
     const result = await mapping(ctx, model, 'delete', () =>
-      sql`delete from ${sql.table(model.meta.table)} where id = ${ctx.adapter.toDb(pk, id)}`.execute(
+      sql`delete from ${sql.table(model.meta.table)} where id = ${primaryKeyValue(ctx, model, id)}`.execute(
         ctx.kysely,
       ),
     );

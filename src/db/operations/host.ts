@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { columnFields, type DbContext, rowFromDb } from '../context.js';
+import { RecordNotFoundError } from '../errors.js';
 import type { Executor } from '../executor.js';
 import type { AnyModel } from '../model.js';
+import { filterValue } from '../query/filter-value.js';
 
 /** What model operations run on (internal): a context, the public executor for hooks, and atomic blocks. */
 export interface OperationHost {
@@ -32,9 +34,19 @@ export async function loadRow(
 ): Promise<Record<string, unknown> | undefined> {
   const pk = model.meta.fields.id!;
   const result =
-    await sql`select ${allColumns(model)} from ${sql.table(model.meta.table)} where id = ${ctx.adapter.toDb(pk, id)}`.execute(
+    await sql`select ${allColumns(model)} from ${sql.table(model.meta.table)} where id = ${primaryKeyValue(ctx, model, id)}`.execute(
       ctx.kysely,
     );
   const raw = result.rows[0] as Record<string, unknown> | undefined;
   return raw ? rowFromDb(ctx, model, raw) : undefined;
+}
+
+/** The bind value of a primary key; a malformed key cannot match a row, so it is a 404. */
+export function primaryKeyValue(ctx: DbContext, model: AnyModel, id: unknown): unknown {
+  const pk = model.meta.fields.id!;
+  try {
+    return ctx.adapter.toDb(pk, filterValue(ctx, model, pk, id));
+  } catch {
+    throw new RecordNotFoundError(model.meta.label);
+  }
 }

@@ -4,7 +4,7 @@ import { fieldsByAttribute, rowFromDb, rowToDb } from '../context.js';
 import { RecordNotFoundError } from '../errors.js';
 import type { AnyModel } from '../model.js';
 import { compileWhere } from '../query/where.js';
-import { allColumns, hasHooks, loadRow, type OperationHost } from './host.js';
+import { allColumns, hasHooks, loadRow, type OperationHost, primaryKeyValue } from './host.js';
 import { setManyToMany } from './many-to-many.js';
 import { mapping } from './map-error.js';
 import { type ValidatedInput, validateInput } from './validate.js';
@@ -96,7 +96,7 @@ async function updateRow(
   const sets = Object.entries(dbValues).map(([c, v]) => sql`${sql.ref(c)} = ${v}`);
   if (sets.length === 0) return loadRow(ctx, model, id);
   const result = await mapping(ctx, model, 'write', () =>
-    sql`update ${sql.table(model.meta.table)} set ${sql.join(sets)} where id = ${ctx.adapter.toDb(pk, id)} returning ${allColumns(model)}`.execute(
+    sql`update ${sql.table(model.meta.table)} set ${sql.join(sets)} where id = ${primaryKeyValue(ctx, model, id)} returning ${allColumns(model)}`.execute(
       ctx.kysely,
     ),
   );

@@ -1,6 +1,8 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { DbContext } from '../context.js';
 import { InvalidQueryError } from '../errors.js';
+import type { AnyModel } from '../model.js';
+import { filterValue } from './filter-value.js';
 import type { OrderItem } from './order.js';
 
 /** Encodes the ordering values of the last row of a page. */
@@ -30,6 +32,7 @@ function decodeCursor(items: OrderItem[], cursor: string): unknown[] {
  */
 export function afterCursor(
   ctx: DbContext,
+  model: AnyModel,
   items: OrderItem[],
   cursor: string,
   alias: string,
@@ -40,10 +43,14 @@ export function afterCursor(
   items.forEach(({ field, desc }, i) => {
     const col = sql.ref(`${alias}.${field.column}`);
     const raw = values[i];
-    const value =
-      raw === null
-        ? null
-        : ctx.adapter.toDb(field, field.kind === 'datetime' ? new Date(raw as string) : raw);
+    let value: unknown = null;
+    if (raw !== null) {
+      try {
+        value = ctx.adapter.toDb(field, filterValue(ctx, model, field, raw));
+      } catch {
+        throw new InvalidQueryError('Malformed cursor');
+      }
+    }
     let after: RawBuilder<SqlBool> | null;
     if (value === null) after = desc ? null : sql<SqlBool>`${col} is not null`;
     else if (desc)

@@ -67,12 +67,14 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
     return this.#with({ order: keys });
   }
 
+  /** Returns at most `limit` rows. */
   limit(limit: number): Query<M, R, TModels, G> {
-    return this.#with({ limit });
+    return this.#with({ limit: count('limit', limit) });
   }
 
+  /** Skips the first `offset` rows. */
   offset(offset: number): Query<M, R, TModels, G> {
-    return this.#with({ offset });
+    return this.#with({ offset: count('offset', offset) });
   }
 
   /** Returns only these fields (the row type narrows accordingly). */
@@ -197,8 +199,9 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
    * const next = await db.query(Book).orderBy('price').page({ limit: 20, after: first.nextCursor! });
    */
   async page(options: { limit: number; after?: string | null }): Promise<Page<R>> {
+    count('limit', options.limit);
     const items = this.#orderItems(true);
-    const extra = options.after ? afterCursor(this.#ctx, items, options.after, 't0') : undefined;
+    const extra = options.after ? afterCursor(this.#ctx, this.#model, items, options.after, 't0') : undefined;
     const rows = await this.#fetch(options.limit + 1, extra, items);
     const hasMore = rows.length > options.limit;
     const pageRows = rows.slice(0, options.limit);
@@ -269,4 +272,12 @@ function averageString(value: number | string, scale: number): string {
   const [whole, fraction = ''] = text.split('.');
   const trimmed = fraction.replace(/0+$/, '').padEnd(scale, '0');
   return trimmed ? `${whole}.${trimmed}` : (whole ?? '0');
+}
+
+/** A non-negative integer for LIMIT/OFFSET, or a typed 400. */
+function count(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidQueryError(`'${name}' must be a non-negative integer`);
+  }
+  return value;
 }
