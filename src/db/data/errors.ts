@@ -1,15 +1,21 @@
-/** Stable codes of fixture errors (documented in docs/fixtures.md). */
-export type FixtureErrorCode =
+import { BasaltError } from '../../core/index.js';
+
+/** Stable codes of fixture errors, in the shape of core's `ERROR_CODES` (see docs/fixtures.md). */
+export const FIXTURE_ERROR_CODES = {
   /** The fixture is not an array of `{ model, pk, fields }` records. */
-  | 'BASALT_FIXTURE_MALFORMED'
+  BASALT_FIXTURE_MALFORMED: { status: 400, title: 'Malformed fixture' },
   /** A record names a model the database does not know. */
-  | 'BASALT_FIXTURE_UNKNOWN_MODEL'
+  BASALT_FIXTURE_UNKNOWN_MODEL: { status: 400, title: 'Unknown model in fixture' },
   /** A record names a field its model does not have. */
-  | 'BASALT_FIXTURE_UNKNOWN_FIELD'
+  BASALT_FIXTURE_UNKNOWN_FIELD: { status: 400, title: 'Unknown field in fixture' },
   /** A value fails the field's validation or a database constraint. */
-  | 'BASALT_FIXTURE_INVALID_VALUE'
-  /** A belongsTo or manyToMany value points at a row that is neither in the fixture nor in the database. */
-  | 'BASALT_FIXTURE_DANGLING_REFERENCE';
+  BASALT_FIXTURE_INVALID_VALUE: { status: 400, title: 'Invalid value in fixture' },
+  /** A belongsTo or manyToMany key points at a row neither in the fixture nor in the database. */
+  BASALT_FIXTURE_DANGLING_REFERENCE: { status: 400, title: 'Fixture refers to a missing row' },
+} as const;
+
+/** A fixture error code. */
+export type FixtureErrorCode = keyof typeof FIXTURE_ERROR_CODES;
 
 /** Where in a fixture an error was found. */
 export interface FixtureErrorLocation {
@@ -21,12 +27,11 @@ export interface FixtureErrorLocation {
 }
 
 /**
- * A fixture that cannot be loaded. The message names the record (index, model, pk) and the
- * field; nothing was written when it is thrown.
+ * A fixture that cannot be loaded (or a model that cannot be dumped). The message names the
+ * record (index, model, pk) and the field; nothing was written when it is thrown.
  */
-export class FixtureError extends Error {
-  /** Stable code, e.g. `BASALT_FIXTURE_UNKNOWN_FIELD`. */
-  readonly code: FixtureErrorCode;
+export class FixtureError extends BasaltError {
+  declare readonly code: FixtureErrorCode;
   readonly index: number | undefined;
   readonly model: string | undefined;
   readonly pk: unknown;
@@ -38,9 +43,12 @@ export class FixtureError extends Error {
     location: FixtureErrorLocation = {},
     options?: { cause?: unknown },
   ) {
-    super(`${describeLocation(location)}${detail}`, options);
+    super(code, `${describeLocation(location)}${detail}`, {
+      title: FIXTURE_ERROR_CODES[code].title,
+      status: FIXTURE_ERROR_CODES[code].status,
+      cause: options?.cause,
+    });
     this.name = 'FixtureError';
-    this.code = code;
     this.index = location.index;
     this.model = location.model;
     this.pk = location.pk;
