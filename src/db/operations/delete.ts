@@ -7,7 +7,6 @@ import { mapping } from './map-error.js';
 
 /** Deletes one row, running beforeDelete/afterDelete; NotFound when missing, 409 when still referenced. */
 export async function deleteOne(host: OperationHost, model: AnyModel, id: unknown): Promise<void> {
-  const pk = model.meta.fields.id!;
   const remove = async (h: OperationHost) => {
     const ctx = h.ctx;
     const result = await mapping(ctx, model, 'delete', () =>

@@ -32,7 +32,6 @@ export async function loadRow(
   model: AnyModel,
   id: unknown,
 ): Promise<Record<string, unknown> | undefined> {
-  const pk = model.meta.fields.id!;
   const result =
     await sql`select ${allColumns(model)} from ${sql.table(model.meta.table)} where id = ${primaryKeyValue(ctx, model, id)}`.execute(
       ctx.kysely,

@@ -92,7 +92,6 @@ async function updateRow(
   values: Row,
 ): Promise<Row | undefined> {
   const dbValues = rowToDb(ctx, model, values);
-  const pk = model.meta.fields.id!;
   const sets = Object.entries(dbValues).map(([c, v]) => sql`${sql.ref(c)} = ${v}`);
   if (sets.length === 0) return loadRow(ctx, model, id);
   const result = await mapping(ctx, model, 'write', () =>
