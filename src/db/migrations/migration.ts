@@ -69,6 +69,20 @@ export function applyMigrationState(migration: NamedMigration, state: ProjectSta
   return next;
 }
 
+/** Runs `fn`, turning a plain error into a {@link MigrationError} naming the migration and operation. */
+function explained(migration: NamedMigration, op: Operation, fn: () => void): void {
+  try {
+    fn();
+  } catch (cause) {
+    if (cause instanceof MigrationError) throw cause;
+    throw new MigrationError(
+      'BASALT_MIGRATION_INVALID',
+      `Migration ${migration.name}: "${op.describe()}" does not fit the history: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+}
+
 /** The steps (SQL and data-migration functions) that apply `migration` to a database at `state`. */
 export function forwardSteps(
   migration: NamedMigration,
@@ -79,8 +93,10 @@ export function forwardSteps(
   let current = cloneState(state);
   for (const op of migration.operations) {
     const next = cloneState(current);
-    op.applyState(next);
-    op.forwards(editor, current, next);
+    explained(migration, op, () => {
+      op.applyState(next);
+      op.forwards(editor, current, next);
+    });
     current = next;
   }
   return editor.steps;
@@ -96,7 +112,7 @@ export function backwardSteps(
   const states = [cloneState(state)];
   for (const op of migration.operations) {
     const next = cloneState(states[states.length - 1]!);
-    op.applyState(next);
+    explained(migration, op, () => op.applyState(next));
     states.push(next);
   }
   for (let i = migration.operations.length - 1; i >= 0; i--) {
@@ -107,7 +123,7 @@ export function backwardSteps(
         `Migration ${migration.name} cannot be unapplied: its operation "${op.describe()}" (${op.type}) has no reverse`,
       );
     }
-    op.backwards(editor, states[i + 1]!, states[i]!);
+    explained(migration, op, () => op.backwards(editor, states[i + 1]!, states[i]!));
   }
   return editor.steps;
 }
