@@ -29,7 +29,9 @@ function ordered(ctx: DbContext, records: PreparedRecord[]): PreparedRecord[] {
   for (const r of records) byModel.set(r.model, [...(byModel.get(r.model) ?? []), r]);
   const out: PreparedRecord[] = [];
   for (const model of sortByDependency([...byModel.keys()], ctx.registry)) {
-    const rows = byModel.get(model)!;
+    // The sort also returns the targets of relations, which may have no records here.
+    const rows = byModel.get(model);
+    if (!rows) continue;
     const selfRefs = Object.values(model.meta.fields).filter(
       (f) => f.kind === 'belongsTo' && ctx.registry.target(model, f.name) === model,
     );

@@ -6,7 +6,7 @@ import { loadData } from '../../../src/db/data/load.js';
 import type { Database } from '../../../src/db/index.js';
 import { createTestDatabase, type TestDatabase } from '../../../src/testing/index.js';
 import { dialects } from './dialects.js';
-import { Category, Label, models, Volume, Writer } from './models.js';
+import { Category, Label, models, Note, Volume, Writer } from './models.js';
 
 async function populate(db: Database): Promise<void> {
   const [fantasy, classic] = await db.createMany(Label, [{ name: 'fantasy' }, { name: 'classic' }]);
@@ -26,7 +26,8 @@ async function populate(db: Database): Promise<void> {
     categoryId: sf.id,
     labels: [fantasy!.id, classic!.id],
   });
-  await db.create(Volume, { title: 'Dune', price: '1234.50', writerId: plain.id, labels: [] });
+  const dune = await db.create(Volume, { title: 'Dune', price: '1234.50', writerId: plain.id, labels: [] });
+  await db.create(Note, { body: 'Spice ✓ "must" flow', volumeId: dune.id });
 }
 
 const dumpOf = async (db: Database) => JSON.parse(JSON.stringify(await dumpData(db))) as Fixture[];
@@ -50,7 +51,7 @@ describe.each(dialects)('dumpData and loadData on $name', ({ url, skip }) => {
     async () => {
       await populate(source.db);
       const fixtures = await dumpOf(source.db);
-      expect(fixtures.map((r) => r.model)).toEqual([
+      expect(fixtures.map((r) => r.model).filter((m) => m !== 'note')).toEqual([
         'writer',
         'writer',
         'label',
@@ -90,7 +91,7 @@ describe.each(dialects)('dumpData and loadData on $name', ({ url, skip }) => {
     await populate(source.db);
     const fixtures = await dumpOf(source.db);
     const result = await loadData(target.db, fixtures);
-    expect(result).toEqual({ count: 8, models: { writer: 2, label: 2, category: 2, volume: 2 } });
+    expect(result).toEqual({ count: 9, models: { writer: 2, label: 2, category: 2, volume: 2, note: 1 } });
     expect(await dumpOf(target.db)).toEqual(fixtures);
     const [a, b] = [source.db, target.db].map((db) =>
       db
@@ -140,6 +141,30 @@ describe.each(dialects)('dumpData and loadData on $name', ({ url, skip }) => {
     ]);
     const created = await target.db.create(Writer, { name: 'C' });
     expect(created.id).toBe(43);
+  });
+
+  it.skipIf(skip)('accepts references to rows already in the database', async () => {
+    await populate(target.db);
+    await loadData(target.db, [
+      { model: 'volume', pk: 9, fields: { title: 'New', price: '2.00', writer: 2, labels: [1] } },
+    ]);
+    expect(await target.db.get(Volume, 9)).toMatchObject({ writerId: 2, title: 'New' });
+    expect(await target.db.query(Writer).count()).toBe(2);
+  });
+
+  it.skipIf(skip)('keeps UUID primary keys and references between them', async () => {
+    const first = '0b7f1a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b';
+    const second = '9c8b7a6f-5e4d-4c3b-9a2f-1e0d9c8b7a6f';
+    await loadData(target.db, [
+      { model: 'note', pk: second, fields: { body: 'reply', reply: first } },
+      { model: 'note', pk: first, fields: { body: 'first' } },
+    ]);
+    expect((await target.db.get(Note, second)).replyId).toBe(first);
+    const dumped = await dumpData(target.db, { models: ['note'] });
+    expect(dumped.map((r) => r.pk).sort()).toEqual([first, second]);
+    await expect(
+      loadData(target.db, [{ model: 'note', pk: 'not-a-uuid', fields: { body: 'x' } }]),
+    ).rejects.toMatchObject({ code: 'BASALT_FIXTURE_INVALID_VALUE', field: 'id' });
   });
 
   it.skipIf(skip)('inserts a record without a pk as a new row', async () => {

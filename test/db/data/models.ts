@@ -29,4 +29,13 @@ export const Volume = defineModel(
   { timestamps: true },
 );
 
-export const models = [Writer, Label, Category, Volume] as const;
+export const Note = defineModel(
+  'note',
+  {
+    body: f.text(),
+    volume: f.belongsTo(() => Volume, { onDelete: 'cascade', optional: true }),
+    reply: f.belongsTo('note', { onDelete: 'setNull', optional: true }),
+  },
+  { primaryKey: 'uuid' },
+);
+export const models = [Writer, Label, Category, Volume, Note] as const;
