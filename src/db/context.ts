@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Kysely } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { DialectAdapter } from './dialects/dialect.js';
+import { quoteId } from './dialects/dialect.js';
 import type { FieldMeta } from './meta.js';
 import type { AnyModel } from './model.js';
 import type { ModelRegistry } from './registry.js';
@@ -102,4 +103,30 @@ export function rowToDb(
     if (field && value !== undefined) out[field.column!] = ctx.adapter.toDb(field, value);
   }
   return out;
+}
+
+/** `"alias"."column"` as one raw SQL node (names come from metadata, never from input). */
+export function columnRef(alias: string, column: string): RawBuilder<unknown> {
+  return sql.raw(`${quoteId(alias)}.${quoteId(column)}`);
+}
+
+const selectCache = new WeakMap<AnyModel, Map<string, RawBuilder<unknown>>>();
+
+/** The select list of every column of a model under `alias`, built once per model and alias. */
+export function selectAll(model: AnyModel, alias: string): RawBuilder<unknown> {
+  let byAlias = selectCache.get(model);
+  if (!byAlias) {
+    byAlias = new Map();
+    selectCache.set(model, byAlias);
+  }
+  let list = byAlias.get(alias);
+  if (!list) {
+    list = sql.raw(
+      columnFields(model)
+        .map((f) => `${quoteId(alias)}.${quoteId(f.column!)}`)
+        .join(', '),
+    );
+    byAlias.set(alias, list);
+  }
+  return list;
 }

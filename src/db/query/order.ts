@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import { fieldsByAttribute } from '../context.js';
+import { quoteId } from '../dialects/dialect.js';
 import { InvalidQueryError } from '../errors.js';
 import type { FieldMeta } from '../meta.js';
 import type { AnyModel } from '../model.js';
@@ -32,12 +33,14 @@ export function resolveOrder(model: AnyModel, keys: readonly string[], tiebreak:
  * (PostgreSQL's default differs), so keyset cursors behave the same everywhere.
  */
 export function orderSql(items: OrderItem[], alias: string): RawBuilder<unknown> {
-  return sql.join(
-    items.map(({ field, desc }) => {
-      const col = sql.ref(`${alias}.${field.column}`);
-      if (!field.nullable) return desc ? sql`${col} desc` : sql`${col} asc`;
-      return desc ? sql`${col} desc nulls last` : sql`${col} asc nulls first`;
-    }),
+  return sql.raw(
+    items
+      .map(({ field, desc }) => {
+        const col = `${quoteId(alias)}.${quoteId(field.column!)}`;
+        if (!field.nullable) return desc ? `${col} desc` : `${col} asc`;
+        return desc ? `${col} desc nulls last` : `${col} asc nulls first`;
+      })
+      .join(', '),
   );
 }
 

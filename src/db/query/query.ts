@@ -1,6 +1,13 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
-import { columnFields, type DbContext, fieldsByAttribute, rowFromDb } from '../context.js';
-import { formatDecimal } from '../dialects/dialect.js';
+import {
+  columnFields,
+  columnRef,
+  type DbContext,
+  fieldsByAttribute,
+  rowFromDb,
+  selectAll,
+} from '../context.js';
+import { formatDecimal, quoteId } from '../dialects/dialect.js';
 import { InvalidQueryError, RecordNotFoundError } from '../errors.js';
 import type { Infer, PrimaryKeyOf } from '../infer.js';
 import type { AnyModel } from '../model.js';
@@ -99,7 +106,7 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
   }
 
   #from(): RawBuilder<unknown> {
-    return sql`${sql.table(this.#model.meta.table)} as t0`;
+    return sql.raw(`${quoteId(this.#model.meta.table)} as t0`);
   }
 
   #orderItems(tiebreak: boolean): OrderItem[] {
@@ -128,13 +135,14 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
       });
     }
     const items = order ?? this.#orderItems(false);
-    const cols = sql.join(fields.map((f) => sql.ref(`t0.${f.column}`)));
+    const cols = attrs ? sql.join(fields.map((f) => columnRef('t0', f.column!))) : selectAll(model, 't0');
     const orderBy = items.length ? sql` order by ${orderSql(items, 't0')}` : sql``;
     // SQLite accepts OFFSET only after a LIMIT; -1 means "no limit" there.
     const sqliteOffsetOnly =
       limit === null && this.#state.offset !== null && this.#ctx.adapter.name === 'sqlite';
-    const limitSql = limit !== null ? sql` limit ${limit}` : sqliteOffsetOnly ? sql` limit -1` : sql``;
-    const off = this.#state.offset === null ? sql`` : sql` offset ${this.#state.offset}`;
+    // LIMIT/OFFSET are validated integers, inlined: a bound LIMIT is measurably slower on SQLite.
+    const limitSql = limit !== null ? sql.raw(` limit ${limit}`) : sqliteOffsetOnly ? sql` limit -1` : sql``;
+    const off = this.#state.offset === null ? sql`` : sql.raw(` offset ${this.#state.offset}`);
     const query = sql`select ${cols} from ${this.#from()} where ${this.#whereSql(extraWhere)}${orderBy}${limitSql}${off}`;
     const result = await query.execute(this.#ctx.kysely);
     const rows = (result.rows as Row[]).map((r) => rowFromDb(this.#ctx, model, r));
@@ -169,7 +177,8 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
     const query =
       typeof idOrWhere === 'object'
         ? this.where(idOrWhere)
-        : this.where({ id: idOrWhere } as unknown as Where<M, TModels>);
+        : // A primary key matches one row: no ORDER BY needed.
+          this.where({ id: idOrWhere } as unknown as Where<M, TModels>).#with({ order: [] });
     const row = await query.first();
     if (row === undefined) throw new RecordNotFoundError(this.#model.meta.label);
     return row;

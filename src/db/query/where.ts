@@ -1,5 +1,5 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
-import { columnFields, type DbContext, fieldsByAttribute } from '../context.js';
+import { columnFields, columnRef, type DbContext, fieldsByAttribute } from '../context.js';
 import { InvalidQueryError } from '../errors.js';
 import type { FieldMeta } from '../meta.js';
 import type { AnyModel } from '../model.js';
@@ -49,7 +49,7 @@ function or(parts: Expr[]): Expr {
 
 /** Compiles lookups on one field (internal). */
 function fieldExpr(ctx: DbContext, model: AnyModel, field: FieldMeta, alias: string, filter: unknown): Expr {
-  const col = sql.ref(`${alias}.${field.column}`);
+  const col = columnRef(alias, field.column!);
   const v = (value: unknown) => ctx.adapter.toDb(field, filterValue(ctx, model, field, value));
   if (!isLookupObject(filter) || field.kind === 'json' || field.kind === 'file') {
     if (isLookupObject(filter) && !Object.keys(filter).every((k) => k === 'isNull')) {
