@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import repl from 'node:repl';
 import type { Writable } from 'node:stream';
 import { sql } from 'kysely';
@@ -38,6 +40,8 @@ const dbshell: Command<BasaltApp> = {
     const url = String(app.config.DATABASE_URL);
     await app.stop();
     const client = databaseClient(url);
+    if (url.startsWith('sqlite:') && client.args.length === 0)
+      ctx.stderr.write('dbshell: DATABASE_URL is an in-memory database; sqlite3 opens a new, empty one\n');
     return new Promise<number>((resolve) => {
       const child = spawn(client.command, [...client.args, ...ctx.positionals], { stdio: 'inherit' });
       child.on('error', (error: NodeJS.ErrnoException) => {
@@ -71,6 +75,10 @@ const shell: Command<BasaltApp> = {
       terminal: process.stdin.isTTY === true && ctx.stdout === process.stdout,
       useGlobal: false,
     });
+    if (server.terminal)
+      server.setupHistory(join(homedir(), '.basalt_repl_history'), (error) => {
+        if (error) ctx.stderr.write(`shell: no history (${error.message})\n`);
+      });
     Object.assign(server.context, { app, db: app.db, sql, ...models });
     await new Promise<void>((resolve) => server.on('exit', resolve));
     await app.stop();

@@ -96,6 +96,10 @@ describe('the data commands through bin/basalt.js', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("dbshell: 'sqlite3' was not found on PATH. Install the SQLite shell");
     expect(result.stderr).toContain('apt install sqlite3');
+    const pg = await basalt(['dbshell'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', PATH: empty });
+    expect(pg.code).toBe(1);
+    expect(pg.stderr).toContain("dbshell: 'psql' was not found on PATH. Install the PostgreSQL client");
+    expect(pg.stderr).toContain('postgresql-client');
   }, 60_000);
 
   it('shell evaluates piped input with db, the models and top-level await', async () => {
