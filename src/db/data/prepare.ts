@@ -111,7 +111,7 @@ export function prepareRecord(ctx: DbContext, raw: unknown, index: number): Prep
   } catch (error) {
     if (!isBasaltError(error) || !error.errors?.length) throw error;
     const [first, ...rest] = error.errors;
-    const more = rest.map((e) => `; field '${fieldNameOf(model, e.pointer)}': ${e.detail}`).join('');
+    const more = rest.map((e) => ` Also field '${fieldNameOf(model, e.pointer)}': ${e.detail}`).join('');
     throw new FixtureError('BASALT_FIXTURE_INVALID_VALUE', `${first!.detail}${more}`, {
       ...at,
       field: fieldNameOf(model, first!.pointer),
