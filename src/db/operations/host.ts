@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { columnFields, type DbContext, rowFromDb } from '../context.js';
+import { quoteId } from '../dialects/dialect.js';
 import { RecordNotFoundError } from '../errors.js';
 import type { Executor } from '../executor.js';
 import type { AnyModel } from '../model.js';
@@ -23,7 +24,11 @@ export function hasHooks(
 
 /** Every column of a model, for RETURNING and SELECT lists. */
 export function allColumns(model: AnyModel) {
-  return sql.join(columnFields(model).map((f) => sql.ref(f.column!)));
+  return sql.raw(
+    columnFields(model)
+      .map((f) => quoteId(f.column!))
+      .join(', '),
+  );
 }
 
 /** Loads one row by primary key, or `undefined`. */

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { columnFields, type DbContext, rowFromDb } from '../context.js';
+import { type DbContext, rowFromDb, selectAll } from '../context.js';
 import { InvalidQueryError } from '../errors.js';
 import type { AnyModel } from '../model.js';
 import { orderClause } from './order.js';
@@ -21,7 +21,7 @@ async function selectRows(ctx: DbContext, query: ReturnType<typeof sql>): Promis
 }
 
 function targetColumns(target: AnyModel, alias: string) {
-  return sql.join(columnFields(target).map((f) => sql.ref(`${alias}.${f.column}`)));
+  return selectAll(target, alias);
 }
 
 /**
