@@ -32,15 +32,13 @@ export const listBooks = get(
     response: BookPage,
   },
   async ({ db, query, pagination }) => {
-    const books = db
-      .query(BookModel)
-      .where(
-        query.search
-          ? {
-              or: [{ title: { icontains: query.search } }, { author: { name: { icontains: query.search } } }],
-            }
-          : {},
-      );
+    const books = db.query(BookModel).where(
+      query.search
+        ? {
+            or: [{ title: { icontains: query.search } }, { author: { name: { icontains: query.search } } }],
+          }
+        : {},
+    );
     const [items, total] = await Promise.all([
       books.include('author').limit(pagination.pageSize).offset(pagination.offset).all(),
       books.count(),

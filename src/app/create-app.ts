@@ -13,7 +13,9 @@ import {
   resolveCoreDefaults,
   runChecks,
 } from '../core/index.js';
+import { dataCommands } from '../db/data/index.js';
 import { type AnyModel, createDatabase, type Database, sql } from '../db/index.js';
+import { migrationCommands } from '../db/migrations/index.js';
 import {
   type AnyEndpoint,
   buildHttpServer,
@@ -24,7 +26,6 @@ import {
   registerDocsRoutes,
   securityHeaders,
 } from '../http/index.js';
-import { migrationCommands } from '../db/migrations/index.js';
 import { requestDatabase } from '../internal/request-database.js';
 import type { AppConfig, BasaltApp, ListenAddress } from './basalt-app.js';
 import { builtinChecks } from './builtin-checks.js';
@@ -71,7 +72,7 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
   const routes: AnyEndpoint[] = [];
   const checks: AppCheck[] = [...builtinChecks];
   // Every app can manage its schema, whether or not it declares models yet.
-  const commands: AppCommand[] = [...migrationCommands];
+  const commands: AppCommand[] = [...migrationCommands, ...dataCommands];
   const providers: ContextProvider[] = [];
   const startHooks: Hook[] = [];
   const stopHooks: Hook[] = [];

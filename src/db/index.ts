@@ -1,4 +1,17 @@
 export { sql } from 'kysely';
+export {
+  type DumpOptions,
+  dataCommands,
+  dumpData,
+  FIXTURE_ERROR_CODES,
+  type Fixture,
+  FixtureError,
+  type FixtureErrorCode,
+  type FixtureErrorLocation,
+  type FixtureValue,
+  type LoadResult,
+  loadData,
+} from './data/index.js';
 export type { DatabaseOptions } from './database.js';
 export { createDatabase, type Database } from './database.js';
 export { defineModel } from './define-model.js';
@@ -52,9 +65,9 @@ export {
   defineMigration,
   deleteModel,
   loadMigrations,
+  MIGRATION_ERROR_CODES,
   type Migration,
   type MigrationDefinition,
-  MIGRATION_ERROR_CODES,
   MigrationError,
   type MigrationRunner,
   type MigrationStatus,

@@ -14,15 +14,19 @@ describe('basalt help and usage errors', () => {
     expect(stdout).toMatch(/^ {2}greet +Print a greeting/m);
   });
 
-  it.each(['start', 'dev', 'routes', 'openapi', 'check', 'greet'])(
-    'prints the usage of %s with --help',
-    async (name) => {
-      const { code, stdout } = await runBasalt([name, '--help'], { cwd });
-      expect(code).toBe(0);
-      expect(stdout).toContain(`Usage: basalt ${name} [options]`);
-      expect(stdout).toContain('--app <file>');
-    },
-  );
+  it.each([
+    'start',
+    'dev',
+    'routes',
+    'openapi',
+    'check',
+    'greet',
+  ])('prints the usage of %s with --help', async (name) => {
+    const { code, stdout } = await runBasalt([name, '--help'], { cwd });
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Usage: basalt ${name} [options]`);
+    expect(stdout).toContain('--app <file>');
+  });
 
   it('documents the flags of start', async () => {
     const { stdout } = await runBasalt(['start', '--help'], { cwd });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ERROR_CODES } from 'basalt';
-import { DB_ERROR_CODES, MIGRATION_ERROR_CODES } from 'basalt/db';
+import { DB_ERROR_CODES, FIXTURE_ERROR_CODES, MIGRATION_ERROR_CODES } from 'basalt/db';
 import { describe, expect, it } from 'vitest';
 
 describe('docs/reference/errors.md', () => {
@@ -10,9 +10,12 @@ describe('docs/reference/errors.md', () => {
     for (const match of text.matchAll(/^\| `(BASALT_[A-Z_]+)` \| (\d{3}) \|/gm))
       documented.set(match[1]!, Number(match[2]));
     const actual = new Map(
-      Object.entries({ ...ERROR_CODES, ...DB_ERROR_CODES, ...MIGRATION_ERROR_CODES }).map(
-        ([code, { status }]) => [code, status],
-      ),
+      Object.entries({
+        ...ERROR_CODES,
+        ...DB_ERROR_CODES,
+        ...MIGRATION_ERROR_CODES,
+        ...FIXTURE_ERROR_CODES,
+      }).map(([code, { status }]) => [code, status]),
     );
     expect([...documented.keys()].sort()).toEqual([...actual.keys()].sort());
     for (const [code, status] of actual) expect(documented.get(code), code).toBe(status);

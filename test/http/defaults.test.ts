@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import { defineApp, get, t } from 'basalt';
 import { createTestClient } from 'basalt/testing';
+import { describe, expect, it } from 'vitest';
 
 const routes = [get('/ping', { response: t.Object({ pong: t.Boolean() }) }, () => ({ pong: true }))] as const;
 
@@ -20,9 +20,15 @@ describe('HTTP defaults', () => {
 
   it('adds HSTS in production', async () => {
     const client = await createTestClient(defineApp({ routes }), {
-      env: { NODE_ENV: 'production', SECRET_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789', LOG_LEVEL: 'silent' },
+      env: {
+        NODE_ENV: 'production',
+        SECRET_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789',
+        LOG_LEVEL: 'silent',
+      },
     });
-    expect((await client.request({ url: '/ping' })).headers['strict-transport-security']).toContain('max-age=');
+    expect((await client.request({ url: '/ping' })).headers['strict-transport-security']).toContain(
+      'max-age=',
+    );
     await client.close();
   });
 
@@ -40,7 +46,9 @@ describe('HTTP defaults', () => {
   });
 
   it('allows the configured origins only', async () => {
-    const client = await createTestClient(defineApp({ routes }), { env: { CORS_ORIGINS: 'https://shop.test' } });
+    const client = await createTestClient(defineApp({ routes }), {
+      env: { CORS_ORIGINS: 'https://shop.test' },
+    });
     const allowed = await client.request({ url: '/ping', headers: { origin: 'https://shop.test' } });
     expect(allowed.headers['access-control-allow-origin']).toBe('https://shop.test');
     const refused = await client.request({ url: '/ping', headers: { origin: 'https://evil.test' } });

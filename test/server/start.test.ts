@@ -13,26 +13,25 @@ async function pidOf(port: number): Promise<number> {
 afterEach(killAll);
 
 describe('basalt start', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)(
-    'finishes in-flight requests on %s, then refuses connections and exits 0',
-    async (signal) => {
-      const port = await freePort();
-      const server = startBasalt(['start', '--workers', '1', '--port', String(port)], { cwd });
-      await server.waitForOutput(`Basalt listening on http://127.0.0.1:${port} with 1 worker`);
+  it.each([
+    'SIGTERM',
+    'SIGINT',
+  ] as const)('finishes in-flight requests on %s, then refuses connections and exits 0', async (signal) => {
+    const port = await freePort();
+    const server = startBasalt(['start', '--workers', '1', '--port', String(port)], { cwd });
+    await server.waitForOutput(`Basalt listening on http://127.0.0.1:${port} with 1 worker`);
 
-      const slow = httpGet(port, '/slow?ms=1500');
-      await server.waitForOutput('slow:start');
-      server.child.kill(signal);
+    const slow = httpGet(port, '/slow?ms=1500');
+    await server.waitForOutput('slow:start');
+    server.child.kill(signal);
 
-      const response = await slow;
-      expect(response.status).toBe(200);
-      expect(JSON.parse(response.body)).toEqual({ slept: 1500 });
-      await expect(httpGet(port, '/pid')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-      expect(await server.exited).toEqual({ code: 0, signal: null });
-      expect(server.output()).toContain(`received ${signal}`);
-    },
-    60_000,
-  );
+    const response = await slow;
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ slept: 1500 });
+    await expect(httpGet(port, '/pid')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(server.output()).toContain(`received ${signal}`);
+  }, 60_000);
 
   it('spreads requests over the workers and replaces a worker that dies', async () => {
     const port = await freePort();
