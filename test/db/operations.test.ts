@@ -152,6 +152,27 @@ describe.each(dialects)('model operations on $name', (dialect) => {
     expect((await db.get(Publisher, pub.id)).code).toBe(pub.code);
   });
 
+  it.skipIf(dialect.skip)('checks JSON against its schema and round-trips file references', async () => {
+    const base = { title: 'J', isbn: 'json1', price: '1.00', authorId };
+    await expect(db.create(Book, { ...base, meta: { edition: 'first' } as never })).rejects.toMatchObject({
+      errors: [{ pointer: '/meta' }],
+    });
+    const book = await db.create(Book, { ...base, meta: { edition: 2 } });
+    expect((await db.get(Book, book.id)).meta).toEqual({ edition: 2 });
+    const Cover = defineModel('cover', { image: f.file({ optional: true, accept: ['image/*'] }) });
+    const local = await dialect.open([Cover]);
+    try {
+      const file = { key: 'covers/a.png', name: 'a.png', size: 12, contentType: 'image/png' };
+      const row = await local.create(Cover, { image: file });
+      expect((await local.get(Cover, row.id)).image).toEqual(file);
+      await expect(local.create(Cover, { image: { name: 'x' } as never })).rejects.toMatchObject({
+        errors: [{ pointer: '/image' }],
+      });
+    } finally {
+      await local.close();
+    }
+  });
+
   it.skipIf(dialect.skip)('keeps decimals exact', async () => {
     const c = await db.create(Customer, { name: 'decimal' });
     await db.createMany(
