@@ -1,3 +1,4 @@
+import type { AnyModel } from '../db/index.js';
 import type { AppCheck } from './define-module.js';
 
 /** Checks every app gets. Ids are stable and listed in docs/reference/checks.md. */
@@ -47,6 +48,23 @@ export const builtinChecks: readonly AppCheck[] = [
           message: `GET ${route.path} declares a body; clients and proxies may drop it.`,
           hint: 'Use query parameters, or make it a POST.',
         }));
+    },
+  },
+  {
+    name: 'db.sqlite-decimals',
+    run(app) {
+      if (!app.config.DATABASE_URL.startsWith('sqlite:')) return [];
+      const models = app.modules.flatMap((m) => (m.models ?? []) as AnyModel[]);
+      return models.flatMap((model) =>
+        Object.values(model.meta.fields)
+          .filter((field) => field.kind === 'decimal' && (field.precision ?? 0) > 15)
+          .map((field) => ({
+            id: 'db.W001',
+            level: 'warning' as const,
+            message: `${model.meta.name}.${field.name} has precision ${field.precision}; SQLite keeps decimals exact only up to 15 significant digits.`,
+            hint: 'Use PostgreSQL (NUMERIC is exact at any precision) or lower the precision.',
+          })),
+      );
     },
   },
   {

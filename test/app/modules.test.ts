@@ -1,4 +1,5 @@
 import { createApp, defineApp, defineCheck, defineModule, get, PermissionDeniedError, t } from 'basalt';
+import { defineModel, f } from 'basalt/db';
 import { createTestClient } from 'basalt/testing';
 import { describe, expect, it } from 'vitest';
 
@@ -128,6 +129,21 @@ describe('modules', () => {
       },
     });
     expect((await app.check()).map((m) => m.id)).toContain('http.W001');
+  });
+
+  it('warns about decimals SQLite cannot keep exact', async () => {
+    const Ledger = defineModel('ledger', {
+      amount: f.decimal({ precision: 20, scale: 4 }),
+      fee: f.decimal({ precision: 8, scale: 2 }),
+    });
+    const sqlite = await createApp(defineApp({ models: [Ledger] }), {
+      envFile: false,
+      env: { NODE_ENV: 'test', DATABASE_URL: 'sqlite::memory:' },
+    });
+    expect((await sqlite.check()).filter((m) => m.id === 'db.W001').map((m) => m.message)).toEqual([
+      expect.stringContaining('ledger.amount has precision 20'),
+    ]);
+    await sqlite.stop();
   });
 
   it('reports readiness from module probes on /health/ready', async () => {
