@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { agg, type Database, type Infer, type Page } from '../../src/db/index.js';
-import type { Author, models, Review, Tag } from './fixtures/models.js';
-import { Book } from './fixtures/models.js';
+import type { models, Tag } from './fixtures/models.js';
+import { Author, Book, Review } from './fixtures/models.js';
 
 declare const db: Database<(typeof models)[number]>;
 
@@ -41,6 +41,14 @@ describe('query types', () => {
     expectTypeOf(rows[0]!.title).toEqualTypeOf<string>();
     // @ts-expect-error not a relation
     db.query(Book).include('title');
+    const nested = await db.query(Author).include('books.tags', 'books.author').first();
+    expectTypeOf(nested!.books[0]!.tags).toEqualTypeOf<Infer<typeof Tag>[]>();
+    expectTypeOf(nested!.books[0]!.author).toEqualTypeOf<Infer<typeof Author>>();
+    expectTypeOf(nested!.books[0]!.price).toEqualTypeOf<string>();
+    const up = await db.query(Review).include('book.author').first();
+    expectTypeOf(up!.book.author.name).toEqualTypeOf<string>();
+    // @ts-expect-error not a relation of the related model
+    db.query(Author).include('books.title');
     expectTypeOf(await db.query(Book).page({ limit: 2 })).toEqualTypeOf<Page<Infer<typeof Book>>>();
     expectTypeOf(await db.get(Book, 1)).toEqualTypeOf<Infer<typeof Book>>();
   });

@@ -325,6 +325,20 @@ describe.each(dialects)('queries on $name', (dialect) => {
     expect(queries).toBe(2);
     expect(withAuthors.every((a) => a.books.length === 10)).toBe(true);
     queries = 0;
+    const nested = await db
+      .query(Author)
+      .where({ name: { startsWith: 'bulk' } })
+      .include('books', 'books.tags', 'books.reviews')
+      .all();
+    expect(queries).toBe(4);
+    const book4 = nested.find((a) => a.name === 'bulk author 4')!.books.find((b) => b.isbn === 'bulk4')!;
+    expect(book4.tags.map((t) => t.name).sort()).toEqual(['b', 'c']);
+    expect(book4.reviews).toHaveLength(1);
+    queries = 0;
+    const reviews = await db.query(Review).include('book.author').all();
+    expect(queries).toBe(3);
+    expect(reviews.every((r) => r.book.author.name.startsWith('bulk author'))).toBe(true);
+    queries = 0;
     const slim = await db.query(Book).where({ isbn: 'bulk1' }).select('title').include('author').first();
     expect(slim).toEqual({ title: 'Bulk 1', author: expect.objectContaining({ name: 'bulk author 1' }) });
   });

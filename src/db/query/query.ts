@@ -14,7 +14,15 @@ import type { AnyModel } from '../model.js';
 import { afterCursor, encodeCursor } from './cursor.js';
 import { loadIncludes } from './include.js';
 import { type OrderItem, orderSql, resolveOrder } from './order.js';
-import type { Aggregate, AggregateResult, IncludeKey, OrderKey, Page, Where, WithIncludes } from './types.js';
+import type {
+  Aggregate,
+  AggregateResult,
+  IncludePath,
+  OrderKey,
+  Page,
+  Where,
+  WithIncludes,
+} from './types.js';
 import { compileWhere } from './where.js';
 
 interface QueryState {
@@ -89,8 +97,10 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
     return this.#with<Pick<Infer<M>, K>>({ select: fields });
   }
 
-  /** Loads relations, one batched query per relation. */
-  include<K extends IncludeKey<M>>(...relations: K[]): Query<M, R & WithIncludes<M, TModels, K>, TModels, G> {
+  /** Loads relations (`'author'`, or nested `'reviews.customer'`), one batched query per relation and level. */
+  include<K extends IncludePath<M, TModels>>(
+    ...relations: K[]
+  ): Query<M, R & WithIncludes<M, TModels, K>, TModels, G> {
     return this.#with<R & WithIncludes<M, TModels, K>>({ include: [...this.#state.include, ...relations] });
   }
 
@@ -123,8 +133,8 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
       // Relation loading and cursors need the key columns even when not selected.
       needed.add('id');
       const relations = this.#ctx.registry.relations(model);
-      for (const name of this.#state.include) {
-        const rel = relations.get(name);
+      for (const path of this.#state.include) {
+        const rel = relations.get(path.split('.')[0]!);
         if (rel?.kind === 'belongsTo') needed.add(rel.attribute);
       }
       for (const item of order ?? []) needed.add(item.field.attribute!);
@@ -157,7 +167,9 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
   }
 
   #keep(): Set<string> | null {
-    return this.#state.select ? new Set([...this.#state.select, ...this.#state.include]) : null;
+    return this.#state.select
+      ? new Set([...this.#state.select, ...this.#state.include.map((p) => p.split('.')[0]!)])
+      : null;
   }
 
   /** Every matching row. */

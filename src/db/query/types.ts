@@ -1,4 +1,5 @@
-import type { FieldsOf, Infer, RelationKeys, Relations, ResolveTarget } from '../infer.js';
+import type { BelongsToField, HasManyField, ManyToManyField } from '../fields/field.js';
+import type { FieldsOf, Infer, RelationKeys, ResolveTarget } from '../infer.js';
 
 /** Lookups every value type supports. */
 export interface ValueLookups<T> {
@@ -59,11 +60,35 @@ export type OrderKey<M> = (keyof Infer<M> & string) | `-${keyof Infer<M> & strin
 /** Names of the relations a model's query can include. */
 export type IncludeKey<M> = RelationKeys<FieldsOf<M>>;
 
-/** The row type with the included relations added. */
-export type WithIncludes<M, TModels, K extends string> = Pick<
-  Relations<M, TModels>,
-  K & keyof Relations<M, TModels>
->;
+type TargetOf<M, K, TModels> = K extends keyof FieldsOf<M>
+  ? ResolveTarget<RelationTargetOf<FieldsOf<M>[K]>, TModels>
+  : never;
+
+/** A relation to include, or a relation of a relation: `'author'`, `'reviews.customer'`. */
+export type IncludePath<M, TModels = never> =
+  | IncludeKey<M>
+  | { [K in IncludeKey<M>]: `${K}.${IncludeKey<TargetOf<M, K, TModels>>}` }[IncludeKey<M>];
+
+type Top<P> = P extends `${infer A}.${string}` ? A : P;
+type Sub<P, A extends string> = P extends `${A}.${infer B}` ? B : never;
+
+type Nested<X, TModels, S extends string> =
+  X extends BelongsToField<infer T, infer N>
+    ? NestedRow<ResolveTarget<T, TModels>, TModels, S> | (N extends true ? null : never)
+    : X extends HasManyField<infer T> | ManyToManyField<infer T>
+      ? NestedRow<ResolveTarget<T, TModels>, TModels, S>[]
+      : never;
+
+type NestedRow<T, TModels, S extends string> = [T] extends [never]
+  ? Record<string, unknown>
+  : [S] extends [never]
+    ? Infer<T>
+    : Infer<T> & WithIncludes<T, TModels, S>;
+
+/** The row type with the included relations (and nested ones) added. */
+export type WithIncludes<M, TModels, P extends string> = {
+  [A in Top<P> & IncludeKey<M>]: Nested<FieldsOf<M>[A], TModels, Sub<P, A>>;
+};
 
 /** An aggregate: `{ fn: 'sum', field: 'price' }`; build with {@link agg}. */
 export interface Aggregate<
