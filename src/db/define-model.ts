@@ -1,4 +1,5 @@
 import type { AnyField, FieldConfig, FieldsShape, ModelLike } from './fields/field.js';
+import type { HookRecord } from './infer.js';
 import type {
   CheckMeta,
   DefaultMeta,
@@ -9,7 +10,7 @@ import type {
   UniqueMeta,
 } from './meta.js';
 import { humanize, pascalCase, refName, snakeCase } from './meta.js';
-import type { Model, ModelOptions, ModelSchemas, PrimaryKeyType } from './model.js';
+import type { Model, ModelHooks, ModelOptions, ModelSchemas, PrimaryKeyType } from './model.js';
 import { buildSchemas } from './schemas.js';
 
 const RESERVED = new Set(['id', 'createdAt', 'updatedAt', 'and', 'or', 'not']);
@@ -34,7 +35,7 @@ export function defineModel<
 >(
   name: TName,
   fields: TFields,
-  options?: TOptions & ModelOptions,
+  options?: TOptions & Omit<ModelOptions, 'hooks'> & { hooks?: ModelHooks<HookRecord<TFields>> },
 ): Model<TName, TFields, PkOf<TOptions>, TimestampsOf<TOptions>> {
   for (const key of Object.keys(fields)) {
     if (RESERVED.has(key)) throw new TypeError(`Model '${name}': the field name '${key}' is reserved`);

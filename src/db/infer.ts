@@ -50,6 +50,15 @@ type FkRow<F, S, SP extends PrimaryKeyType> = {
 type TimestampRow<TS> = TS extends true ? { createdAt: Date; updatedAt: Date } : {};
 
 /**
+ * The record lifecycle hooks see for a fields shape: every field typed, `id` and timestamps
+ * optional (a `beforeSave` on create runs before the database assigns them).
+ */
+export type HookRecord<F> = Simplify<
+  ScalarRow<F> &
+    FkRow<F, never, PrimaryKeyType> & { id?: number | string; createdAt?: Date; updatedAt?: Date }
+>;
+
+/**
  * The row type of a model: `id`, every column field (a `belongsTo` named `author`
  * appears as `authorId`), and `createdAt`/`updatedAt` when timestamps are on.
  *

@@ -6,26 +6,29 @@ import type { ModelMeta } from './meta.js';
 /** Primary key kinds: auto-increment integer (default) or UUID generated in JS. */
 export type PrimaryKeyType = 'integer' | 'uuid';
 
-/** What a lifecycle hook receives. */
-export interface HookContext {
+/** What a lifecycle hook receives; `R` is the model's row type (see `HookRecord`). */
+export interface HookContext<R = Record<string, unknown>> {
   /** The database or transaction the operation runs in; use it for related writes. */
   db: Executor;
   operation: 'create' | 'update' | 'upsert' | 'delete';
   /** The row being written (mutable in `beforeSave`) or deleted. */
-  record: Record<string, unknown>;
+  record: R;
   /** On update: the row as it was before. */
-  previous?: Record<string, unknown>;
+  previous?: R;
 }
 
 /** A lifecycle hook. */
-export type ModelHook = (context: HookContext) => void | Promise<void>;
+export type ModelHook<R = Record<string, unknown>> = (context: HookContext<R>) => void | Promise<void>;
 
-/** Hooks run by model operations (not by `updateMany`/`deleteMany`, which work in SQL). */
-export interface ModelHooks {
-  beforeSave?: ModelHook;
-  afterSave?: ModelHook;
-  beforeDelete?: ModelHook;
-  afterDelete?: ModelHook;
+/**
+ * Hooks run by model operations (not by `updateMany`/`deleteMany`, which work in SQL).
+ * Declared as methods so hooks typed with a model's row fit the untyped slot.
+ */
+export interface ModelHooks<R = Record<string, unknown>> {
+  beforeSave?(context: HookContext<R>): void | Promise<void>;
+  afterSave?(context: HookContext<R>): void | Promise<void>;
+  beforeDelete?(context: HookContext<R>): void | Promise<void>;
+  afterDelete?(context: HookContext<R>): void | Promise<void>;
 }
 
 type FieldName<F> = Extract<keyof F, string> | 'id' | 'createdAt' | 'updatedAt';

@@ -1,6 +1,14 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { CreateInput, Infer, Relations, UpdateInput } from '../../src/db/index.js';
+import {
+  type CreateInput,
+  defineModel,
+  f,
+  type Infer,
+  type Relations,
+  type UpdateInput,
+} from '../../src/db/index.js';
 import type { Author, Book, Publisher, Review, Tag } from './fixtures/models.js';
+import { Author as AuthorModel } from './fixtures/models.js';
 
 type Models = typeof Author | typeof Book | typeof Review | typeof Tag | typeof Publisher;
 
@@ -46,5 +54,26 @@ describe('model types', () => {
     expectTypeOf<R['tags']>().toEqualTypeOf<Infer<typeof Tag>[]>();
     expectTypeOf<R['reviews']>().toEqualTypeOf<Infer<typeof Review>[]>();
     expectTypeOf<Relations<typeof Author, Models>['books']>().toEqualTypeOf<Infer<typeof Book>[]>();
+  });
+});
+
+describe('hook types', () => {
+  it('types the record a hook receives from the fields', () => {
+    defineModel(
+      'post',
+      { title: f.string(), views: f.integer({ default: 0 }), author: f.belongsTo(() => AuthorModel) },
+      {
+        hooks: {
+          beforeSave({ record, previous }) {
+            expectTypeOf(record.title).toEqualTypeOf<string>();
+            expectTypeOf(record.views).toEqualTypeOf<number>();
+            expectTypeOf(record.authorId).toEqualTypeOf<number>();
+            expectTypeOf(record.id).toEqualTypeOf<number | string | undefined>();
+            expectTypeOf(previous).toEqualTypeOf<typeof record | undefined>();
+            record.title = record.title.trim();
+          },
+        },
+      },
+    );
   });
 });
