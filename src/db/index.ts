@@ -44,7 +44,15 @@ export type {
   ScalarKind,
 } from './fields/field.js';
 export { f } from './fields/index.js';
-export type { CreateInput, FieldsOf, Infer, PrimaryKeyOf, Relations, UpdateInput } from './infer.js';
+export type {
+  CreateInput,
+  FieldsOf,
+  HookRecord,
+  Infer,
+  PrimaryKeyOf,
+  Relations,
+  UpdateInput,
+} from './infer.js';
 export type {
   CheckMeta,
   DefaultMeta,
@@ -94,9 +102,11 @@ export {
   type Aggregate,
   agg,
   type FieldFilter,
+  type IncludePath,
   type Lookups,
   type OrderKey,
   type Page,
   type Where,
+  type WithIncludes,
 } from './query/types.js';
 export { ModelRegistry, type ResolvedRelation } from './registry.js';
