@@ -2,8 +2,10 @@ import { defineApp, get, post, t } from 'basalt';
 import { createDatabase, defineModel, f, sql } from 'basalt/db';
 import { createTestClient, createTestDatabase, defineFactory, type TestClient } from 'basalt/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
 
-const PG = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const PG = POSTGRES_URL;
+const pgUp = hasPostgres;
 
 const Shelf = defineModel('shelf', { label: f.string({ max: 50, unique: true }) });
 const Item = defineModel('item', {
@@ -37,21 +39,6 @@ const items = defineFactory(Item, async ({ seq, db }) => ({
   name: `item-${seq}`,
   shelfId: (await shelves.create(db)).id,
 }));
-
-async function postgresAnswers(): Promise<boolean> {
-  const probe = createDatabase({ url: PG, models: [] });
-  try {
-    await sql`select 1`.execute(probe.kysely);
-    return true;
-  } catch {
-    if (process.env.BASALT_REQUIRE_SERVICES) throw new Error(`PostgreSQL does not answer at ${PG}`);
-    return false;
-  } finally {
-    await probe.close();
-  }
-}
-const pgUp = await postgresAnswers();
-if (!pgUp) console.warn(`Skipping the PostgreSQL test-database suite: nothing answers at ${PG}`);
 
 describe.each([
   { dialect: 'sqlite', url: 'sqlite::memory:' },

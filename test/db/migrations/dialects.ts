@@ -6,28 +6,10 @@ import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { connectForMigrations } from '../../../src/db/migrations/connect.js';
 import type { MigrationDatabase } from '../../../src/db/migrations/operation.js';
+import { hasPostgres, POSTGRES_URL } from '../../support/postgres.js';
 
 /** The PostgreSQL server the suite uses (`test` database, trust auth). */
-export const PG_ADMIN_URL = process.env.DATABASE_URL?.startsWith('postgres')
-  ? process.env.DATABASE_URL
-  : 'postgres://postgres@127.0.0.1:5432/test';
-
-async function pgAnswers(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-const pgUp = await pgAnswers();
-if (!pgUp)
-  console.warn(`PostgreSQL at ${PG_ADMIN_URL} does not answer: the PostgreSQL migration tests are skipped`);
+export const PG_ADMIN_URL = POSTGRES_URL;
 
 /** A fresh, empty database for one test. */
 export interface TestDatabase {
@@ -83,5 +65,5 @@ async function freshPostgres(): Promise<TestDatabase> {
 /** The dialects the suite runs on; PostgreSQL only when it answers. */
 export const dialects = [
   { name: 'sqlite' as const, skip: false, fresh: freshSqlite },
-  { name: 'postgres' as const, skip: !pgUp, fresh: freshPostgres },
+  { name: 'postgres' as const, skip: !hasPostgres, fresh: freshPostgres },
 ];
