@@ -11,7 +11,7 @@ import { shellCommands } from './shells.js';
 
 type Ctx = CommandContext<BasaltApp>;
 
-/** Runs `body` with the app's database, stopping the app afterwards; fixture errors become exit 1. */
+/** Runs `body` with the app's database, stopping the app afterwards (the CLI reports a thrown BasaltError and exits 1). */
 async function withDatabase(
   ctx: Ctx,
   name: string,
@@ -24,12 +24,6 @@ async function withDatabase(
       return 1;
     }
     return await body(app.db);
-  } catch (error) {
-    if (error instanceof FixtureError) {
-      ctx.stderr.write(`${name}: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
   } finally {
     await app.stop();
   }

@@ -37,19 +37,6 @@ function parsePairs(values: string[], flag: string): Record<string, string> {
   return out;
 }
 
-/** Runs a command body, turning migration errors into a message and exit code 1. */
-async function guarded(ctx: Ctx, body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof MigrationError || (error as Error)?.name === 'MigrationError') {
-      ctx.stderr.write(`${(error as Error).message}\n`);
-      return 1;
-    }
-    throw error;
-  }
-}
-
 const makemigrations: Command<BasaltApp> = {
   name: 'makemigrations',
   summary: 'Write the next migration from the changes to the models',
@@ -73,72 +60,71 @@ const makemigrations: Command<BasaltApp> = {
     interactive: { type: 'boolean', description: 'Ask about renames (default when stdin is a terminal)' },
     'no-input': { type: 'boolean', description: 'Never ask; unconfirmed renames become remove + add' },
   },
-  run: (ctx) =>
-    guarded(ctx, async () => {
-      const app = await ctx.loadApp();
-      const fields: Record<string, string> = {};
-      for (const [from, to] of Object.entries(parsePairs(list(ctx.values.rename), 'rename'))) {
-        if (!from.includes('.'))
-          throw new MigrationError(
-            'BASALT_MIGRATION_INVALID',
-            `--rename expects model.field=new, got '${from}=${to}'`,
-          );
-        fields[from] = to.includes('.') ? to.split('.').pop()! : to;
-      }
-      const renames: RenameOptions = {
-        fields,
-        models: parsePairs(list(ctx.values['rename-model']), 'rename-model'),
+  run: async (ctx) => {
+    const app = await ctx.loadApp();
+    const fields: Record<string, string> = {};
+    for (const [from, to] of Object.entries(parsePairs(list(ctx.values.rename), 'rename'))) {
+      if (!from.includes('.'))
+        throw new MigrationError(
+          'BASALT_MIGRATION_INVALID',
+          `--rename expects model.field=new, got '${from}=${to}'`,
+        );
+      fields[from] = to.includes('.') ? to.split('.').pop()! : to;
+    }
+    const renames: RenameOptions = {
+      fields,
+      models: parsePairs(list(ctx.values['rename-model']), 'rename-model'),
+    };
+    const interactive =
+      ctx.values['no-input'] !== true &&
+      ctx.values.check !== true &&
+      (ctx.values.interactive === true ||
+        (ctx.values.interactive === undefined && process.stdin.isTTY === true));
+    const rl = interactive ? createInterface({ input: process.stdin, output: ctx.stdout }) : undefined;
+    if (rl) {
+      renames.ask = async (q) => /^y(es)?$/i.test((await rl.question(`${q} `)).trim());
+      renames.askFill = async (model, field) => {
+        const q = `${model}.${field} is NOT NULL without a default. Value for the rows already there (JSON; empty for none): `;
+        const text = (await rl.question(q)).trim();
+        if (text === '') return undefined;
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          return text;
+        }
       };
-      const interactive =
-        ctx.values['no-input'] !== true &&
-        ctx.values.check !== true &&
-        (ctx.values.interactive === true ||
-          (ctx.values.interactive === undefined && process.stdin.isTTY === true));
-      const rl = interactive ? createInterface({ input: process.stdin, output: ctx.stdout }) : undefined;
-      if (rl) {
-        renames.ask = async (q) => /^y(es)?$/i.test((await rl.question(`${q} `)).trim());
-        renames.askFill = async (model, field) => {
-          const q = `${model}.${field} is NOT NULL without a default. Value for the rows already there (JSON; empty for none): `;
-          const text = (await rl.question(q)).trim();
-          if (text === '') return undefined;
-          try {
-            return JSON.parse(text) as unknown;
-          } catch {
-            return text;
-          }
-        };
-      }
-      renames.warn = (message) => ctx.stdout.write(`Warning: ${message}\n`);
-      try {
-        const write = ctx.values.check !== true && ctx.values['dry-run'] !== true;
-        const name = ctx.positionals[0];
-        const result = await makeMigrations({
-          folder: folderOf(app, ctx.cwd),
-          models: modelsOf(app),
-          write,
-          ...(name ? { name } : {}),
-          renames,
-        });
-        if (result.operations.length === 0) {
-          ctx.stdout.write('No changes detected\n');
-          return 0;
-        }
-        const summary = result.operations.map((o) => `  - ${o.describe()}\n`).join('');
-        if (ctx.values.check === true) {
-          ctx.stdout.write(`Models have changes without a migration (${result.name}):\n${summary}`);
-          ctx.stdout.write("Run 'basalt makemigrations' and commit the file.\n");
-          return 1;
-        }
-        if (!write) {
-          ctx.stdout.write(`// ${result.name}.ts\n${result.source}`);
-          return 0;
-        }
-        ctx.stdout.write(`Created ${result.file}\n${summary}`);
+    }
+    renames.warn = (message) => ctx.stdout.write(`Warning: ${message}\n`);
+    try {
+      const write = ctx.values.check !== true && ctx.values['dry-run'] !== true;
+      const name = ctx.positionals[0];
+      const result = await makeMigrations({
+        folder: folderOf(app, ctx.cwd),
+        models: modelsOf(app),
+        write,
+        ...(name ? { name } : {}),
+        renames,
+      });
+      if (result.operations.length === 0) {
+        ctx.stdout.write('No changes detected\n');
         return 0;
-      } finally {
-        rl?.close();
       }
-    }),
+      const summary = result.operations.map((o) => `  - ${o.describe()}\n`).join('');
+      if (ctx.values.check === true) {
+        ctx.stdout.write(`Models have changes without a migration (${result.name}):\n${summary}`);
+        ctx.stdout.write("Run 'basalt makemigrations' and commit the file.\n");
+        return 1;
+      }
+      if (!write) {
+        ctx.stdout.write(`// ${result.name}.ts\n${result.source}`);
+        return 0;
+      }
+      ctx.stdout.write(`Created ${result.file}\n${summary}`);
+      return 0;
+    } finally {
+      rl?.close();
+    }
+  },
 };
 
 async function withRunner<T>(
@@ -164,28 +150,26 @@ const migrate: Command<BasaltApp> = {
     'Applies pending migrations in order, each in its own transaction, under a lock so two\n' +
     "processes never apply the same migration. 'basalt migrate 0003_x' unapplies what came after\n" +
     "0003_x; 'basalt migrate zero' unapplies everything.",
-  run: (ctx) =>
-    guarded(ctx, async () => {
-      const app = await ctx.loadApp();
-      const target = ctx.positionals[0];
-      const result = await withRunner(app, ctx, (runner) => runner.migrate(target));
-      if (result.applied.length + result.unapplied.length === 0) ctx.stdout.write('No migrations to apply\n');
-      else ctx.stdout.write(`Applied ${result.applied.length}, unapplied ${result.unapplied.length}\n`);
-      return 0;
-    }),
+  run: async (ctx) => {
+    const app = await ctx.loadApp();
+    const target = ctx.positionals[0];
+    const result = await withRunner(app, ctx, (runner) => runner.migrate(target));
+    if (result.applied.length + result.unapplied.length === 0) ctx.stdout.write('No migrations to apply\n');
+    else ctx.stdout.write(`Applied ${result.applied.length}, unapplied ${result.unapplied.length}\n`);
+    return 0;
+  },
 };
 
 const showmigrations: Command<BasaltApp> = {
   name: 'showmigrations',
   summary: 'List migrations, [X] when applied',
-  run: (ctx) =>
-    guarded(ctx, async () => {
-      const app = await ctx.loadApp();
-      const status = await withRunner(app, ctx, (runner) => runner.status());
-      if (status.length === 0) ctx.stdout.write('No migrations\n');
-      for (const s of status) ctx.stdout.write(`[${s.applied ? 'X' : ' '}] ${s.name}\n`);
-      return 0;
-    }),
+  run: async (ctx) => {
+    const app = await ctx.loadApp();
+    const status = await withRunner(app, ctx, (runner) => runner.status());
+    if (status.length === 0) ctx.stdout.write('No migrations\n');
+    for (const s of status) ctx.stdout.write(`[${s.applied ? 'X' : ' '}] ${s.name}\n`);
+    return 0;
+  },
 };
 
 const sqlmigrate: Command<BasaltApp> = {
@@ -196,26 +180,25 @@ const sqlmigrate: Command<BasaltApp> = {
     dialect: { type: 'string', description: 'sqlite or postgres (default: the DATABASE_URL dialect)' },
     backwards: { type: 'boolean', description: 'Print the SQL that unapplies the migration' },
   },
-  run: (ctx) =>
-    guarded(ctx, async () => {
-      const name = ctx.positionals[0];
-      if (!name)
-        throw new MigrationError(
-          'BASALT_MIGRATION_INVALID',
-          'Usage: basalt sqlmigrate <name> [--dialect sqlite|postgres]',
-        );
-      const app = await ctx.loadApp();
-      const given = ctx.values.dialect;
-      if (given !== undefined && given !== 'sqlite' && given !== 'postgres')
-        throw new MigrationError(
-          'BASALT_MIGRATION_INVALID',
-          `--dialect must be sqlite or postgres, got '${String(given)}'`,
-        );
-      const dialect = given ?? dialectOf(String(app.config.DATABASE_URL));
-      const migrations = await loadMigrations(folderOf(app, ctx.cwd));
-      ctx.stdout.write(migrationSql(migrations, name, dialect, { backwards: ctx.values.backwards === true }));
-      return 0;
-    }),
+  run: async (ctx) => {
+    const name = ctx.positionals[0];
+    if (!name)
+      throw new MigrationError(
+        'BASALT_MIGRATION_INVALID',
+        'Usage: basalt sqlmigrate <name> [--dialect sqlite|postgres]',
+      );
+    const app = await ctx.loadApp();
+    const given = ctx.values.dialect;
+    if (given !== undefined && given !== 'sqlite' && given !== 'postgres')
+      throw new MigrationError(
+        'BASALT_MIGRATION_INVALID',
+        `--dialect must be sqlite or postgres, got '${String(given)}'`,
+      );
+    const dialect = given ?? dialectOf(String(app.config.DATABASE_URL));
+    const migrations = await loadMigrations(folderOf(app, ctx.cwd));
+    ctx.stdout.write(migrationSql(migrations, name, dialect, { backwards: ctx.values.backwards === true }));
+    return 0;
+  },
 };
 
 /** The migration commands (`makemigrations`, `migrate`, `showmigrations`, `sqlmigrate`) for the CLI. */

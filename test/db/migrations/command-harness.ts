@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { BasaltApp } from '../../../src/app/index.js';
 import type { CommandContext } from '../../../src/core/index.js';
+import { isBasaltError } from '../../../src/core/index.js';
 import type { ModelMeta } from '../../../src/db/meta.js';
 import { migrationCommands } from '../../../src/db/migrations/commands.js';
 
@@ -39,13 +40,21 @@ export async function runCommand(
   if (!command) throw new Error(`no command ${name}`);
   const out = sink();
   const err = sink();
-  const code = await command.run({
-    values,
-    positionals,
-    loadApp: async () => app,
-    stdout: out.stream,
-    stderr: err.stream,
-    cwd: process.cwd(),
-  });
+  let code: number | undefined | void;
+  try {
+    code = await command.run({
+      values,
+      positionals,
+      loadApp: async () => app,
+      stdout: out.stream,
+      stderr: err.stream,
+      cwd: process.cwd(),
+    });
+  } catch (error) {
+    // As runCli does: a BasaltError is a message and exit code 1, anything else a crash.
+    if (!isBasaltError(error)) throw error;
+    err.stream.write(`basalt: ${error.message}\n[${error.code}]\n`);
+    code = 1;
+  }
   return { code: code ?? 0, stdout: out.text(), stderr: err.text() };
 }

@@ -79,7 +79,10 @@ describe.each(dialects)('the migration commands on $name', ({ name: dialect, ski
       '[X] 0001_initial\n[ ] 0002_title_to_headline\n',
     );
     const unknown = await runCommand(app, 'migrate', ['0009_nope']);
-    expect(unknown).toMatchObject({ code: 1, stderr: "No migration named '0009_nope'\n" });
+    expect(unknown).toMatchObject({
+      code: 1,
+      stderr: "basalt: No migration named '0009_nope'\n[BASALT_MIGRATION_NOT_FOUND]\n",
+    });
   });
 
   it('sqlmigrate prints the SQL of a migration for each dialect without a database', async () => {
@@ -108,6 +111,9 @@ describe.each(dialects)('the migration commands on $name', ({ name: dialect, ski
       dialect === 'sqlite' ? 'UPDATE book SET title = trim(title);' : 'UPDATE book SET title = btrim(title);',
     );
     const bad = await runCommand(app, 'sqlmigrate', ['0001'], { dialect: 'oracle' });
-    expect(bad).toMatchObject({ code: 1, stderr: "--dialect must be sqlite or postgres, got 'oracle'\n" });
+    expect(bad).toMatchObject({
+      code: 1,
+      stderr: "basalt: --dialect must be sqlite or postgres, got 'oracle'\n[BASALT_MIGRATION_INVALID]\n",
+    });
   });
 });
