@@ -26,6 +26,7 @@ const USAGE = `Usage: node bench/run.js [options]
   --rounds <n>          measure every implementation n times, alternating, report medians (default 1)
   --verify-only         check every implementation answers correctly, measure nothing
   --no-save             print only; do not write bench/results/<date>-<suite>.md
+  --note <text>         a sentence about the conditions of this run, added to the results file
   --help`;
 
 const { values: args } = parseArgs({
@@ -39,6 +40,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '1' },
     'verify-only': { type: 'boolean', default: false },
     'no-save': { type: 'boolean', default: false },
+    note: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -202,14 +204,26 @@ async function runSuite(suite) {
     const machine = machineInfo();
     const file = resolve(ROOT, 'bench', 'results', `${machine.date.slice(0, 10)}-${suite.name}.md`);
     await mkdir(resolve(ROOT, 'bench', 'results'), { recursive: true });
-    await writeFile(file, markdownReport({ suite, cells, verdict, faulty, machine, startLoad }));
+    await writeFile(file, markdownReport({ suite, cells, verdict, faulty, machine, startLoad, samples }));
     console.log(`Saved ${relative(ROOT, file)}`);
   }
   return faulty.length === 0;
 }
 
-function markdownReport({ suite, cells, verdict, faulty, machine, startLoad }) {
-  const command = `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim();
+function markdownReport({ suite, cells, verdict, faulty, machine, startLoad, samples }) {
+  const command = `node bench/run.js ${process.argv
+    .slice(2)
+    .map((arg) => (/\s/.test(arg) ? JSON.stringify(arg) : arg))
+    .join(' ')}`.trim();
+  const perRound = [...samples]
+    .map(([name, runs]) => {
+      const list = runs.map(
+        (r) =>
+          `${Math.round(r.requestsPerSec).toLocaleString('en-US')} req/s (${r.cpuPerRequest.toFixed(1)} µs CPU/req)`,
+      );
+      return `- ${name}: ${list.join(', ')}`;
+    })
+    .join('\n');
   return `# Benchmark: ${suite.name} — ${suite.title}
 
 ${suite.description}
@@ -221,6 +235,10 @@ ${verdict ? `**${verdict}**\n\n` : ''}${faulty.length > 0 ? `**Warning:** errors
 run divided by the requests it answered; \`CPU ÷ X\` compares it with X (below 1.00 = cheaper than X).
 It is disturbed less than req/s by other load on the machine, since it does not count time spent waiting for a core.
 Latencies are autocannon's percentiles over the measured run, in whole milliseconds${settings.rounds > 1 ? `; every number is the median of ${settings.rounds} rounds` : ''}.
+
+${args.note ? `## Conditions of this run\n\n${args.note}\n\n` : ''}## Every measurement
+
+${perRound}
 
 ## Implementations
 
