@@ -80,11 +80,13 @@ export function tableRows(results: ReadonlyMap<string, Measurement[]>): Row[] {
         measurements.find(
           (o) => o.implementation === name && o.operation === m.operation && o.mode === m.mode,
         );
+      const kysely = peer('kysely');
       rows.push({
         dialect,
         measurement: m,
-        vsKysely: ratio(m, peer('kysely')),
+        vsKysely: ratio(m, kysely),
         vsDriver: ratio(m, peer('driver')),
+        vsKyselyP50: kysely ? m.p50Us / kysely.p50Us : null,
       });
     }
   }

@@ -37,6 +37,15 @@ export const POOL_SIZE = 10;
 
 type BenchDatabase = Database<(typeof models)[number]>;
 
+/** `fn` run at most once: a Ctrl-C clean-up and the normal one may both call `close`. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => {
+    done ??= fn();
+    return done;
+  };
+}
+
 async function seedDatabase(db: BenchDatabase, seed: SeedSize): Promise<void> {
   await db.createTables();
   await db.transaction(async (tx) => {
@@ -88,12 +97,11 @@ export async function openSqlite(seed: SeedSize): Promise<BenchTarget> {
       kyselyImplementation(kysely, 'sqlite'),
       sqliteDriverImplementation(driver),
     ],
-    async close() {
-      await db.close();
-      await kysely.destroy();
+    close: once(async () => {
+      await Promise.allSettled([db.close(), kysely.destroy()]);
       driver.close();
       rmSync(dir, { recursive: true, force: true });
-    },
+    }),
   };
 }
 
@@ -130,14 +138,14 @@ export async function openPostgres(url: string, seed: SeedSize): Promise<BenchTa
     dialect: new PostgresDialect({ pool: new pg.Pool(poolConfig(url, schema)) }),
   });
   const pool = new pg.Pool(poolConfig(url, schema));
-  const close = async () => {
+  const close = once(async () => {
     await Promise.allSettled([db.close(), kysely.destroy(), pool.end()]);
     await dropSchema();
-  };
+  });
   try {
     await seedDatabase(db, seed);
     await pool.query('analyze bench_author; analyze bench_book');
-    const { rows } = await pool.query<{ v: string }>('show server_version');
+    const { rows } = await pool.query<{ v: string }>("select current_setting('server_version') as v");
     return {
       dialect: 'postgres',
       seed,
