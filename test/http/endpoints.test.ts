@@ -144,6 +144,9 @@ describe('typed endpoints', () => {
       url: '/items',
       headers: { 'x-request-id': 'a\u0000b<script>' },
     });
-    expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/);
+    const next = await client.request({ method: 'GET', url: '/items' });
+    expect(next.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/);
+    expect(next.headers['x-request-id']).not.toBe(hostile.headers['x-request-id']);
   });
 });
