@@ -104,6 +104,7 @@ const HEADERS = [
   'p99 µs',
   '÷ kysely',
   '÷ driver',
+  '÷ kysely p50',
 ];
 
 function cells(row: Row): string[] {
