@@ -185,6 +185,8 @@ Basalt's query API vs the same operations through raw Kysely and through the raw
 - Node ${machine.node}; Kysely ${machine.kysely}; ${input.versions.join('; ')}
 - Data: ${input.seed.authors.toLocaleString('en-US')} authors, ${input.seed.books.toLocaleString('en-US')} books; iterations per implementation: ${iterations}
 - Load average (1, 5, 15 min) before: ${machine.loadAverage}; after: ${input.loadAfter}
+- Basalt runs from \`src/\` through tsx (Kysely from its built JavaScript); tsx adds a small per-closure cost
+  the \`tsc\` build does not have (see \`bench/db/README.md\`), so these ratios are on the strict side.
 - **Noise:** this machine has ${machine.cores} cores shared with other work (tests, builds, other benchmarks) during the run;
   differences of a few percent are within the noise. Compare ratios, not absolute numbers, and re-run before concluding.
 ${input.skipped.map((s) => `- Skipped: ${s}\n`).join('')}
