@@ -60,3 +60,18 @@ describe.each(cases)('data-layer benchmark implementations on $name', ({ skip, o
     expect(mismatches(comparisons)).toEqual([]);
   });
 });
+
+describe('data-layer benchmark verification', () => {
+  it('reports a difference between implementations, which stops the bench', () => {
+    const comparisons: Comparison[] = [
+      {
+        operation: 'get',
+        input: 'id 1',
+        results: { basalt: { id: 1, price: '9.50' }, kysely: { id: 1, price: 9.5 } },
+      },
+    ];
+    expect(mismatches(comparisons)).toEqual([
+      'get (id 1): kysely returned {"id":1,"price":9.5}, basalt returned {"id":1,"price":"9.50"}',
+    ]);
+  });
+});
