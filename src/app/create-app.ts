@@ -163,6 +163,7 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
       const port = typeof address === 'object' && address ? address.port : (listenOptions.port ?? typed.PORT);
       const shown = host.includes(':') ? `[${host}]` : host;
       const result: ListenAddress = { host, port, url: `http://${shown}:${port}` };
+      log.info({ url: result.url }, 'listening');
       return result;
     },
     stop() {

@@ -38,5 +38,5 @@ export {
 export { registerDocsRoutes } from './openapi/docs-page.js';
 export { buildOpenApiDocument, type OpenApiDocument, type OpenApiInfo } from './openapi/document.js';
 export { PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
-export { securityHeaders } from './security-headers.js';
+export { pageHeaders, securityHeaders } from './security-headers.js';
 export { buildHttpServer, type HttpServerOptions } from './server.js';

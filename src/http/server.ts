@@ -1,11 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  LogController,
-} from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { BasaltError, type Logger } from '../core/index.js';
 import type { ContextProvider, RequestContext, RequestHook } from './context.js';
 import {
@@ -58,8 +52,9 @@ function successStatus(endpoint: AnyEndpoint): number {
 /** Builds the Fastify instance: routes with compiled schemas, problem+json errors, 404/405, headers. */
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const fastify = Fastify({
-    loggerInstance: options.log as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    // Fastify gets no logger: with one it builds a child logger and attaches response
+    // listeners on every request. Basalt logs itself, binding the request id lazily.
+    logger: false,
     bodyLimit: options.bodyLimit,
     trustProxy: options.trustProxy,
     return503OnClosing: true,
@@ -70,19 +65,18 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       idCounter += 1;
       return `${ID_PREFIX}-${idCounter.toString(36)}`;
     },
-    childLoggerFactory: (logger, bindings, options) =>
-      new LazyChildLogger(logger as unknown as Logger, bindings, options) as unknown as FastifyBaseLogger,
   });
   fastify.setValidatorCompiler(createValidatorCompiler());
   // JSON only: a text/plain body to a JSON endpoint is a 415, not a string that fails later.
   fastify.removeContentTypeParser('text/plain');
 
   const headers = securityHeaders({ production: options.production });
+  const log = options.log;
   const development = options.development;
 
   fastify.setErrorHandler((error, request, reply) => {
     const { problem, headers: extra, unexpected } = toProblem(error, request, { development });
-    if (unexpected) request.log.error({ err: error }, 'unhandled error');
+    if (unexpected) log.error({ err: error, requestId: request.id }, 'unhandled error');
     reply.headers(headers).header('x-request-id', request.id);
     return sendProblem(reply, problem, extra);
   });
@@ -98,8 +92,9 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
 
   if (options.accessLog) {
     fastify.addHook('onResponse', (request, reply, done) => {
-      request.log.info(
+      log.info(
         {
+          requestId: request.id,
           method: request.method,
           url: request.url,
           status: reply.statusCode,
@@ -119,7 +114,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
         await hook(request, reply);
       } catch (error) {
         // The answer is already sent: an after-request hook can only log its failure.
-        request.log.error({ err: error }, 'onResponse hook failed');
+        log.error({ err: error, requestId: request.id }, 'onResponse hook failed');
       }
     });
   }
@@ -142,7 +137,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     }
     methods.add(endpoint.method);
     methodsByPath.set(key, methods);
-    registerEndpoint(fastify, endpoint, headers, options.contextProviders);
+    registerEndpoint(fastify, endpoint, headers, options.contextProviders, log);
   }
 
   // A known path with an undeclared method is a 405 naming the allowed ones, not a 404.
@@ -178,6 +173,7 @@ function registerEndpoint(
   endpoint: AnyEndpoint,
   headers: Record<string, string>,
   providers: readonly ContextProvider[],
+  log: Logger,
 ): void {
   const spec = endpoint.spec;
   const dependencies = flattenDependencies(spec.use as Dependencies | undefined);
@@ -214,7 +210,7 @@ function registerEndpoint(
         request,
         reply,
         requestId: request.id,
-        log: request.log as Logger,
+        log: new LazyChildLogger(log, { requestId: request.id }) as unknown as Logger,
         user: null,
         params: request.params,
         query: request.query,

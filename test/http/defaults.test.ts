@@ -10,11 +10,21 @@ describe('HTTP defaults', () => {
     for (const url of ['/ping', '/missing']) {
       const res = await client.request({ url });
       expect(res.headers['x-content-type-options']).toBe('nosniff');
-      expect(res.headers['x-frame-options']).toBe('DENY');
       expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
-      expect(res.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+      expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
       expect(res.headers['strict-transport-security']).toBeUndefined();
     }
+    await client.close();
+  });
+
+  it('adds the document headers to HTML pages', async () => {
+    const client = await createTestClient(defineApp({ routes }));
+    const page = await client.request({ url: '/docs' });
+    expect(page.headers['x-frame-options']).toBe('DENY');
+    expect(page.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
     await client.close();
   });
 

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import repl from 'node:repl';
 import type { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import type { BasaltApp } from '../../app/index.js';
@@ -68,6 +67,9 @@ const shell: Command<BasaltApp> = {
     const models = Object.fromEntries((app.db?.registry.all() ?? []).map((m) => [pascalCase(m.name), m]));
     const names = ['app', 'db', 'sql', ...Object.keys(models)];
     ctx.stdout.write(`Basalt shell: ${names.join(', ')} are defined. .exit (or Ctrl+D) leaves.\n`);
+    // Loaded here, not at import: node:repl loads node:domain, which slows every EventEmitter
+    // (every request) in any process that merely imports Basalt.
+    const { default: repl } = await import('node:repl');
     const server = repl.start({
       prompt: 'basalt> ',
       input: process.stdin,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { PAGE_CSP } from '../security-headers.js';
+import { pageHeaders as pageHeadersFor } from '../security-headers.js';
 import type { OpenApiDocument } from './document.js';
 
 const ASSETS: Record<string, string> = {
@@ -27,7 +27,7 @@ export function registerDocsRoutes(
   const json = JSON.stringify(document);
   const assetDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const cache = new Map<string, Buffer>();
-  const pageHeaders = { ...headers, 'content-security-policy': PAGE_CSP };
+  const pageHeaders = pageHeadersFor(headers);
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(document.info.title)} — API docs</title>
