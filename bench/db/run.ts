@@ -116,7 +116,7 @@ for (const dialect of dialects) {
   }
 }
 if (process.exitCode === 1) {
-  log('No results written: fix the disagreement above first.');
+  log('No results written: see the error above.');
   process.exit(1);
 }
 
