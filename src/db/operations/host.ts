@@ -22,13 +22,20 @@ export function hasHooks(
   return names.some((n) => model.hooks[n] !== undefined);
 }
 
-/** Every column of a model, for RETURNING and SELECT lists. */
+const columnLists = new WeakMap<AnyModel, ReturnType<typeof sql.raw>>();
+
+/** Every column of a model, for RETURNING and SELECT lists (built once per model). */
 export function allColumns(model: AnyModel) {
-  return sql.raw(
-    columnFields(model)
-      .map((f) => quoteId(f.column!))
-      .join(', '),
-  );
+  let list = columnLists.get(model);
+  if (!list) {
+    list = sql.raw(
+      columnFields(model)
+        .map((f) => quoteId(f.column!))
+        .join(', '),
+    );
+    columnLists.set(model, list);
+  }
+  return list;
 }
 
 /** Loads one row by primary key, or `undefined`. */

@@ -72,15 +72,20 @@ export function mapDbError(
 }
 
 /** Runs `fn`, mapping database constraint errors to typed errors. */
-export async function mapping<T>(
+export function mapping<T>(
   ctx: DbContext,
   model: AnyModel,
   operation: 'write' | 'delete',
   fn: () => Promise<T>,
 ): Promise<T> {
+  // Not an async function: one promise less per write.
+  let pending: Promise<T>;
   try {
-    return await fn();
+    pending = fn();
   } catch (error) {
-    throw mapDbError(ctx, model, error, operation);
+    return Promise.reject(mapDbError(ctx, model, error, operation));
   }
+  return pending.catch((error: unknown) => {
+    throw mapDbError(ctx, model, error, operation);
+  });
 }

@@ -19,12 +19,29 @@ export interface ValidatedInput {
   manyToMany: Record<string, unknown[]>;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A real calendar date in YYYY-MM-DD, checked with arithmetic (no Date per value). */
 function isValidDate(value: string): boolean {
   const m = DATE.exec(value);
   if (!m) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(value);
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0);
 }
+
+/** Length in characters (code points), counted only when the UTF-16 length could exceed `max`. */
+function exceeds(s: string, max: number): boolean {
+  if (s.length <= max) return false;
+  let count = 0;
+  for (const _ of s) if (++count > max) return true;
+  return false;
+}
+
+const fail = (error: string) => ({ error });
 
 /** Checks one value against its field; returns the normalised value or an error message. */
 function check(
@@ -33,8 +50,6 @@ function check(
   field: FieldMeta,
   value: unknown,
 ): { value: unknown } | { error: string } {
-  const fail = (error: string) => ({ error });
-  const text = () => typeof value === 'string';
   switch (field.kind) {
     case 'string':
     case 'text':
@@ -45,9 +60,9 @@ function check(
     case 'uuid':
     case 'date':
     case 'time': {
-      if (!text()) return fail('Must be a string.');
-      const s = value as string;
-      if (field.max !== null && [...s].length > field.max)
+      if (typeof value !== 'string') return fail('Must be a string.');
+      const s = value;
+      if (field.max !== null && exceeds(s, field.max))
         return fail(`Ensure this value has at most ${field.max} characters.`);
       if (field.kind === 'email' && !EMAIL.test(s)) return fail('Enter a valid email address.');
       if (field.kind === 'url') {

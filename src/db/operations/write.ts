@@ -7,6 +7,7 @@ import { compileWhere } from '../query/where.js';
 import { allColumns, hasHooks, loadRow, type OperationHost, primaryKeyValue } from './host.js';
 import { setManyToMany } from './many-to-many.js';
 import { mapping } from './map-error.js';
+import { insertStatement, updateStatement } from './statements.js';
 import { type ValidatedInput, validateInput } from './validate.js';
 
 type Row = Record<string, unknown>;
@@ -22,11 +23,8 @@ async function insertRows(ctx: DbContext, model: AnyModel, rows: Row[]): Promise
   if (rows.length === 0) return [];
   const dbRows = rows.map((r) => rowToDb(ctx, model, r));
   const columns = Object.keys(dbRows[0]!);
-  const values = sql.join(dbRows.map((r) => sql`(${sql.join(columns.map((c) => r[c] ?? null))})`));
   const result = await mapping(ctx, model, 'write', () =>
-    sql`insert into ${sql.table(model.meta.table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${values} returning ${allColumns(model)}`.execute(
-      ctx.kysely,
-    ),
+    ctx.kysely.executeQuery(insertStatement(ctx, model, columns, dbRows)),
   );
   return (result.rows as Row[]).map((r) => rowFromDb(ctx, model, r));
 }
@@ -92,12 +90,10 @@ async function updateRow(
   values: Row,
 ): Promise<Row | undefined> {
   const dbValues = rowToDb(ctx, model, values);
-  const sets = Object.entries(dbValues).map(([c, v]) => sql`${sql.ref(c)} = ${v}`);
-  if (sets.length === 0) return loadRow(ctx, model, id);
+  if (Object.keys(dbValues).length === 0) return loadRow(ctx, model, id);
+  const key = primaryKeyValue(ctx, model, id);
   const result = await mapping(ctx, model, 'write', () =>
-    sql`update ${sql.table(model.meta.table)} set ${sql.join(sets)} where id = ${primaryKeyValue(ctx, model, id)} returning ${allColumns(model)}`.execute(
-      ctx.kysely,
-    ),
+    ctx.kysely.executeQuery(updateStatement(ctx, model, dbValues, key)),
   );
   const raw = result.rows[0] as Row | undefined;
   return raw ? rowFromDb(ctx, model, raw) : undefined;
