@@ -1,0 +1,64 @@
+import { type Argon2Options, createArgon2Hasher } from './hashers/argon2.js';
+import type { PasswordHasher } from './hashers/hasher.js';
+import { createPbkdf2Hasher } from './hashers/pbkdf2.js';
+
+/** Options of {@link createPasswordHasher}. */
+export interface PasswordHasherOptions {
+  /** Parameters of the argon2id hasher used for every new hash. */
+  argon2?: Argon2Options;
+  /**
+   * Hashers whose hashes are still accepted, then upgraded. Defaults to Django's
+   * `pbkdf2_sha256`; pass `[]` to accept argon2id only.
+   */
+  legacy?: PasswordHasher[];
+}
+
+/** The answer of {@link PasswordHashing.checkPassword}. */
+export interface PasswordCheck {
+  /** The password matches the stored hash. */
+  valid: boolean;
+  /**
+   * The password matches, but the hash was made by another algorithm or with other argon2id
+   * parameters: store `await hash(password)` in its place now.
+   */
+  needsRehash: boolean;
+}
+
+/** The configured password hashing of an app: new hashes in argon2id, older ones accepted. */
+export interface PasswordHashing {
+  /** The hasher of new hashes (argon2id). */
+  readonly preferred: PasswordHasher;
+  /** Hashes a password with the preferred hasher. */
+  hash(password: string): Promise<string>;
+  /** Checks a password against any hash a configured hasher understands; never throws. */
+  checkPassword(password: string, encoded: string): Promise<PasswordCheck>;
+  /** True when `encoded` is not an argon2id hash with the configured parameters. */
+  needsRehash(encoded: string): boolean;
+}
+
+/**
+ * Creates the password hashing of an app.
+ *
+ * @example
+ * const passwords = createPasswordHasher({ argon2: { memoryCost: 65536 } });
+ * const { valid, needsRehash } = await passwords.checkPassword(input, user.password);
+ * if (valid && needsRehash) user.password = await passwords.hash(input);
+ */
+export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHashing {
+  const preferred = createArgon2Hasher(options.argon2);
+  const hashers = [preferred, ...(options.legacy ?? [createPbkdf2Hasher()])];
+  return {
+    preferred,
+    hash: (password) => preferred.hash(password),
+    async checkPassword(password, encoded) {
+      if (typeof password !== 'string' || typeof encoded !== 'string') {
+        return { valid: false, needsRehash: false };
+      }
+      const hasher = hashers.find((candidate) => candidate.handles(encoded));
+      if (hasher === undefined) return { valid: false, needsRehash: false };
+      const valid = await hasher.verify(password, encoded);
+      return { valid, needsRehash: valid && (hasher !== preferred || preferred.needsRehash(encoded)) };
+    },
+    needsRehash: (encoded) => !preferred.handles(encoded) || preferred.needsRehash(encoded),
+  };
+}
