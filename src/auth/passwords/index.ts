@@ -7,3 +7,17 @@ export {
   type PasswordHasherOptions,
   type PasswordHashing,
 } from './password-hasher.js';
+export { similarityRatio } from './similarity.js';
+export {
+  commonPasswordValidator,
+  defaultPasswordValidators,
+  minimumLengthValidator,
+  numericPasswordValidator,
+  type PasswordUserAttributes,
+  type PasswordValidator,
+  passwordProblems,
+  type UserAttributeSimilarityOptions,
+  userAttributeSimilarityValidator,
+  type ValidatePasswordOptions,
+  validatePassword,
+} from './validators.js';
