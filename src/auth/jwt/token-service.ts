@@ -108,7 +108,9 @@ function toRejection(error: unknown): TokenRejectedError {
   const opts = { cause: error };
   if (error instanceof errors.JWTExpired) return new TokenRejectedError('expired', undefined, opts);
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'nbf') return new TokenRejectedError('not-yet-valid', undefined, opts);
+    // A missing nbf is a malformed claim set, not a token from the future.
+    if (error.claim === 'nbf' && error.reason === 'check_failed')
+      return new TokenRejectedError('not-yet-valid', undefined, opts);
     if (error.claim === 'iss') return new TokenRejectedError('issuer', undefined, opts);
     if (error.claim === 'aud') return new TokenRejectedError('audience', undefined, opts);
     return new TokenRejectedError('claims', undefined, opts);

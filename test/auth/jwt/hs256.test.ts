@@ -233,6 +233,13 @@ describe('HS256 verification rejects', () => {
   it('a token missing a required claim', async () => {
     const tokens = await createTokenService(base);
     await expectRejected(tokens.verify(await forge({ jti: undefined }), { type: 'access' }), 'claims');
+    await expectRejected(tokens.verify(await forge({ nbf: undefined }), { type: 'access' }), 'claims');
+    await expectRejected(tokens.verify(await forge({ exp: undefined }), { type: 'access' }), 'claims');
+    await expectRejected(tokens.verify(await forge({ nbf: 'soon' }), { type: 'access' }), 'claims');
+    await expectRejected(
+      tokens.verify(await forge({ typ: 'refresh', fam: undefined }), { type: 'refresh' }),
+      'claims',
+    );
   });
 
   it('a refresh token used as an access token, and the reverse', async () => {
