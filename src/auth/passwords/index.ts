@@ -9,6 +9,12 @@ export {
 } from './password-hasher.js';
 export { similarityRatio } from './similarity.js';
 export {
+  createPasswordTokens,
+  type PasswordTokens,
+  type PasswordTokensOptions,
+  type PasswordTokenUser,
+} from './tokens.js';
+export {
   commonPasswordValidator,
   defaultPasswordValidators,
   minimumLengthValidator,
