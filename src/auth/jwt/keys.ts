@@ -96,6 +96,11 @@ export async function loadTokenKeys(options: TokenKeyOptions): Promise<TokenKeys
   } catch (cause) {
     throw configError(`The JWT public key is not a valid SPKI PEM key for ${algorithm}`, cause);
   }
+  // jose refuses short RSA keys only when signing; say so at start-up instead.
+  const modulusLength = createPublicKey(publicPem).asymmetricKeyDetails?.modulusLength ?? 0;
+  if (algorithm === 'RS256' && modulusLength < 2048) {
+    throw configError(`The RS256 key has ${modulusLength} bits; use at least 2048 (3072 recommended)`);
+  }
   const jwk = await exportJWK(verificationKey);
   const kid = await calculateJwkThumbprint(jwk, 'sha256');
   return {

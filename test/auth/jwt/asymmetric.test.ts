@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -238,6 +239,19 @@ describe.each(['EdDSA', 'RS256'] as const)('%s token service', (algorithm) => {
     it('a refresh token used as an access token, and the reverse', async () => {
       await expectRejected(tokens.verify((await tokens.issueRefresh('1')).token, { type: 'access' }), 'type');
       await expectRejected(tokens.verify(await tokens.issueAccess('1'), { type: 'refresh' }), 'type');
+    });
+  });
+});
+
+describe('RS256 key checks', () => {
+  it('refuses an RSA key shorter than 2048 bits at creation', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await expect(
+      createTokenService({ ...common, algorithm: 'RS256', privateKey: pem }),
+    ).rejects.toMatchObject({
+      code: 'BASALT_CONFIG_INVALID',
+      message: expect.stringMatching(/1024 bits/),
     });
   });
 });
