@@ -1,4 +1,5 @@
 import { type Argon2Options, createArgon2Hasher } from './hashers/argon2.js';
+import { createDjangoArgon2Hasher } from './hashers/django-argon2.js';
 import type { PasswordHasher } from './hashers/hasher.js';
 import { createPbkdf2Hasher } from './hashers/pbkdf2.js';
 
@@ -8,7 +9,7 @@ export interface PasswordHasherOptions {
   argon2?: Argon2Options;
   /**
    * Hashers whose hashes are still accepted, then upgraded. Defaults to Django's
-   * `pbkdf2_sha256`; pass `[]` to accept argon2id only.
+   * `pbkdf2_sha256` and `argon2` formats; pass `[]` to accept argon2id only.
    */
   legacy?: PasswordHasher[];
 }
@@ -46,7 +47,7 @@ export interface PasswordHashing {
  */
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHashing {
   const preferred = createArgon2Hasher(options.argon2);
-  const hashers = [preferred, ...(options.legacy ?? [createPbkdf2Hasher()])];
+  const hashers = [preferred, ...(options.legacy ?? [createPbkdf2Hasher(), createDjangoArgon2Hasher()])];
   return {
     preferred,
     hash: (password) => preferred.hash(password),

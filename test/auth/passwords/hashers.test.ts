@@ -1,8 +1,10 @@
 import { pbkdf2Sync } from 'node:crypto';
+import { hash } from '@node-rs/argon2';
 import { describe, expect, it } from 'vitest';
 import {
   ARGON2_DEFAULTS,
   createArgon2Hasher,
+  createDjangoArgon2Hasher,
   createPasswordHasher,
   createPbkdf2Hasher,
 } from '../../../src/auth/passwords/index.js';
@@ -123,5 +125,28 @@ describe('createPasswordHasher', () => {
     for (const encoded of ['', 'md5$abc$def', '$argon2id$broken', 'pbkdf2_sha256$x$y$z', '!']) {
       expect(await passwords.checkPassword('secret', encoded)).toEqual({ valid: false, needsRehash: false });
     }
+  });
+});
+
+describe('argon2 hasher (Django format)', () => {
+  it('verifies a hash in Django argon2 format and asks for an upgrade to argon2id', async () => {
+    // Django stores `argon2` + argon2-cffi's PHC string; built here with small parameters.
+    const phc = await hash('from-django', { memoryCost: 256, timeCost: 1, parallelism: 2 });
+    const encoded = `argon2${phc}`;
+    expect(encoded.startsWith('argon2$argon2id$v=19$m=256,t=1,p=2$')).toBe(true);
+    const django = createDjangoArgon2Hasher();
+    expect(await django.verify('from-django', encoded)).toBe(true);
+    expect(await django.verify('wrong', encoded)).toBe(false);
+    expect(await django.verify('from-django', 'argon2$argon2id$broken')).toBe(false);
+    const passwords = createPasswordHasher({ argon2: fast });
+    expect(await passwords.checkPassword('from-django', encoded)).toEqual({ valid: true, needsRehash: true });
+  });
+
+  it("writes Django's argon2 format with Django's parameters", async () => {
+    const django = createDjangoArgon2Hasher();
+    const encoded = await django.hash('secret');
+    expect(encoded.startsWith('argon2$argon2id$v=19$m=102400,t=2,p=8$')).toBe(true);
+    expect(await django.verify('secret', encoded)).toBe(true);
+    expect(django.needsRehash(encoded)).toBe(false);
   });
 });
