@@ -8,6 +8,9 @@ describe('public API', () => {
   it('exports the documented names from basalt/http', async () => {
     expect(Object.keys(await import('basalt/http')).sort()).toMatchSnapshot();
   });
+  it('exports the documented names from basalt/auth', async () => {
+    expect(Object.keys(await import('basalt/auth')).sort()).toMatchSnapshot();
+  });
   it('exports the documented names from basalt/testing', async () => {
     expect(Object.keys(await import('basalt/testing')).sort()).toMatchSnapshot();
   });
