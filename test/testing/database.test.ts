@@ -5,7 +5,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
 
 const PG = POSTGRES_URL;
-const pgUp = hasPostgres;
 
 const Shelf = defineModel('shelf', { label: f.string({ max: 50, unique: true }) });
 const Item = defineModel('item', {
@@ -42,7 +41,7 @@ const items = defineFactory(Item, async ({ seq, db }) => ({
 
 describe.each([
   { dialect: 'sqlite', url: 'sqlite::memory:' },
-  ...(pgUp ? [{ dialect: 'postgres', url: PG }] : []),
+  ...(hasPostgres ? [{ dialect: 'postgres', url: PG }] : []),
 ])('test databases on $dialect', ({ url }) => {
   let client: TestClient<typeof routes>;
   beforeAll(async () => {
@@ -86,7 +85,7 @@ describe.each([
   });
 });
 
-describe.skipIf(!pgUp)('PostgreSQL test schemas', () => {
+describe.skipIf(!hasPostgres)('PostgreSQL test schemas', () => {
   it('gives each test database its own schema and drops it on close', async () => {
     const a = await createTestDatabase({ models: [Shelf, Item], url: PG });
     const b = await createTestDatabase({ models: [Shelf, Item], url: PG });
