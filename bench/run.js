@@ -2,14 +2,16 @@
 // Runs benchmark suites: each implementation in its own process, in turn, under the same
 // autocannon load; prints req/s, latency and ratios to the baselines; saves a markdown report.
 //
-//   npm run bench                      every suite, 10 s per implementation
-//   npm run bench:quick                every suite, 3 s per implementation
+//   npm run bench                      every suite, 10 s per implementation (and per test)
+//   npm run bench:quick                every suite, 3 s per implementation (and per test)
+//   node bench/run.js --suite techempower   the TechEmpower types on five frameworks
 //   node bench/run.js --suite http --duration 20 --rounds 3
 import { mkdir, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuSeconds } from './lib/cpu.js';
 import { runLoad } from './lib/load.js';
+import { runMatrixSuite } from './lib/matrix.js';
 import { machineInfo, markdownTable, tableCells, targetLine, textTable } from './lib/report.js';
 import { NODE_ARGS, ROOT, startServer } from './lib/servers.js';
 import { shapeOf } from './lib/verify.js';
@@ -19,11 +21,13 @@ const USAGE = `Usage: node bench/run.js [options]
 
   --suite <name>        run only this suite (repeatable; known: ${Object.keys(suites).join(', ')})
   --quick               short run: 3 s measured, 1 s warm-up per implementation
-  --duration <s>        measured seconds per implementation (default 10)
+  --duration <s>        measured seconds per implementation and test (default 10)
   --warmup <s>          unmeasured seconds before each measurement (default 3)
   --connections <n>     concurrent connections (default 50)
   --pipelining <n>      requests in flight per connection (default 1)
   --rounds <n>          measure every implementation n times, alternating, report medians (default 1)
+  --workers <n>         processes per implementation in suites that support it (techempower;
+                        node:cluster workers; default 1, a single process)
   --verify-only         check every implementation answers correctly, measure nothing
   --no-save             print only; do not write bench/results/<date>-<suite>.md
   --note <text>         a sentence about the conditions of this run, added to the results file
@@ -38,6 +42,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     pipelining: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '1' },
+    workers: { type: 'string', default: '1' },
     'verify-only': { type: 'boolean', default: false },
     'no-save': { type: 'boolean', default: false },
     note: { type: 'string' },
@@ -56,6 +61,7 @@ const settings = {
   connections: Number(args.connections),
   pipelining: Number(args.pipelining),
   rounds: Number(args.rounds),
+  workers: Number(args.workers),
 };
 for (const [name, value] of Object.entries(settings)) {
   if (!Number.isFinite(value) || value < 0 || (name !== 'warmup' && value < 1)) {
@@ -92,7 +98,7 @@ async function verifySuite(suite) {
     let server;
     try {
       server = await startServer(implementation, { env: suite.env });
-      const body = await suite.verify(server.url);
+      const body = await suite.verify(server.url, implementation.name);
       shapes.push({ name: implementation.name, shape: JSON.stringify(shapeOf(body)) });
       console.log(`  ✓ ${implementation.name} answers correctly`);
     } catch (error) {
@@ -122,7 +128,7 @@ async function measure(suite, implementation) {
   try {
     const load = {
       url: server.url,
-      request: suite.request,
+      request: { ...suite.request, ...(await suite.prepare?.(server.url, implementation.name)) },
       connections: settings.connections,
       pipelining: settings.pipelining,
     };
@@ -274,6 +280,18 @@ Before any load every implementation was checked to answer the good request with
 
 let ok = true;
 for (const name of selected) {
-  ok = (await runSuite(suites[name])) && ok;
+  const suite = suites[name];
+  // A suite with several tests (TechEmpower) starts each implementation once for all of them.
+  const passed =
+    'tests' in suite
+      ? await runMatrixSuite(/** @type {any} */ (suite), settings, {
+          verifyOnly: args['verify-only'],
+          quick: args.quick,
+          save: !args['no-save'],
+          note: args.note,
+          command: `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
+        })
+      : await runSuite(suite);
+  ok = passed && ok;
 }
 process.exit(ok ? 0 : 1);

@@ -52,3 +52,10 @@ export {
   type Static,
   t,
 } from './http/index.js';
+export {
+  consoleMailBackend,
+  type MailBackend,
+  type MailMessage,
+  type OutboxMailBackend,
+  outboxMailBackend,
+} from './mail/index.js';

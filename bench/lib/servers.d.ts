@@ -2,6 +2,8 @@
 export interface Implementation {
   name: string;
   entry: string;
+  /** Extra environment for this implementation's process. */
+  env?: Record<string, string>;
 }
 
 /** A started implementation. */

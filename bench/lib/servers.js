@@ -19,7 +19,7 @@ const READY = /listening on (http:\/\/[^\s]+)/;
  * Spawns `node ${NODE_ARGS} <entry>` with PORT=0 and resolves once it prints
  * `... listening on http://host:port`.
  *
- * @param {{ name: string, entry: string }} implementation
+ * @param {{ name: string, entry: string, env?: Record<string, string> }} implementation
  * @param {{ env?: Record<string, string>, nodeArgs?: string[], timeoutMs?: number }} [options]
  * @returns {Promise<{ name: string, url: string, pid: number, stderr: () => string, stop: () => Promise<void> }>}
  */
@@ -27,7 +27,7 @@ export function startServer(implementation, options = {}) {
   const { env = {}, nodeArgs = [], timeoutMs = 30_000 } = options;
   const child = spawn(process.execPath, [...NODE_ARGS, ...nodeArgs, resolve(ROOT, implementation.entry)], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', PORT: '0', ...env },
+    env: { ...process.env, NODE_ENV: 'production', PORT: '0', ...env, ...(implementation.env ?? {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -1,5 +1,15 @@
 // Every benchmark suite, by name. A new suite (database, TechEmpower types) is one file here.
+import { authSuite } from './auth.js';
 import { http } from './http.js';
+import { restCreate, restList, restRetrieve } from './rest.js';
+import { techempower } from './techempower.js';
 
-/** @type {Record<string, import('./suite.js').Suite>} */
-export const suites = { http };
+/** @type {Record<string, import('./suite.js').Suite | import('./techempower.js').MatrixSuite>} */
+export const suites = {
+  techempower,
+  http,
+  auth: authSuite,
+  'rest-list': restList,
+  'rest-retrieve': restRetrieve,
+  'rest-create': restCreate,
+};

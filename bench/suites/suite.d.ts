@@ -24,6 +24,11 @@ export interface Suite {
   request: RequestSpec;
   /** Extra environment for every implementation's process (e.g. DATABASE_URL). */
   env?: Record<string, string>;
+  /**
+   * Adjusts the request for one started implementation before it is loaded (e.g. signs in
+   * for a token). Runs after the process starts, before the warm-up.
+   */
+  prepare?(baseUrl: string, implementation: string): Promise<Partial<RequestSpec>>;
   /** Throws a VerificationError when the implementation answers wrongly; returns the good answer's body. */
-  verify(baseUrl: string): Promise<unknown>;
+  verify(baseUrl: string, implementation: string): Promise<unknown>;
 }

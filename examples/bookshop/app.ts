@@ -1,14 +1,28 @@
 import { defineApp } from 'basalt';
+import { auth } from 'basalt/auth';
+import { jobs } from 'basalt/jobs';
+import { storage } from 'basalt/storage';
+import { signUp } from './accounts.js';
+import { api } from './api.js';
+import { orderInvoice, uploadCover } from './files.js';
 import { models } from './models.js';
-import { getBook, listBooks, quoteBook } from './routes.js';
+import { myOrders, placeOrder } from './orders.js';
 import { seedCommand } from './seed.js';
+import { nightlySalesReport, salesReport, sendOrderConfirmation } from './tasks.js';
 
 /** The reference app: every Basalt capability shows up here as it lands. */
 export default defineApp({
   name: 'bookshop',
   info: { title: 'Bookshop API', version: '0.1.0', description: 'The Basalt reference application.' },
+  // Covers are public media (STORAGE_URL); invoices private (STORAGE_PRIVATE_URL).
+  // Jobs in the app's database (REDIS_URL or JOBS_BACKEND=redis moves them to Redis).
+  modules: [
+    auth(),
+    storage({ storages: { private: { public: false, url: 'file:./data/private' } } }),
+    jobs({ tasks: [sendOrderConfirmation, salesReport], schedules: [nightlySalesReport] }),
+  ],
   models,
-  routes: [listBooks, getBook, quoteBook],
+  routes: [...api, signUp, placeOrder, myOrders, uploadCover, orderInvoice],
   commands: [seedCommand],
   migrations: new URL('./migrations', import.meta.url),
 });

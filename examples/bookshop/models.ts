@@ -1,3 +1,4 @@
+import { User } from 'basalt/auth';
 import { defineModel, f, type Infer } from 'basalt/db';
 
 export const Author = defineModel('author', {
@@ -24,7 +25,8 @@ export const Book = defineModel(
     author: f.belongsTo(() => Author, { onDelete: 'cascade', related: 'books' }),
     tags: f.manyToMany(() => Tag),
     reviews: f.hasMany('review', { foreignKey: 'book' }),
-    cover: f.file({ optional: true, accept: ['image/*'] }),
+    /** Public image in the default storage; set through POST /api/books/:id/cover, never by JSON. */
+    cover: f.image({ optional: true, maxSize: 5 * 1024 * 1024, readOnly: true }),
   },
   {
     ordering: ['title'],
@@ -37,6 +39,8 @@ export const Book = defineModel(
 export const Customer = defineModel('customer', {
   name: f.string({ max: 120 }),
   email: f.email({ unique: true }),
+  /** The account this customer signs in with, when they have one. */
+  user: f.belongsTo(() => User, { onDelete: 'setNull', optional: true, related: 'customers' }),
 });
 
 export const Order = defineModel(
@@ -48,6 +52,8 @@ export const Order = defineModel(
       default: 'placed',
     }),
     total: f.decimal({ precision: 10, scale: 2, default: '0.00' }),
+    /** The invoice PDF, in the private storage: served only to its customer and to staff. */
+    invoice: f.file({ optional: true, storage: 'private', accept: ['application/pdf'], readOnly: true }),
     lines: f.hasMany('orderLine', { foreignKey: 'order' }),
   },
   { ordering: ['-createdAt'], timestamps: true },

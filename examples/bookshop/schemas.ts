@@ -1,24 +1,54 @@
 import { t } from 'basalt';
 
-export const Author = t.Object({ id: t.Integer(), name: t.String() }, { $id: 'Author' });
-
-export const Book = t.Object(
-  {
-    id: t.Integer(),
-    title: t.String({ maxLength: 200 }),
-    isbn: t.String({ minLength: 10, maxLength: 13 }),
-    price: t.String({ pattern: '^\\d+\\.\\d{2}$', description: 'Price in EUR, exact decimal' }),
-    author: Author,
-  },
-  { $id: 'Book' },
-);
-
-export const BookPage = t.Object(
-  { items: t.Array(Book), total: t.Integer(), page: t.Integer(), pageSize: t.Integer() },
-  { $id: 'BookPage' },
-);
+const Price = t.String({ pattern: '^\\d+\\.\\d{2}$', description: 'Price in EUR, exact decimal' });
 
 export const Quote = t.Object(
   { bookId: t.Integer(), price: t.String(), currency: t.String() },
   { $id: 'Quote' },
+);
+
+export const OrderSummary = t.Object(
+  { id: t.Integer(), status: t.String(), total: t.String(), createdAt: t.String({ format: 'date-time' }) },
+  { $id: 'OrderSummary' },
+);
+
+export const NewOrder = t.Object(
+  {
+    lines: t.Array(
+      t.Object({
+        bookId: t.Integer({ minimum: 1 }),
+        quantity: t.Integer({ minimum: 1, maximum: 100 }),
+      }),
+      { minItems: 1, maxItems: 50, description: 'Each book at most once' },
+    ),
+  },
+  { $id: 'NewOrder' },
+);
+
+export const OrderDetail = t.Object(
+  {
+    id: t.Integer(),
+    status: t.String(),
+    total: Price,
+    createdAt: t.String({ format: 'date-time' }),
+    lines: t.Array(
+      t.Object({ bookId: t.Integer(), title: t.String(), quantity: t.Integer(), unitPrice: Price }),
+    ),
+  },
+  { $id: 'OrderDetail' },
+);
+
+export const SignUp = t.Object(
+  {
+    name: t.String({ minLength: 1, maxLength: 120 }),
+    email: t.String({ format: 'email', maxLength: 254 }),
+    password: t.String({ minLength: 1, maxLength: 4096 }),
+  },
+  { $id: 'SignUp' },
+);
+
+/** A customer as the customer sees it, with the id of the account they sign in with. */
+export const Customer = t.Object(
+  { id: t.Integer(), name: t.String(), email: t.String(), userId: t.Integer() },
+  { $id: 'Customer' },
 );

@@ -1,9 +1,33 @@
 import type { AppCommand } from 'basalt';
+import { type AuthService, Group, getAuth } from 'basalt/auth';
 import type { Database } from 'basalt/db';
 import { Author, Book, Customer, Tag } from './models.js';
 
-/** Fills an empty bookshop database with a small catalogue; does nothing when books exist. */
-export async function seed(db: Database): Promise<number> {
+/** What members of the `staff` group may do: manage the catalogue. */
+export const STAFF_PERMISSIONS = ['book', 'author'].flatMap((model) =>
+  ['view', 'add', 'change', 'delete'].map((action) => `${action}_${model}`),
+);
+
+/**
+ * Makes sure the `staff` group exists and holds {@link STAFF_PERMISSIONS}; returns its id.
+ * Nobody is put in it here: add staff users with the admin or `getAuth(app)`.
+ */
+export async function seedStaffGroup(db: Database, auth: AuthService): Promise<number> {
+  return db.transaction(async (tx) => {
+    const group =
+      (await tx.query(Group).where({ name: 'staff' }).first()) ?? (await tx.create(Group, { name: 'staff' }));
+    await auth.grantPermissions(tx, { group: group.id }, STAFF_PERMISSIONS);
+    return group.id;
+  });
+}
+
+/**
+ * Fills an empty bookshop database with a small catalogue (does nothing when books exist)
+ * and, given the app's auth service, the `staff` group. Returns the number of books added.
+ * No user is seeded: an account with a password everyone can read is a way in.
+ */
+export async function seed(db: Database, auth?: AuthService): Promise<number> {
+  if (auth) await seedStaffGroup(db, auth);
   if (await db.query(Book).exists()) return 0;
   return db.transaction(async (tx) => {
     await tx.createMany(Tag, [{ name: 'fantasy' }, { name: 'science-fiction' }]);
@@ -58,10 +82,11 @@ export const seedCommand: AppCommand = {
   summary: 'Fill an empty bookshop database with sample data',
   async run({ loadApp, stdout }) {
     const app = await loadApp();
-    const count = await seed(app.db!);
+    const count = await seed(app.db!, getAuth(app));
     stdout.write(
       count > 0 ? `Seeded ${count} books.\n` : 'The catalogue already has books; nothing seeded.\n',
     );
+    stdout.write("The 'staff' group manages books and authors; add staff users to it.\n");
     await app.stop();
     return 0;
   },

@@ -18,10 +18,14 @@ import { type AnyModel, createDatabase, type Database, sql } from '../db/index.j
 import { migrationCommands } from '../db/migrations/index.js';
 import {
   type AnyEndpoint,
+  type Authentication,
   buildHttpServer,
   buildOpenApiDocument,
   type ContextProvider,
+  createMemoryRateLimitStore,
+  createRedisRateLimitStore,
   type OpenApiDocument,
+  type RateLimitStore,
   type RequestHook,
   registerDocsRoutes,
   securityHeaders,
@@ -78,6 +82,18 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
   const stopHooks: Hook[] = [];
   const probes: ReadinessProbe[] = [];
   const requestHooks = { onRequest: [] as RequestHook[], onResponse: [] as RequestHook[] };
+  let authentication: Authentication | undefined;
+  let limiter: Promise<RateLimitStore> | undefined;
+  const rateLimitStore = () => {
+    limiter ??= typed.REDIS_URL
+      ? createRedisRateLimitStore({ url: typed.REDIS_URL })
+      : Promise.resolve(createMemoryRateLimitStore());
+    // A failed connection is retried on the next use rather than cached for ever.
+    limiter.catch(() => {
+      limiter = undefined;
+    });
+    return limiter;
+  };
   const api: ModuleSetupApi = {
     config,
     log,
@@ -88,6 +104,15 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
     onStop: (hook) => stopHooks.push(hook),
     addReadinessProbe: (name, probe) => probes.push({ name, probe }),
     addRequestHook: (phase, hook) => requestHooks[phase].push(hook),
+    rateLimitStore,
+    useAuthentication: (installed) => {
+      if (authentication)
+        throw new BasaltError(
+          'BASALT_CONFIG_INVALID',
+          'Two modules install an authentication; an app has one',
+        );
+      authentication = installed;
+    },
   };
   for (const module of modules) {
     routes.push(...(module.routes ?? []));
@@ -96,9 +121,13 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
     await module.setup?.(api);
   }
 
-  const models = modules.flatMap((m) => (m.models ?? []) as AnyModel[]);
+  // A model may come from two modules (a custom user model listed by the app and by auth()).
+  const models = [...new Set(modules.flatMap((m) => (m.models ?? []) as AnyModel[]))];
   // An app without models never opens (or creates) a database file.
-  const db = models.length > 0 ? openDatabase(typed.DATABASE_URL, models, log) : undefined;
+  const db =
+    models.length > 0
+      ? openDatabase(typed.DATABASE_URL, models, log, typed.NODE_ENV !== 'production')
+      : undefined;
   if (db) {
     providers.unshift((context) => {
       context.db = (requestDatabase(app) as Database | undefined) ?? db;
@@ -120,10 +149,12 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
     corsOrigins: typed.CORS_ORIGINS,
     contextProviders: providers,
     requestHooks,
+    authentication,
+    rateLimitStore,
   });
   let document: OpenApiDocument | undefined;
   const openapi = () => {
-    document ??= buildOpenApiDocument(routes, definition.info);
+    document ??= buildOpenApiDocument(routes, definition.info, { authentication });
     return document;
   };
   if (typed.DOCS)
@@ -171,6 +202,7 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
         stopping = true;
         await fastify.close();
         for (const hook of [...stopHooks].reverse()) await hook(app as unknown as BasaltApp);
+        if (limiter) await (await limiter.catch(() => undefined))?.close();
       })();
       return stopped;
     },
@@ -178,11 +210,12 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
   return app;
 }
 
-function openDatabase(url: string, models: AnyModel[], log: Logger): Database {
+function openDatabase(url: string, models: AnyModel[], log: Logger, transactionGuard: boolean): Database {
   const queryLog = log.isLevelEnabled('trace') ? log.child({ component: 'db' }) : undefined;
   return createDatabase({
     url,
     models,
+    transactionGuard,
     ...(queryLog
       ? {
           log: (event) =>

@@ -1,5 +1,11 @@
 import type { Check, Command, ConfigSchema, Logger } from '../core/index.js';
-import type { AnyEndpoint, ContextProvider, RequestHook } from '../http/index.js';
+import type {
+  AnyEndpoint,
+  Authentication,
+  ContextProvider,
+  RateLimitStore,
+  RequestHook,
+} from '../http/index.js';
 import type { BasaltApp } from './basalt-app.js';
 
 /** A start-up check over a created app. */
@@ -25,6 +31,16 @@ export interface ModuleSetupApi {
    * the answer was sent (`after_request`). Throwing from `onRequest` answers with that error.
    */
   addRequestHook(phase: 'onRequest' | 'onResponse', hook: RequestHook): void;
+  /**
+   * Installs the app's authentication (`basalt/auth` does): what endpoints' `auth` and
+   * `permissions` are enforced and documented with. One per app.
+   */
+  useAuthentication(authentication: Authentication): void;
+  /**
+   * The app's rate-limit counters, created on first use: in memory, or in Redis when
+   * REDIS_URL is set (shared by every process). Endpoints' `rateLimit` uses the same store.
+   */
+  rateLimitStore(): Promise<RateLimitStore>;
   /** A readiness probe for `/health/ready`; throw to report not ready. */
   addReadinessProbe(name: string, probe: () => void | Promise<void>): void;
 }

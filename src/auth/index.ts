@@ -16,6 +16,39 @@ export {
   type TokenType,
   type VerifyTokenOptions,
 } from './jwt/index.js';
+export { defineUserModel, Group, Permission, tokenModels, User, userFields } from './models.js';
+export {
+  AuthConfig,
+  type AuthContext,
+  type AuthMethod,
+  type AuthOptions,
+  auth,
+  bearerScheme,
+  getAuth,
+} from './module.js';
+export {
+  type BeginLoginOptions,
+  type BeginLoginResult,
+  beginLogin,
+  type ClientAuthMethod,
+  type CompleteLoginOptions,
+  completeLogin,
+  defineOidcProvider,
+  type GithubEndpoints,
+  type GithubProviderOptions,
+  type GoogleProviderOptions,
+  githubProvider,
+  googleProvider,
+  OIDC_ERROR_CODES,
+  type OidcErrorCode,
+  type OidcIdentity,
+  OidcLoginError,
+  type OidcLoginErrorOptions,
+  type OidcLoginState,
+  type OidcProvider,
+  type OidcProviderOptions,
+} from './oidc/index.js';
+export type { AuthOidcOptions, OidcLoginResult } from './oidc-routes.js';
 export {
   ARGON2_DEFAULTS,
   type Argon2Options,
@@ -46,3 +79,20 @@ export {
   type ValidatePasswordOptions,
   validatePassword,
 } from './passwords/index.js';
+export { allow, isStaff, isSuperuser, permission } from './permissions.js';
+export { type AuthRateLimits, DEFAULT_AUTH_RATE_LIMITS, TokenPairSchema } from './routes.js';
+export {
+  type AuthService,
+  type AuthUser,
+  MODEL_ACTIONS,
+  modelPermissions,
+  type TokenPair,
+} from './service.js';
+export {
+  CSRF_HEADER,
+  CsrfError,
+  SESSION_ERROR_CODES,
+  type Session,
+  SessionConfig,
+  type SessionErrorCode,
+} from './sessions/index.js';

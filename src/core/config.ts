@@ -48,6 +48,11 @@ export const CoreConfig = t.Object({
     default: 'sqlite:./data/app.db',
     description: 'sqlite:./path.db, sqlite::memory: or postgres://user@host:5432/name',
   }),
+  REDIS_URL: t.Optional(
+    t.String({
+      description: 'redis://host:6379/0; when set, sessions and rate-limit counters live in Redis',
+    }),
+  ),
   DOCS: t.Optional(t.Boolean({ description: 'Serve /openapi.json and /docs; on unless production' })),
 });
 

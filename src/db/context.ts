@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { DialectAdapter } from './dialects/dialect.js';
+import type { DialectAdapter, DirectQuery } from './dialects/dialect.js';
 import { quoteId } from './dialects/dialect.js';
 import type { FieldMeta } from './meta.js';
 import type { AnyModel } from './model.js';
@@ -13,6 +13,8 @@ export type AnyDB = Record<string, Record<string, unknown>>;
 export interface TxScope {
   depth: number;
   callbacks: Array<() => unknown>;
+  /** After-rollback callbacks: run if this scope's changes are rolled back. */
+  rollbacks: Array<() => unknown>;
   parent: TxScope | null;
   /** Shared by a whole transaction: numbers savepoints uniquely. */
   savepoints: { next: number };
@@ -52,6 +54,13 @@ export interface DbContext {
   registry: ModelRegistry;
   kysely: Kysely<AnyDB>;
   scope: TxScope | null;
+  /**
+   * Runs one compiled statement on the pool without Kysely (PostgreSQL, no query log).
+   * Only for statements outside a transaction: check `scope === null` before using it.
+   */
+  direct?: DirectQuery;
+  /** Closes every connection of the database (Kysely's and the direct path's). */
+  close?: () => Promise<void>;
 }
 
 const columnCache = new WeakMap<AnyModel, FieldMeta[]>();

@@ -19,7 +19,7 @@ import { createMany, createOne, updateMany, updateOne, upsert } from './operatio
 import { Query } from './query/query.js';
 import type { Where } from './query/types.js';
 import { ModelRegistry } from './registry.js';
-import { afterCommit, runAtomic } from './transaction.js';
+import { afterCommit, afterRollback, runAtomic } from './transaction.js';
 
 /** Options of {@link createDatabase}. */
 export interface DatabaseOptions<TModels extends readonly AnyModel[]> {
@@ -33,6 +33,13 @@ export interface DatabaseOptions<TModels extends readonly AnyModel[]> {
   searchPath?: string;
   /** PostgreSQL: maximum pool size (default 10). */
   poolSize?: number;
+  /**
+   * SQLite: make a query on `db` inside a transaction (which holds the single connection)
+   * fail with `BASALT_DB_CONNECTION_HELD` instead of waiting forever. It tracks transactions
+   * with an AsyncLocalStorage, which on Node 20 taxes every promise of the process once
+   * used, so it defaults to on outside production only (`NODE_ENV !== 'production'`).
+   */
+  transactionGuard?: boolean;
 }
 
 /** A live database: the {@link Executor} API plus lifecycle and schema helpers. */
@@ -139,6 +146,10 @@ class ExecutorImpl implements Executor<never> {
   afterCommit(fn: () => unknown): Promise<void> {
     return afterCommit(this.#ctx, fn);
   }
+
+  afterRollback(fn: () => unknown): Promise<void> {
+    return afterRollback(this.#ctx, fn);
+  }
 }
 
 class DatabaseImpl extends ExecutorImpl implements Database<never> {
@@ -175,7 +186,7 @@ class DatabaseImpl extends ExecutorImpl implements Database<never> {
   }
 
   close(): Promise<void> {
-    return this.context.kysely.destroy();
+    return this.context.close ? this.context.close() : this.context.kysely.destroy();
   }
 }
 
@@ -190,18 +201,27 @@ export function createDatabase<const TModels extends readonly AnyModel[]>(
   options: DatabaseOptions<TModels>,
 ): Database<TModels[number]> {
   const adapter = adapterFor(options.url);
-  const key = {};
-  const kysely = new Kysely<AnyDB>({
-    dialect: adapter.createDialect({
-      url: options.url,
-      connectionKey: key,
-      ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
-      ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
-    }),
-    ...(options.log ? { log: options.log } : {}),
+  const guard =
+    adapter.name === 'sqlite' && (options.transactionGuard ?? process.env.NODE_ENV !== 'production');
+  const key = guard ? {} : undefined;
+  const dialect = adapter.createDialect({
+    url: options.url,
+    ...(key ? { connectionKey: key } : {}),
+    ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
+    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
   });
+  const kysely = new Kysely<AnyDB>({ dialect, ...(options.log ? { log: options.log } : {}) });
+  // The direct path skips Kysely, so its query log too: with a log, everything goes through Kysely.
+  const direct = options.log ? undefined : adapter.directQuery?.(dialect);
+  const close = direct ? () => kysely.destroy().then(() => direct.close()) : () => kysely.destroy();
   const registry = new ModelRegistry(options.models);
-  return new DatabaseImpl({ key, adapter, registry, kysely, scope: null }) as unknown as Database<
-    TModels[number]
-  >;
+  return new DatabaseImpl({
+    ...(key ? { key } : {}),
+    ...(direct ? { direct: direct.query } : {}),
+    close,
+    adapter,
+    registry,
+    kysely,
+    scope: null,
+  }) as unknown as Database<TModels[number]>;
 }

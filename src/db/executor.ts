@@ -53,6 +53,11 @@ export interface Executor<TModels = never> {
    * outside a transaction, runs it now.
    */
   afterCommit(fn: () => unknown): Promise<void>;
+  /**
+   * Runs `fn` if the current transaction (or savepoint) rolls back, after the rollback;
+   * outside a transaction, never. A failing callback does not hide the transaction's error.
+   */
+  afterRollback(fn: () => unknown): Promise<void>;
 }
 
 /** A transaction: the same API as the database. */

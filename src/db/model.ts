@@ -55,6 +55,11 @@ export interface ModelOptions<F = FieldsShape> {
   /** Adds `createdAt` and `updatedAt`, maintained by model operations. */
   timestamps?: boolean;
   hooks?: ModelHooks;
+  /**
+   * Custom permissions by codename (`{ publish_book: 'Can publish books' }`), created by
+   * `basalt/auth` next to the automatic view/add/change/delete ones. Not part of the schema.
+   */
+  permissions?: Readonly<Record<string, string>>;
 }
 
 /** Read, create and update JSON Schemas (TypeBox) derived from a model. */

@@ -73,9 +73,13 @@ export function valueSchema(model: Model, meta: FieldMeta): TSchema {
       return t.Object(
         {
           key: t.String(),
+          storage: t.Optional(t.String()),
           name: t.Optional(t.String()),
           size: t.Optional(t.Integer()),
           contentType: t.Optional(t.String()),
+          checksum: t.Optional(t.String()),
+          width: t.Optional(t.Integer()),
+          height: t.Optional(t.Integer()),
         },
         a,
       );

@@ -1,5 +1,6 @@
 import { Kind, type Static, type TSchema } from '@sinclair/typebox';
-import type { RequestContext } from './context.js';
+import type { AuthRequirement, PermissionRequirement } from './auth.js';
+import type { BasaltUser, RequestContext } from './context.js';
 import type { Dependencies, ResolvedDependencies } from './dependency.js';
 
 /** The HTTP methods endpoints are declared for. */
@@ -26,8 +27,44 @@ export interface EndpointSpec {
   deprecated?: boolean;
   /** Leave the endpoint out of the OpenAPI document. */
   hidden?: boolean;
+  /**
+   * Further error statuses the handler may answer (e.g. 409, 412), documented in OpenAPI as
+   * problem+json next to the ones Basalt infers (400, 401, 403, 404, ...).
+   */
+  problems?: readonly number[];
   /** Largest accepted body for this endpoint, in bytes (the app's BODY_LIMIT otherwise). */
   bodyLimit?: number;
+  /**
+   * The handler reads the body itself, as a stream: `multipart/form-data` through
+   * `request.parts()` (@fastify/multipart), any other type from `request.raw`. Nothing is
+   * parsed or buffered and `body` is undefined; limits are the handler's (basalt/storage uploads).
+   */
+  streamBody?: boolean;
+  /**
+   * `required`: a request without a user is a 401 with `WWW-Authenticate`; `optional`: the
+   * user is read when credentials are sent. Needs an authentication module (`basalt/auth`).
+   */
+  auth?: AuthRequirement;
+  /**
+   * Permissions the user must hold, all of them: codenames (`'change_book'`) or checks over
+   * the context. Implies `auth: 'required'`; a missing one is a 403.
+   */
+  permissions?: readonly PermissionRequirement[];
+  /**
+   * Requests allowed per window, counted per client IP (default), per user, or per a key
+   * the function returns; over it, a 429 with `Retry-After`.
+   */
+  rateLimit?: EndpointRateLimit;
+}
+
+/** An endpoint's `rateLimit` option. */
+export interface EndpointRateLimit {
+  /** Requests allowed in one window. */
+  max: number;
+  /** The window: milliseconds, or `'30s'`, `'1m'`, `'1h'`, `'1d'`. */
+  window: string | number;
+  /** What is counted: the client IP (default), the user (IP when anonymous), or a key of your own. */
+  key?: 'ip' | 'user' | ((context: RequestContext) => string | undefined);
 }
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
@@ -84,15 +121,23 @@ export type HandlerResult<R> = [keyof R] extends [never]
             : never;
         }[keyof R];
 
+/** `user` is never null in endpoints that require it (`auth: 'required'`, or any permission). */
+export type UserOf<S extends EndpointSpec> = S extends { auth: 'required' }
+  ? { user: BasaltUser }
+  : S extends { permissions: readonly [unknown, ...unknown[]] | readonly unknown[] }
+    ? { user: BasaltUser }
+    : unknown;
+
 /** What a handler receives: validated params, query, headers and body, the request context and its dependencies. */
-export type EndpointContext<P extends string, S extends EndpointSpec> = RequestContext & {
-  params: S['params'] extends TSchema ? Static<S['params']> : Simplify<PathParams<P>>;
-  query: S['query'] extends TSchema ? Static<S['query']> : Record<string, unknown>;
-  headers: S['headers'] extends TSchema
-    ? Static<S['headers']>
-    : Record<string, string | string[] | undefined>;
-  body: S['body'] extends TSchema ? Static<S['body']> : undefined;
-} & ResolvedDependencies<S['use']>;
+export type EndpointContext<P extends string, S extends EndpointSpec> = RequestContext &
+  UserOf<S> & {
+    params: S['params'] extends TSchema ? Static<S['params']> : Simplify<PathParams<P>>;
+    query: S['query'] extends TSchema ? Static<S['query']> : Record<string, unknown>;
+    headers: S['headers'] extends TSchema
+      ? Static<S['headers']>
+      : Record<string, string | string[] | undefined>;
+    body: S['body'] extends TSchema ? Static<S['body']> : undefined;
+  } & ResolvedDependencies<S['use']>;
 
 /** A handler: gets the context, returns the response body (or a {@link TypedResponse}). */
 export type Handler<M extends HttpMethod, P extends string, S extends EndpointSpec> = (

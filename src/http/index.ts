@@ -1,5 +1,10 @@
 export { type Static, type TSchema, Type as t } from '@sinclair/typebox';
 export type {
+  Authentication,
+  AuthRequirement,
+  PermissionRequirement,
+} from './auth.js';
+export type {
   BasaltUser,
   BaseRequestContext,
   ContextProvider,
@@ -21,6 +26,7 @@ export {
   del,
   type Endpoint,
   type EndpointContext,
+  type EndpointRateLimit,
   type EndpointSpec,
   get,
   type Handler,
@@ -38,5 +44,21 @@ export {
 export { registerDocsRoutes } from './openapi/docs-page.js';
 export { buildOpenApiDocument, type OpenApiDocument, type OpenApiInfo } from './openapi/document.js';
 export { PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
+export {
+  consumeRateLimit,
+  createMemoryRateLimitStore,
+  createRedisRateLimitStore,
+  type MemoryRateLimitStore,
+  type MemoryRateLimitStoreOptions,
+  parseDuration,
+  type RateLimitHit,
+  type RateLimitResult,
+  type RateLimitRule,
+  type RateLimitStore,
+  type RedisRateLimitClient,
+  type RedisRateLimitStoreOptions,
+  rateLimitError,
+  rateLimitHeaders,
+} from './rate-limit/index.js';
 export { pageHeaders, securityHeaders } from './security-headers.js';
 export { buildHttpServer, type HttpServerOptions } from './server.js';

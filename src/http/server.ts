@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { BasaltError, type Logger } from '../core/index.js';
+import { type Authentication, type EndpointGuard, enforceGuard, requiresUser } from './auth.js';
 import type { ContextProvider, RequestContext, RequestHook } from './context.js';
 import {
   type AnyDependency,
@@ -8,9 +9,22 @@ import {
   flattenDependencies,
   resolveDependencies,
 } from './dependency.js';
-import { type AnyEndpoint, type HttpMethod, isTypedResponse, responseSchemas } from './endpoint.js';
+import {
+  type AnyEndpoint,
+  type EndpointRateLimit,
+  type HttpMethod,
+  isTypedResponse,
+  responseSchemas,
+} from './endpoint.js';
 import { LazyChildLogger } from './lazy-logger.js';
 import { sendProblem, toProblem } from './problem.js';
+import {
+  consumeRateLimit,
+  parseDuration,
+  type RateLimitStore,
+  rateLimitError,
+  rateLimitHeaders,
+} from './rate-limit/index.js';
 import { mergeObjectSchemas, plainSchema } from './schema.js';
 import { securityHeaders } from './security-headers.js';
 import { createValidatorCompiler } from './validators.js';
@@ -27,6 +41,10 @@ export interface HttpServerOptions {
   corsOrigins: readonly string[];
   contextProviders: readonly ContextProvider[];
   requestHooks?: { onRequest: readonly RequestHook[]; onResponse: readonly RequestHook[] };
+  /** The installed authentication (`basalt/auth`); endpoints with `auth`/`permissions` need one. */
+  authentication?: Authentication;
+  /** Counters for endpoints' `rateLimit` (the memory store, or Redis when REDIS_URL is set). */
+  rateLimitStore?: () => Promise<RateLimitStore>;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,200}$/;
@@ -126,6 +144,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   }
 
   const methodsByPath = new Map<string, Set<string>>();
+  const streamed: AnyEndpoint[] = [];
   for (const endpoint of options.routes) {
     const key = endpoint.path;
     const methods = methodsByPath.get(key) ?? new Set<string>();
@@ -137,7 +156,19 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     }
     methods.add(endpoint.method);
     methodsByPath.set(key, methods);
-    registerEndpoint(fastify, endpoint, headers, options.contextProviders, log);
+    if (endpoint.spec.streamBody) streamed.push(endpoint);
+    else registerEndpoint(fastify, endpoint, headers, options, log);
+  }
+  if (streamed.length > 0) {
+    // Endpoints that read their body as a stream live in a scope of their own: multipart
+    // through @fastify/multipart (loaded only then), any other type left unread.
+    const { default: multipart } = await import('@fastify/multipart');
+    await fastify.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      await scope.register(multipart);
+      scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+      for (const endpoint of streamed) registerEndpoint(scope, endpoint, headers, options, log);
+    });
   }
 
   // A known path with an undeclared method is a 405 naming the allowed ones, not a 404.
@@ -172,10 +203,34 @@ function registerEndpoint(
   fastify: FastifyInstance,
   endpoint: AnyEndpoint,
   headers: Record<string, string>,
-  providers: readonly ContextProvider[],
+  options: HttpServerOptions,
   log: Logger,
 ): void {
   const spec = endpoint.spec;
+  const providers = options.contextProviders;
+  const authentication = options.authentication;
+  const guard: EndpointGuard = { auth: spec.auth, permissions: spec.permissions ?? [] };
+  const limit = spec.rateLimit;
+  const limitPrefix = `${endpoint.method} ${endpoint.path}`;
+  if (limit) parseDuration(limit.window); // a bad window fails at start-up, not per request
+  const needsUser = requiresUser(guard);
+  // Authentication is settled before validation (a 401, never a 400 describing the schema,
+  // for an anonymous client) when something could fail validation: a body, a query, headers
+  // or typed params. A bare GET/DELETE checks in the handler instead, saving a hook per request.
+  const validates =
+    (endpoint.method !== 'GET' && endpoint.method !== 'DELETE') ||
+    spec.params !== undefined ||
+    spec.query !== undefined ||
+    spec.headers !== undefined ||
+    flattenDependencies(spec.use as Dependencies | undefined).some((d) => d.query || d.headers);
+  const guarded = (needsUser && validates) || limit !== undefined;
+  const lateGuard = needsUser && !guarded;
+  if ((requiresUser(guard) || spec.auth === 'optional') && !authentication) {
+    throw new BasaltError(
+      'BASALT_CONFIG_INVALID',
+      `${endpoint.method} ${endpoint.path} declares auth or permissions, but no authentication module is installed (add auth() from basalt/auth to the app's modules)`,
+    );
+  }
   const dependencies = flattenDependencies(spec.use as Dependencies | undefined);
   const querySchema = mergeObjectSchemas([spec.query, ...dependencies.map((d: AnyDependency) => d.query)]);
   const headerSchema = mergeObjectSchemas([
@@ -202,36 +257,100 @@ function registerEndpoint(
       body: spec.body ? plainSchema(spec.body, { strict: true }) : undefined,
       response: Object.keys(response).length > 0 ? response : undefined,
     }),
+    // Authentication and permissions are settled before the body is parsed and validated:
+    // an anonymous client gets a 401, never a 400 describing the schema.
+    ...(guarded
+      ? {
+          onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
+            const context = makeContext(request, reply, log);
+            await runProviders(providers, context, 0);
+            if (limit) await applyRateLimit(limit, limitPrefix, context, options, log);
+            await enforceGuard(guard, authentication, context);
+            (request as GuardedRequest)[PREPARED] = context;
+          },
+        }
+      : {}),
     handler: (request: FastifyRequest, reply: FastifyReply) => {
       reply.headers(headers);
       reply.header('x-request-id', request.id);
-      // Members capabilities add (db, ...) are filled in by their context providers below.
-      const context = {
-        request,
-        reply,
-        requestId: request.id,
-        log: new LazyChildLogger(log, { requestId: request.id }) as unknown as Logger,
-        user: null,
-        params: request.params,
-        query: request.query,
-        headers: request.headers,
-        body: request.body,
-      } as unknown as RequestContext & Record<string, unknown>;
-      // Stay synchronous unless something is async: an await per request is measurable.
-      const provided = runProviders(providers, context, 0);
-      if (provided !== undefined || hasDependencies) {
+      const prepared = guarded ? (request as GuardedRequest)[PREPARED] : undefined;
+      if (prepared) {
+        prepared.params = request.params;
+        prepared.query = request.query;
+        prepared.body = request.body;
         return (async () => {
-          await provided;
-          if (hasDependencies) await resolveDependencies(use, context, new Map(), context);
-          return finish(reply, await handler(context), status);
+          if (hasDependencies) await resolveDependencies(use, prepared, new Map(), prepared);
+          return finish(reply, await handler(prepared), status);
         })();
       }
-      const result = handler(context);
-      return isThenable(result)
-        ? result.then((value) => finish(reply, value, status))
-        : finish(reply, result, status);
+      // Members capabilities add (db, ...) are filled in by their context providers below.
+      const context = makeContext(request, reply, log);
+      // Stay synchronous unless something is async: an await per request is measurable.
+      const provided = runProviders(providers, context, 0);
+      const run = (): unknown => {
+        const checked = lateGuard ? enforceGuard(guard, authentication, context) : undefined;
+        if (checked !== undefined || hasDependencies) {
+          return (async () => {
+            await checked;
+            if (hasDependencies) await resolveDependencies(use, context, new Map(), context);
+            return finish(reply, await handler(context), status);
+          })();
+        }
+        const result = handler(context);
+        return isThenable(result)
+          ? result.then((value) => finish(reply, value, status))
+          : finish(reply, result, status);
+      };
+      return provided === undefined ? run() : provided.then(run);
     },
   });
+}
+
+/**
+ * Counts the request against the endpoint's `rateLimit`: a 429 with `Retry-After` past it,
+ * `RateLimit-*` headers otherwise. When the store fails (Redis down) the request goes
+ * through and the failure is logged: limiting is protection, not a reason for an outage.
+ */
+async function applyRateLimit(
+  limit: EndpointRateLimit,
+  prefix: string,
+  context: PreparedContext,
+  options: HttpServerOptions,
+  log: Logger,
+): Promise<void> {
+  const ip = context.request.ip;
+  let subject: string;
+  if (typeof limit.key === 'function') subject = `k:${limit.key(context) ?? `ip:${ip}`}`;
+  else if (limit.key === 'user' && context.user) subject = `u:${context.user.id}`;
+  else subject = `ip:${ip}`;
+  let result: Awaited<ReturnType<typeof consumeRateLimit>>;
+  try {
+    const store = await options.rateLimitStore!();
+    result = await consumeRateLimit(store, `${prefix}|${subject}`, limit);
+  } catch (error) {
+    log.error({ err: error, requestId: context.requestId }, 'rate limit store failed; request let through');
+    return;
+  }
+  if (!result.allowed) throw rateLimitError(result);
+  context.reply.headers(rateLimitHeaders(result));
+}
+
+type PreparedContext = RequestContext & Record<string, unknown>;
+const PREPARED: unique symbol = Symbol('basalt.context');
+type GuardedRequest = FastifyRequest & { [PREPARED]?: PreparedContext };
+
+function makeContext(request: FastifyRequest, reply: FastifyReply, log: Logger): PreparedContext {
+  return {
+    request,
+    reply,
+    requestId: request.id,
+    log: new LazyChildLogger(log, { requestId: request.id }) as unknown as Logger,
+    user: null,
+    params: request.params,
+    query: request.query,
+    headers: request.headers,
+    body: request.body,
+  } as unknown as PreparedContext;
 }
 
 function definedOnly<T extends Record<string, unknown>>(object: T): Partial<T> {
@@ -262,7 +381,8 @@ function finish(reply: FastifyReply, result: unknown, status: number): unknown {
   if (isTypedResponse(result)) {
     reply.code(result.status);
     if (result.headers) reply.headers(result.headers);
-    if (result.status !== 204) return result.body;
+    // 204 and 304 carry no body.
+    if (result.status !== 204 && result.status !== 304) return result.body;
     reply.send();
     return undefined;
   }

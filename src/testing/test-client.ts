@@ -8,7 +8,7 @@ import {
   isAppDefinition,
 } from '../app/index.js';
 import type { ConfigSchema } from '../core/index.js';
-import type { AnyModel, Database, Transaction } from '../db/index.js';
+import type { Database, Transaction } from '../db/index.js';
 import type { AnyEndpoint, HttpMethod, Responses } from '../http/index.js';
 import { buildSchema, createRollbackScope, createSchema, dropSchema, withSearchPath } from './database.js';
 

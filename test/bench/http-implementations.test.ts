@@ -33,7 +33,7 @@ describe('http benchmark implementations', () => {
   };
 
   it.each(http.implementations.map((impl) => impl.name))('%s passes the suite verification', async (name) => {
-    await expect(http.verify(server(name).url)).resolves.toBeDefined();
+    await expect(http.verify(server(name).url, name)).resolves.toBeDefined();
   });
 
   it('answers the same good request with the same body, apart from the timestamp', async () => {

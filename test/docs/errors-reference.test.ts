@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { ERROR_CODES } from 'basalt';
+import { OIDC_ERROR_CODES, SESSION_ERROR_CODES } from 'basalt/auth';
 import { DB_ERROR_CODES, FIXTURE_ERROR_CODES, MIGRATION_ERROR_CODES } from 'basalt/db';
+import { JOBS_ERROR_CODES } from 'basalt/jobs';
+import { STORAGE_ERROR_CODES } from 'basalt/storage';
 import { describe, expect, it } from 'vitest';
 
 describe('docs/reference/errors.md', () => {
@@ -15,6 +18,10 @@ describe('docs/reference/errors.md', () => {
         ...DB_ERROR_CODES,
         ...MIGRATION_ERROR_CODES,
         ...FIXTURE_ERROR_CODES,
+        ...OIDC_ERROR_CODES,
+        ...SESSION_ERROR_CODES,
+        ...STORAGE_ERROR_CODES,
+        ...JOBS_ERROR_CODES,
       }).map(([code, { status }]) => [code, status]),
     );
     expect([...documented.keys()].sort()).toEqual([...actual.keys()].sort());

@@ -1,4 +1,4 @@
-import { defineApp, defineDependency, get, post, respond, t } from 'basalt';
+import { type BasaltUser, defineApp, defineDependency, get, post, respond, t } from 'basalt';
 import type { TestClient } from 'basalt/testing';
 import { describe, expectTypeOf, it } from 'vitest';
 
@@ -62,5 +62,21 @@ describe('endpoint types', () => {
     expectTypeOf<NonNullable<Parameters<Client['get']>[1]>['params']>().toEqualTypeOf<
       { id: number } | undefined
     >();
+  });
+
+  it('types user as non-null where auth is required or a permission is declared', () => {
+    get('/open', {}, (ctx) => {
+      expectTypeOf(ctx.user).toEqualTypeOf<BasaltUser | null>();
+    });
+    get('/optional', { auth: 'optional' }, (ctx) => {
+      expectTypeOf(ctx.user).toEqualTypeOf<BasaltUser | null>();
+    });
+    get('/required', { auth: 'required' }, (ctx) => {
+      expectTypeOf(ctx.user).toEqualTypeOf<BasaltUser>();
+      expectTypeOf(ctx.user.id).toEqualTypeOf<number | string>();
+    });
+    post('/guarded', { permissions: ['add_book'] }, (ctx) => {
+      expectTypeOf(ctx.user).toEqualTypeOf<BasaltUser>();
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { createConnection } from 'node:net';
+import { answers } from './answers.js';
 
 /**
  * The PostgreSQL server test suites use: TEST_DATABASE_URL, else DATABASE_URL when it is a
@@ -9,28 +9,12 @@ export const POSTGRES_URL =
   (process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined) ??
   'postgres://postgres@127.0.0.1:5432/test';
 
-async function answers(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: hostname, port: Number(port || 5432), timeout: 1000 });
-    socket.once('connect', () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
 /**
  * Whether PostgreSQL answers. Suites skip their PostgreSQL cases when it does not — except
  * under BASALT_REQUIRE_SERVICES (set by .ci/run), where a missing server is an error, so CI
  * can never pass by skipping.
  */
-export const hasPostgres = await answers(POSTGRES_URL);
+export const hasPostgres = await answers(POSTGRES_URL, 5432);
 if (!hasPostgres) {
   if (process.env.BASALT_REQUIRE_SERVICES) throw new Error(`PostgreSQL does not answer at ${POSTGRES_URL}`);
   console.warn(`PostgreSQL at ${POSTGRES_URL} does not answer: PostgreSQL test cases are SKIPPED`);

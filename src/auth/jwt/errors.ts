@@ -11,7 +11,10 @@ export type TokenRejectionReason =
   | 'signature'
   | 'malformed'
   | 'claims'
-  | 'type';
+  | 'type'
+  | 'revoked'
+  | 'reused'
+  | 'inactive-user';
 
 const MESSAGES: Record<TokenRejectionReason, string> = {
   unsigned: 'Token is unsigned (alg "none" is not accepted)',
@@ -24,6 +27,9 @@ const MESSAGES: Record<TokenRejectionReason, string> = {
   malformed: 'Token is malformed',
   claims: 'Token claims are invalid',
   type: 'Token is of the wrong type',
+  revoked: 'Token was revoked (signed out)',
+  reused: 'Refresh token was already used: every token of this sign-in is now revoked, sign in again',
+  'inactive-user': 'The user of this token is inactive or no longer exists',
 };
 
 /**

@@ -67,7 +67,12 @@ export async function loadTokenKeys(options: TokenKeyOptions): Promise<TokenKeys
     const key = deriveHmacKey(secret);
     // A separate derivation, so the kid identifies the secret without being a hash of the key.
     const kid = Buffer.from(deriveHmacKey(secret, KID_PURPOSE).subarray(0, 12)).toString('base64url');
-    return { algorithm, signingKey: key, verificationKey: key, kid, publicJwk: undefined };
+    // Imported once: handing jose the raw bytes makes it import the key on every call.
+    const cryptoKey = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ]);
+    return { algorithm, signingKey: cryptoKey, verificationKey: cryptoKey, kid, publicJwk: undefined };
   }
 
   if (options.privateKey === undefined && options.publicKey === undefined) {

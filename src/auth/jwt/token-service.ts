@@ -71,6 +71,15 @@ export interface IssuedRefreshToken {
   hash: string;
 }
 
+const VERIFIED_CACHE_SIZE = 10_000;
+
+function wrongType(expected: TokenType): TokenRejectedError {
+  return new TokenRejectedError(
+    'type',
+    `Token is of the wrong type: expected ${expected === 'access' ? 'an access' : 'a refresh'} token`,
+  );
+}
+
 /** Options for {@link TokenService.verify}. */
 export interface VerifyTokenOptions<T extends TokenType> {
   type: T;
@@ -86,6 +95,12 @@ export interface TokenService {
   /** Issues a refresh token; pass the `family` of the token being rotated to keep it. */
   issueRefresh(subject: string, family?: string): Promise<IssuedRefreshToken>;
   /** Verifies a token of the given type; throws {@link TokenRejectedError} (401) otherwise. */
+  /**
+   * The claims of an access token this service verified before (and that is still valid),
+   * synchronously; undefined when it has not seen the token. Throws like `verify` when the
+   * remembered token has expired. For hot paths: fall back to `verify` on undefined.
+   */
+  verifyCached(token: string): AccessTokenClaims | undefined;
   verify(token: string, options: VerifyTokenOptions<'access'>): Promise<AccessTokenClaims>;
   verify(token: string, options: VerifyTokenOptions<'refresh'>): Promise<RefreshTokenClaims>;
   verify(
@@ -161,11 +176,34 @@ export async function createTokenService(options: TokenServiceOptions): Promise<
       .sign(keys.signingKey);
   }
 
+  // Access tokens already verified, by their exact text: a client sends the same token on
+  // every request for minutes, and re-verifying the signature dominated the cost of a
+  // request (see bench/results, auth suite). Bounded; the oldest entry goes first.
+  const verified = new Map<string, AccessTokenClaims | RefreshTokenClaims>();
+
+  /** The claims of a token verified before, rechecking the clock and the type; undefined when unseen. */
+  function recall(token: string, type: TokenType): AccessTokenClaims | RefreshTokenClaims | undefined {
+    const hit = verified.get(token);
+    if (hit === undefined) return undefined;
+    // Signature, issuer and audience were checked when the token was first seen; the
+    // clock-dependent checks are repeated on every use.
+    const seconds = now() / 1000;
+    if (seconds > hit.exp + clockTolerance) {
+      verified.delete(token);
+      throw new TokenRejectedError('expired');
+    }
+    if (seconds < hit.nbf - clockTolerance) throw new TokenRejectedError('not-yet-valid');
+    if (hit.typ !== type) throw wrongType(type);
+    return hit;
+  }
+
   async function verify(
     token: string,
     verifyOptions: VerifyTokenOptions<TokenType>,
   ): Promise<AccessTokenClaims | RefreshTokenClaims> {
     if (typeof token !== 'string' || token.length === 0) throw new TokenRejectedError('malformed');
+    const hit = recall(token, verifyOptions.type);
+    if (hit !== undefined) return hit;
     try {
       const header = decodeProtectedHeader(token);
       // Refuse unsigned tokens by name, before jose, so the message says exactly why.
@@ -180,16 +218,16 @@ export async function createTokenService(options: TokenServiceOptions): Promise<
         currentDate: new Date(now()),
         requiredClaims: ['sub', 'iat', 'nbf', 'exp', 'jti', 'typ'],
       });
-      if (payload.typ !== verifyOptions.type) {
-        throw new TokenRejectedError(
-          'type',
-          `Token is of the wrong type: expected ${verifyOptions.type === 'access' ? 'an access' : 'a refresh'} token`,
-        );
-      }
+      if (payload.typ !== verifyOptions.type) throw wrongType(verifyOptions.type);
       if (payload.typ === 'refresh' && typeof payload.fam !== 'string') {
         throw new TokenRejectedError('claims');
       }
-      return payload as AccessTokenClaims | RefreshTokenClaims;
+      const claims = Object.freeze(payload) as AccessTokenClaims | RefreshTokenClaims;
+      if (claims.typ === 'access') {
+        if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+        verified.set(token, claims);
+      }
+      return claims;
     } catch (error) {
       throw toRejection(error);
     }
@@ -212,6 +250,8 @@ export async function createTokenService(options: TokenServiceOptions): Promise<
       return { token, jti, family, expiresAt: new Date(exp * 1000), hash: hashToken(token) };
     },
     verify: verify as TokenService['verify'],
+    verifyCached: (token) =>
+      typeof token === 'string' ? (recall(token, 'access') as AccessTokenClaims | undefined) : undefined,
     jwks() {
       return keys.publicJwk === undefined ? null : { keys: [{ ...keys.publicJwk }] };
     },

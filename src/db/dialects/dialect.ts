@@ -25,10 +25,25 @@ export interface ConnectOptions {
  * Everything that differs between databases: connection, column types, value
  * conversion and error classification. Migrations reuse `columnType` and the DDL in ddl.ts.
  */
+/** Runs compiled SQL on the driver's pool, outside Kysely: for the hottest single statements. */
+export type DirectQuery = (text: string, parameters: readonly unknown[]) => Promise<{ rows: unknown[] }>;
+
+/** A {@link DirectQuery} and how to release its connections (idempotent, also after Kysely's own destroy). */
+export interface DirectPath {
+  query: DirectQuery;
+  close(): Promise<void>;
+}
+
 export interface DialectAdapter {
   readonly name: 'sqlite' | 'postgres';
   /** A Kysely dialect; the driver module is loaded on first use. */
   createDialect(options: ConnectOptions): Dialect;
+  /**
+   * A way to run one statement on the same connections as `dialect` without Kysely's
+   * connection bookkeeping (PostgreSQL: the pg Pool's own `query`); undefined when the
+   * driver gains nothing from it.
+   */
+  directQuery?(dialect: Dialect): DirectPath | undefined;
   /** SQL column type of a column-backed field; `targetKey` is the key type of a belongsTo target. */
   columnType(field: FieldMeta, targetKey: 'integer' | 'uuid'): string;
   /** The primary-key column definition (type and constraint). */

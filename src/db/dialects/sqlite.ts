@@ -22,7 +22,30 @@ async function open(filename: string) {
   db.pragma('busy_timeout = 5000');
   // LIKE must be case-sensitive so `contains` differs from `icontains`, as on PostgreSQL.
   db.pragma('case_sensitive_like = ON');
+  cacheStatements(db);
   return db;
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every query it runs; preparing costs more than running a primary-key
+ * lookup. Statements are kept by SQL text (bounded, oldest out first) and reused; SQLite
+ * re-prepares a statement by itself when the schema changes under it.
+ */
+function cacheStatements(db: { prepare: (source: string) => unknown }): void {
+  const prepare = db.prepare.bind(db);
+  const statements = new Map<string, unknown>();
+  db.prepare = (source: string) => {
+    let statement = statements.get(source);
+    if (statement === undefined) {
+      statement = prepare(source);
+      if (statements.size >= STATEMENT_CACHE_SIZE)
+        statements.delete(statements.keys().next().value as string);
+      statements.set(source, statement);
+    }
+    return statement;
+  };
 }
 
 const UNIQUE = /^UNIQUE constraint failed: (.+)$/;

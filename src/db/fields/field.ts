@@ -56,9 +56,16 @@ export interface BaseFieldOptions<T> {
 /** Metadata of a stored file (the storage capability fills it). */
 export interface FileValue {
   key: string;
+  /** The named storage holding it (`default` when omitted). */
+  storage?: string;
   name?: string;
   size?: number;
   contentType?: string;
+  /** SHA-256 of the content, hex. */
+  checksum?: string;
+  /** Images: pixel dimensions. */
+  width?: number;
+  height?: number;
 }
 
 /** One enum choice. */
@@ -97,6 +104,10 @@ export interface FieldConfig {
   choices?: Choice[];
   schema?: TSchema;
   accept?: string[];
+  /** File fields: the named storage, the size limit in bytes, and whether it holds an image. */
+  storage?: string;
+  maxSize?: number;
+  image?: boolean;
   target?: ModelRef;
   onDelete?: OnDelete;
   related?: string;

@@ -54,8 +54,12 @@ export interface JsonOptions<S extends TSchema | undefined> extends BaseFieldOpt
 
 /** Options of `f.file()`. */
 export interface FileOptions extends BaseFieldOptions<FileValue> {
-  /** Accepted content types, e.g. `['image/*']`. */
+  /** Accepted content types, e.g. `['image/*']`, checked against the file's magic bytes on upload. */
   accept?: string[];
+  /** The named storage of `basalt/storage` files go to; default `default`. */
+  storage?: string;
+  /** Largest accepted upload in bytes, enforced while streaming. */
+  maxSize?: number;
 }
 
 function scalar<T, O>(kind: ScalarKind, options: object, extra: object = {}): FieldFor<T, O> {
@@ -170,7 +174,24 @@ export function json<const O extends JsonOptions<S>, S extends TSchema | undefin
   return scalar('json', options ?? {}, options?.schema === undefined ? {} : { schema: options.schema });
 }
 
+function fileExtra(options: FileOptions | undefined, image: boolean): object {
+  const extra: Record<string, unknown> = image ? { image: true } : {};
+  const accept = options?.accept ?? (image ? ['image/*'] : undefined);
+  if (accept !== undefined) extra.accept = accept;
+  if (options?.storage !== undefined) extra.storage = options.storage;
+  if (options?.maxSize !== undefined) extra.maxSize = options.maxSize;
+  return extra;
+}
+
 /** A stored file reference (key and metadata); storage backends come with `basalt/storage`. */
 export function file<const O extends FileOptions = {}>(options?: O & FileOptions): FieldFor<FileValue, O> {
-  return scalar('file', options ?? {}, options?.accept === undefined ? {} : { accept: options.accept });
+  return scalar('file', options ?? {}, fileExtra(options, false));
+}
+
+/**
+ * A stored image: a file field that accepts `image/*` by default and records width and
+ * height; `basalt/storage` makes thumbnails of it.
+ */
+export function image<const O extends FileOptions = {}>(options?: O & FileOptions): FieldFor<FileValue, O> {
+  return scalar('file', options ?? {}, fileExtra(options, true));
 }

@@ -17,7 +17,7 @@ function folderOf(app: BasaltApp, cwd: string): string {
 }
 
 function modelsOf(app: BasaltApp): { meta: ModelMeta }[] {
-  const all = app.modules.flatMap((m) => m.models ?? []);
+  const all = [...new Set(app.modules.flatMap((m) => m.models ?? []))];
   return all.filter((m): m is { meta: ModelMeta } => typeof m === 'object' && m !== null && 'meta' in m);
 }
 

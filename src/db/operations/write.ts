@@ -92,8 +92,11 @@ async function updateRow(
   const dbValues = rowToDb(ctx, model, values);
   if (Object.keys(dbValues).length === 0) return loadRow(ctx, model, id);
   const key = primaryKeyValue(ctx, model, id);
+  const statement = updateStatement(ctx, model, dbValues, key);
   const result = await mapping(ctx, model, 'write', () =>
-    ctx.kysely.executeQuery(updateStatement(ctx, model, dbValues, key)),
+    ctx.direct && ctx.scope === null
+      ? ctx.direct(statement.sql, statement.parameters)
+      : ctx.kysely.executeQuery(statement),
   );
   const raw = result.rows[0] as Row | undefined;
   return raw ? rowFromDb(ctx, model, raw) : undefined;

@@ -1,4 +1,4 @@
-import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import { CompiledQuery, type RawBuilder, type SqlBool, sql } from 'kysely';
 import {
   columnFields,
   columnRef,
@@ -48,6 +48,9 @@ export type AggregateRows<M, G extends string, S> = [G] extends [never]
  * @example
  * const page = await db.query(Book).where({ price: { lt: '20' } }).orderBy('-publishedOn').include('author').page({ limit: 20 });
  */
+const byKeyText = new WeakMap<AnyModel, Map<string, string>>();
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends string = never> {
   readonly #ctx: DbContext;
   readonly #model: M;
@@ -186,6 +189,11 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
 
   /** The row with this primary key (or matching this filter); throws {@link RecordNotFoundError}. */
   async get(idOrWhere: PrimaryKeyOf<M> | Where<M, TModels>): Promise<R> {
+    if (this.#pristine() && this.#isKey(idOrWhere)) {
+      const row = await this.#byKey(idOrWhere);
+      if (row === undefined) throw new RecordNotFoundError(this.#model.meta.label);
+      return row as R;
+    }
     const query =
       typeof idOrWhere === 'object'
         ? this.where(idOrWhere)
@@ -194,6 +202,50 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
     const row = await query.first();
     if (row === undefined) throw new RecordNotFoundError(this.#model.meta.label);
     return row;
+  }
+
+  #pristine(): boolean {
+    const state = this.#state;
+    return (
+      state.where.length === 0 &&
+      state.select === null &&
+      state.include.length === 0 &&
+      state.groupBy.length === 0 &&
+      state.offset === null
+    );
+  }
+
+  #isKey(value: unknown): boolean {
+    return this.#model.meta.primaryKey.type === 'integer'
+      ? Number.isSafeInteger(value)
+      : typeof value === 'string' && UUID.test(value);
+  }
+
+  /**
+   * A row by primary key through SQL text built once per model: the lookup auth does on
+   * every authenticated request, and REST on every retrieve (see bench/, auth suite).
+   */
+  async #byKey(id: unknown): Promise<Row | undefined> {
+    const model = this.#model;
+    const dialect = this.#ctx.adapter.name;
+    let byDialect = byKeyText.get(model);
+    if (!byDialect) {
+      byDialect = new Map();
+      byKeyText.set(model, byDialect);
+    }
+    let text = byDialect.get(dialect);
+    if (text === undefined) {
+      const select = sql`select ${selectAll(model, 't0')} from ${this.#from()}`.compile(this.#ctx.kysely).sql;
+      text = `${select} where ${quoteId('t0')}.${quoteId('id')} = ${dialect === 'postgres' ? '$1' : '?'} limit 1`;
+      byDialect.set(dialect, text);
+    }
+    const ctx = this.#ctx;
+    const result =
+      ctx.direct && ctx.scope === null
+        ? await ctx.direct(text, [id])
+        : await ctx.kysely.executeQuery(CompiledQuery.raw(text, [id]));
+    const raw = result.rows[0] as Row | undefined;
+    return raw === undefined ? undefined : rowFromDb(this.#ctx, model, raw);
   }
 
   /** Number of matching rows. */

@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { BasaltError } from '../../core/index.js';
+import type { Authentication } from '../auth.js';
 import {
   type AnyDependency,
   type Dependencies,
@@ -137,7 +138,11 @@ function parameters(
 }
 
 /** Builds the OpenAPI 3.1 document of a set of endpoints. */
-export function buildOpenApiDocument(routes: readonly AnyEndpoint[], info: OpenApiInfo): OpenApiDocument {
+export function buildOpenApiDocument(
+  routes: readonly AnyEndpoint[],
+  info: OpenApiInfo,
+  options: { authentication?: Authentication | undefined } = {},
+): OpenApiDocument {
   const registry = new ComponentRegistry();
   const paths: OpenApiDocument['paths'] = {};
   const securitySchemes: Record<string, JsonObject> = {};
@@ -195,7 +200,7 @@ export function buildOpenApiDocument(routes: readonly AnyEndpoint[], info: OpenA
         (schema as { description?: string }).description ??
         (code < 300 ? 'Success' : (ERROR_DESCRIPTIONS[code] ?? 'Error'));
       responses[status] =
-        code === 204
+        code === 204 || code === 304
           ? { description }
           : {
               description,
@@ -225,6 +230,19 @@ export function buildOpenApiDocument(routes: readonly AnyEndpoint[], info: OpenA
       security.push({ [scheme.name]: [] });
       errorCodes.push(401);
     }
+    const authSchemes = options.authentication?.schemes ?? [];
+    if (spec.auth !== undefined || (spec.permissions?.length ?? 0) > 0) {
+      for (const scheme of authSchemes) {
+        securitySchemes[scheme.name] = scheme.definition;
+        security.push({ [scheme.name]: [] });
+      }
+      // An empty requirement says the credentials are optional (OpenAPI 3.1, 4.8.30).
+      if (spec.auth === 'optional' && !spec.permissions?.length) security.push({});
+      else errorCodes.push(401);
+      if (spec.permissions?.length) errorCodes.push(403);
+    }
+    if (spec.rateLimit) errorCodes.push(429);
+    if (spec.problems) errorCodes.push(...spec.problems);
     if (security.length > 0) operation.security = security;
     for (const code of errorCodes) responses[String(code)] ??= problem(code);
     operation.responses = Object.fromEntries(

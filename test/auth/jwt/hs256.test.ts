@@ -174,6 +174,18 @@ describe('HS256 verification rejects', () => {
     await expectRejected(tokens.verify(token, { type: 'access' }), 'expired');
   });
 
+  it('repeats the clock and type checks for a token it verified before', async () => {
+    let now = T0;
+    const tokens = await createTokenService({ ...base, now: () => now, clockToleranceSeconds: 0 });
+    const token = await tokens.issueAccess('1');
+    await expect(tokens.verify(token, { type: 'access' })).resolves.toMatchObject({ sub: '1' });
+    await expectRejected(tokens.verify(token, { type: 'refresh' }), 'type');
+    now = T0 - 60_000;
+    await expectRejected(tokens.verify(token, { type: 'access' }), 'not-yet-valid');
+    now = T0 + 301_000;
+    await expectRejected(tokens.verify(token, { type: 'access' }), 'expired');
+  });
+
   it('a token that is not yet valid (nbf in the future)', async () => {
     const tokens = await createTokenService(base);
     const now = Math.floor(T0 / 1000);

@@ -1,0 +1,353 @@
+// Jobs benchmark: enqueue-and-process throughput and enqueue-to-start latency of no-op jobs,
+// with 1 and 4 workers: Basalt on Redis next to BullMQ used directly (same run, same Redis),
+// and Basalt's database queue on SQLite (a WAL file) and on PostgreSQL.
+//
+//   node --conditions=source --import tsx bench/jobs/run.ts [--quick] [--only redis|sqlite|postgres]
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Worker as BullWorker, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { type Database, sql } from '../../src/db/index.js';
+import { t } from '../../src/http/index.js';
+import {
+  createJobs,
+  createWorker,
+  databaseBackend,
+  defineTask,
+  JobModel,
+  JobScheduleModel,
+  type JobsBackend,
+  loadRedisBackend,
+} from '../../src/jobs/index.js';
+import { createTestDatabase } from '../../src/testing/index.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string', multiple: true },
+    rounds: { type: 'string' },
+  },
+});
+const JOBS = flags.quick ? 1000 : 5000;
+const LATENCY_SAMPLES = flags.quick ? 50 : 200;
+const IN_FLIGHT = 16;
+const ROUNDS = Number(flags.rounds ?? (flags.quick ? 1 : 3));
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const log = pino({ level: 'silent' });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Row {
+  implementation: string;
+  workers: number;
+  jobsPerSecond: number;
+  /** Jobs/s draining a backlog enqueued beforehand (workers only, no enqueues competing). */
+  drainPerSecond: number;
+  p50: number;
+  p95: number;
+}
+
+/** One implementation under test: start workers running `onJob`, enqueue one job, wait for completions. */
+interface Target {
+  name: string;
+  start(workers: number, onJob: () => void): Promise<{ stop(): Promise<void> }>;
+  enqueue(): Promise<unknown>;
+  /** Resolves once `n` jobs are recorded as completed since the last reset. */
+  completed(n: number): Promise<void>;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function enqueueMany(target: Target, n: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < n) {
+        next += 1;
+        await target.enqueue();
+      }
+    }),
+  );
+}
+
+async function measure(target: Target, workers: number): Promise<Row> {
+  await target.reset();
+  let started = 0;
+  let waiter: (() => void) | undefined;
+  let startedAt = 0;
+  const latencies: number[] = [];
+  const running = await target.start(workers, () => {
+    started += 1;
+    if (startedAt) latencies.push(performance.now() - startedAt);
+    waiter?.();
+  });
+  // Warm-up, then throughput: enqueue JOBS while the workers run, until all are completed.
+  await enqueueMany(target, Math.min(200, JOBS));
+  await target.completed(Math.min(200, JOBS));
+  await target.reset();
+  started = 0;
+  const begin = performance.now();
+  await enqueueMany(target, JOBS);
+  await target.completed(JOBS);
+  const jobsPerSecond = JOBS / ((performance.now() - begin) / 1000);
+  // Latency: one job at a time on idle workers, from the enqueue call to the handler's start.
+  for (let i = 0; i < LATENCY_SAMPLES; i += 1) {
+    const seen = started;
+    const arrived = new Promise<void>((resolve) => {
+      waiter = () => {
+        if (started > seen) resolve();
+      };
+    });
+    startedAt = performance.now();
+    await target.enqueue();
+    await arrived;
+    startedAt = 0;
+    await sleep(2);
+  }
+  await running.stop();
+  // Drain: a backlog enqueued with no worker running, then the workers alone.
+  await target.reset();
+  await enqueueMany(target, JOBS);
+  const drainStart = performance.now();
+  const draining = await target.start(workers, () => {});
+  await target.completed(JOBS);
+  const drainPerSecond = JOBS / ((performance.now() - drainStart) / 1000);
+  await draining.stop();
+  latencies.sort((a, b) => a - b);
+  const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return {
+    implementation: target.name,
+    workers,
+    jobsPerSecond,
+    drainPerSecond,
+    p50: pick(0.5),
+    p95: pick(0.95),
+  };
+}
+
+function basaltTarget(
+  name: string,
+  backend: JobsBackend,
+  db: Database | undefined,
+  close: () => Promise<void>,
+): Target {
+  let onJob = () => {};
+  let handled = 0;
+  const queue = `bench-${randomUUID().slice(0, 8)}`;
+  const noop = defineTask('bench-noop', { input: t.Object({ n: t.Integer() }), retries: 0, queue }, () => {
+    handled += 1;
+    onJob();
+    return null;
+  });
+  const jobs = createJobs({ backend, tasks: [noop], bind: false, ...(db ? { db } : {}) });
+  let base = 0;
+  return {
+    name,
+    async start(workers, handler) {
+      onJob = handler;
+      const list = Array.from({ length: workers }, () => createWorker(jobs, { log, concurrency: 1 }));
+      return { stop: () => Promise.all(list.map((w) => w.stop())).then(() => undefined) };
+    },
+    enqueue: () => jobs.enqueue(noop, { n: 1 }),
+    async completed(n) {
+      // Handlers first (no queries while the workers run), then the recorded completions.
+      while (handled < n) await sleep(5);
+      while ((await jobs.counts()).completed - base < n) await sleep(5);
+    },
+    async reset() {
+      await jobs.purge({ state: 'completed' });
+      base = (await jobs.counts()).completed;
+      handled = 0;
+    },
+    async close() {
+      await jobs.close();
+      await close();
+    },
+  };
+}
+
+function bullmqTarget(prefix: string): Target {
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const name = `bench-raw-${randomUUID().slice(0, 8)}`;
+  const queue = new Queue(name, { connection, prefix });
+  let done = 0;
+  return {
+    name: 'BullMQ (raw)',
+    async start(workers, onJob) {
+      const list = Array.from({ length: workers }, () => {
+        const worker = new BullWorker(
+          name,
+          async () => {
+            onJob();
+            return null;
+          },
+          { connection, prefix, concurrency: 1 },
+        );
+        worker.on('completed', () => {
+          done += 1;
+        });
+        return worker;
+      });
+      return { stop: () => Promise.all(list.map((w) => w.close())).then(() => undefined) };
+    },
+    enqueue: () => queue.add('bench-noop', { n: 1 }, { attempts: 1 }),
+    async completed(n) {
+      while (done < n) await sleep(5);
+    },
+    async reset() {
+      await queue.clean(0, 0, 'completed');
+      done = 0;
+    },
+    async close() {
+      await queue.close();
+      await connection.quit();
+    },
+  };
+}
+
+async function dropPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+const groups = flags.only ?? ['redis', 'sqlite', 'postgres'];
+const rows: Row[] = [];
+const report = (row: Row) => {
+  rows.push(row);
+  process.stderr.write(
+    `${row.implementation.padEnd(22)} ${row.workers} worker(s)  ${row.jobsPerSecond.toFixed(0).padStart(6)} jobs/s  drain ${row.drainPerSecond.toFixed(0).padStart(6)} jobs/s  latency p50 ${row.p50.toFixed(2)} ms, p95 ${row.p95.toFixed(2)} ms\n`,
+  );
+};
+
+for (let round = 1; round <= ROUNDS; round += 1) {
+  process.stderr.write(`round ${round} of ${ROUNDS}\n`);
+  if (groups.includes('redis')) {
+    const prefix = `basalt-bench-jobs-${randomUUID().slice(0, 8)}`;
+    try {
+      for (const workers of [1, 4]) {
+        // Alternate the two so neither always runs on a warmer Redis.
+        const raw = bullmqTarget(prefix);
+        report(await measure(raw, workers));
+        await raw.close();
+        const backend = await loadRedisBackend({ url: REDIS_URL, prefix });
+        const basalt = basaltTarget('Basalt on Redis', backend, undefined, async () => {});
+        report(await measure(basalt, workers));
+        await basalt.close();
+      }
+    } finally {
+      await dropPrefix(prefix);
+    }
+  }
+  if (groups.includes('sqlite')) {
+    const dir = mkdtempSync(join(tmpdir(), 'basalt-bench-jobs-'));
+    try {
+      for (const workers of [1, 4]) {
+        const test = await createTestDatabase({
+          models: [JobModel, JobScheduleModel],
+          url: `sqlite:${join(dir, `jobs-${workers}.db`)}`,
+        });
+        const backend = databaseBackend({ db: test.db });
+        report(
+          await measure(
+            basaltTarget('Basalt on SQLite', backend, test.db, () => test.close()),
+            workers,
+          ),
+        );
+        await backend.close();
+        await test.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (groups.includes('postgres')) {
+    for (const workers of [1, 4]) {
+      const test = await createTestDatabase({ models: [JobModel, JobScheduleModel], url: POSTGRES_URL });
+      const backend = databaseBackend({ db: test.db, url: test.url });
+      await sql`analyze basalt_job`.execute(test.db.kysely);
+      report(
+        await measure(
+          basaltTarget('Basalt on PostgreSQL', backend, test.db, async () => {}),
+          workers,
+        ),
+      );
+      await backend.close();
+      await test.close();
+    }
+  }
+}
+
+/** The median of each implementation × workers over the rounds. */
+function medians(all: Row[]): Row[] {
+  const keys = [...new Set(all.map((r) => `${r.implementation}|${r.workers}`))];
+  const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return keys.map((key) => {
+    const of = all.filter((r) => `${r.implementation}|${r.workers}` === key);
+    return {
+      implementation: of[0]!.implementation,
+      workers: of[0]!.workers,
+      jobsPerSecond: mid(of.map((r) => r.jobsPerSecond)),
+      drainPerSecond: mid(of.map((r) => r.drainPerSecond)),
+      p50: mid(of.map((r) => r.p50)),
+      p95: mid(of.map((r) => r.p95)),
+    };
+  });
+}
+const results = medians(rows);
+
+const ratio = (workers: number, key: 'jobsPerSecond' | 'drainPerSecond') => {
+  const raw = results.find((r) => r.implementation === 'BullMQ (raw)' && r.workers === workers);
+  const ours = results.find((r) => r.implementation === 'Basalt on Redis' && r.workers === workers);
+  return raw && ours ? ours[key] / raw[key] : undefined;
+};
+const lines = [
+  `# Jobs benchmark, ${new Date().toISOString().slice(0, 10)}`,
+  '',
+  `Command: \`node --conditions=source --import tsx bench/jobs/run.ts${flags.quick ? ' --quick' : ''}${flags.rounds ? ` --rounds ${flags.rounds}` : ''}\``,
+  '',
+  `${JOBS} no-op jobs enqueued (${IN_FLIGHT} enqueues in flight) while the workers run, timed until all are recorded`,
+  `completed; then ${LATENCY_SAMPLES} jobs one at a time on idle workers, from the enqueue call to the handler's start;`,
+  `then "drain": ${JOBS} jobs enqueued with no worker running, timed from the workers' start until all are completed.`,
+  `Medians of ${ROUNDS} round(s), the implementations alternating within each round. ` +
+    'Workers run in the benchmark process, one job at a time each. Machine: ' +
+    `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()[0]?.toFixed(2)} at the end, Node ${process.version}.`,
+  '',
+  '| implementation | workers | enqueue-and-process jobs/s | drain jobs/s | start latency p50 (ms) | p95 (ms) |',
+  '|---|---:|---:|---:|---:|---:|',
+  ...results.map(
+    (r) =>
+      `| ${r.implementation} | ${r.workers} | ${r.jobsPerSecond.toFixed(0)} | ${r.drainPerSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} |`,
+  ),
+  '',
+  ...[1, 4].flatMap((w) => {
+    const both = ratio(w, 'jobsPerSecond');
+    const drain = ratio(w, 'drainPerSecond');
+    return both === undefined || drain === undefined
+      ? []
+      : [
+          `- Basalt on Redis / raw BullMQ, ${w} worker(s): ${both.toFixed(2)}× enqueue-and-process, ${drain.toFixed(2)}× drain (target ≥ 0.8×)`,
+        ];
+  }),
+];
+const text = `${lines.join('\n')}\n`;
+process.stdout.write(text);
+if (!flags.quick && !flags.only) {
+  const out = fileURLToPath(
+    new URL(`../results/${new Date().toISOString().slice(0, 10)}-jobs.md`, import.meta.url),
+  );
+  mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
+  writeFileSync(out, text);
+  process.stderr.write(`written to ${out}\n`);
+}
+process.exit(0);

@@ -1,0 +1,53 @@
+import { ConflictError, post } from 'basalt';
+import { UniqueViolationError } from 'basalt/db';
+import { Customer as CustomerModel } from './models.js';
+import { Customer, SignUp } from './schemas.js';
+
+/**
+ * Self-service sign-up: the account (a user) and its customer profile are created together
+ * or not at all. The new customer then signs in with `POST /auth/token`.
+ */
+export const signUp = post(
+  '/api/signup',
+  {
+    tags: ['customers'],
+    summary: 'Sign up as a customer',
+    description:
+      'Creates an account and its customer profile in one transaction. The password must pass ' +
+      'the password validators (400 naming /body/password); an email already in use is a 409.',
+    body: SignUp,
+    response: Customer,
+    rateLimit: { max: 10, window: '1h' },
+  },
+  async ({ db, auth, body }) => {
+    const email = auth.service.normalizeUsername(body.email);
+    // Checked before the transaction opens: the answer names the body field, and a refused
+    // password never holds the database.
+    auth.service.validatePassword(body.password, { email, firstName: body.name }, '/body/password');
+    try {
+      return await db.transaction(async (tx) => {
+        const user = await auth.service.createUser(
+          tx,
+          { email, password: body.password },
+          { validate: false },
+        );
+        const customer = await tx.create(CustomerModel, {
+          name: body.name,
+          email,
+          userId: Number(user.id),
+        });
+        return { id: customer.id, name: customer.name, email: customer.email, userId: Number(user.id) };
+      });
+    } catch (error) {
+      // The email may be taken by a user or by a customer without an account (orders taken by
+      // phone). Either way the transaction rolled back, and a customer is never linked to a new
+      // account without proof that the email is theirs.
+      if (error instanceof UniqueViolationError && error.fields.includes('email')) {
+        throw new ConflictError('An account with this email already exists', {
+          errors: [{ pointer: '/body/email', detail: 'This email is already in use', code: 'unique' }],
+        });
+      }
+      throw error;
+    }
+  },
+);

@@ -1,0 +1,120 @@
+import { ConflictError, PermissionDeniedError, t } from 'basalt';
+import type { RequestContext } from 'basalt/http';
+import { resource } from 'basalt/rest';
+import { Author, Book, Customer, Order, OrderLine, Review, Tag } from './models.js';
+import { toCents } from './money.js';
+import { Quote } from './schemas.js';
+
+const RATES = { EUR: 1, USD: 1.08, GBP: 0.86 } as const;
+
+/** Staff see every order and may moderate every review; customers only their own. */
+const staff = (ctx: RequestContext) => ctx.user?.isStaff === true;
+const signedInId = (ctx: RequestContext) => Number(ctx.user?.id ?? 0);
+
+/**
+ * The catalogue: everyone reads it; adding, changing and removing books needs the model
+ * permissions (add_book, change_book, delete_book), which the seeded `staff` group holds.
+ */
+export const books = resource(Book, {
+  path: '/api/books',
+  include: ['author', 'tags'],
+  filters: {
+    author: true,
+    price: ['lt', 'lte', 'gt', 'gte'],
+    publishedOn: ['lt', 'gte', 'isNull'],
+  },
+  search: ['title', 'isbn'],
+  ordering: ['title', 'price', 'publishedOn', 'createdAt'],
+  permissions: { read: 'anyone', write: 'model' },
+}).action(
+  'quote',
+  {
+    method: 'GET',
+    access: 'anyone',
+    summary: 'Price of a book in another currency',
+    query: t.Object({
+      currency: t.Union([t.Literal('EUR'), t.Literal('USD'), t.Literal('GBP')], { default: 'EUR' }),
+    }),
+    response: Quote,
+  },
+  ({ object, query }) => {
+    // Prices are exact decimals (strings); convert in integer cents to avoid float drift.
+    const cents = Math.round(toCents(object.price) * RATES[query.currency]);
+    return { bookId: object.id, price: (cents / 100).toFixed(2), currency: query.currency };
+  },
+);
+
+export const authors = resource(Author, {
+  path: '/api/authors',
+  include: { books: { model: Book, fields: ['title', 'price', 'publishedOn'] } },
+  search: ['name'],
+  ordering: ['name'],
+  permissions: { read: 'anyone', write: 'model' },
+});
+
+export const tags = resource(Tag, {
+  path: '/api/tags',
+  ordering: ['name'],
+  permissions: { read: 'anyone', write: 'model' },
+});
+
+/**
+ * Reviews: everyone reads them; a signed-in customer writes their own (the customer is
+ * set from the account, never from the body) and may change or delete only those.
+ */
+export const reviews = resource(Review, {
+  path: '/api/reviews',
+  readOnly: ['customerId'],
+  include: ['book'],
+  filters: { book: true, rating: ['gte', 'lte'] },
+  ordering: ['rating'],
+  permissions: { read: 'anyone', write: 'authenticated' },
+  check: async ({ action, object, context, db }) => {
+    if (action === 'retrieve' || staff(context)) return true;
+    const customer = await db.query(Customer).where({ id: object.customerId }).first();
+    return customer?.userId === signedInId(context);
+  },
+  hooks: {
+    async beforeCreate({ data, context, db }) {
+      const customer = await db
+        .query(Customer)
+        .where({ user: { id: signedInId(context) } })
+        .first();
+      if (!customer) throw new PermissionDeniedError('Only customers can review books');
+      data.customerId = customer.id;
+    },
+  },
+});
+
+/**
+ * Orders: placed through `POST /api/orders` (orders.ts, which prices them from the
+ * catalogue); read here. A customer sees only their own orders — anyone else's is a 404 —
+ * and staff see all. A placed order can be cancelled by its owner.
+ */
+export const orders = resource(Order, {
+  path: '/api/orders',
+  actions: ['list', 'retrieve'],
+  include: { lines: { model: OrderLine }, customer: {} },
+  filters: { status: ['eq', 'in'] },
+  ordering: ['createdAt', 'total'],
+  pagination: { style: 'cursor', pageSize: 20, maxPageSize: 100 },
+  permissions: { read: 'authenticated' },
+  scope: (query, ctx) => (staff(ctx) ? query : query.where({ customer: { user: { id: signedInId(ctx) } } })),
+}).action(
+  'cancel',
+  {
+    access: 'authenticated',
+    summary: 'Cancel a placed order',
+    description: 'Only an order still `placed` can be cancelled; any other status is a 409.',
+    response: { 200: t.Object({ id: t.Integer(), status: t.String() }, { $id: 'OrderCancelled' }) },
+  },
+  async ({ object, db }) => {
+    if (object.status !== 'placed')
+      throw new ConflictError(`This order is ${object.status}; only a placed order can be cancelled`);
+    const updated = await db.update(Order, object.id, { status: 'cancelled' });
+    return { id: updated.id, status: updated.status };
+  },
+);
+
+/** Every endpoint of the bookshop's REST API. */
+export const api = [...books.routes, ...authors.routes, ...tags.routes, ...reviews.routes, ...orders.routes];

@@ -1,0 +1,78 @@
+import { get, PermissionDeniedError, post, t } from 'basalt';
+import type { RequestContext } from 'basalt/http';
+import { invoicePdf } from './invoice-pdf.js';
+import { Book, Customer, Order, OrderLine } from './models.js';
+
+const BookId = t.Object({ id: t.Integer({ minimum: 1 }) });
+const OrderId = t.Object({ id: t.Integer({ minimum: 1 }) });
+
+const CoverAnswer = t.Object({
+  cover: t.Object({ key: t.String(), width: t.Optional(t.Integer()), height: t.Optional(t.Integer()) }),
+  url: t.String(),
+  thumbnail: t.String(),
+});
+
+/** Staff (change_book) upload a book's cover: a public image, with thumbnails on request. */
+export const uploadCover = post(
+  '/api/books/:id/cover',
+  {
+    tags: ['books'],
+    summary: 'Upload the cover of a book (multipart/form-data, field "file")',
+    description:
+      'An image (checked from its content) of at most 5 MB. The previous cover is removed once ' +
+      'the new one is saved; a refused upload leaves nothing behind.',
+    params: BookId,
+    permissions: ['change_book'],
+    streamBody: true,
+    response: { 200: CoverAnswer },
+  },
+  async (ctx) => {
+    await ctx.db.get(Book, ctx.params.id);
+    const { file } = await ctx.storage.upload(ctx, { for: Book.fields.cover, prefix: 'covers' });
+    const book = await ctx.storage.records.update(ctx.db, Book, ctx.params.id, { cover: file });
+    return {
+      cover: book.cover!,
+      url: await ctx.storage.url(file),
+      thumbnail: ctx.storage.thumbnailUrl(file, '256x256'),
+    };
+  },
+);
+
+/** The order, when the signed-in user is its customer or staff holding view_order. */
+async function readableOrder(ctx: RequestContext, id: number) {
+  const order = await ctx.db.get(Order, id);
+  if (await ctx.auth.hasPermission('view_order')) return order;
+  const customer = await ctx.db.get(Customer, order.customerId);
+  if (customer.userId === null || customer.userId !== Number(ctx.user?.id)) throw new PermissionDeniedError();
+  return order;
+}
+
+/** The invoice of an order: made (a small PDF) and stored privately on first request, then served. */
+export const orderInvoice = get(
+  '/api/orders/:id/invoice',
+  {
+    tags: ['orders'],
+    summary: 'The invoice PDF of an order (its customer, or staff with view_order)',
+    params: OrderId,
+    auth: 'required',
+    response: { 200: t.Unknown({ description: 'application/pdf' }) },
+  },
+  async (ctx) => {
+    let order = await readableOrder(ctx, ctx.params.id);
+    if (!order.invoice) {
+      const lines = await ctx.db
+        .query(OrderLine)
+        .where({ order: { id: order.id } })
+        .include('book')
+        .all();
+      const pdf = invoicePdf(order, lines);
+      const file = await ctx.storage.get('private').save(pdf, {
+        name: `invoice-${order.id}.pdf`,
+        accept: ['application/pdf'],
+        prefix: 'invoices',
+      });
+      order = await ctx.storage.records.update(ctx.db, Order, order.id, { invoice: file });
+    }
+    return ctx.storage.serve(ctx, order.invoice!, { disposition: 'attachment' });
+  },
+);

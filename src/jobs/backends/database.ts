@@ -1,0 +1,249 @@
+import { createDatabase, type Database, type Executor, sql } from '../../db/index.js';
+import { JobsError } from '../errors.js';
+import {
+  JOB_STATES,
+  type JobCounts,
+  type JobFilter,
+  type JobRecord,
+  type NewJob,
+  type PurgeFilter,
+} from '../job.js';
+import type { ConsumeOptions, Consumer, JobsBackend } from './backend.js';
+import { startDatabaseConsumer } from './database-consumer.js';
+import { createNotifier, type Notifier } from './database-notify.js';
+import { type JobRow, RECORD_COLUMNS, recordFromRow, writeJson } from './database-rows.js';
+
+/** Options of {@link databaseBackend}. */
+export interface DatabaseBackendOptions {
+  /** The app's database (SQLite or PostgreSQL) holding `basalt_job`. */
+  db: Database;
+  /**
+   * PostgreSQL: the URL to LISTEN on, so that workers wake as soon as a job is enqueued
+   * (without it they poll). Connections must see the same schema as `db`.
+   */
+  url?: string;
+  /** How long a worker's lease on a job lasts without a heartbeat, ms (default 30 s). */
+  leaseMs?: number;
+  /** How often an idle worker looks for jobs (and due delayed jobs), ms (default 1 s). */
+  pollMs?: number;
+  /** PostgreSQL NOTIFY channel (default `basalt_jobs`). */
+  channel?: string;
+  /**
+   * PostgreSQL: make workers' bookkeeping commits wait for the WAL flush like any other
+   * (default false: they use synchronous_commit=off, see docs/jobs.md).
+   */
+  synchronousBookkeeping?: boolean;
+}
+
+/** A PostgreSQL URL with one more server option (`-c name=value`) for its connections. */
+function withOption(url: string, option: string): string {
+  const parsed = new URL(url);
+  const existing = parsed.searchParams.get('options');
+  parsed.searchParams.set('options', existing ? `${existing} ${option}` : option);
+  return parsed.toString();
+}
+
+const T = sql.raw('basalt_job');
+const FINISHED = ['completed', 'failed', 'cancelled'] as const;
+
+function numericId(id: string): number | null {
+  return /^\d{1,15}$/.test(id) ? Number(id) : null;
+}
+
+/**
+ * The queue in the app's own database: a job enqueued with `{ db: tx }` is inserted in that
+ * transaction. Workers claim jobs with one UPDATE … RETURNING (SQLite serialises writers;
+ * PostgreSQL adds `FOR UPDATE SKIP LOCKED`), hold them under a lease renewed by heartbeats,
+ * and wake on LISTEN/NOTIFY on PostgreSQL.
+ *
+ * @example
+ * const backend = databaseBackend({ db, url: process.env.DATABASE_URL });
+ */
+export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
+  const { db } = options;
+  const sqlite = db.dialect === 'sqlite';
+  const channel = options.channel ?? 'basalt_jobs';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel))
+    throw new TypeError(`The NOTIFY channel '${channel}' must be a lower-case SQL identifier`);
+  const notifier: Notifier = createNotifier({
+    url: sqlite ? undefined : options.url,
+    channel,
+  });
+  const consumers = new Set<Consumer>();
+  const record = (row: JobRow) => recordFromRow(row, sqlite);
+  let bookkeeping: Database | undefined;
+  /**
+   * PostgreSQL with a URL: workers record claims and outcomes through a pool of their own
+   * whose commits do not wait for the WAL flush (synchronous_commit=off). A server crash may
+   * then forget the last few milliseconds of completions, whose jobs run again — which
+   * at-least-once allows — and in exchange a busy worker does not wait for a disk flush per
+   * job. Enqueues keep the app's connections and their durability.
+   */
+  const workerDb = (): Database => {
+    if (sqlite || !options.url || options.synchronousBookkeeping) return db;
+    bookkeeping ??= createDatabase({
+      url: withOption(options.url, '-c synchronous_commit=off'),
+      models: [],
+      poolSize: 4,
+    }) as unknown as Database;
+    return bookkeeping;
+  };
+
+  async function one(id: string, executor: Executor = db): Promise<JobRecord | null> {
+    const key = numericId(id);
+    if (key === null) return null;
+    const { rows } = await sql<JobRow>`select ${sql.raw(RECORD_COLUMNS)} from ${T} where id = ${key}`.execute(
+      executor.kysely,
+    );
+    return rows[0] ? record(rows[0]) : null;
+  }
+
+  async function mustExist(id: string, action: string, allowed: string): Promise<never> {
+    const job = await one(id);
+    if (!job) throw new JobsError('BASALT_JOBS_JOB_NOT_FOUND', `Job ${id} does not exist`);
+    throw new JobsError(
+      'BASALT_JOBS_INVALID_STATE',
+      `Job ${id} is ${job.state}: only ${allowed} jobs can be ${action}`,
+    );
+  }
+
+  const backend: JobsBackend = {
+    kind: 'database',
+
+    async enqueue(job: NewJob, enqueueOptions = {}) {
+      const executor = enqueueOptions.db ?? db;
+      const now = new Date();
+      const delayed = job.runAt.getTime() > now.getTime();
+      const state = delayed ? 'delayed' : 'queued';
+      const insert = sql`insert into ${T} (task, queue, state, input, priority, ${sql.raw('"rank"')}, attempts, max_attempts, run_at, idempotency_key, enqueued_at)
+        values (${job.task}, ${job.queue}, ${state}, ${writeJson(job.input)}, ${job.priority}, ${100 - job.priority}, 0, ${job.maxAttempts}, ${job.runAt.toISOString()}, ${job.idempotencyKey}, ${now.toISOString()})
+        on conflict (idempotency_key) do nothing returning ${sql.raw(RECORD_COLUMNS)}`;
+      // PostgreSQL: NOTIFY in the same statement; inside a transaction it is delivered at commit.
+      // A delayed job's payload carries its time, so listeners wake when it is due.
+      const payload = delayed ? `${job.queue}|${job.runAt.getTime()}` : job.queue;
+      const inline = !sqlite && (delayed || notifier.inline(job.queue));
+      const query = inline
+        ? sql`with ins as (${insert}) select ins.*, pg_notify(${channel}, ${payload}) as notified from ins`
+        : insert;
+      const { rows } = await query.execute(executor.kysely);
+      const row = rows[0] as JobRow | undefined;
+      if (row) {
+        await executor.afterCommit(() => {
+          // This process's workers wake at once; others through the (possibly trailing) NOTIFY.
+          notifier.local(job.queue, delayed ? job.runAt : undefined);
+          if (!sqlite && !inline) notifier.trailing(db, job.queue);
+        });
+        return record(row);
+      }
+      const { rows: existing } =
+        await sql<JobRow>`select ${sql.raw(RECORD_COLUMNS)} from ${T} where idempotency_key = ${job.idempotencyKey}`.execute(
+          executor.kysely,
+        );
+      if (!existing[0])
+        throw new JobsError('BASALT_JOBS_INVALID_STATE', `Job with key '${job.idempotencyKey}' vanished`);
+      return record(existing[0]);
+    },
+
+    get: (id) => one(id),
+
+    async list(filter: JobFilter = {}) {
+      const where = [
+        filter.state ? sql`state = ${filter.state}` : undefined,
+        filter.task ? sql`task = ${filter.task}` : undefined,
+        filter.queue ? sql`queue = ${filter.queue}` : undefined,
+      ].filter((w) => w !== undefined);
+      const clause = where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``;
+      const { rows } =
+        await sql<JobRow>`select ${sql.raw(RECORD_COLUMNS)} from ${T} ${clause} order by id desc limit ${filter.limit ?? 50}`.execute(
+          db.kysely,
+        );
+      return rows.map(record);
+    },
+
+    async counts() {
+      const { rows } = await sql<{
+        state: string;
+        n: number | string;
+      }>`select state, count(*) as n from ${T} group by state`.execute(db.kysely);
+      const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as JobCounts;
+      for (const row of rows) if (row.state in counts) counts[row.state as keyof JobCounts] = Number(row.n);
+      return counts;
+    },
+
+    async retry(id) {
+      const key = numericId(id);
+      const now = new Date().toISOString();
+      const { rows } =
+        key === null
+          ? { rows: [] }
+          : await sql<JobRow>`update ${T} set state = 'queued', attempts = 0, run_at = ${now}, locked_by = null, locked_until = null, finished_at = null
+            where id = ${key} and state in ('failed', 'cancelled') returning ${sql.raw(RECORD_COLUMNS)}`.execute(
+              db.kysely,
+            );
+      if (!rows[0]) return mustExist(id, 'retried', 'failed or cancelled');
+      notifier.local(rows[0].queue);
+      await notifier.notify(db, rows[0].queue);
+      return record(rows[0]);
+    },
+
+    async cancel(id) {
+      const key = numericId(id);
+      const now = new Date().toISOString();
+      const { rows } =
+        key === null
+          ? { rows: [] }
+          : await sql<JobRow>`update ${T} set state = 'cancelled', finished_at = ${now}
+            where id = ${key} and state in ('queued', 'delayed', 'active') returning ${sql.raw(RECORD_COLUMNS)}`.execute(
+              db.kysely,
+            );
+      if (!rows[0]) return mustExist(id, 'cancelled', 'queued, delayed or active');
+      return record(rows[0]);
+    },
+
+    async purge(filter: PurgeFilter = {}) {
+      const states = filter.state ? [filter.state] : [...FINISHED];
+      const older = filter.olderThan ? sql` and finished_at < ${filter.olderThan.toISOString()}` : sql``;
+      const result = await sql`delete from ${T} where state in (${sql.join(states)})${older}`.execute(
+        db.kysely,
+      );
+      return Number(result.numAffectedRows ?? 0);
+    },
+
+    consume(consumeOptions: ConsumeOptions) {
+      const consumer = startDatabaseConsumer({
+        db: workerDb(),
+        notifier,
+        leaseMs: options.leaseMs ?? 30_000,
+        pollMs: options.pollMs ?? 1000,
+        ...consumeOptions,
+      });
+      consumers.add(consumer);
+      return {
+        async close(closeOptions) {
+          consumers.delete(consumer);
+          await consumer.close(closeOptions);
+        },
+      };
+    },
+
+    async recordTick(name, tick) {
+      const { rows } = await sql<{
+        last_tick: string | Date;
+      }>`select last_tick from basalt_job_schedule where name = ${name}`.execute(db.kysely);
+      const iso = tick.toISOString();
+      await sql`insert into basalt_job_schedule (name, last_tick) values (${name}, ${iso})
+        on conflict (name) do update set last_tick = excluded.last_tick where basalt_job_schedule.last_tick < excluded.last_tick`.execute(
+        db.kysely,
+      );
+      const previous = rows[0]?.last_tick;
+      return previous === undefined ? null : new Date(previous);
+    },
+
+    async close() {
+      await Promise.all([...consumers].map((c) => c.close({ timeoutMs: 0 })));
+      await notifier.close();
+      await bookkeeping?.close();
+    },
+  };
+  return backend;
+}

@@ -1,0 +1,376 @@
+import { randomUUID } from 'node:crypto';
+import { type JobType as BullState, Worker as BullWorker, type Job, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { JobsError } from '../errors.js';
+import {
+  type ClaimedJob,
+  JOB_STATES,
+  type JobCounts,
+  type JobRecord,
+  type JobState,
+  type NewJob,
+} from '../job.js';
+import type { ConsumeOptions, Consumer, JobsBackend } from './backend.js';
+
+/** Options of {@link redisBackend}. */
+export interface RedisBackendOptions {
+  /** `redis://host:6379/0`. */
+  url: string;
+  /** The prefix of every BullMQ key (default `basalt`). */
+  prefix?: string;
+  /** How long a worker's lock on a job lasts without renewal, ms (BullMQ's lockDuration; default 30 s). */
+  leaseMs?: number;
+}
+
+const STATE_OF: Record<string, JobState> = {
+  waiting: 'queued',
+  wait: 'queued',
+  prioritized: 'queued',
+  paused: 'queued',
+  'waiting-children': 'queued',
+  delayed: 'delayed',
+  active: 'active',
+  completed: 'completed',
+  failed: 'failed',
+};
+const TYPES_OF: Record<JobState, BullState[]> = {
+  queued: ['waiting', 'prioritized'],
+  delayed: ['delayed'],
+  active: ['active'],
+  completed: ['completed'],
+  failed: ['failed'],
+  cancelled: [],
+};
+
+/**
+ * Our priority (-100..100, higher first) in BullMQ terms. BullMQ takes its wait list before its
+ * prioritized set, and prioritized jobs cost workers dearly (half the throughput with four), so
+ * priority 0 stays on the wait list (FIFO), a positive priority goes to its head (`lifo`), and a
+ * negative one to the prioritized set (1 first), taken when the wait list is empty.
+ */
+function bullPriority(priority: number): { lifo: true } | { priority: number } | object {
+  if (priority > 0) return { lifo: true };
+  if (priority < 0) return { priority: -priority };
+  return {};
+}
+
+/** A job id carries its queue: `<queue>~<BullMQ id>` (queue names have no `~`). */
+function splitId(id: string): { queue: string; bullId: string } | null {
+  const at = id.indexOf('~');
+  return at > 0 && at < id.length - 1 ? { queue: id.slice(0, at), bullId: id.slice(at + 1) } : null;
+}
+
+function recordOf(job: Job, state: JobState): JobRecord {
+  const stack = job.stacktrace?.length ? job.stacktrace[job.stacktrace.length - 1]! : null;
+  const opts = job.opts as {
+    attempts?: number;
+    priority?: number;
+    delay?: number;
+    basaltKey?: string;
+    basaltRunAt?: number;
+    basaltPriority?: number;
+  };
+  return {
+    id: `${job.queueName}~${job.id}`,
+    task: job.name,
+    queue: job.queueName,
+    state,
+    input: job.data ?? null,
+    result: job.returnvalue ?? null,
+    priority: opts.basaltPriority ?? 0,
+    attempts: state === 'active' ? job.attemptsMade + 1 : job.attemptsMade,
+    maxAttempts: opts.attempts ?? 1,
+    idempotencyKey: opts.basaltKey ?? null,
+    error: job.failedReason || null,
+    stack,
+    enqueuedAt: new Date(job.timestamp),
+    runAt: new Date(opts.basaltRunAt ?? job.timestamp + (opts.delay ?? 0)),
+    startedAt: job.processedOn ? new Date(job.processedOn) : null,
+    finishedAt: job.finishedOn ? new Date(job.finishedOn) : null,
+  };
+}
+
+function claimedOf(job: Job): ClaimedJob {
+  const opts = job.opts as { attempts?: number; delay?: number };
+  return {
+    id: `${job.queueName}~${job.id}`,
+    task: job.name,
+    queue: job.queueName,
+    input: job.data ?? null,
+    attempt: job.attemptsMade + 1,
+    maxAttempts: opts.attempts ?? 1,
+    enqueuedAt: new Date(job.timestamp),
+    runAt: new Date(job.timestamp + (opts.delay ?? 0)),
+  };
+}
+
+/**
+ * Jobs in Redis through BullMQ: retries, backoff, delays, priorities, locks and stalled-job
+ * recovery are BullMQ's. A job enqueued with `{ db: tx }` is added once `tx` commits.
+ *
+ * @example
+ * const backend = redisBackend({ url: process.env.REDIS_URL! });
+ */
+export function redisBackend(options: RedisBackendOptions): JobsBackend {
+  const prefix = options.prefix ?? 'basalt';
+  const connection = new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: false });
+  connection.on('error', () => undefined);
+  const queues = new Map<string, Queue>();
+  const consumers = new Set<Consumer>();
+  const queueOf = (name: string) => {
+    let queue = queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection, prefix });
+      queue.on('error', () => undefined);
+      queues.set(name, queue);
+    }
+    return queue;
+  };
+
+  async function find(id: string): Promise<{ job: Job; state: JobState } | null> {
+    const parts = splitId(id);
+    if (!parts) return null;
+    const queue = queueOf(parts.queue);
+    // State first, then the data: a job finishing in between is reported as still running,
+    // never as completed without its result.
+    const raw = await queue.getJobState(parts.bullId);
+    const job = (await queue.getJob(parts.bullId)) as Job | undefined;
+    if (!job || raw === 'unknown') return null;
+    return { job, state: STATE_OF[raw] ?? 'queued' };
+  }
+
+  async function add(job: NewJob, jobId: string | undefined): Promise<JobRecord> {
+    const delay = Math.max(0, job.runAt.getTime() - Date.now());
+    const added = await queueOf(job.queue).add(job.task, job.input, {
+      ...(jobId ? { jobId } : {}),
+      ...bullPriority(job.priority),
+      ...(delay > 0 ? { delay } : {}),
+      attempts: job.maxAttempts,
+      backoff: { type: 'basalt' },
+      // Our own field: the idempotency key as given, for records (BullMQ keeps unknown options).
+      ...({
+        basaltKey: job.idempotencyKey ?? undefined,
+        basaltRunAt: job.runAt.getTime(),
+        basaltPriority: job.priority,
+      } as object),
+    });
+    return recordOf(added as Job, delay > 0 ? 'delayed' : 'queued');
+  }
+
+  const backend: JobsBackend = {
+    kind: 'redis',
+
+    async enqueue(job, enqueueOptions = {}) {
+      // Custom BullMQ ids may not contain ':' (nor be integers): the key is URI-encoded.
+      const keyed = job.idempotencyKey === null ? undefined : `k-${encodeURIComponent(job.idempotencyKey)}`;
+      const db = enqueueOptions.db;
+      if (!db?.inTransaction) return add(job, keyed);
+      // Redis cannot join the transaction: the job is added after commit, under an id known now.
+      const jobId = keyed ?? `t-${randomUUID()}`;
+      await db.afterCommit(() => add(job, jobId));
+      const now = new Date();
+      return {
+        id: `${job.queue}~${jobId}`,
+        task: job.task,
+        queue: job.queue,
+        state: job.runAt.getTime() > now.getTime() ? 'delayed' : 'queued',
+        input: job.input,
+        result: null,
+        priority: job.priority,
+        attempts: 0,
+        maxAttempts: job.maxAttempts,
+        idempotencyKey: job.idempotencyKey,
+        error: null,
+        stack: null,
+        enqueuedAt: now,
+        runAt: job.runAt,
+        startedAt: null,
+        finishedAt: null,
+      };
+    },
+
+    useQueues(names) {
+      for (const name of names) queueOf(name);
+    },
+
+    async get(id) {
+      const found = await find(id);
+      return found ? recordOf(found.job, found.state) : null;
+    },
+
+    async list(filter = {}) {
+      const limit = filter.limit ?? 50;
+      const names = filter.queue ? [filter.queue] : [...queues.keys()];
+      const states = filter.state ? [filter.state] : JOB_STATES.filter((s) => s !== 'cancelled');
+      const records: JobRecord[] = [];
+      for (const name of names)
+        for (const state of states) {
+          const types = TYPES_OF[state];
+          if (types.length === 0) continue;
+          const jobs = (await queueOf(name).getJobs(types, 0, filter.task ? -1 : limit - 1, false)) as Job[];
+          for (const job of jobs)
+            if (job && (!filter.task || job.name === filter.task)) records.push(recordOf(job, state));
+        }
+      return records.sort((a, b) => b.enqueuedAt.getTime() - a.enqueuedAt.getTime()).slice(0, limit);
+    },
+
+    async counts() {
+      const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as JobCounts;
+      for (const queue of queues.values()) {
+        const raw = await queue.getJobCounts(
+          'waiting',
+          'prioritized',
+          'delayed',
+          'active',
+          'completed',
+          'failed',
+        );
+        for (const [type, n] of Object.entries(raw)) {
+          const state = STATE_OF[type];
+          if (state) counts[state] += n;
+        }
+      }
+      return counts;
+    },
+
+    async retry(id) {
+      const found = await find(id);
+      if (!found) throw new JobsError('BASALT_JOBS_JOB_NOT_FOUND', `Job ${id} does not exist`);
+      if (found.state !== 'failed')
+        throw new JobsError(
+          'BASALT_JOBS_INVALID_STATE',
+          `Job ${id} is ${found.state}: only failed jobs can be retried`,
+        );
+      await found.job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      return (await backend.get(id)) ?? recordOf(found.job, 'queued');
+    },
+
+    async cancel(id) {
+      const found = await find(id);
+      if (!found) throw new JobsError('BASALT_JOBS_JOB_NOT_FOUND', `Job ${id} does not exist`);
+      if (found.state !== 'queued' && found.state !== 'delayed')
+        throw new JobsError(
+          'BASALT_JOBS_INVALID_STATE',
+          `Job ${id} is ${found.state}: on Redis only queued or delayed jobs can be cancelled`,
+        );
+      // BullMQ has no cancelled state: the job is removed.
+      await found.job.remove();
+      return null;
+    },
+
+    async purge(filter = {}) {
+      const grace = filter.olderThan ? Math.max(0, Date.now() - filter.olderThan.getTime()) : 0;
+      const types = filter.state ? [filter.state] : (['completed', 'failed'] as const);
+      let purged = 0;
+      for (const queue of queues.values())
+        for (const type of types)
+          if (type !== 'cancelled') purged += (await queue.clean(grace, 0, type)).length;
+      return purged;
+    },
+
+    consume(consume: ConsumeOptions) {
+      const consumer = startRedisConsumer(consume, {
+        connection,
+        prefix,
+        leaseMs: options.leaseMs ?? 30_000,
+      });
+      for (const name of consume.queues) queueOf(name);
+      consumers.add(consumer);
+      return {
+        async close(closeOptions) {
+          consumers.delete(consumer);
+          await consumer.close(closeOptions);
+        },
+      };
+    },
+
+    async recordTick(name, tick) {
+      const key = `${prefix}:basalt:schedule-ticks`;
+      const previous = await connection.hget(key, name);
+      if (previous === null || Number(previous) < tick.getTime())
+        await connection.hset(key, name, String(tick.getTime()));
+      return previous === null ? null : new Date(Number(previous));
+    },
+
+    async close() {
+      await Promise.all([...consumers].map((c) => c.close({ timeoutMs: 0 })));
+      await Promise.all([...queues.values()].map((q) => q.close()));
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+  return backend;
+}
+
+function startRedisConsumer(
+  options: ConsumeOptions,
+  shared: { connection: Redis; prefix: string; leaseMs: number },
+): Consumer {
+  const running = new Map<string, { job: Job; token: string | undefined; controller: AbortController }>();
+  const emit: NonNullable<ConsumeOptions['onEvent']> = (event) => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // An observer's failure never stops the worker.
+    }
+  };
+  const workers = options.queues.map((name) => {
+    const worker = new BullWorker(
+      name,
+      async (job: Job, token?: string) => {
+        const claimed = claimedOf(job);
+        const controller = new AbortController();
+        const key = `${name}~${job.id}`;
+        running.set(key, { job, token, controller });
+        const started = Date.now();
+        emit({ type: 'started', job: claimed, waitedMs: Math.max(0, started - claimed.runAt.getTime()) });
+        try {
+          const result = await options.process(claimed, controller.signal);
+          emit({ type: 'completed', job: claimed, durationMs: Date.now() - started });
+          return result;
+        } finally {
+          running.delete(key);
+        }
+      },
+      {
+        connection: shared.connection,
+        prefix: shared.prefix,
+        concurrency: options.concurrency,
+        lockDuration: shared.leaseMs,
+        // A killed worker's job is found stalled within about two leases, as on the database.
+        stalledInterval: shared.leaseMs,
+        settings: {
+          backoffStrategy: (_attempts, _type, error, job) =>
+            job ? (options.retryDelay(claimedOf(job as Job), error) ?? -1) : 0,
+        },
+      },
+    );
+    worker.on('failed', (job, error) => {
+      if (!job) return;
+      const claimed = { ...claimedOf(job as Job), attempt: (job as Job).attemptsMade };
+      if ((job as Job).attemptsMade >= claimed.maxAttempts || (job as Job).finishedOn)
+        emit({ type: 'failed', job: claimed, error });
+      else emit({ type: 'retrying', job: claimed, error, delayMs: 0 });
+    });
+    worker.on('error', (error) => emit({ type: 'error', error }));
+    return worker;
+  });
+  return {
+    async close(closeOptions = {}) {
+      const timeoutMs = closeOptions.timeoutMs ?? 30_000;
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      const timedOut = await Promise.race([
+        graceful.then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      if (!timedOut) return;
+      // Past the timeout: hand running jobs back to the queue, then stop for good.
+      for (const { job, token, controller } of running.values()) {
+        await job.moveToWait(token).catch(() => undefined);
+        controller.abort(new Error('The worker is shutting down'));
+      }
+      await Promise.all(workers.map((w) => w.close(true)));
+    },
+  };
+}

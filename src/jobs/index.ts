@@ -1,0 +1,44 @@
+// The public API of basalt/jobs: explicit named exports only.
+export type { ConsumeOptions, Consumer, JobEvent, JobsBackend } from './backends/backend.js';
+export { type DatabaseBackendOptions, databaseBackend } from './backends/database.js';
+export { JobModel, JobScheduleModel } from './backends/database-models.js';
+export { loadRedisBackend } from './backends/load-redis.js';
+export type { RedisBackendOptions } from './backends/redis.js';
+export { jobsCommands } from './commands.js';
+export { JOBS_ERROR_CODES, JobsError, type JobsErrorCode } from './errors.js';
+export {
+  type ClaimedJob,
+  type EnqueueOptions,
+  JOB_STATES,
+  type JobCounts,
+  type JobFilter,
+  type JobHandle,
+  type JobRecord,
+  type JobState,
+  type NewJob,
+  type PurgeFilter,
+} from './job.js';
+export { type CreateJobsOptions, createJobs, type Jobs } from './jobs.js';
+export {
+  getJobs,
+  getSchedules,
+  JobsConfig,
+  type JobsContext,
+  type JobsOptions,
+  jobs,
+} from './module.js';
+export { isStaffUser, JobSchema, jobRoutes } from './routes.js';
+export { type AnySchedule, defineSchedule, type Schedule, type ScheduleOptions } from './schedule.js';
+export { createScheduler, type Scheduler, tickKey } from './scheduler.js';
+export {
+  type AnyTask,
+  type BackoffOptions,
+  backoffDelay,
+  defineTask,
+  type Task,
+  type TaskContext,
+  type TaskEnqueuer,
+  type TaskHandler,
+  type TaskOptions,
+} from './task.js';
+export { createWorker, type Worker, type WorkerOptions, type WorkerStats } from './worker.js';

@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+import { BasaltError } from '../core/index.js';
+
+/** A strong entity tag over a JSON value (dates as ISO strings). */
+export function entityTag(value: unknown): string {
+  return `"${createHash('sha1').update(JSON.stringify(value)).digest('base64url')}"`;
+}
+
+function tags(header: string): string[] {
+  return header.split(',').map((tag) => tag.trim());
+}
+
+/** `If-None-Match` matches (weak comparison): the client's copy is current. */
+export function noneMatch(header: string | string[] | undefined, etag: string): boolean {
+  if (typeof header !== 'string') return false;
+  return tags(header).some((tag) => tag === '*' || tag.replace(/^W\//, '') === etag);
+}
+
+/** Enforces `If-Match` (strong comparison): a 412 when the object changed since the client read it. */
+export function checkIfMatch(header: string | string[] | undefined, etag: string): void {
+  if (typeof header !== 'string') return;
+  if (tags(header).some((tag) => tag === '*' || tag === etag)) return;
+  throw new BasaltError(
+    'BASALT_HTTP_PRECONDITION_FAILED',
+    'The object changed since you read it (If-Match does not match its ETag); fetch it again',
+  );
+}

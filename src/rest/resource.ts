@@ -1,0 +1,277 @@
+import { type TObject, Type as t } from '@sinclair/typebox';
+import type { AnyModel } from '../db/index.js';
+import {
+  type AnyEndpoint,
+  del,
+  type Endpoint,
+  type EndpointContext,
+  type EndpointSpec,
+  get,
+  type HandlerResult,
+  type HttpMethod,
+  patch,
+  post,
+  put,
+  type Responses,
+} from '../http/index.js';
+import { accessOf, type GuardSpec, guardFor } from './access.js';
+import { guardInput } from './guard.js';
+import {
+  create,
+  destroy,
+  type HandlerContext,
+  list,
+  loadObject,
+  type ResourceRuntime,
+  retrieve,
+  update,
+} from './handlers.js';
+import {
+  type Access,
+  RESOURCE_ACTIONS,
+  type ResourceAction,
+  type ResourceOptions,
+  type Row,
+} from './options.js';
+import { planFields } from './plan.js';
+import { buildQuerySchema, planQuery } from './query-params.js';
+import { buildSchemas, pageSchema, pascal, type ResourceSchemas } from './schemas.js';
+
+/** A custom action's declaration: an endpoint spec plus where it lives and who may call it. */
+export interface ActionSpec extends EndpointSpec {
+  /** HTTP method (default POST). */
+  method?: HttpMethod;
+  /** On one object (`/things/:id/name`, default) or on the collection (`/things/name`). */
+  detail?: boolean;
+  /** Path segment after the collection or object (default: the action's name). */
+  path?: string;
+  /** Who may call it (default: the resource's `write` access); ignored when `auth`/`permissions` are given. */
+  access?: Access;
+}
+
+type MethodOf<S extends ActionSpec> = S['method'] extends HttpMethod ? S['method'] : 'POST';
+
+/** What a custom action's handler receives: the endpoint context, plus the object for detail actions. */
+export type ActionContext<M extends AnyModel, S extends ActionSpec> = EndpointContext<string, S> &
+  (S extends { detail: false } ? unknown : { object: Row<M> });
+
+/** A custom action's handler. */
+export type ActionHandler<M extends AnyModel, S extends ActionSpec> = (
+  context: ActionContext<M, S>,
+) => HandlerResult<Responses<MethodOf<S>, S>> | Promise<HandlerResult<Responses<MethodOf<S>, S>>>;
+
+/** A model's REST API: its endpoints (mount `routes` in `defineApp`) and schemas. */
+export interface Resource<M extends AnyModel> {
+  readonly model: M;
+  /** The collection path. */
+  readonly path: string;
+  /** Every endpoint: the standard actions, then the custom ones. */
+  readonly routes: readonly AnyEndpoint[];
+  /** The object, create, PUT and PATCH schemas (TypeBox), for endpoints of your own. */
+  readonly schemas: ResourceSchemas;
+  /**
+   * Adds a custom action (Django REST framework's `@action`), typed like any endpoint;
+   * detail actions get the object, loaded through the scope and the object check.
+   *
+   * @example
+   * orders.action('cancel', { response: OrderSchema, access: 'authenticated' }, async ({ object, db }) =>
+   *   db.update(Order, object.id, { status: 'cancelled' }));
+   */
+  action<const S extends ActionSpec>(name: string, spec: S, handler: ActionHandler<M, S>): Resource<M>;
+}
+
+const DEFINE = { GET: get, POST: post, PUT: put, PATCH: patch, DELETE: del } as const;
+
+/** Declares an endpoint whose schemas are built at run time (its handler is typed loosely). */
+function route(
+  method: HttpMethod,
+  path: string,
+  spec: EndpointSpec,
+  handler: (context: unknown) => unknown,
+): AnyEndpoint {
+  return DEFINE[method](path, spec, handler as never);
+}
+
+function idParams(model: AnyModel): TObject {
+  return t.Object({
+    id: model.meta.primaryKey.type === 'uuid' ? t.String({ format: 'uuid' }) : guardInput(t.Integer()),
+  });
+}
+
+/**
+ * Gives a model a REST API: list, retrieve, create, update (PUT), partial update (PATCH)
+ * and delete, with declared fields, filters, search, ordering, pagination, includes,
+ * permissions, scoping, ETags and hooks — every parameter and body in OpenAPI.
+ *
+ * @example
+ * const books = resource(Book, {
+ *   path: '/api/books',
+ *   filters: { price: ['lt', 'gte'], author: ['eq', 'in'] },
+ *   search: ['title'],
+ *   ordering: ['price', 'title'],
+ *   include: ['author', 'tags'],
+ *   permissions: { read: 'anyone', write: 'staff' },
+ * });
+ * export default defineApp({ models, routes: [...books.routes] });
+ */
+export function resource<M extends AnyModel>(model: M, options: ResourceOptions<M>): Resource<M> {
+  const opts = options as unknown as ResourceOptions<AnyModel>;
+  const plan = planFields(model, opts);
+  const query = planQuery(model, opts);
+  const name = options.schemaName ?? pascal(model.name);
+  const schemas = buildSchemas(plan, name, query.sparse);
+  const etag = options.etag ?? true;
+  const base = options.path.replace(/\/+$/, '');
+  const rt: ResourceRuntime = { model, options: opts, plan, query, etag, path: base };
+  const needsUser =
+    opts.scope !== undefined ||
+    opts.check !== undefined ||
+    plan.readRules.size > 0 ||
+    plan.writeRules.size > 0;
+  const tags = [...(options.tags ?? [model.meta.pluralLabel])];
+  const detailPath = `${base}/:id`;
+  const params = idParams(model);
+  const objectQuery = buildQuerySchema(plan, query, false);
+  const label = model.meta.label.toLowerCase();
+  const objectProblems = opts.check ? [403] : [];
+  const writeProblems = plan.writeRules.size > 0 ? [403, 409] : [409];
+
+  const guard = (action: ResourceAction): GuardSpec =>
+    guardFor(model, accessOf(opts, action), action, needsUser);
+  const routes: AnyEndpoint[] = [];
+  const enabled = new Set(options.actions ?? RESOURCE_ACTIONS);
+  const call =
+    (fn: (rt: ResourceRuntime, context: HandlerContext) => Promise<unknown>) => (context: unknown) =>
+      fn(rt, context as HandlerContext);
+
+  for (const action of RESOURCE_ACTIONS) {
+    if (!enabled.has(action)) continue;
+    const common = { tags, ...guard(action), operationId: `${action}${name}` };
+    if (action === 'list')
+      routes.push(
+        route(
+          'GET',
+          base,
+          {
+            ...common,
+            summary: `List ${model.meta.pluralLabel.toLowerCase()}`,
+            query: buildQuerySchema(plan, query, true),
+            response: { 200: pageSchema(schemas.read, name, query.pagination) },
+            // A page number past the last page is a 404.
+            problems: query.pagination && query.pagination.style === 'page' ? [404] : [],
+          },
+          call(list),
+        ),
+      );
+    else if (action === 'retrieve')
+      routes.push(
+        route(
+          'GET',
+          detailPath,
+          {
+            ...common,
+            summary: `Get one ${label}`,
+            params,
+            query: objectQuery,
+            ...(etag ? { headers: t.Object({ 'if-none-match': t.Optional(t.String()) }) } : {}),
+            response: etag
+              ? { 200: schemas.read, 304: t.Null({ description: 'Not modified (If-None-Match)' }) }
+              : { 200: schemas.read },
+            problems: objectProblems,
+          },
+          call(retrieve),
+        ),
+      );
+    else if (action === 'create')
+      routes.push(
+        route(
+          'POST',
+          base,
+          {
+            ...common,
+            summary: `Create a ${label}`,
+            body: schemas.create,
+            response: { 201: schemas.read },
+            problems: writeProblems,
+          },
+          call(create),
+        ),
+      );
+    else if (action === 'delete')
+      routes.push(
+        route(
+          'DELETE',
+          detailPath,
+          {
+            ...common,
+            summary: `Delete a ${label}`,
+            params,
+            ...(etag ? { headers: t.Object({ 'if-match': t.Optional(t.String()) }) } : {}),
+            response: { 204: t.Null({ description: 'Deleted' }) },
+            problems: [...objectProblems, 409, ...(etag ? [412] : [])],
+          },
+          call(destroy),
+        ),
+      );
+    else {
+      const partial = action === 'partialUpdate';
+      routes.push(
+        route(
+          partial ? 'PATCH' : 'PUT',
+          detailPath,
+          {
+            ...common,
+            summary: partial ? `Change some fields of a ${label}` : `Replace a ${label}`,
+            params,
+            body: partial ? schemas.patch : schemas.update,
+            ...(etag ? { headers: t.Object({ 'if-match': t.Optional(t.String()) }) } : {}),
+            response: { 200: schemas.read },
+            problems: [...objectProblems, ...writeProblems, ...(etag ? [412] : [])],
+          },
+          (context: unknown) => update(rt, context as HandlerContext, action),
+        ),
+      );
+    }
+  }
+
+  const api: Resource<M> = {
+    model,
+    path: base,
+    routes,
+    schemas,
+    action(actionName, spec, handler) {
+      const { method = 'POST', detail = true, path, access, ...endpointSpec } = spec as ActionSpec;
+      const segment = path ?? actionName;
+      const explicit = endpointSpec.auth !== undefined || endpointSpec.permissions !== undefined;
+      const guardSpec = explicit ? {} : guardFor(model, access ?? accessOf(opts, 'update'), null, needsUser);
+      const full: EndpointSpec = {
+        tags,
+        operationId: `${actionName}${name}`,
+        ...guardSpec,
+        ...endpointSpec,
+        ...(detail ? { params, problems: [...objectProblems, ...(endpointSpec.problems ?? [])] } : {}),
+      };
+      const run = handler as unknown as (context: Record<string, unknown>) => unknown;
+      const endpoint: Endpoint<HttpMethod, string, EndpointSpec> = DEFINE[method](
+        detail ? `${detailPath}/${segment}` : `${base}/${segment}`,
+        full,
+        detail
+          ? async (context) => {
+              const ctx = context as unknown as HandlerContext & { db: never };
+              const object = await loadObject(
+                rt,
+                ctx.db,
+                context as never,
+                (ctx.params as { id: unknown }).id,
+                actionName,
+              );
+              return run({ ...(context as object), object }) as never;
+            }
+          : (context) => run(context as never) as never,
+      );
+      routes.push(endpoint);
+      return api;
+    },
+  };
+  return api;
+}

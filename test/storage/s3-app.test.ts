@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PermissionDeniedError } from '../../src/core/index.js';
+import { get, post, t } from '../../src/http/index.js';
+import type { StoredFile } from '../../src/storage/index.js';
+import { type StorageTestApp, startStorageApp } from './support/app.js';
+import { PNG_1X1, tinyPdf } from './support/files.js';
+import { type S3TestServer, startS3Server } from './support/s3-server.js';
+
+const saved = new Map<string, StoredFile>();
+
+const routes = [
+  post('/documents', { streamBody: true }, async (ctx) => {
+    const { file } = await ctx.storage.upload(ctx, {
+      storage: 'private',
+      accept: ['application/pdf'],
+      maxSize: 50_000,
+    });
+    saved.set('latest', file);
+    return file;
+  }),
+  get('/documents/latest', { query: t.Object({ role: t.Optional(t.String()) }) }, async (ctx) => {
+    const file = saved.get('latest');
+    if (ctx.query.role !== 'owner' || !file) throw new PermissionDeniedError();
+    return ctx.storage.serve(ctx, file, { disposition: 'attachment' });
+  }),
+];
+
+// The same module on S3: STORAGE_URL and STORAGE_PRIVATE_URL point at s3rver (one bucket, two prefixes).
+describe('storage() on S3', () => {
+  let s3: S3TestServer;
+  let s: StorageTestApp;
+  const privateObjects = async () => {
+    const keys: string[] = [];
+    for await (const object of s.storage.get('private').backend.list()) keys.push(object.key);
+    return keys;
+  };
+
+  beforeAll(async () => {
+    s3 = await startS3Server('app');
+    const base = `s3://S3RVER:S3RVER@app`;
+    const query = `?endpoint=${encodeURIComponent(s3.endpoint)}&region=us-east-1`;
+    s = await startStorageApp({
+      routes,
+      storage: { storages: { private: { public: false } } },
+      env: { STORAGE_URL: `${base}/public${query}`, STORAGE_PRIVATE_URL: `${base}/private${query}` },
+    });
+  });
+  afterAll(async () => {
+    await s?.close();
+    await s3?.close();
+  });
+
+  const send = (content: Buffer | string, type: string, name: string) => {
+    const body = new FormData();
+    body.append('file', new Blob([content], { type }), name);
+    return s.fetch('/documents', { method: 'POST', body });
+  };
+
+  it('streams an upload into the bucket and serves it back through a permission-checked endpoint, with ranges', async () => {
+    const response = await send(tinyPdf(), 'application/pdf', 'statement.pdf');
+    expect(response.status).toBe(201);
+    const file = (await response.json()) as StoredFile;
+    expect(file).toMatchObject({
+      storage: 'private',
+      contentType: 'application/pdf',
+      size: tinyPdf().length,
+    });
+    expect((await s.storage.get('private').stat(file)).contentType).toBe('application/pdf');
+    expect((await s.fetch('/documents/latest')).status).toBe(403);
+    const served = await s.fetch('/documents/latest?role=owner');
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-disposition')).toContain('filename="statement.pdf"');
+    expect(Buffer.from(await served.arrayBuffer()).equals(tinyPdf())).toBe(true);
+    const ranged = await s.fetch('/documents/latest?role=owner', { headers: { range: 'bytes=1-3' } });
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers.get('content-range')).toBe(`bytes 1-3/${tinyPdf().length}`);
+    expect(await ranged.text()).toBe('PDF');
+    const past = await s.fetch('/documents/latest?role=owner', { headers: { range: 'bytes=999999-' } });
+    expect(past.status).toBe(416);
+  });
+
+  it('gives private files S3 presigned URLs that download them', async () => {
+    const file = saved.get('latest')!;
+    const url = await s.storage.url(file, { expiresIn: 60, download: true });
+    expect(url.startsWith(`${s3.endpoint}/app/private/`)).toBe(true);
+    expect(new URL(url).searchParams.get('X-Amz-Expires')).toBe('60');
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toContain('attachment');
+  });
+
+  it('leaves nothing in the bucket after an oversized or wrong-type upload', async () => {
+    const before = await privateObjects();
+    const big = await send(Buffer.concat([tinyPdf(), Buffer.alloc(80_000, 1)]), 'application/pdf', 'big.pdf');
+    expect(big.status).toBe(413);
+    const image = await send(PNG_1X1, 'application/pdf', 'fake.pdf');
+    expect(image.status).toBe(415);
+    expect(await image.json()).toMatchObject({
+      code: 'BASALT_STORAGE_TYPE_NOT_ACCEPTED',
+      detail: expect.stringContaining('image/png'),
+    });
+    expect(await privateObjects()).toEqual(before);
+  });
+});
