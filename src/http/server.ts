@@ -167,6 +167,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       scope.removeAllContentTypeParsers();
       await scope.register(multipart);
       scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+      scope.addHook('onSend', (request, _reply, payload, done) => {
+        drainUnreadBody(request.raw);
+        done(null, payload);
+      });
       for (const endpoint of streamed) registerEndpoint(scope, endpoint, headers, options, log);
     });
   }
@@ -392,4 +396,24 @@ function finish(reply: FastifyReply, result: unknown, status: number): unknown {
   }
   if (status !== 200) reply.code(status);
   return result;
+}
+
+/** Largest rest of a refused body read and thrown away to keep the connection; beyond it, the socket is closed. */
+const MAX_DRAINED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A streamed endpoint may answer (413, 415, an error) before it has read its whole body.
+ * The rest is still arriving on the socket: left unread, the keep-alive connection stalls
+ * and the client's next request on it is never read. Read it and throw it away, up to a
+ * bound; a client that sends more than that loses the connection instead.
+ */
+function drainUnreadBody(raw: FastifyRequest['raw']): void {
+  if (raw.readableEnded || raw.destroyed) return;
+  raw.unpipe();
+  let drained = 0;
+  raw.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > MAX_DRAINED_BYTES) raw.socket.destroy();
+  });
+  raw.resume();
 }

@@ -181,4 +181,24 @@ describe('multipart uploads into storage', () => {
     });
     expect(response.status).toBe(400);
   });
+
+  it('keeps keep-alive connections usable after refusing an upload it did not read to the end', async () => {
+    // The refusal goes out while the client may still be sending; fetch keeps the
+    // connection for a later request, which stalls unless the server reads the rest.
+    const send = (file: Blob, name: string) =>
+      s.fetch(`/albums/${albumId}/cover`, { method: 'POST', body: form({ file }, name) });
+    const image = await send(new Blob([await png(8, 8)], { type: 'image/png' }), 'ok.png');
+    expect(image.status).toBe(201);
+    const served = await s.fetch(((await image.json()) as { url: string }).url);
+    await served.arrayBuffer();
+    const oversized = Buffer.concat([PNG_1X1, Buffer.alloc(300_000, 7)]);
+    for (let i = 0; i < 3; i += 1) {
+      const refused = await send(new Blob([oversized], { type: 'image/png' }), 'big.png');
+      expect(refused.status).toBe(413);
+      await refused.arrayBuffer();
+      const html = await send(new Blob(['<!DOCTYPE html><p>hi</p>'], { type: 'image/png' }), 'a.png');
+      expect(html.status).toBe(415);
+      await html.arrayBuffer();
+    }
+  }, 15_000);
 });
