@@ -1,4 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
+import type { BasaltApp } from '../app/index.js';
 import type { Database } from '../db/index.js';
 import type { JobsBackend } from './backends/backend.js';
 import { JobsError } from './errors.js';
@@ -20,6 +21,8 @@ export interface CreateJobsOptions {
   tasks: readonly AnyTask[];
   /** The database handlers receive as `ctx.db`. */
   db?: Database;
+  /** The app handlers receive as `ctx.app` (`jobs()` passes its app). */
+  app?: BasaltApp;
   /**
    * Make `task.enqueue(...)` of these tasks go through this client (default true; `jobs()`
    * does it when the app is created).
@@ -32,6 +35,7 @@ export interface Jobs extends TaskEnqueuer {
   readonly backend: JobsBackend;
   readonly tasks: ReadonlyMap<string, AnyTask>;
   readonly db: Database | undefined;
+  readonly app: BasaltApp | undefined;
   /** A handle on an existing job. */
   handle<R = unknown>(id: string, task?: string): JobHandle<R>;
   get(id: string): Promise<JobRecord | null>;
@@ -94,6 +98,7 @@ export function createJobs(options: CreateJobsOptions): Jobs {
     backend,
     tasks,
     db: options.db,
+    app: options.app,
     async enqueue<S extends TSchema, R>(
       task: Task<S, R>,
       input: Static<S>,

@@ -134,7 +134,12 @@ export function getJobs(app: Pick<BasaltApp, 'config' | 'db'>): Promise<Jobs> {
     throw new JobsError('BASALT_JOBS_NOT_CONFIGURED', 'This app does not use jobs() from basalt/jobs');
   state.jobs ??= (async () => {
     const backend = await buildBackend(app as BasaltApp, state.options);
-    const jobs = createJobs({ backend, tasks: allTasks(state.options), db: app.db as Database | undefined });
+    const jobs = createJobs({
+      backend,
+      tasks: allTasks(state.options),
+      db: app.db as Database | undefined,
+      app: app as BasaltApp,
+    });
     state.ready = jobs;
     return jobs;
   })();

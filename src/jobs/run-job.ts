@@ -1,3 +1,4 @@
+import type { BasaltApp } from '../app/index.js';
 import type { Logger } from '../core/index.js';
 import type { Database } from '../db/index.js';
 import { JobsError } from './errors.js';
@@ -13,7 +14,7 @@ export async function runJob(
   tasks: ReadonlyMap<string, AnyTask>,
   job: ClaimedJob,
   outer: AbortSignal,
-  deps: { db: Database | undefined; log: Logger },
+  deps: { db: Database | undefined; app?: BasaltApp | undefined; log: Logger },
 ): Promise<unknown> {
   const task = tasks.get(job.task);
   if (!task)
@@ -56,6 +57,14 @@ export async function runJob(
             enqueuedAt: job.enqueuedAt,
           },
           db: deps.db as Database,
+          get app(): BasaltApp {
+            if (!deps.app)
+              throw new JobsError(
+                'BASALT_JOBS_NOT_CONFIGURED',
+                `Task '${job.task}' reads ctx.app, but this jobs client was created without an app`,
+              );
+            return deps.app;
+          },
           // A child logger costs more than a no-op job: made on first use only.
           get log() {
             child ??= deps.log.child({ job: job.id, task: job.task });

@@ -1,5 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { ValidateFunction } from 'ajv';
+import type { BasaltApp } from '../app/index.js';
 import type { Logger } from '../core/index.js';
 import type { Database } from '../db/index.js';
 import { JobsError } from './errors.js';
@@ -36,6 +37,12 @@ export interface TaskContext<I> {
   };
   /** The app's database (absent when the worker runs without one). */
   readonly db: Database;
+  /**
+   * The app the worker runs, to reach its other capabilities (`getStorage(ctx.app)`,
+   * `ctx.app.config`). Reading it throws when the jobs client was made without an app
+   * (`createJobs` in a script with no `app` option).
+   */
+  readonly app: BasaltApp;
   /** A logger bound to the job id and task name. */
   readonly log: Logger;
   /** Aborted when the job passes its timeout, is cancelled, or the worker stops for good. */

@@ -101,7 +101,7 @@ export function createWorker(jobs: Jobs, options: WorkerOptions): Worker {
   const consumer: Consumer = jobs.backend.consume({
     queues,
     concurrency,
-    process: (job, signal) => runJob(jobs.tasks, job, signal, { db: jobs.db, log }),
+    process: (job, signal) => runJob(jobs.tasks, job, signal, { db: jobs.db, app: jobs.app, log }),
     retryDelay: (job) => retryDelayFor(jobs.tasks, job),
     onEvent,
   });

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import type { BasaltApp } from 'basalt';
 import { t } from 'basalt/http';
 import {
   createJobs,
@@ -78,6 +79,31 @@ describe('workers on the database queue', () => {
       expect(await job.get()).toMatchObject({ state: 'cancelled', result: null });
     } finally {
       await worker.stop();
+    }
+  });
+
+  it("gives a handler the jobs client's app as ctx.app, and a clear error without one", async () => {
+    const config = defineTask('read-app', { input: t.Object({}), queue: 'app', retries: 0 }, ({ app }) => ({
+      env: app.config.NODE_ENV,
+    }));
+    const app = { config: { NODE_ENV: 'from-the-app' } } as unknown as BasaltApp;
+    const withApp = createJobs({ backend, tasks: [config], bind: false, app });
+    const worker = createWorker(withApp, { log: silent });
+    try {
+      expect(await (await withApp.enqueue(config, {})).result()).toEqual({ env: 'from-the-app' });
+    } finally {
+      await worker.stop();
+    }
+    const bare = createJobs({ backend, tasks: [config], bind: false });
+    const bareWorker = createWorker(bare, { log: silent });
+    try {
+      const job = await bare.enqueue(config, {});
+      await eventually(async () => (await job.state()) === 'failed');
+      expect((await job.get())?.error).toMatch(
+        /reads ctx.app, but this jobs client was created without an app/,
+      );
+    } finally {
+      await bareWorker.stop();
     }
   });
 
