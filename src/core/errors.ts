@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   BASALT_HTTP_NOT_ACCEPTABLE: { status: 406, title: 'Not acceptable' },
   BASALT_HTTP_CONFLICT: { status: 409, title: 'Conflict' },
   BASALT_HTTP_PRECONDITION_FAILED: { status: 412, title: 'Precondition failed' },
+  BASALT_HTTP_PRECONDITION_REQUIRED: { status: 428, title: 'Precondition required' },
   BASALT_HTTP_PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   BASALT_HTTP_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   BASALT_HTTP_TOO_MANY_REQUESTS: { status: 429, title: 'Too many requests' },

@@ -1,4 +1,4 @@
-import { PermissionDeniedError } from '../core/index.js';
+import { BasaltError, isBasaltError, PermissionDeniedError } from '../core/index.js';
 import { type AnyModel, type Executor, type Query, RecordNotFoundError } from '../db/index.js';
 import { type RequestContext, respond } from '../http/index.js';
 import { checkIfMatch, entityTag, noneMatch } from './etag.js';
@@ -26,6 +26,8 @@ export interface ResourceRuntime {
   plan: FieldPlan;
   query: QueryPlan;
   etag: boolean;
+  /** Writes by id without `If-Match` are a 428. */
+  requireIfMatch: boolean;
   /** The collection path, e.g. `/api/books`. */
   path: string;
 }
@@ -133,6 +135,10 @@ export async function create(rt: ResourceRuntime, raw: HandlerContext): Promise<
   const context = request(raw);
   const data: Row = { ...raw.body };
   checkWritable(rt, context, data);
+  return inBody(() => createRow(rt, context, data));
+}
+
+async function createRow(rt: ResourceRuntime, context: RequestContext & { db: Executor }, data: Row) {
   const hooks = rt.options.hooks;
   // Without hooks the model operation is the whole write: no transaction round trips.
   if (!hooks?.beforeCreate && !hooks?.afterCreate)
@@ -193,6 +199,29 @@ async function precondition(
   return fresh;
 }
 
+/** Refuses a write by id without `If-Match` when the resource requires one (428). */
+function requirePrecondition(rt: ResourceRuntime, raw: HandlerContext): void {
+  if (rt.requireIfMatch && raw.headers['if-match'] === undefined)
+    throw new BasaltError(
+      'BASALT_HTTP_PRECONDITION_REQUIRED',
+      'Send If-Match with the ETag of the object you read (or *), so no change you have not seen is overwritten',
+    );
+}
+
+/**
+ * The data layer names fields by attribute (`/isbn`); in a response to a request they are
+ * fields of its body (`/body/isbn`), as the schema's own errors are.
+ */
+async function inBody<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isBasaltError(error) && error.errors)
+      for (const e of error.errors) if (!e.pointer.startsWith('/body/')) e.pointer = `/body${e.pointer}`;
+    throw error;
+  }
+}
+
 /**
  * Whether a write by id can go straight to the model operation (which answers 404 itself):
  * no scope, object check, hook or If-Match needs the current row first.
@@ -212,9 +241,20 @@ export async function update(
   raw: HandlerContext,
   action: 'update' | 'partialUpdate',
 ): Promise<unknown> {
+  requirePrecondition(rt, raw);
   const context = request(raw);
   const data: Row = { ...raw.body };
   checkWritable(rt, context, data);
+  return inBody(() => updateRow(rt, raw, context, data, action));
+}
+
+async function updateRow(
+  rt: ResourceRuntime,
+  raw: HandlerContext,
+  context: RequestContext & { db: Executor },
+  data: Row,
+  action: 'update' | 'partialUpdate',
+) {
   const hooks = rt.options.hooks;
   if (direct(rt, raw, hooks?.beforeUpdate ?? hooks?.afterUpdate)) {
     const row = (await context.db.update(rt.model, raw.params.id as never, data as never)) as Row;
@@ -232,6 +272,7 @@ export async function update(
 
 /** DELETE /things/:id */
 export async function destroy(rt: ResourceRuntime, raw: HandlerContext): Promise<unknown> {
+  requirePrecondition(rt, raw);
   const context = request(raw);
   const hooks = rt.options.hooks;
   if (direct(rt, raw, hooks?.beforeDelete ?? hooks?.afterDelete)) {

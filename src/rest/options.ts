@@ -157,6 +157,11 @@ export interface ResourceOptions<M extends AnyModel> {
   hooks?: ResourceHooks<M>;
   /** `ETag` on retrieve and writes, `If-None-Match` → 304, `If-Match` → 412 (default true). */
   etag?: boolean;
+  /**
+   * Refuse PUT, PATCH and DELETE without `If-Match` with a 428, so that no client overwrites
+   * a change it has not seen (RFC 6585); default false. Needs `etag`.
+   */
+  requireIfMatch?: boolean;
   /** OpenAPI tags (default: the model's plural label). */
   tags?: readonly string[];
   /** Base name of the OpenAPI schemas (default: the model name in PascalCase: `Book`, `BookCreate`, ...). */

@@ -122,7 +122,18 @@ export function resource<M extends AnyModel>(model: M, options: ResourceOptions<
   const schemas = buildSchemas(plan, name, query.sparse);
   const etag = options.etag ?? true;
   const base = options.path.replace(/\/+$/, '');
-  const rt: ResourceRuntime = { model, options: opts, plan, query, etag, path: base };
+  const requireIfMatch = etag && (options.requireIfMatch ?? false);
+  const preconditions = etag ? [412, ...(requireIfMatch ? [428] : [])] : [];
+  const rt: ResourceRuntime = { model, options: opts, plan, query, etag, requireIfMatch, path: base };
+  const ifMatchHeader = t.Object({
+    'if-match': t.Optional(
+      t.String({
+        description: requireIfMatch
+          ? 'The ETag of the object as last read, or *; required (428 without it)'
+          : 'The ETag of the object as last read, or *: the write is refused (412) if it changed since',
+      }),
+    ),
+  });
   const needsUser =
     opts.scope !== undefined ||
     opts.check !== undefined ||
@@ -206,9 +217,9 @@ export function resource<M extends AnyModel>(model: M, options: ResourceOptions<
             ...common,
             summary: `Delete a ${label}`,
             params,
-            ...(etag ? { headers: t.Object({ 'if-match': t.Optional(t.String()) }) } : {}),
+            ...(etag ? { headers: ifMatchHeader } : {}),
             response: { 204: t.Null({ description: 'Deleted' }) },
-            problems: [...objectProblems, 409, ...(etag ? [412] : [])],
+            problems: [...objectProblems, 409, ...preconditions],
           },
           call(destroy),
         ),
@@ -224,9 +235,9 @@ export function resource<M extends AnyModel>(model: M, options: ResourceOptions<
             summary: partial ? `Change some fields of a ${label}` : `Replace a ${label}`,
             params,
             body: partial ? schemas.patch : schemas.update,
-            ...(etag ? { headers: t.Object({ 'if-match': t.Optional(t.String()) }) } : {}),
+            ...(etag ? { headers: ifMatchHeader } : {}),
             response: { 200: schemas.read },
-            problems: [...objectProblems, ...writeProblems, ...(etag ? [412] : [])],
+            problems: [...objectProblems, ...writeProblems, ...preconditions],
           },
           (context: unknown) => update(rt, context as HandlerContext, action),
         ),

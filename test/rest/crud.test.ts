@@ -156,7 +156,7 @@ describe.each(cases)('resource actions on $name', ({ database }) => {
     });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('BASALT_DB_UNIQUE_VIOLATION');
-    expect(res.body.errors).toEqual([expect.objectContaining({ pointer: '/isbn' })]);
+    expect(res.body.errors).toEqual([expect.objectContaining({ pointer: '/body/isbn' })]);
     const created = await shop.call('POST', '/api/books', {
       headers: staff.headers,
       body: { title: 'Copy', isbn: book.isbn, price: '1.00', authorId: book.authorId },

@@ -97,4 +97,37 @@ describe.each(cases)('ETags and conditional requests on $name', ({ database }) =
     });
     expect(none.status).toBe(200);
   });
+
+  it('answers 428 to a write without If-Match where the resource requires it, writing nothing', async () => {
+    const created = await shop.call('POST', '/api/tags', { headers: staff.headers, body: { name: 'ann' } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = Number(created.body.id);
+    const etag = String(created.headers.etag);
+    for (const method of ['PUT', 'PATCH', 'DELETE'] as const) {
+      const refused = await shop.call(method, `/api/tags/${id}`, {
+        headers: staff.headers,
+        ...(method === 'DELETE' ? {} : { body: { name: 'changed' } }),
+      });
+      expect(refused.status, method).toBe(428);
+      expect(refused.headers['content-type']).toMatch(/problem\+json/);
+      expect(refused.body).toMatchObject({ code: 'BASALT_HTTP_PRECONDITION_REQUIRED' });
+    }
+    expect((await shop.call('GET', `/api/tags/${id}`)).body).toMatchObject({ name: 'ann' });
+    const patched = await shop.call('PATCH', `/api/tags/${id}`, {
+      headers: { ...staff.headers, 'if-match': etag },
+      body: { name: 'anna' },
+    });
+    expect(patched.status).toBe(200);
+    const deleted = await shop.call('DELETE', `/api/tags/${id}`, {
+      headers: { ...staff.headers, 'if-match': String(patched.headers.etag) },
+    });
+    expect(deleted.status).toBe(204);
+    // Books keep If-Match optional.
+    const book = await shop.book();
+    const free = await shop.call('PATCH', `/api/books/${book.id}`, {
+      headers: staff.headers,
+      body: { price: '2.00' },
+    });
+    expect(free.status).toBe(200);
+  });
 });

@@ -242,6 +242,11 @@ describe('the OpenAPI document of resources', () => {
       '412',
       '500',
     ]);
+    // Tags require If-Match on writes: a 428 is documented next to the 412.
+    expect(Object.keys(document.paths['/api/tags/{id}']!.delete!.responses)).toContain('428');
+    expect(document.paths['/api/tags/{id}']!.delete!.responses['428']).toMatchObject({
+      description: 'Precondition required',
+    });
     // Reading the catalogue needs no credentials (but reads them: field rules); writing does.
     expect(books.get!.security).toEqual([{ bearerAuth: [] }, { cookieAuth: [] }, {}]);
     expect(books.post!.security).toEqual([{ bearerAuth: [] }, { cookieAuth: [] }]);

@@ -99,6 +99,13 @@ export const authors = resource(Author, {
   permissions: { read: 'anyone', write: 'model' },
 });
 
+/** Tags: every write by id must say which version it changes (If-Match, else 428). */
+export const tags = resource(Tag, {
+  path: '/api/tags',
+  permissions: { read: 'anyone', write: 'staff' },
+  requireIfMatch: true,
+});
+
 const OrderSchema = t.Object({ id: t.Integer(), status: t.String() }, { $id: 'OrderStatus' });
 
 export const orders = resource(Order, {
@@ -159,5 +166,5 @@ export const shop = defineApp({
   name: 'shop',
   modules: [auth({ mail, rateLimits: { ip: false, account: false } })],
   models: [Author, Tag, Book, Order, Coupon],
-  routes: [...books.routes, ...authors.routes, ...orders.routes, ...coupons.routes],
+  routes: [...books.routes, ...authors.routes, ...tags.routes, ...orders.routes, ...coupons.routes],
 });
