@@ -34,7 +34,9 @@ export const JobModel = defineModel(
   {
     table: 'basalt_job',
     indexes: [
-      { fields: ['queue', 'state', 'rank'], name: 'basalt_job_claim' },
+      // With the id, the claim's `order by rank, id` is an index scan; without it PostgreSQL
+      // sorts every queued job of the queue on each claim (SQLite appends the rowid itself).
+      { fields: ['queue', 'state', 'rank', 'id'], name: 'basalt_job_claim' },
       { fields: ['state', 'runAt'], name: 'basalt_job_state_run_at' },
     ],
   },
