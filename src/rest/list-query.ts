@@ -42,11 +42,35 @@ export function listOrder(query: QueryPlan, params: Row): string[] {
   return keys;
 }
 
+/** What `?include=` asks for: the paths to load and the plans to show them. */
+export interface RequestedIncludes {
+  readonly paths: readonly string[];
+  readonly top: readonly IncludePlan[];
+}
+
+const NO_INCLUDES: RequestedIncludes = { paths: [], top: [] };
+/** Resolved `?include=` values per plan: a few distinct values are asked for again and again. */
+const resolvedIncludes = new WeakMap<FieldPlan, Map<string, RequestedIncludes>>();
+const MAX_CACHED_INCLUDES = 64;
+
 /** The relations a request includes (`?include=`), as plans; nested paths bring their parents. */
-export function requestedIncludes(plan: FieldPlan, params: Row): { paths: string[]; top: IncludePlan[] } {
-  if (typeof params.include !== 'string' || params.include === '') return { paths: [], top: [] };
+export function requestedIncludes(plan: FieldPlan, params: Row): RequestedIncludes {
+  const value = params.include;
+  if (typeof value !== 'string' || value === '') return NO_INCLUDES;
+  let cache = resolvedIncludes.get(plan);
+  if (!cache) resolvedIncludes.set(plan, (cache = new Map()));
+  let resolved = cache.get(value);
+  if (!resolved) {
+    resolved = resolveIncludes(plan, value);
+    // The schema admits only declared paths, but their combinations are many: keep a few.
+    if (cache.size < MAX_CACHED_INCLUDES) cache.set(value, resolved);
+  }
+  return resolved;
+}
+
+function resolveIncludes(plan: FieldPlan, include: string): RequestedIncludes {
   const paths = new Set<string>();
-  for (const path of params.include.split(',')) {
+  for (const path of include.split(',')) {
     const parts = path.split('.');
     for (let i = 1; i <= parts.length; i += 1) paths.add(parts.slice(0, i).join('.'));
   }

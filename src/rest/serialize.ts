@@ -11,8 +11,11 @@ export interface View {
   context: RequestContext;
 }
 
+const NOTHING_HIDDEN: ReadonlySet<string> = new Set();
+
 /** Fields this user may not see (field-level read rules). */
-export function hiddenFields(plan: FieldPlan, context: RequestContext): Set<string> {
+export function hiddenFields(plan: FieldPlan, context: RequestContext): ReadonlySet<string> {
+  if (plan.readRules.size === 0) return NOTHING_HIDDEN;
   const hidden = new Set<string>();
   for (const [name, rule] of plan.readRules) if (!rule(context)) hidden.add(name);
   return hidden;
@@ -39,9 +42,9 @@ export function serialize(plan: FieldPlan, view: View, row: Row): Row {
     if (hidden.has(attribute) || (fields && attribute !== 'id' && !fields.has(attribute))) continue;
     out[attribute] = row[attribute];
   }
-  for (const [key, field] of Object.entries(plan.computed)) {
+  for (const key in plan.computed) {
     if (hidden.has(key) || (fields && !fields.has(key))) continue;
-    out[key] = field.get(row as never, view.context);
+    out[key] = plan.computed[key]!.get(row as never, view.context);
   }
   for (const include of view.includes) out[include.name] = related(include, row[include.name]);
   return out;
