@@ -1,30 +1,9 @@
 // Profiles one REST operation of the Basalt resource in-process (app.fastify.inject, one
 // request at a time), for `node --cpu-prof`. Usage:
-//   node --conditions=source --import tsx --cpu-prof --cpu-prof-dir=/tmp/rp bench/rest/profile-list.ts [url] [n]
-import { createApp, defineApp } from 'basalt';
-import { resource } from 'basalt/rest';
-import { Author, Book } from '../db/schema.js';
-import { DATABASE_URL, prepareRestBench } from './setup.js';
+//   node --conditions=source --import tsx --cpu-prof --cpu-prof-dir=/tmp/rp bench/rest/profile.ts [url] [n]
+import { createRestBenchApp } from './app.js';
 
-await prepareRestBench();
-const books = resource(Book, {
-  path: '/books',
-  include: ['author'],
-  permissions: { read: 'anyone', write: 'anyone' },
-  pagination: { style: 'page', pageSize: 20, maxPageSize: 100 },
-});
-const app = await createApp(
-  defineApp({ name: 'bench-rest', models: [Author, Book], routes: [...books.routes] }),
-  {
-    envFile: false,
-    env: {
-      NODE_ENV: 'production',
-      SECRET_KEY: 'bench-secret-key-bench-secret-key-0123456789',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL,
-    },
-  },
-);
+const app = await createRestBenchApp();
 await app.fastify.ready();
 const url = process.argv[2] ?? '/books?include=author&page=3';
 const n = Number(process.argv[3] ?? 3000);
