@@ -1,7 +1,7 @@
 import type { AppCommand, BasaltApp } from '../app/index.js';
 import type { AnyModel, Database } from '../db/index.js';
 import { fileFieldsOf } from './files.js';
-import { getStorage } from './module.js';
+import { getStorage } from './get-storage.js';
 
 /** Keys every row of the app points at, by storage name (thumbnails count for their image). */
 export async function referencedKeys(app: BasaltApp): Promise<Map<string, Set<string>>> {

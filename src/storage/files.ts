@@ -18,13 +18,17 @@ export interface FileRecords {
   delete<M extends AnyModel>(db: Executor, model: M, id: PrimaryKeyOf<M>): Promise<void>;
 }
 
-/** The file fields of a model: attribute name and the storage its files go to by default. */
-export function fileFieldsOf(model: AnyModel): Array<{ attribute: string; storage: string }> {
-  const out: Array<{ attribute: string; storage: string }> = [];
+/** The file fields of a model: attribute name, the storage its files go to by default, and whether it holds images. */
+export function fileFieldsOf(model: AnyModel): Array<{ attribute: string; storage: string; image: boolean }> {
+  const out: Array<{ attribute: string; storage: string; image: boolean }> = [];
   for (const meta of Object.values(model.meta.fields)) {
     if (meta.kind !== 'file' || !meta.attribute) continue;
     const config = model.fields[meta.name]?.config;
-    out.push({ attribute: meta.attribute, storage: config?.storage ?? 'default' });
+    out.push({
+      attribute: meta.attribute,
+      storage: config?.storage ?? 'default',
+      image: config?.image === true,
+    });
   }
   return out;
 }
@@ -42,6 +46,8 @@ export function createFileRecords(options: {
   claim(file: StoredFile): void;
   /** Reports a clean-up that failed (the object stays until `storage orphans --delete`). */
   onCleanupError(error: unknown, file: StoredFile): void;
+  /** Called once the transaction that stored an image into an `f.image()` field commits. */
+  imageSaved?(file: StoredFile, storage: string): Promise<void>;
 }): FileRecords {
   const storageOf = (file: StoredFile, fallback: string) => options.storage(file.storage ?? fallback);
   const remove = (file: StoredFile, fallback: string) => async () => {
@@ -52,12 +58,14 @@ export function createFileRecords(options: {
     }
   };
   const newFiles = async (tx: Executor, model: AnyModel, data: object, previous?: object) => {
-    for (const { attribute, storage } of fileFieldsOf(model)) {
+    for (const { attribute, storage, image } of fileFieldsOf(model)) {
       const file = asFile((data as Record<string, unknown>)[attribute]);
       if (!file) continue;
       if (asFile((previous as Record<string, unknown> | undefined)?.[attribute])?.key === file.key) continue;
       options.claim(file);
       await tx.afterRollback(remove(file, storage));
+      const saved = options.imageSaved;
+      if (image && saved) await tx.afterCommit(() => saved(file, file.storage ?? storage));
     }
   };
   return {

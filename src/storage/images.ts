@@ -25,34 +25,69 @@ export function parseThumbnailSize(text: string): ThumbnailSpec | undefined {
 }
 
 /**
- * The key of a WebP thumbnail of an image, made with sharp on first request and kept in the
- * same storage (later requests read it back). Deleting the image through the storage
- * deletes its thumbnails. Once `basalt/jobs` lands, generation moves to a background job
- * enqueued after upload; this on-request path stays as the fallback.
+ * The keys of WebP thumbnails of an image, one per spec, in the same storage. Those missing
+ * are made with sharp from a single read of the image (rotated per EXIF, never enlarged);
+ * those already stored are left as they are. Deleting the image through the storage deletes
+ * its thumbnails. An image sharp cannot decode is `BASALT_STORAGE_TYPE_NOT_ACCEPTED`, a
+ * missing one `BASALT_STORAGE_NOT_FOUND`; a backend failure is passed on as it is.
+ */
+export async function ensureThumbnails(
+  storage: Storage,
+  file: StoredFile | string,
+  specs: readonly ThumbnailSpec[],
+): Promise<string[]> {
+  const key = typeof file === 'string' ? file : file.key;
+  const targets = specs.map((spec) => ({ spec, target: thumbnailKey(key, spec) }));
+  const missing: typeof targets = [];
+  for (const entry of targets) if (!(await storage.backend.exists(entry.target))) missing.push(entry);
+  if (missing.length === 0) return targets.map((entry) => entry.target);
+  const { default: sharp } = await import('sharp');
+  const source = await storage.open(key);
+  // One decoder fed once; each size is a clone of it, written as it is encoded.
+  const decoder = sharp({ failOn: 'error', limitInputPixels: 100_000_000 });
+  let decodeError: unknown;
+  const outputs = missing.map(({ spec }) =>
+    decoder
+      .clone()
+      .rotate()
+      .resize(spec.width, spec.height, { fit: spec.fit ?? 'cover', withoutEnlargement: true })
+      .webp({ quality: 80 }),
+  );
+  const writes = outputs.map((output, i) => {
+    output.once('error', (error) => {
+      decodeError ??= error;
+    });
+    return storage.backend.put(missing[i]!.target, output, { contentType: 'image/webp' });
+  });
+  // A clone starts once the decoder's input ends; a failed read must end the clones too.
+  source.stream.once('error', (error) => {
+    decoder.destroy(error);
+    for (const output of outputs) output.destroy(error);
+  });
+  source.stream.pipe(decoder);
+  const results = await Promise.allSettled(writes);
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) {
+    source.stream.destroy();
+    if (decodeError !== undefined && !source.stream.errored)
+      throw new StorageError('BASALT_STORAGE_TYPE_NOT_ACCEPTED', `'${key}' is not an image sharp can read`, {
+        cause: decodeError,
+      });
+    throw failed.reason;
+  }
+  return targets.map((entry) => entry.target);
+}
+
+/**
+ * The key of one WebP thumbnail of an image (see {@link ensureThumbnails}): made on first
+ * call, read back afterwards. With `basalt/jobs` and `thumbnailTask`, the sizes of
+ * `storage({ thumbnailSizes })` are made in the background after each image is saved.
  */
 export async function ensureThumbnail(
   storage: Storage,
   file: StoredFile | string,
   spec: ThumbnailSpec,
 ): Promise<string> {
-  const key = typeof file === 'string' ? file : file.key;
-  const target = thumbnailKey(key, spec);
-  if (await storage.backend.exists(target)) return target;
-  const { default: sharp } = await import('sharp');
-  const source = await storage.open(key);
-  const transform = sharp({ failOn: 'error', limitInputPixels: 100_000_000 })
-    .rotate()
-    .resize(spec.width, spec.height, { fit: spec.fit ?? 'cover', withoutEnlargement: true })
-    .webp({ quality: 80 });
-  source.stream.on('error', (error) => transform.destroy(error));
-  source.stream.pipe(transform);
-  try {
-    await storage.backend.put(target, transform, { contentType: 'image/webp' });
-  } catch (error) {
-    source.stream.destroy();
-    throw new StorageError('BASALT_STORAGE_TYPE_NOT_ACCEPTED', `'${key}' is not an image sharp can read`, {
-      cause: error,
-    });
-  }
-  return target;
+  const [key] = await ensureThumbnails(storage, file, [spec]);
+  return key!;
 }

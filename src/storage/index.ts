@@ -24,14 +24,16 @@ export {
   StorageNotFoundError,
 } from './errors.js';
 export { createFileRecords, type FileRecords } from './files.js';
-export { ensureThumbnail, parseThumbnailSize, type ThumbnailSpec, thumbnailKey } from './images.js';
-export { assertValidKey, cleanFileName, generateKey } from './keys.js';
+export { getStorage } from './get-storage.js';
 export {
-  getStorage,
-  type NamedStorageOptions,
-  type StorageModuleOptions,
-  storage,
-} from './module.js';
+  ensureThumbnail,
+  ensureThumbnails,
+  parseThumbnailSize,
+  type ThumbnailSpec,
+  thumbnailKey,
+} from './images.js';
+export { assertValidKey, cleanFileName, generateKey } from './keys.js';
+export { type NamedStorageOptions, type StorageModuleOptions, storage } from './module.js';
 export { type ServeOptions, serveFile } from './serve.js';
 export type {
   PresignedUpload,
@@ -48,4 +50,5 @@ export {
   type StoredFile,
 } from './storage.js';
 export { type BackendUrlOptions, createBackendFromUrl } from './storage-url.js';
+export { type ThumbnailJobResult, thumbnailTask } from './thumbnail-task.js';
 export { receiveUpload, type UploadOptions, type UploadResult } from './uploads.js';

@@ -4,15 +4,18 @@ import type { FastifyRequest } from 'fastify';
 import type { BasaltApp, ModuleDefinition, ModuleSetupApi } from '../app/index.js';
 import { BasaltError, defineConfig, NotFoundError } from '../core/index.js';
 import { type AnyEndpoint, get, put, type TSchema, t } from '../http/index.js';
+import { getJobs } from '../jobs/module.js';
 import { storageCommands } from './commands.js';
 import { FileTooLargeError, StorageError } from './errors.js';
 import { createFileRecords } from './files.js';
+import { registerStorage } from './get-storage.js';
 import { ensureThumbnail, parseThumbnailSize } from './images.js';
 import { serveFile } from './serve.js';
 import { createStorageService, type StorageService } from './service.js';
 import { createUrlSigner } from './signing.js';
 import { createStorage, type Storage, type StoredFile } from './storage.js';
 import { createBackendFromUrl } from './storage-url.js';
+import { thumbnailTask } from './thumbnail-task.js';
 
 declare module '../http/context.js' {
   interface RequestContextExtensions {
@@ -37,19 +40,14 @@ export interface StorageModuleOptions {
   storages?: Record<string, NamedStorageOptions>;
   /** Where signed URLs of local storages and thumbnails are served; default `/storage`. */
   prefix?: string;
-  /** Thumbnail sizes the thumbnail route makes (`WxH` or `WxH-inside`); default 64, 128, 256, 512 squares. */
+  /**
+   * Thumbnail sizes of images (`WxH` or `WxH-inside`); default 64, 128, 256, 512 squares. The
+   * thumbnail route makes only these; with `thumbnailTask` in `jobs({ tasks })`, a background
+   * job makes all of them after each image is saved through `ctx.storage.records`.
+   */
   thumbnailSizes?: readonly string[];
   /** Largest direct (signed PUT) upload to a local storage, bytes; default 1 GiB. */
   maxDirectUpload?: number;
-}
-
-const services = new WeakMap<object, StorageService>();
-
-/** The storage service of a created app (for commands, seeds and tests). */
-export function getStorage(app: Pick<BasaltApp, 'config'>): StorageService {
-  const service = services.get(app.config);
-  if (!service) throw new TypeError('This app does not use storage() from basalt/storage');
-  return service;
 }
 
 /** Backends whose public and signed URLs Basalt serves itself (S3 serves its own). */
@@ -166,8 +164,34 @@ export function storage(options: StorageModuleOptions = {}): ModuleDefinition {
       // request fails, so an upload whose handler errs leaves nothing behind.
       const pending = new WeakMap<FastifyRequest, Map<string, { storage: Storage; file: StoredFile }>>();
       const pendingKeys = new Map<string, FastifyRequest>();
+      // Thumbnails go to a background job when the app runs jobs() with thumbnailTask listed.
+      let started: BasaltApp | undefined;
+      api.onStart((app) => {
+        started = app;
+      });
+      const thumbnailJobs = async () => {
+        if (!started) return undefined;
+        let client: Awaited<ReturnType<typeof getJobs>>;
+        try {
+          client = await getJobs(started);
+        } catch {
+          return undefined; // no jobs(): thumbnails are made on request
+        }
+        return client.tasks.get(thumbnailTask.name) === thumbnailTask ? client : undefined;
+      };
       const records = createFileRecords({
         storage: (name) => service.get(name),
+        async imageSaved(file, storageName) {
+          try {
+            const client = await thumbnailJobs();
+            await client?.enqueue(thumbnailTask, { storage: storageName, key: file.key, sizes: [...sizes] });
+          } catch (error) {
+            api.log.warn(
+              { err: error, key: file.key },
+              'the thumbnail job could not be enqueued (thumbnails will be made on request)',
+            );
+          }
+        },
         claim: (file) => {
           const request = pendingKeys.get(file.key);
           if (!request) return;
@@ -193,7 +217,7 @@ export function storage(options: StorageModuleOptions = {}): ModuleDefinition {
           pendingKeys.set(file.key, request);
         },
       });
-      services.set(api.config, service);
+      registerStorage(api.config, service);
       api.provideContext((ctx) => {
         ctx.storage = service;
       });

@@ -22,6 +22,7 @@ describe('basalt/storage exports', () => {
         "createStorage",
         "createUrlSigner",
         "ensureThumbnail",
+        "ensureThumbnails",
         "generateKey",
         "getStorage",
         "isAccepted",
@@ -32,6 +33,7 @@ describe('basalt/storage exports', () => {
         "sniffContentType",
         "storage",
         "thumbnailKey",
+        "thumbnailTask",
       ]
     `);
   });
