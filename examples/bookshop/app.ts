@@ -8,7 +8,7 @@ import { orderInvoice, uploadCover } from './files.js';
 import { models } from './models.js';
 import { myOrders, placeOrder } from './orders.js';
 import { seedCommand } from './seed.js';
-import { nightlySalesReport, salesReport, sendOrderConfirmation } from './tasks.js';
+import { nightlySalesReport, salesReport, sendOrderConfirmation, thumbnailTask } from './tasks.js';
 
 /** The reference app: every Basalt capability shows up here as it lands. */
 export default defineApp({
@@ -19,7 +19,7 @@ export default defineApp({
   modules: [
     auth(),
     storage({ storages: { private: { public: false, url: 'file:./data/private' } } }),
-    jobs({ tasks: [sendOrderConfirmation, salesReport], schedules: [nightlySalesReport] }),
+    jobs({ tasks: [sendOrderConfirmation, salesReport, thumbnailTask], schedules: [nightlySalesReport] }),
   ],
   models,
   routes: [...api, signUp, placeOrder, myOrders, uploadCover, orderInvoice],

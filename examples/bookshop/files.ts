@@ -12,7 +12,11 @@ const CoverAnswer = t.Object({
   thumbnail: t.String(),
 });
 
-/** Staff (change_book) upload a book's cover: a public image, with thumbnails on request. */
+/**
+ * Staff (change_book) upload a book's cover: a public image. Its thumbnails are made by a
+ * background job (thumbnailTask, see tasks.ts) once the cover is saved; `thumbnail` works at
+ * once all the same (a size asked for before the job ran is made on request).
+ */
 export const uploadCover = post(
   '/api/books/:id/cover',
   {
@@ -20,7 +24,7 @@ export const uploadCover = post(
     summary: 'Upload the cover of a book (multipart/form-data, field "file")',
     description:
       'An image (checked from its content) of at most 5 MB. The previous cover is removed once ' +
-      'the new one is saved; a refused upload leaves nothing behind.',
+      'the new one is saved; a refused upload leaves nothing behind. Thumbnails are made in the background.',
     params: BookId,
     permissions: ['change_book'],
     streamBody: true,

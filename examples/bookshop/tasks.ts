@@ -5,6 +5,13 @@ import { defineSchedule, defineTask } from 'basalt/jobs';
 import { Customer, Order } from './models.js';
 
 /**
+ * Cover thumbnails: listed in jobs({ tasks }), Basalt's thumbnail task makes every size of
+ * storage({ thumbnailSizes }) (64, 128, 256 and 512 squares) in a worker once a new cover is
+ * saved, on the `storage` queue; a thumbnail requested before its job ran is made on request.
+ */
+export { thumbnailTask } from 'basalt/storage';
+
+/**
  * Mails the customer a confirmation of their order (to the log: the console mail backend).
  * Enqueued in the transaction that places the order, so it runs only for orders that exist.
  * Delivery is at-least-once: a retry after a crash may mail twice, which a confirmation can bear.

@@ -2,8 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getAuth, type TokenPair, User } from 'basalt/auth';
-import { getStorage } from 'basalt/storage';
+import { createWorker, getJobs } from 'basalt/jobs';
+import { getStorage, type ThumbnailJobResult, thumbnailTask } from 'basalt/storage';
 import { createTestClient, type TestClient, type TestResponse } from 'basalt/testing';
+import { pino } from 'pino';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import bookshop from '../../examples/bookshop/app.js';
@@ -83,6 +85,37 @@ describe('bookshop: book covers and order invoices', () => {
     expect(thumb.headers['content-type']).toBe('image/webp');
     const book = await client.request({ method: 'GET', url: '/api/books/1' });
     expect((book.body as { cover: { key: string } }).cover.key).toBe(body.cover.key);
+  });
+
+  it("makes a new cover's thumbnails in a background job, before anyone asks for them", async () => {
+    const res = await uploadCover(5, await multipart(await coverPng(500), 'image/png', 'tombs.png'));
+    expect(res.status).toBe(200);
+    const { key } = (res.body as { cover: { key: string } }).cover;
+    const jobs = await getJobs(client.app);
+    const job = (await jobs.list({ task: thumbnailTask.name })).find(
+      (j) => (j.input as { key: string }).key === key,
+    );
+    expect(job).toMatchObject({ state: 'queued', queue: 'storage', input: { storage: 'default', key } });
+    const storage = getStorage(client.app).get();
+    const sizes = ['64x64', '128x128', '256x256', '512x512'];
+    for (const size of sizes) expect(await storage.exists(`thumbs/${key}/${size}-cover.webp`)).toBe(false);
+
+    const worker = createWorker(jobs, {
+      queues: ['storage'],
+      log: pino({ level: 'silent' }),
+      statsInterval: 0,
+    });
+    try {
+      const result = await jobs.handle<ThumbnailJobResult>(job!.id).result({ timeout: 20_000 });
+      expect(result.thumbnails).toEqual(sizes.map((size) => `thumbs/${key}/${size}-cover.webp`));
+    } finally {
+      await worker.stop();
+    }
+    const stat = await storage.stat(`thumbs/${key}/256x256-cover.webp`);
+    expect(stat.contentType).toBe('image/webp');
+    const thumb = await client.request({ method: 'GET', url: (res.body as { thumbnail: string }).thumbnail });
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers.etag).toBe(stat.etag);
   });
 
   it('removes the previous cover once a new one is saved', async () => {
