@@ -3,142 +3,151 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from 'basalt';
-import { createJobs, databaseBackend, type Jobs, loadRedisBackend } from 'basalt/jobs';
+import { createJobs, databaseBackend, type Jobs, type JobsBackend, loadRedisBackend } from 'basalt/jobs';
+import { createTestDatabase } from 'basalt/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
 import { hasRedis, REDIS_URL } from '../support/redis.js';
 import { eventually } from './backend.contract.js';
 import { heartbeat, jobsApp, nap, shout } from './fixtures/app.js';
 import { killAll, startBasalt, waitFor } from './processes.js';
 import { dropPrefix } from './support.js';
 
-// Worker and scheduler processes (`bin/basalt.js worker|scheduler`) sharing one SQLite file,
-// the embedded default: several processes on one host, one writer at a time.
+// Worker and scheduler processes (`bin/basalt.js worker|scheduler`) sharing one queue: the
+// database backend on one SQLite file (the embedded default: several processes on one host,
+// one writer at a time) and on PostgreSQL (SKIP LOCKED, LISTEN/NOTIFY across processes), and
+// the Redis backend (BullMQ's stalled-job check standing for the lease).
 
-describe('worker and scheduler processes on one SQLite file', () => {
-  let dir: string;
-  let env: Record<string, string>;
-  let jobs: Jobs;
-  let close: () => Promise<void>;
+/** Where the processes' queue lives: the env they run with, and the test's own view of that queue. */
+interface ProcessTarget {
+  env: Record<string, string>;
+  /** The backend the test enqueues and inspects through (default: the database backend on the app's db). */
+  backend?(): Promise<JobsBackend>;
+  /** Attempts of a job run again after its worker was killed: the database counts the lost run, BullMQ does not. */
+  attemptsAfterRecovery: number;
+  close(): Promise<void>;
+}
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'basalt-jobs-proc-'));
-    env = { DATABASE_URL: `sqlite:${join(dir, 'app.db')}`, JOBS_LEASE: '1000', JOBS_POLL_INTERVAL: '100' };
-    const app = await createApp(jobsApp, { envFile: false, env: { ...env, LOG_LEVEL: 'silent' } });
-    await app.db!.createTables();
-    const backend = databaseBackend({ db: app.db!, pollMs: 100 });
-    jobs = createJobs({ backend, tasks: [shout, nap, heartbeat], bind: false, db: app.db! });
-    close = async () => {
-      await backend.close();
-      await app.stop();
-    };
-  });
-  afterAll(async () => {
-    killAll();
-    await close?.();
-    rmSync(dir, { recursive: true, force: true });
-  });
+function processSuite(name: string, run: boolean, target: () => Promise<ProcessTarget>): void {
+  describe.runIf(run)(name, () => {
+    let dir: string;
+    let env: Record<string, string>;
+    let jobs: Jobs;
+    let close: () => Promise<void>;
+    let where: ProcessTarget;
 
-  it('completes in another worker a job whose worker was killed (SIGKILL) mid-job, after its lease', async () => {
-    const marker = join(dir, 'nap-started');
-    const job = await jobs.enqueue(nap, { ms: 2500, startedFile: marker });
-    const first = startBasalt(['worker'], env);
-    const firstPid = first.child.pid!;
-    await eventually(() => existsSync(`${marker}.${firstPid}`) || undefined, 20_000);
-    first.child.kill('SIGKILL');
-    expect(await first.exited).toBe('SIGKILL');
-    expect(await job.state()).toBe('active');
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'basalt-jobs-proc-'));
+      where = await target();
+      env = { ...where.env, JOBS_LEASE: '1000', JOBS_POLL_INTERVAL: '100' };
+      const app = await createApp(jobsApp, { envFile: false, env: { ...env, LOG_LEVEL: 'silent' } });
+      await app.db!.createTables();
+      const backend = where.backend ? await where.backend() : databaseBackend({ db: app.db!, pollMs: 100 });
+      jobs = createJobs({ backend, tasks: [shout, nap, heartbeat], bind: false, db: app.db! });
+      close = async () => {
+        await backend.close();
+        await app.stop();
+        await where.close();
+      };
+    });
+    afterAll(async () => {
+      killAll();
+      await close?.();
+      rmSync(dir, { recursive: true, force: true });
+    });
 
-    const second = startBasalt(['worker'], env);
-    const result = (await job.result({ timeout: 20_000 })) as { pid: number };
-    expect(result.pid).toBe(second.child.pid);
-    expect(await job.get()).toMatchObject({ state: 'completed', attempts: 2 });
-    second.child.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
-  });
+    it('completes in another worker a job whose worker was killed (SIGKILL) mid-job, after its lease', async () => {
+      const marker = join(dir, 'nap-started');
+      const job = await jobs.enqueue(nap, { ms: 2500, startedFile: marker });
+      const first = startBasalt(['worker'], env);
+      const firstPid = first.child.pid!;
+      await eventually(() => existsSync(`${marker}.${firstPid}`) || undefined, 20_000);
+      first.child.kill('SIGKILL');
+      expect(await first.exited).toBe('SIGKILL');
+      expect(await job.state()).toBe('active');
 
-  it('on SIGTERM, lets running jobs finish and exits cleanly', async () => {
-    const marker = join(dir, 'graceful');
-    const worker = startBasalt(['worker', '--concurrency', '2'], env);
-    await waitFor(worker, /worker started/);
-    const a = await jobs.enqueue(nap, { ms: 1200, startedFile: `${marker}-a` });
-    const b = await jobs.enqueue(nap, { ms: 1200, startedFile: `${marker}-b` });
-    const pid = worker.child.pid!;
-    await eventually(
-      () => (existsSync(`${marker}-a.${pid}`) && existsSync(`${marker}-b.${pid}`)) || undefined,
-    );
-    worker.child.kill('SIGTERM');
-    expect(await worker.exited).toBe(0);
-    expect(await a.get()).toMatchObject({ state: 'completed', result: { pid } });
-    expect(await b.get()).toMatchObject({ state: 'completed', result: { pid } });
-    expect(worker.output()).toMatch(/worker stopping/);
-  });
+      const second = startBasalt(['worker'], env);
+      const result = (await job.result({ timeout: 20_000 })) as { pid: number };
+      expect(result.pid).toBe(second.child.pid);
+      expect(await job.get()).toMatchObject({ state: 'completed', attempts: where.attemptsAfterRecovery });
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    });
 
-  it('on SIGTERM past the shutdown timeout, hands running jobs back to the queue', async () => {
-    const marker = join(dir, 'released');
-    const worker = startBasalt(['worker', '--shutdown-timeout', '300ms'], env);
-    const job = await jobs.enqueue(nap, { ms: 30_000, startedFile: marker });
-    await eventually(() => existsSync(`${marker}.${worker.child.pid}`) || undefined, 20_000);
-    worker.child.kill('SIGTERM');
-    expect(await worker.exited).toBe(0);
-    // Released at once (not after the lease), and this attempt does not count.
-    expect(await job.get()).toMatchObject({ state: 'queued', attempts: 0 });
-    await jobs.cancel(job.id);
-  });
+    it('on SIGTERM, lets running jobs finish and exits cleanly', async () => {
+      const marker = join(dir, 'graceful');
+      const worker = startBasalt(['worker', '--concurrency', '2'], env);
+      await waitFor(worker, /worker started/);
+      const a = await jobs.enqueue(nap, { ms: 1200, startedFile: `${marker}-a` });
+      const b = await jobs.enqueue(nap, { ms: 1200, startedFile: `${marker}-b` });
+      const pid = worker.child.pid!;
+      await eventually(
+        () => (existsSync(`${marker}-a.${pid}`) && existsSync(`${marker}-b.${pid}`)) || undefined,
+      );
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+      expect(await a.get()).toMatchObject({ state: 'completed', result: { pid } });
+      expect(await b.get()).toMatchObject({ state: 'completed', result: { pid } });
+      expect(worker.output()).toMatch(/worker stopping/);
+    });
 
-  it('enqueues exactly one job per tick with three scheduler processes', async () => {
-    const schedulers = [1, 2, 3].map(() => startBasalt(['scheduler'], env));
-    for (const s of schedulers) await waitFor(s, /scheduler started/);
-    await eventually(async () => (await jobs.list({ task: heartbeat.name, limit: 100 })).length >= 4, 20_000);
-    for (const s of schedulers) s.child.kill('SIGTERM');
-    for (const s of schedulers) expect(await s.exited).toBe(0);
-    const ticks = (await jobs.list({ task: heartbeat.name, limit: 100 }))
-      .map((j) => j.runAt.getTime())
-      .sort();
-    expect(new Set(ticks).size).toBe(ticks.length);
-    // Every second between the first and the last tick, each once.
-    const first = ticks[0]!;
-    expect(ticks).toEqual(ticks.map((_, i) => first + i * 1000));
-  });
-});
+    it('on SIGTERM past the shutdown timeout, hands running jobs back to the queue', async () => {
+      const marker = join(dir, 'released');
+      const worker = startBasalt(['worker', '--shutdown-timeout', '300ms'], env);
+      const job = await jobs.enqueue(nap, { ms: 30_000, startedFile: marker });
+      await eventually(() => existsSync(`${marker}.${worker.child.pid}`) || undefined, 20_000);
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+      // Released at once (not after the lease), and this attempt does not count.
+      expect(await job.get()).toMatchObject({ state: 'queued', attempts: 0 });
+      await jobs.cancel(job.id);
+    });
 
-describe.runIf(hasRedis)('worker processes on Redis', () => {
-  const prefix = `basalt-jobs-proc-${randomUUID().slice(0, 8)}`;
-  let dir: string;
-  let env: Record<string, string>;
-  let jobs: Jobs;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'basalt-jobs-redis-proc-'));
-    env = {
-      DATABASE_URL: `sqlite:${join(dir, 'app.db')}`,
-      REDIS_URL,
-      JOBS_REDIS_PREFIX: prefix,
-      JOBS_LEASE: '1000',
-    };
-    jobs = createJobs({
-      backend: await loadRedisBackend({ url: REDIS_URL, prefix }),
-      tasks: [shout, nap, heartbeat],
-      bind: false,
+    it('enqueues exactly one job per tick with three scheduler processes', async () => {
+      const schedulers = [1, 2, 3].map(() => startBasalt(['scheduler'], env));
+      for (const s of schedulers) await waitFor(s, /scheduler started/);
+      await eventually(
+        async () => (await jobs.list({ task: heartbeat.name, limit: 100 })).length >= 4,
+        20_000,
+      );
+      for (const s of schedulers) s.child.kill('SIGTERM');
+      for (const s of schedulers) expect(await s.exited).toBe(0);
+      const ticks = (await jobs.list({ task: heartbeat.name, limit: 100 }))
+        .map((j) => j.runAt.getTime())
+        .sort();
+      expect(new Set(ticks).size).toBe(ticks.length);
+      // Every second between the first and the last tick, each once.
+      const first = ticks[0]!;
+      expect(ticks).toEqual(ticks.map((_, i) => first + i * 1000));
     });
   });
-  afterAll(async () => {
-    killAll();
-    await jobs?.close();
-    await dropPrefix(prefix);
-    rmSync(dir, { recursive: true, force: true });
-  });
+}
 
-  it("recovers a killed worker's job (BullMQ's stalled check) and completes it in another", async () => {
-    const marker = join(dir, 'nap-started');
-    const job = await jobs.enqueue(nap, { ms: 2500, startedFile: marker });
-    const first = startBasalt(['worker'], env);
-    await eventually(() => existsSync(`${marker}.${first.child.pid}`) || undefined, 20_000);
-    first.child.kill('SIGKILL');
-    expect(await first.exited).toBe('SIGKILL');
-    const second = startBasalt(['worker'], env);
-    const result = (await job.result({ timeout: 20_000 })) as { pid: number };
-    expect(result.pid).toBe(second.child.pid);
-    second.child.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
-  });
+processSuite('worker and scheduler processes on one SQLite file', true, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'basalt-jobs-proc-db-'));
+  return {
+    env: { DATABASE_URL: `sqlite:${join(dir, 'app.db')}` },
+    attemptsAfterRecovery: 2,
+    close: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+processSuite('worker and scheduler processes on PostgreSQL', hasPostgres, async () => {
+  // An empty schema of its own (dropped at the end); the app creates its tables in it.
+  const test = await createTestDatabase({ models: [], url: POSTGRES_URL });
+  return { env: { DATABASE_URL: test.url }, attemptsAfterRecovery: 2, close: () => test.close() };
+});
+
+processSuite('worker and scheduler processes on Redis', hasRedis, async () => {
+  const prefix = `basalt-jobs-proc-${randomUUID().slice(0, 8)}`;
+  const dir = mkdtempSync(join(tmpdir(), 'basalt-jobs-redis-proc-'));
+  return {
+    env: { DATABASE_URL: `sqlite:${join(dir, 'app.db')}`, REDIS_URL, JOBS_REDIS_PREFIX: prefix },
+    backend: () => loadRedisBackend({ url: REDIS_URL, prefix }),
+    attemptsAfterRecovery: 1,
+    async close() {
+      await dropPrefix(prefix);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 });
