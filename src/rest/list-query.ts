@@ -58,7 +58,10 @@ export function requestedIncludes(plan: FieldPlan, params: Row): RequestedInclud
   const value = params.include;
   if (typeof value !== 'string' || value === '') return NO_INCLUDES;
   let cache = resolvedIncludes.get(plan);
-  if (!cache) resolvedIncludes.set(plan, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    resolvedIncludes.set(plan, cache);
+  }
   let resolved = cache.get(value);
   if (!resolved) {
     resolved = resolveIncludes(plan, value);
