@@ -8,6 +8,7 @@ export { jobsCommands } from './commands.js';
 export { JOBS_ERROR_CODES, JobsError, type JobsErrorCode } from './errors.js';
 export {
   type ClaimedJob,
+  type EnqueueManyOptions,
   type EnqueueOptions,
   JOB_STATES,
   type JobCounts,

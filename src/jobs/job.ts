@@ -51,6 +51,12 @@ export interface EnqueueOptions {
   db?: Executor;
 }
 
+/**
+ * Options of `enqueueMany`: those of `enqueue` for every job of the batch, except the
+ * idempotency key, which comes from each input through the task's `unique` option.
+ */
+export type EnqueueManyOptions = Omit<EnqueueOptions, 'idempotencyKey'>;
+
 /** A job to add, as a backend receives it. */
 export interface NewJob {
   task: string;

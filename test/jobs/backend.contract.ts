@@ -245,6 +245,59 @@ export function runBackendContract(name: string, make: () => Promise<ContractHar
       expect(await first.get()).toMatchObject({ input: { n: 1 } });
     });
 
+    it('enqueues many jobs at once, in order, one per idempotency key', async () => {
+      const seen: number[] = [];
+      const many = task({ unique: (input) => `n-${input.n}` }, (n) => {
+        seen.push(n);
+        return n * 10;
+      });
+      const jobs = client(many);
+      const earlier = await jobs.enqueue(many, { n: 2 });
+      // 1,200 jobs: more than one statement on the database; 2 is taken, and 7 is given twice.
+      const inputs = [...Array.from({ length: 1200 }, (_, i) => ({ n: i + 1 })), { n: 7 }];
+      const handles = await jobs.enqueueMany(many, inputs);
+      expect(handles).toHaveLength(inputs.length);
+      expect(handles[1]!.id).toBe(earlier.id);
+      expect(handles[1200]!.id).toBe(handles[6]!.id);
+      expect(new Set(handles.map((h) => h.id)).size).toBe(1200);
+      expect(await handles[41]!.get()).toMatchObject({ input: { n: 42 }, task: many.name });
+      for (const w of [1, 2, 3]) work(jobs, w);
+      expect(await handles[1199]!.result({ timeout: 60_000 })).toBe(12_000);
+      await eventually(async () => (await jobs.counts()).completed >= 1200 || undefined, 60_000);
+      expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 1200 }, (_, i) => i + 1));
+      expect(await jobs.enqueueMany(many, [])).toEqual([]);
+    });
+
+    it('refuses a whole batch when one input is bad, and adds nothing', async () => {
+      const noop = task({}, () => null);
+      const jobs = client(noop);
+      await expect(jobs.enqueueMany(noop, [{ n: 1 }, { n: 'two' } as never])).rejects.toMatchObject({
+        code: 'BASALT_JOBS_INVALID_INPUT',
+      });
+      expect(await jobs.list({ task: noop.name })).toEqual([]);
+    });
+
+    it('keeps no job of a batch enqueued in a rolled-back transaction', async () => {
+      const recorded = task({}, (n) => n);
+      const jobs = client(recorded);
+      await harness.db
+        .transaction(async (tx) => {
+          await jobs.enqueueMany(recorded, [{ n: 1 }, { n: 2 }], { db: tx });
+          throw new Error('roll back');
+        })
+        .catch(() => undefined);
+      const committed = await harness.db.transaction((tx) =>
+        jobs.enqueueMany(recorded, [{ n: 3 }, { n: 4 }], { db: tx }),
+      );
+      work(jobs);
+      expect(await Promise.all(committed.map((h) => h.result()))).toEqual([3, 4]);
+      expect(
+        (await jobs.list({ task: recorded.name }))
+          .map((j) => j.input)
+          .sort((a, b) => (a as { n: number }).n - (b as { n: number }).n),
+      ).toEqual([{ n: 3 }, { n: 4 }]);
+    });
+
     it('keeps no job of a rolled-back transaction and the job of a committed one', async () => {
       const recorded = task({}, (n) => n);
       const jobs = client(recorded);

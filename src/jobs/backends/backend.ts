@@ -43,6 +43,12 @@ export interface JobsBackend {
   useQueues?(queues: readonly string[]): void;
   /** Adds a job, or returns the job that holds its idempotency key. */
   enqueue(job: NewJob, options?: { db?: Executor }): Promise<JobRecord>;
+  /**
+   * Adds several jobs in bulk, atomically on the database; returns their records in order (a
+   * job whose idempotency key is taken is the job that holds it). Without it, jobs are added
+   * one by one.
+   */
+  enqueueMany?(jobs: readonly NewJob[], options?: { db?: Executor }): Promise<JobRecord[]>;
   get(id: string): Promise<JobRecord | null>;
   list(filter?: JobFilter): Promise<JobRecord[]>;
   counts(): Promise<JobCounts>;

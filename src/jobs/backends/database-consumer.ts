@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { type Database, sql } from '../../db/index.js';
 import type { ClaimedJob } from '../job.js';
 import type { ConsumeOptions, Consumer } from './backend.js';
+import type { ClaimQuery, Completer } from './database-completer.js';
 import type { Notifier } from './database-notify.js';
 import { CLAIM_COLUMNS, claimedFromRow, describeError, type JobRow, writeJson } from './database-rows.js';
 
@@ -10,6 +11,10 @@ interface DatabaseConsumerOptions extends ConsumeOptions {
   notifier: Notifier;
   leaseMs: number;
   pollMs: number;
+  /** The lease holder's name: one per backend and process, shared by its consumers. */
+  workerId: string;
+  /** PostgreSQL: records completions of this backend's consumers together. */
+  completer?: Completer;
 }
 
 interface Running {
@@ -20,7 +25,42 @@ interface Running {
 
 const T = sql.raw('basalt_job');
 const LEASE_LOST = 'The worker running this job was lost (its lease expired) on the last attempt';
-let consumerCount = 0;
+let backendCount = 0;
+
+/** A lease holder's name: host, process and backend, so `jobs show` tells whose a job is. */
+export function newWorkerId(): string {
+  backendCount += 1;
+  return `${hostname()}:${process.pid}:${backendCount}:${Math.random().toString(36).slice(2, 8)}`;
+}
+
+const PG_CLAIM_COLUMNS = sql.raw(
+  CLAIM_COLUMNS.split(', ')
+    .map((c) => `j.${c}`)
+    .join(', '),
+);
+
+/**
+ * The claim statement of a worker: up to `limit` queued jobs of `queues`, best first, leased
+ * to `workerId` for `leaseMs` (SQLite serialises writers; PostgreSQL skips locked rows).
+ */
+export function createClaimQuery(options: {
+  sqlite: boolean;
+  workerId: string;
+  leaseMs: number;
+}): ClaimQuery {
+  const { sqlite, workerId, leaseMs } = options;
+  return (queues, limit, now) => {
+    const until = new Date(Date.now() + leaseMs).toISOString();
+    const queueList = sql.join([...queues]);
+    return sqlite
+      ? sql<JobRow>`update ${T} set state = 'active', attempts = attempts + 1, locked_by = ${workerId}, locked_until = ${until}, started_at = ${now}
+          where id in (select id from ${T} where queue in (${queueList}) and state = 'queued' order by "rank", id limit ${limit})
+          returning ${sql.raw(CLAIM_COLUMNS)}`
+      : sql<JobRow>`update ${T} j set state = 'active', attempts = j.attempts + 1, locked_by = ${workerId}, locked_until = ${until}, started_at = ${now}
+          from (select id from ${T} where queue in (${queueList}) and state = 'queued' order by "rank", id limit ${limit} for update skip locked) c
+          where j.id = c.id returning ${PG_CLAIM_COLUMNS}`;
+  };
+}
 
 /**
  * One worker's loop over the database queue: claim up to the free slots, run them under a
@@ -28,10 +68,9 @@ let consumerCount = 0;
  * enqueue, a freed slot or the poll interval.
  */
 export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consumer {
-  const { db, notifier, leaseMs, pollMs, concurrency, queues } = options;
+  const { db, notifier, leaseMs, pollMs, concurrency, queues, workerId } = options;
   const sqlite = db.dialect === 'sqlite';
-  consumerCount += 1;
-  const workerId = `${hostname()}:${process.pid}:${consumerCount}:${Math.random().toString(36).slice(2, 8)}`;
+  const claimStatement = createClaimQuery({ sqlite, workerId, leaseMs });
   const queueList = sql.join([...queues]);
   const running = new Map<string, Running>();
   let stopping = false;
@@ -72,22 +111,7 @@ export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consume
       where state = 'active' and locked_until < ${now} and queue in (${queueList})`.execute(db.kysely);
   }
 
-  const pgClaimColumns = sql.raw(
-    CLAIM_COLUMNS.split(', ')
-      .map((c) => `j.${c}`)
-      .join(', '),
-  );
-
-  /** The claim statement: up to `limit` queued jobs, best first, leased to this worker. */
-  function claimQuery(limit: number, now: string) {
-    return sqlite
-      ? sql<JobRow>`update ${T} set state = 'active', attempts = attempts + 1, locked_by = ${workerId}, locked_until = ${until()}, started_at = ${now}
-          where id in (select id from ${T} where queue in (${queueList}) and state = 'queued' order by "rank", id limit ${limit})
-          returning ${sql.raw(CLAIM_COLUMNS)}`
-      : sql<JobRow>`update ${T} j set state = 'active', attempts = j.attempts + 1, locked_by = ${workerId}, locked_until = ${until()}, started_at = ${now}
-          from (select id from ${T} where queue in (${queueList}) and state = 'queued' order by "rank", id limit ${limit} for update skip locked) c
-          where j.id = c.id returning ${pgClaimColumns}`;
-  }
+  const claimQuery = (limit: number, now: string) => claimStatement(queues, limit, now);
 
   async function claim(limit: number): Promise<ClaimedJob[]> {
     const { rows } = await claimQuery(limit, new Date().toISOString()).execute(db.kysely);
@@ -96,26 +120,18 @@ export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consume
 
   /**
    * Records a completed job and, while running, claims the next one for the slot it frees:
-   * on PostgreSQL in one statement (two data-modifying CTEs), so a busy worker pays one round
-   * trip per job.
+   * on PostgreSQL in one statement shared with the other completions of the same turn (see
+   * the completer), so busy workers pay less than one round trip per job.
    */
   async function complete(job: ClaimedJob, result: unknown): Promise<ClaimedJob[]> {
+    if (options.completer && !sqlite)
+      return options.completer.complete(queues, { job, result, claim: stopping ? 0 : 1 });
     const now = new Date().toISOString();
-    const done = sql`update ${T} set state = 'completed', result = ${writeJson(result)}, finished_at = ${now}, locked_by = null, locked_until = null
-      where id = ${Number(job.id)} and locked_by = ${workerId} and attempts = ${job.attempt} and state = 'active'`;
-    if (stopping) {
-      await done.execute(db.kysely);
-      return [];
-    }
-    if (sqlite) {
-      await done.execute(db.kysely);
-      return claim(1);
-    }
-    const { rows } =
-      await sql<JobRow>`with done as (${done} returning id), next as (${claimQuery(1, now)}) select * from next`.execute(
-        db.kysely,
-      );
-    return rows.map((row) => claimedFromRow(row, sqlite));
+    await sql`update ${T} set state = 'completed', result = ${writeJson(result)}, finished_at = ${now}, locked_by = null, locked_until = null
+      where id = ${Number(job.id)} and locked_by = ${workerId} and attempts = ${job.attempt} and state = 'active'`.execute(
+      db.kysely,
+    );
+    return stopping ? [] : claim(1);
   }
 
   /** Records the outcome of a run; returns the jobs claimed for the freed slot. */

@@ -9,7 +9,8 @@ import {
   type PurgeFilter,
 } from '../job.js';
 import type { ConsumeOptions, Consumer, JobsBackend } from './backend.js';
-import { startDatabaseConsumer } from './database-consumer.js';
+import { type Completer, createCompleter } from './database-completer.js';
+import { createClaimQuery, newWorkerId, startDatabaseConsumer } from './database-consumer.js';
 import { createNotifier, type Notifier } from './database-notify.js';
 import { type JobRow, RECORD_COLUMNS, recordFromRow, writeJson } from './database-rows.js';
 
@@ -45,6 +46,8 @@ function withOption(url: string, option: string): string {
 
 const T = sql.raw('basalt_job');
 const FINISHED = ['completed', 'failed', 'cancelled'] as const;
+/** Jobs per INSERT of `enqueueMany` (11 parameters each: well under either database's limit). */
+const BULK_ROWS = 500;
 
 function numericId(id: string): number | null {
   return /^\d{1,15}$/.test(id) ? Number(id) : null;
@@ -70,6 +73,9 @@ export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
     channel,
   });
   const consumers = new Set<Consumer>();
+  // One lease holder per backend: its consumers share completion statements (see the completer).
+  const workerId = newWorkerId();
+  let completer: Completer | undefined;
   const record = (row: JobRow) => recordFromRow(row, sqlite);
   let bookkeeping: Database | undefined;
   /**
@@ -107,6 +113,29 @@ export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
     );
   }
 
+  /**
+   * One INSERT of many jobs. PostgreSQL: the NOTIFY goes in the same statement (identical
+   * payloads of one transaction are delivered once), so other processes' workers wake at commit.
+   */
+  async function insertMany(executor: Executor, chunk: readonly NewJob[]): Promise<JobRow[]> {
+    const now = new Date();
+    const values = chunk.map((job) => {
+      const state = job.runAt.getTime() > now.getTime() ? 'delayed' : 'queued';
+      return sql`(${job.task}, ${job.queue}, ${state}, ${writeJson(job.input)}, ${job.priority}, ${100 - job.priority}, 0, ${job.maxAttempts}, ${job.runAt.toISOString()}, ${job.idempotencyKey}, ${now.toISOString()})`;
+    });
+    const insert = sql`insert into ${T} (task, queue, state, input, priority, ${sql.raw('"rank"')}, attempts, max_attempts, run_at, idempotency_key, enqueued_at)
+      values ${sql.join(values)}
+      on conflict (idempotency_key) do nothing returning ${sql.raw(RECORD_COLUMNS)}`;
+    const query = sqlite
+      ? insert
+      : sql`with ins as (${insert}) select ins.*, pg_notify(${channel},
+          case when ins.state = 'delayed' then ins.queue || '|' || floor(extract(epoch from ins.run_at) * 1000)::bigint else ins.queue end) as notified
+          from ins order by ins.id`;
+    const { rows } = await query.execute(executor.kysely);
+    // SQLite returns rows in no promised order: by id is the order of the values.
+    return sqlite ? (rows as JobRow[]).sort((a, b) => Number(a.id) - Number(b.id)) : (rows as JobRow[]);
+  }
+
   const backend: JobsBackend = {
     kind: 'database',
 
@@ -142,6 +171,52 @@ export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
       if (!existing[0])
         throw new JobsError('BASALT_JOBS_INVALID_STATE', `Job with key '${job.idempotencyKey}' vanished`);
       return record(existing[0]);
+    },
+
+    async enqueueMany(jobs: readonly NewJob[], enqueueOptions = {}) {
+      const executor = enqueueOptions.db ?? db;
+      const chunks: NewJob[][] = [];
+      for (let i = 0; i < jobs.length; i += BULK_ROWS) chunks.push(jobs.slice(i, i + BULK_ROWS));
+      const insertAll = async (ex: Executor) => {
+        const rows: JobRow[] = [];
+        for (const chunk of chunks) rows.push(...(await insertMany(ex, chunk)));
+        return rows;
+      };
+      // More than one statement: a transaction of their own, so the batch is all or nothing.
+      const inserted =
+        chunks.length > 1 && !executor.inTransaction
+          ? await executor.transaction((tx) => insertAll(tx))
+          : await insertAll(executor);
+      const now = Date.now();
+      await executor.afterCommit(() => {
+        for (const queue of new Set(jobs.filter((j) => j.runAt.getTime() <= now).map((j) => j.queue)))
+          notifier.local(queue);
+        for (const job of jobs) if (job.runAt.getTime() > now) notifier.local(job.queue, job.runAt);
+      });
+      // Inserted rows come back in the order of the values; a taken key yields the job holding it.
+      const byKey = new Map<string, JobRow>();
+      const fresh: JobRow[] = [];
+      for (const row of inserted) {
+        if (row.idempotency_key === null) fresh.push(row);
+        else byKey.set(row.idempotency_key, row);
+      }
+      const missing = [...new Set(jobs.map((j) => j.idempotencyKey))].filter(
+        (key): key is string => key !== null && !byKey.has(key),
+      );
+      for (let i = 0; i < missing.length; i += BULK_ROWS) {
+        const { rows } =
+          await sql<JobRow>`select ${sql.raw(RECORD_COLUMNS)} from ${T} where idempotency_key in (${sql.join(missing.slice(i, i + BULK_ROWS))})`.execute(
+            executor.kysely,
+          );
+        for (const row of rows) if (row.idempotency_key !== null) byKey.set(row.idempotency_key, row);
+      }
+      let next = 0;
+      return jobs.map((job) => {
+        const row = job.idempotencyKey === null ? fresh[next++] : byKey.get(job.idempotencyKey);
+        if (!row)
+          throw new JobsError('BASALT_JOBS_INVALID_STATE', `Job with key '${job.idempotencyKey}' vanished`);
+        return record(row);
+      });
     },
 
     get: (id) => one(id),
@@ -210,11 +285,22 @@ export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
     },
 
     consume(consumeOptions: ConsumeOptions) {
+      const leaseMs = options.leaseMs ?? 30_000;
+      const bookkeeper = workerDb();
+      completer ??= sqlite
+        ? undefined
+        : createCompleter({
+            db: bookkeeper,
+            workerId,
+            claimQuery: createClaimQuery({ sqlite, workerId, leaseMs }),
+          });
       const consumer = startDatabaseConsumer({
-        db: workerDb(),
+        db: bookkeeper,
         notifier,
-        leaseMs: options.leaseMs ?? 30_000,
+        leaseMs,
         pollMs: options.pollMs ?? 1000,
+        workerId,
+        ...(completer ? { completer } : {}),
         ...consumeOptions,
       });
       consumers.add(consumer);

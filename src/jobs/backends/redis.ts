@@ -139,54 +139,93 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
     return { job, state: STATE_OF[raw] ?? 'queued' };
   }
 
-  async function add(job: NewJob, jobId: string | undefined): Promise<JobRecord> {
-    const delay = Math.max(0, job.runAt.getTime() - Date.now());
-    const added = await queueOf(job.queue).add(job.task, job.input, {
+  /** The BullMQ options of a job (ours travel as unknown options BullMQ keeps). */
+  function bullOptions(job: NewJob, jobId: string | undefined, delay: number) {
+    return {
       ...(jobId ? { jobId } : {}),
       ...bullPriority(job.priority),
       ...(delay > 0 ? { delay } : {}),
       attempts: job.maxAttempts,
       backoff: { type: 'basalt' },
-      // Our own field: the idempotency key as given, for records (BullMQ keeps unknown options).
       ...({
         basaltKey: job.idempotencyKey ?? undefined,
         basaltRunAt: job.runAt.getTime(),
         basaltPriority: job.priority,
       } as object),
-    });
+    };
+  }
+
+  async function add(job: NewJob, jobId: string | undefined): Promise<JobRecord> {
+    const delay = Math.max(0, job.runAt.getTime() - Date.now());
+    const added = await queueOf(job.queue).add(job.task, job.input, bullOptions(job, jobId, delay));
     return recordOf(added as Job, delay > 0 ? 'delayed' : 'queued');
+  }
+
+  /** Adds jobs with BullMQ's `addBulk` (one round trip per queue). */
+  async function addMany(many: readonly { job: NewJob; jobId: string | undefined }[]): Promise<JobRecord[]> {
+    const now = Date.now();
+    const records = new Map<{ job: NewJob }, JobRecord>();
+    for (const name of new Set(many.map((m) => m.job.queue))) {
+      const mine = many.filter((m) => m.job.queue === name);
+      const added = await queueOf(name).addBulk(
+        mine.map(({ job, jobId }) => ({
+          name: job.task,
+          data: job.input,
+          opts: bullOptions(job, jobId, Math.max(0, job.runAt.getTime() - now)),
+        })),
+      );
+      for (const [i, m] of mine.entries())
+        records.set(m, recordOf(added[i] as Job, m.job.runAt.getTime() > now ? 'delayed' : 'queued'));
+    }
+    return many.map((m) => records.get(m)!);
+  }
+
+  /** Custom BullMQ ids may not contain ':' (nor be integers): the key is URI-encoded. */
+  const keyedId = (job: NewJob) =>
+    job.idempotencyKey === null ? undefined : `k-${encodeURIComponent(job.idempotencyKey)}`;
+
+  /** The record of a job added after commit, known before it is added. */
+  function pendingRecord(job: NewJob, jobId: string): JobRecord {
+    const now = new Date();
+    return {
+      id: `${job.queue}~${jobId}`,
+      task: job.task,
+      queue: job.queue,
+      state: job.runAt.getTime() > now.getTime() ? 'delayed' : 'queued',
+      input: job.input,
+      result: null,
+      priority: job.priority,
+      attempts: 0,
+      maxAttempts: job.maxAttempts,
+      idempotencyKey: job.idempotencyKey,
+      error: null,
+      stack: null,
+      enqueuedAt: now,
+      runAt: job.runAt,
+      startedAt: null,
+      finishedAt: null,
+    };
   }
 
   const backend: JobsBackend = {
     kind: 'redis',
 
     async enqueue(job, enqueueOptions = {}) {
-      // Custom BullMQ ids may not contain ':' (nor be integers): the key is URI-encoded.
-      const keyed = job.idempotencyKey === null ? undefined : `k-${encodeURIComponent(job.idempotencyKey)}`;
+      const keyed = keyedId(job);
       const db = enqueueOptions.db;
       if (!db?.inTransaction) return add(job, keyed);
       // Redis cannot join the transaction: the job is added after commit, under an id known now.
       const jobId = keyed ?? `t-${randomUUID()}`;
       await db.afterCommit(() => add(job, jobId));
-      const now = new Date();
-      return {
-        id: `${job.queue}~${jobId}`,
-        task: job.task,
-        queue: job.queue,
-        state: job.runAt.getTime() > now.getTime() ? 'delayed' : 'queued',
-        input: job.input,
-        result: null,
-        priority: job.priority,
-        attempts: 0,
-        maxAttempts: job.maxAttempts,
-        idempotencyKey: job.idempotencyKey,
-        error: null,
-        stack: null,
-        enqueuedAt: now,
-        runAt: job.runAt,
-        startedAt: null,
-        finishedAt: null,
-      };
+      return pendingRecord(job, jobId);
+    },
+
+    async enqueueMany(jobs, enqueueOptions = {}) {
+      const db = enqueueOptions.db;
+      if (!db?.inTransaction) return addMany(jobs.map((job) => ({ job, jobId: keyedId(job) })));
+      const many = jobs.map((job) => ({ job, jobId: keyedId(job) ?? `t-${randomUUID()}` }));
+      await db.afterCommit(() => addMany(many));
+      return many.map(({ job, jobId }) => pendingRecord(job, jobId));
     },
 
     useQueues(names) {
