@@ -2,7 +2,10 @@
 // with 1 and 4 workers: Basalt on Redis next to BullMQ used directly (same run, same Redis),
 // and Basalt's database queue on SQLite (a WAL file) and on PostgreSQL.
 //
-//   node --conditions=source --import tsx bench/jobs/run.ts [--quick] [--only redis|sqlite|postgres]
+//   node --conditions=source --import tsx bench/jobs/run.ts [--quick] [--only redis|sqlite|postgres] [--rounds N]
+//
+// Two ways of enqueueing while the workers run: one job per call (16 calls in flight), and
+// "bulk": enqueueMany / BullMQ addBulk of 100 jobs per call (4 calls in flight).
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -36,6 +39,8 @@ const { values: flags } = parseArgs({
 const JOBS = flags.quick ? 1000 : 5000;
 const LATENCY_SAMPLES = flags.quick ? 50 : 200;
 const IN_FLIGHT = 16;
+const BULK = 100;
+const BULK_IN_FLIGHT = 4;
 const ROUNDS = Number(flags.rounds ?? (flags.quick ? 1 : 3));
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -46,6 +51,8 @@ interface Row {
   implementation: string;
   workers: number;
   jobsPerSecond: number;
+  /** The same, enqueued in bulk (BULK jobs per call). */
+  bulkPerSecond: number;
   /** Jobs/s draining a backlog enqueued beforehand (workers only, no enqueues competing). */
   drainPerSecond: number;
   p50: number;
@@ -57,6 +64,8 @@ interface Target {
   name: string;
   start(workers: number, onJob: () => void): Promise<{ stop(): Promise<void> }>;
   enqueue(): Promise<unknown>;
+  /** Enqueues `n` jobs in one call (enqueueMany, addBulk). */
+  enqueueBulk(n: number): Promise<unknown>;
   /** Resolves once `n` jobs are recorded as completed since the last reset. */
   completed(n: number): Promise<void>;
   reset(): Promise<void>;
@@ -70,6 +79,19 @@ async function enqueueMany(target: Target, n: number): Promise<void> {
       while (next < n) {
         next += 1;
         await target.enqueue();
+      }
+    }),
+  );
+}
+
+async function enqueueBulk(target: Target, n: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: BULK_IN_FLIGHT }, async () => {
+      while (next < n) {
+        const size = Math.min(BULK, n - next);
+        next += size;
+        await target.enqueueBulk(size);
       }
     }),
   );
@@ -95,6 +117,11 @@ async function measure(target: Target, workers: number): Promise<Row> {
   await enqueueMany(target, JOBS);
   await target.completed(JOBS);
   const jobsPerSecond = JOBS / ((performance.now() - begin) / 1000);
+  await target.reset();
+  const bulkBegin = performance.now();
+  await enqueueBulk(target, JOBS);
+  await target.completed(JOBS);
+  const bulkPerSecond = JOBS / ((performance.now() - bulkBegin) / 1000);
   // Latency: one job at a time on idle workers, from the enqueue call to the handler's start.
   for (let i = 0; i < LATENCY_SAMPLES; i += 1) {
     const seen = started;
@@ -110,9 +137,9 @@ async function measure(target: Target, workers: number): Promise<Row> {
     await sleep(2);
   }
   await running.stop();
-  // Drain: a backlog enqueued with no worker running, then the workers alone.
+  // Drain: a backlog enqueued with no worker running (in bulk: not timed), then the workers alone.
   await target.reset();
-  await enqueueMany(target, JOBS);
+  await enqueueBulk(target, JOBS);
   const drainStart = performance.now();
   const draining = await target.start(workers, () => {});
   await target.completed(JOBS);
@@ -124,6 +151,7 @@ async function measure(target: Target, workers: number): Promise<Row> {
     implementation: target.name,
     workers,
     jobsPerSecond,
+    bulkPerSecond,
     drainPerSecond,
     p50: pick(0.5),
     p95: pick(0.95),
@@ -154,6 +182,11 @@ function basaltTarget(
       return { stop: () => Promise.all(list.map((w) => w.stop())).then(() => undefined) };
     },
     enqueue: () => jobs.enqueue(noop, { n: 1 }),
+    enqueueBulk: (n) =>
+      jobs.enqueueMany(
+        noop,
+        Array.from({ length: n }, () => ({ n: 1 })),
+      ),
     async completed(n) {
       // Handlers first (no queries while the workers run), then the recorded completions.
       while (handled < n) await sleep(5);
@@ -196,6 +229,10 @@ function bullmqTarget(prefix: string): Target {
       return { stop: () => Promise.all(list.map((w) => w.close())).then(() => undefined) };
     },
     enqueue: () => queue.add('bench-noop', { n: 1 }, { attempts: 1 }),
+    enqueueBulk: (n) =>
+      queue.addBulk(
+        Array.from({ length: n }, () => ({ name: 'bench-noop', data: { n: 1 }, opts: { attempts: 1 } })),
+      ),
     async completed(n) {
       while (done < n) await sleep(5);
     },
@@ -226,7 +263,7 @@ const rows: Row[] = [];
 const report = (row: Row) => {
   rows.push(row);
   process.stderr.write(
-    `${row.implementation.padEnd(22)} ${row.workers} worker(s)  ${row.jobsPerSecond.toFixed(0).padStart(6)} jobs/s  drain ${row.drainPerSecond.toFixed(0).padStart(6)} jobs/s  latency p50 ${row.p50.toFixed(2)} ms, p95 ${row.p95.toFixed(2)} ms\n`,
+    `${row.implementation.padEnd(22)} ${row.workers} worker(s)  ${row.jobsPerSecond.toFixed(0).padStart(6)} jobs/s  bulk ${row.bulkPerSecond.toFixed(0).padStart(6)} jobs/s  drain ${row.drainPerSecond.toFixed(0).padStart(6)} jobs/s  latency p50 ${row.p50.toFixed(2)} ms, p95 ${row.p95.toFixed(2)} ms\n`,
   );
 };
 
@@ -298,6 +335,7 @@ function medians(all: Row[]): Row[] {
       implementation: of[0]!.implementation,
       workers: of[0]!.workers,
       jobsPerSecond: mid(of.map((r) => r.jobsPerSecond)),
+      bulkPerSecond: mid(of.map((r) => r.bulkPerSecond)),
       drainPerSecond: mid(of.map((r) => r.drainPerSecond)),
       p50: mid(of.map((r) => r.p50)),
       p95: mid(of.map((r) => r.p95)),
@@ -306,7 +344,7 @@ function medians(all: Row[]): Row[] {
 }
 const results = medians(rows);
 
-const ratio = (workers: number, key: 'jobsPerSecond' | 'drainPerSecond') => {
+const ratio = (workers: number, key: 'jobsPerSecond' | 'bulkPerSecond' | 'drainPerSecond') => {
   const raw = results.find((r) => r.implementation === 'BullMQ (raw)' && r.workers === workers);
   const ours = results.find((r) => r.implementation === 'Basalt on Redis' && r.workers === workers);
   return raw && ours ? ours[key] / raw[key] : undefined;
@@ -317,26 +355,27 @@ const lines = [
   `Command: \`node --conditions=source --import tsx bench/jobs/run.ts${flags.quick ? ' --quick' : ''}${flags.rounds ? ` --rounds ${flags.rounds}` : ''}\``,
   '',
   `${JOBS} no-op jobs enqueued (${IN_FLIGHT} enqueues in flight) while the workers run, timed until all are recorded`,
-  `completed; then ${LATENCY_SAMPLES} jobs one at a time on idle workers, from the enqueue call to the handler's start;`,
-  `then "drain": ${JOBS} jobs enqueued with no worker running, timed from the workers' start until all are completed.`,
+  `completed; "bulk": the same with ${BULK} jobs per enqueue call (enqueueMany, addBulk; ${BULK_IN_FLIGHT} calls in flight); then ${LATENCY_SAMPLES} jobs one at a time on idle workers, from the enqueue call to the handler's start;`,
+  `then "drain": ${JOBS} jobs enqueued (in bulk) with no worker running, timed from the workers' start until all are completed.`,
   `Medians of ${ROUNDS} round(s), the implementations alternating within each round. ` +
     'Workers run in the benchmark process, one job at a time each. Machine: ' +
     `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()[0]?.toFixed(2)} at the end, Node ${process.version}.`,
   '',
-  '| implementation | workers | enqueue-and-process jobs/s | drain jobs/s | start latency p50 (ms) | p95 (ms) |',
-  '|---|---:|---:|---:|---:|---:|',
+  '| implementation | workers | enqueue-and-process jobs/s | same, bulk enqueue | drain jobs/s | start latency p50 (ms) | p95 (ms) |',
+  '|---|---:|---:|---:|---:|---:|---:|',
   ...results.map(
     (r) =>
-      `| ${r.implementation} | ${r.workers} | ${r.jobsPerSecond.toFixed(0)} | ${r.drainPerSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} |`,
+      `| ${r.implementation} | ${r.workers} | ${r.jobsPerSecond.toFixed(0)} | ${r.bulkPerSecond.toFixed(0)} | ${r.drainPerSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} |`,
   ),
   '',
   ...[1, 4].flatMap((w) => {
     const both = ratio(w, 'jobsPerSecond');
+    const bulk = ratio(w, 'bulkPerSecond');
     const drain = ratio(w, 'drainPerSecond');
-    return both === undefined || drain === undefined
+    return both === undefined || bulk === undefined || drain === undefined
       ? []
       : [
-          `- Basalt on Redis / raw BullMQ, ${w} worker(s): ${both.toFixed(2)}× enqueue-and-process, ${drain.toFixed(2)}× drain (target ≥ 0.8×)`,
+          `- Basalt on Redis / raw BullMQ, ${w} worker(s): ${both.toFixed(2)}× enqueue-and-process, ${bulk.toFixed(2)}× with bulk enqueue, ${drain.toFixed(2)}× drain (target ≥ 0.8×)`,
         ];
   }),
 ];

@@ -85,5 +85,15 @@ export async function enqueueExamples() {
   );
   // again.id === later.id: one job per idempotency key
   // #endregion
-  return { job, later, again };
+  // #region enqueueMany
+  const receipts = await sendReceipt.enqueueMany(
+    [
+      { orderId: 9, email: 'cy@example.com' },
+      { orderId: 10, email: 'di@example.com' },
+    ],
+    { delay: 60_000 },
+  );
+  // receipts[i] is the job of the i-th input, all added by one INSERT (Redis: one addBulk)
+  // #endregion
+  return { job, later, again, receipts };
 }

@@ -56,8 +56,13 @@ describe('docs/jobs.md', () => {
       const worker = createWorker(jobs, { queues: ['mail'], log: pino({ level: 'silent' }) });
       try {
         expect(await jobs.handle(job!.id).result()).toEqual({ sent: true });
-        const { later, again } = await enqueueExamples();
+        const { later, again, receipts } = await enqueueExamples();
         expect(again.id).toBe(later.id);
+        expect(await Promise.all(receipts.map(async (r) => (await r.get())?.input))).toEqual([
+          { orderId: 9, email: 'cy@example.com' },
+          { orderId: 10, email: 'di@example.com' },
+        ]);
+        expect(await receipts[0]!.state()).toBe('delayed');
         expect(await later.state()).toBe('delayed');
         expect((await later.get())?.priority).toBe(10);
       } finally {
