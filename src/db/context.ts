@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { CompiledQuery, Kysely, RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { DialectAdapter, DirectQuery } from './dialects/dialect.js';
 import { quoteId } from './dialects/dialect.js';
 import type { FieldMeta } from './meta.js';
@@ -61,6 +62,25 @@ export interface DbContext {
   direct?: DirectQuery;
   /** Closes every connection of the database (Kysely's and the direct path's). */
   close?: () => Promise<void>;
+}
+
+/**
+ * Runs one compiled statement: on the direct path when the database has one and `ctx` is
+ * outside a transaction (a transaction's statements must stay on its connection), through
+ * Kysely otherwise (SQLite, a query log, a transaction). Rows come back the same either way:
+ * both use the same pg pool and type parsers, and Kysely has no plugins here.
+ */
+export function runCompiled(ctx: DbContext, query: CompiledQuery): Promise<{ rows: unknown[] }> {
+  return ctx.direct && ctx.scope === null
+    ? ctx.direct(query.sql, query.parameters)
+    : ctx.kysely.executeQuery(query);
+}
+
+/** Compiles `query` with the database's Kysely (names and placeholders) and runs it with {@link runCompiled}. */
+export function runRaw(ctx: DbContext, query: RawBuilder<unknown>): Promise<{ rows: unknown[] }> {
+  return ctx.direct && ctx.scope === null
+    ? runCompiled(ctx, query.compile(ctx.kysely))
+    : query.execute(ctx.kysely);
 }
 
 const columnCache = new WeakMap<AnyModel, FieldMeta[]>();

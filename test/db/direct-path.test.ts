@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  agg,
   createDatabase,
   defineModel,
   f,
@@ -12,18 +13,27 @@ import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
 
 // On PostgreSQL, a primary-key read and a plain update outside a transaction run on the pg
 // pool directly, skipping Kysely's connection bookkeeping (src/db/dialects/postgres.ts).
-const Counter = defineModel('direct_counter', { n: f.integer(), label: f.string({ max: 20, unique: true }) });
+const Counter = defineModel(
+  'direct_counter',
+  { n: f.integer(), label: f.string({ max: 20, unique: true }) },
+  { ordering: ['-n'] },
+);
+const Note = defineModel('direct_note', { text: f.string({ max: 40 }), counter: f.belongsTo(() => Counter) });
 
 describe.skipIf(!hasPostgres)('the direct PostgreSQL path', () => {
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const admin = createDatabase({ url: POSTGRES_URL, models: [] });
-  const db = createDatabase({ url: POSTGRES_URL, models: [Counter], searchPath: schema, poolSize: 2 });
+  const db = createDatabase({ url: POSTGRES_URL, models: [Counter, Note], searchPath: schema, poolSize: 2 });
   beforeAll(async () => {
     await admin.kysely.schema.createSchema(schema).execute();
     await db.createTables();
     await db.createMany(Counter, [
       { n: 1, label: 'one' },
       { n: 2, label: 'two' },
+    ]);
+    await db.createMany(Note, [
+      { text: 'a', counterId: 1 },
+      { text: 'b', counterId: 2 },
     ]);
   });
   afterAll(async () => {
@@ -67,5 +77,76 @@ describe.skipIf(!hasPostgres)('the direct PostgreSQL path', () => {
       left = await open();
     }
     expect(left).toBe(0);
+  });
+
+  it('answers every kind of read as the query builder does in a transaction', async () => {
+    const reads = (x: typeof db) =>
+      Promise.all([
+        x.query(Counter).all(),
+        x.query(Counter).orderBy('label').select('label').all(),
+        x.query(Counter).limit(1).offset(1).all(),
+        x.query(Counter).first(),
+        x
+          .query(Counter)
+          .where({ n: { gte: 2 } })
+          .all(),
+        x.query(Counter).count(),
+        x.query(Counter).where({ label: 'none' }).exists(),
+        x.query(Note).include('counter').orderBy('text').all(),
+        x.query(Counter).page({ limit: 1 }),
+        x.query(Counter).aggregate({ total: agg.sum('n') }),
+      ]);
+    const direct = await reads(db);
+    // Twice: the second time from the statements compiled the first time.
+    expect(await reads(db)).toEqual(direct);
+    expect(await db.transaction((tx) => reads(tx as typeof db))).toEqual(direct);
+    // The model's ordering (-n) applies; earlier tests set n to 5 and 20.
+    expect(direct[0]!.map((c) => c.n)).toEqual([20, 5]);
+    expect(direct[7]![0]).toMatchObject({ text: 'a', counter: { id: 1, label: 'one' } });
+  });
+
+  it('sees uncommitted rows inside a transaction, and nothing of them outside', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.create(Counter, { n: 3, label: 'three' });
+        expect(await tx.query(Counter).count()).toBe(3);
+        expect((await tx.query(Counter).all()).map((c) => c.label)).toContain('three');
+        expect(await db.query(Counter).count()).toBe(2);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await db.query(Counter).count()).toBe(2);
+  });
+
+  it('sends every statement through the query log when there is one', async () => {
+    const logged: string[] = [];
+    const logging = createDatabase({
+      url: POSTGRES_URL,
+      models: [Counter, Note],
+      searchPath: schema,
+      poolSize: 2,
+      log: (event) => logged.push(event.query.sql),
+    });
+    try {
+      await logging.query(Counter).get(1);
+      await logging.query(Counter).all();
+      await logging.query(Counter).count();
+      await logging.query(Note).include('counter').all();
+      await logging.update(Counter, 1, { n: 1 });
+      const created = await logging.create(Note, { text: 'c', counterId: 1 });
+      await logging.delete(Note, created.id);
+      expect(logged.map((text) => text.split(' ')[0])).toEqual([
+        'select',
+        'select',
+        'select',
+        'select',
+        'select',
+        'update',
+        'insert',
+        'delete',
+      ]);
+    } finally {
+      await logging.close();
+    }
   });
 });

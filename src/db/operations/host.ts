@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { columnFields, type DbContext, rowFromDb } from '../context.js';
+import { columnFields, type DbContext, rowFromDb, runRaw } from '../context.js';
 import { quoteId } from '../dialects/dialect.js';
 import { RecordNotFoundError } from '../errors.js';
 import type { Executor } from '../executor.js';
@@ -44,10 +44,10 @@ export async function loadRow(
   model: AnyModel,
   id: unknown,
 ): Promise<Record<string, unknown> | undefined> {
-  const result =
-    await sql`select ${allColumns(model)} from ${sql.table(model.meta.table)} where id = ${primaryKeyValue(ctx, model, id)}`.execute(
-      ctx.kysely,
-    );
+  const result = await runRaw(
+    ctx,
+    sql`select ${allColumns(model)} from ${sql.table(model.meta.table)} where id = ${primaryKeyValue(ctx, model, id)}`,
+  );
   const raw = result.rows[0] as Record<string, unknown> | undefined;
   return raw ? rowFromDb(ctx, model, raw) : undefined;
 }

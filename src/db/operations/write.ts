@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbContext } from '../context.js';
-import { fieldsByAttribute, rowFromDb, rowToDb } from '../context.js';
+import { fieldsByAttribute, rowFromDb, rowToDb, runCompiled } from '../context.js';
 import { RecordNotFoundError } from '../errors.js';
 import type { AnyModel } from '../model.js';
 import { compileWhere } from '../query/where.js';
@@ -24,7 +24,7 @@ async function insertRows(ctx: DbContext, model: AnyModel, rows: Row[]): Promise
   const dbRows = rows.map((r) => rowToDb(ctx, model, r));
   const columns = Object.keys(dbRows[0]!);
   const result = await mapping(ctx, model, 'write', () =>
-    ctx.kysely.executeQuery(insertStatement(ctx, model, columns, dbRows)),
+    runCompiled(ctx, insertStatement(ctx, model, columns, dbRows)),
   );
   return (result.rows as Row[]).map((r) => rowFromDb(ctx, model, r));
 }
@@ -93,11 +93,7 @@ async function updateRow(
   if (Object.keys(dbValues).length === 0) return loadRow(ctx, model, id);
   const key = primaryKeyValue(ctx, model, id);
   const statement = updateStatement(ctx, model, dbValues, key);
-  const result = await mapping(ctx, model, 'write', () =>
-    ctx.direct && ctx.scope === null
-      ? ctx.direct(statement.sql, statement.parameters)
-      : ctx.kysely.executeQuery(statement),
-  );
+  const result = await mapping(ctx, model, 'write', () => runCompiled(ctx, statement));
   const raw = result.rows[0] as Row | undefined;
   return raw ? rowFromDb(ctx, model, raw) : undefined;
 }

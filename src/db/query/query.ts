@@ -5,6 +5,8 @@ import {
   type DbContext,
   fieldsByAttribute,
   rowFromDb,
+  runCompiled,
+  runRaw,
   selectAll,
 } from '../context.js';
 import { formatDecimal, quoteId } from '../dialects/dialect.js';
@@ -49,6 +51,24 @@ export type AggregateRows<M, G extends string, S> = [G] extends [never]
  * const page = await db.query(Book).where({ price: { lt: '20' } }).orderBy('-publishedOn').include('author').page({ limit: 20 });
  */
 const byKeyText = new WeakMap<AnyModel, Map<string, string>>();
+const MAX_SHAPES = 256;
+/** Compiled filter-free statements by model and shape (see Query.#shapeKey). */
+const statements = new WeakMap<AnyModel, Map<string, CompiledQuery>>();
+
+function cachedStatement(model: AnyModel, key: string): CompiledQuery | undefined {
+  return statements.get(model)?.get(key);
+}
+
+function cacheStatement(model: AnyModel, key: string, compiled: CompiledQuery): void {
+  let byShape = statements.get(model);
+  if (!byShape) {
+    byShape = new Map();
+    statements.set(model, byShape);
+  }
+  // Shapes can come from a client (a page's offset): bound the cache rather than grow forever.
+  if (byShape.size >= MAX_SHAPES) byShape.clear();
+  byShape.set(key, compiled);
+}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends string = never> {
@@ -127,6 +147,34 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
   }
 
   async #fetch(limit: number | null, extraWhere?: RawBuilder<SqlBool>, order?: OrderItem[]): Promise<Row[]> {
+    const ctx = this.#ctx;
+    const model = this.#model;
+    // Without filters the statement depends only on the query's shape: compile it once.
+    const key =
+      this.#state.where.length === 0 && extraWhere === undefined ? this.#shapeKey('f', limit, order) : null;
+    let compiled = key === null ? undefined : cachedStatement(model, key);
+    if (compiled === undefined) {
+      compiled = this.#select(limit, extraWhere, order).compile(ctx.kysely);
+      if (key !== null) cacheStatement(model, key, compiled);
+    }
+    const result = await runCompiled(ctx, compiled);
+    const raw = result.rows as Row[];
+    const rows: Row[] = new Array(raw.length);
+    for (let i = 0; i < raw.length; i += 1) rows[i] = rowFromDb(ctx, model, raw[i]!);
+    await loadIncludes(ctx, model, rows, this.#state.include);
+    return rows;
+  }
+
+  /**
+   * What identifies a filter-free statement of this query: the dialect, the kind of
+   * statement, and every part of the state that shapes its SQL (the model is the cache's key).
+   */
+  #shapeKey(kind: string, limit: number | null, order?: OrderItem[]): string {
+    const s = this.#state;
+    return `${this.#ctx.adapter.name}|${kind}|${order ? 'p' : ''}|${s.order?.join(',') ?? '~'}|${limit ?? '~'}|${s.offset ?? '~'}|${s.select?.join(',') ?? '~'}|${s.include.join(',')}`;
+  }
+
+  #select(limit: number | null, extraWhere?: RawBuilder<SqlBool>, order?: OrderItem[]): RawBuilder<unknown> {
     const model = this.#model;
     const attrs = this.#state.select;
     let fields = columnFields(model);
@@ -156,11 +204,7 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
     // LIMIT/OFFSET are validated integers, inlined: a bound LIMIT is measurably slower on SQLite.
     const limitSql = limit !== null ? sql.raw(` limit ${limit}`) : sqliteOffsetOnly ? sql` limit -1` : sql``;
     const off = this.#state.offset === null ? sql`` : sql.raw(` offset ${this.#state.offset}`);
-    const query = sql`select ${cols} from ${this.#from()} where ${this.#whereSql(extraWhere)}${orderBy}${limitSql}${off}`;
-    const result = await query.execute(this.#ctx.kysely);
-    const rows = (result.rows as Row[]).map((r) => rowFromDb(this.#ctx, model, r));
-    await loadIncludes(this.#ctx, model, rows, this.#state.include);
-    return rows;
+    return sql`select ${cols} from ${this.#from()} where ${this.#whereSql(extraWhere)}${orderBy}${limitSql}${off}`;
   }
 
   #strip(rows: Row[], keep: Set<string> | null): Row[] {
@@ -250,18 +294,31 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
 
   /** Number of matching rows. */
   async count(): Promise<number> {
-    const result = await sql<{
-      n: number | string;
-    }>`select count(*) as n from ${this.#from()} where ${this.#whereSql()}`.execute(this.#ctx.kysely);
-    return Number(result.rows[0]?.n ?? 0);
+    const result = await this.#run(
+      'c',
+      () => sql`select count(*) as n from ${this.#from()} where ${this.#whereSql()}`,
+    );
+    return Number((result.rows[0] as { n?: number | string } | undefined)?.n ?? 0);
   }
 
   /** Whether any row matches. */
   async exists(): Promise<boolean> {
-    const result = await sql`select 1 as one from ${this.#from()} where ${this.#whereSql()} limit 1`.execute(
-      this.#ctx.kysely,
+    const result = await this.#run(
+      'e',
+      () => sql`select 1 as one from ${this.#from()} where ${this.#whereSql()} limit 1`,
     );
     return result.rows.length > 0;
+  }
+
+  /** Runs a statement of this query, compiled once per shape when it has no filters. */
+  #run(kind: string, build: () => RawBuilder<unknown>): Promise<{ rows: unknown[] }> {
+    const key = this.#state.where.length === 0 ? this.#shapeKey(kind, null) : null;
+    let compiled = key === null ? undefined : cachedStatement(this.#model, key);
+    if (compiled === undefined) {
+      compiled = build().compile(this.#ctx.kysely);
+      if (key !== null) cacheStatement(this.#model, key, compiled);
+    }
+    return runCompiled(this.#ctx, compiled);
   }
 
   /**
@@ -309,10 +366,10 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
     const groupSql = groups.length
       ? sql` group by ${sql.join(groups.map((g) => sql.ref(`t0.${g.column}`)))} order by ${sql.join(groups.map((g) => sql.ref(`t0.${g.column}`)))}`
       : sql``;
-    const result =
-      await sql`select ${sql.join(selections)} from ${this.#from()} where ${this.#whereSql()}${groupSql}`.execute(
-        this.#ctx.kysely,
-      );
+    const result = await runRaw(
+      this.#ctx,
+      sql`select ${sql.join(selections)} from ${this.#from()} where ${this.#whereSql()}${groupSql}`,
+    );
     const rows = (result.rows as Row[]).map((raw) => {
       const out: Row = {};
       for (const g of groups) out[g.attribute!] = this.#ctx.adapter.fromDb(g, raw[g.attribute!]);
