@@ -9,7 +9,7 @@ import { storage } from 'basalt/storage';
 // #region models
 export const Book = defineModel('docs_book', {
   title: f.string({ max: 200 }),
-  // Public images: `image/*` by default, width and height recorded, thumbnails on request.
+  // Public images: `image/*` by default, width and height recorded, thumbnails made for them.
   cover: f.image({ optional: true, maxSize: 5 * 1024 * 1024 }),
 });
 
