@@ -38,8 +38,11 @@ export const thumbnailTask = defineTask(
     backoff: 'exponential',
     timeout: 120_000,
     queue: 'storage',
+    // The same image and sizes enqueued twice (by hand, say) make one job.
     unique: (input) =>
-      `${input.storage}:${createHash('sha256').update(input.key).digest('hex').slice(0, 40)}:${input.sizes.join(',')}`,
+      createHash('sha256')
+        .update(JSON.stringify([input.storage, input.key, input.sizes]))
+        .digest('hex'),
   },
   async ({ input, app, log }): Promise<ThumbnailJobResult> => {
     const storage = getStorage(app).get(input.storage);
