@@ -52,9 +52,14 @@ export function createCompleter(options: {
     const wanted = pending.reduce((sum, p) => sum + p.claim, 0);
     // Each finished job is matched with the lease it ran under (worker and attempt), as one
     // completion alone would be: a job taken over by another worker is not overwritten.
-    const done = sql`with v as (select * from unnest(${ids}::bigint[], ${attempts}::int[], ${results}::text[]) as v(id, attempts, result))
-      update ${T} j set state = 'completed', result = v.result::jsonb, finished_at = ${now}, locked_by = null, locked_until = null
-      from v where j.id = v.id and j.locked_by = ${workerId} and j.attempts = v.attempts and j.state = 'active'`;
+    // (A lone completion keeps the plain statement, which PostgreSQL plans faster.)
+    const done =
+      pending.length === 1
+        ? sql`update ${T} j set state = 'completed', result = ${results[0]}, finished_at = ${now}, locked_by = null, locked_until = null
+            where j.id = ${ids[0]} and j.locked_by = ${workerId} and j.attempts = ${attempts[0]} and j.state = 'active'`
+        : sql`with v as (select * from unnest(${ids}::bigint[], ${attempts}::int[], ${results}::text[]) as v(id, attempts, result))
+            update ${T} j set state = 'completed', result = v.result::jsonb, finished_at = ${now}, locked_by = null, locked_until = null
+            from v where j.id = v.id and j.locked_by = ${workerId} and j.attempts = v.attempts and j.state = 'active'`;
     const query =
       wanted > 0
         ? sql<JobRow>`with done as (${done} returning j.id), next as (${claimQuery(queues, wanted, now)}) select * from next`
