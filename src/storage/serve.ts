@@ -18,6 +18,13 @@ export interface ServeOptions {
   contentDisposition?: string;
   /** Cache-Control; default `private, max-age=0, must-revalidate` for private storages, a day for public ones. */
   cacheControl?: string;
+  /**
+   * S3 storages: answer `302` to a presigned URL of the object (valid `expiresIn` seconds,
+   * default 60) instead of streaming it through the app, once the endpoint's checks have
+   * passed. The client then downloads straight from the bucket, ranges included, at the
+   * bucket's speed. Ignored for local and memory storages, which Basalt serves itself.
+   */
+  redirect?: boolean | { expiresIn?: number };
 }
 
 /**
@@ -34,6 +41,20 @@ export async function serveFile(
   options: ServeOptions = {},
 ): Promise<Readable | string> {
   const key = typeof file === 'string' ? file : file.key;
+  if (options.redirect && storage.backend.kind === 's3') {
+    const name = options.name ?? (typeof file === 'string' ? undefined : file.name);
+    const expiresIn = (typeof options.redirect === 'object' ? options.redirect.expiresIn : undefined) ?? 60;
+    // The type is not read here: inline only when the stored file value says it is safe.
+    const type = typeof file === 'string' ? undefined : file.contentType;
+    const inline = (options.disposition ?? 'inline') === 'inline' && type !== undefined && isInlineSafe(type);
+    const location = await storage.backend.signedUrl(key, {
+      expiresIn,
+      contentDisposition:
+        options.contentDisposition ?? contentDisposition(inline ? 'inline' : 'attachment', name),
+    });
+    reply.code(302).headers({ location, 'cache-control': 'private, no-store' });
+    return '';
+  }
   const header = request.headers.range;
   let range: { start: number; end: number } | undefined;
   if (header) {

@@ -23,6 +23,11 @@ const routes = [
     if (ctx.query.role !== 'owner' || !file) throw new PermissionDeniedError();
     return ctx.storage.serve(ctx, file, { disposition: 'attachment' });
   }),
+  get('/documents/latest/direct', { query: t.Object({ role: t.Optional(t.String()) }) }, async (ctx) => {
+    const file = saved.get('latest');
+    if (ctx.query.role !== 'owner' || !file) throw new PermissionDeniedError();
+    return ctx.storage.serve(ctx, file, { redirect: { expiresIn: 30 } });
+  }),
 ];
 
 // The same module on S3: STORAGE_URL and STORAGE_PRIVATE_URL point at s3rver (one bucket, two prefixes).
@@ -77,6 +82,24 @@ describe('storage() on S3', () => {
     expect(await ranged.text()).toBe('PDF');
     const past = await s.fetch('/documents/latest?role=owner', { headers: { range: 'bytes=999999-' } });
     expect(past.status).toBe(416);
+  });
+
+  it('redirects a permission-checked download to a short-lived presigned URL when asked (redirect)', async () => {
+    expect((await s.fetch('/documents/latest/direct', { redirect: 'manual' })).status).toBe(403);
+    const answer = await s.fetch('/documents/latest/direct?role=owner', { redirect: 'manual' });
+    expect(answer.status).toBe(302);
+    expect(answer.headers.get('cache-control')).toBe('private, no-store');
+    const location = new URL(answer.headers.get('location')!);
+    expect(location.href.startsWith(`${s3.endpoint}/app/private/`)).toBe(true);
+    expect(location.searchParams.get('X-Amz-Expires')).toBe('30');
+    const followed = await fetch(location);
+    expect(followed.status).toBe(200);
+    // A PDF stays inline; the original name goes with it.
+    expect(followed.headers.get('content-disposition')).toContain('inline; filename="statement.pdf"');
+    expect(Buffer.from(await followed.arrayBuffer()).equals(tinyPdf())).toBe(true);
+    const ranged = await fetch(location, { headers: { range: 'bytes=1-3' } });
+    expect(ranged.status).toBe(206);
+    expect(await ranged.text()).toBe('PDF');
   });
 
   it('gives private files S3 presigned URLs that download them', async () => {
