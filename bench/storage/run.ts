@@ -91,9 +91,13 @@ function multipartUpload(
   });
 }
 
-function download(url: string): Promise<number> {
+function download(url: string, follow = false): Promise<number> {
   return new Promise((resolve, reject) => {
     request(url, (res) => {
+      if (follow && res.statusCode === 302 && res.headers.location) {
+        res.resume();
+        return download(res.headers.location).then(resolve, reject);
+      }
       if (res.statusCode !== 200) return reject(new Error(`download: ${res.statusCode}`));
       drain(res).then(resolve, reject);
     })
@@ -106,6 +110,11 @@ const peakRss = (pid: number) =>
   Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
 const rss = (pid: number) =>
   Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
+/** CPU seconds (user + system) the process has used so far. */
+const cpuSeconds = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const time = async (fn: () => Promise<unknown>) => {
   const start = process.hrtime.bigint();
@@ -119,8 +128,13 @@ interface Row {
   directUp: number;
   basaltDown: number;
   directDown: number;
+  /** Basalt answering 302 to a presigned URL (`serve(..., { redirect: true })`), followed by the client. */
+  redirectDown: number;
   idleRss: number;
   peakRss: number;
+  /** CPU seconds the Basalt process spent per upload and per download (medians). */
+  cpuUp: number;
+  cpuDown: number;
 }
 
 const s3 = await startServer({ name: 's3rver', entry: 'bench/storage/s3-server.js' });
@@ -136,6 +150,10 @@ try {
           STORAGE_URL: `s3://${credentials.accessKeyId}:${credentials.secretAccessKey}@bench?endpoint=${s3.url}&region=us-east-1`,
           SECRET_KEY: 'bench-secret-key-of-reasonable-length-0123456789',
         },
+        // BENCH_CPU_PROF=<dir> profiles the Basalt process (figures are then not comparable).
+        nodeArgs: process.env.BENCH_CPU_PROF
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+          : [],
       },
     );
     try {
@@ -147,17 +165,27 @@ try {
         directUp: [] as number[],
         basaltDown: [] as number[],
         directDown: [] as number[],
+        redirectDown: [] as number[],
+        cpuUp: [] as number[],
+        cpuDown: [] as number[],
+      };
+      const basaltCpu = async (into: number[], fn: () => Promise<unknown>) => {
+        const before = cpuSeconds(basalt.pid);
+        await fn();
+        into.push(cpuSeconds(basalt.pid) - before);
       };
       const checksum = expectedChecksum(size);
       for (let round = 0; round < rounds; round += 1) {
         let key = '';
         samples.basaltUp.push(
-          await time(async () => {
-            const file = await multipartUpload(`${basalt.url}/upload`, size);
-            if (file.size !== size || file.checksum !== checksum)
-              throw new Error('Basalt stored other bytes');
-            key = file.key;
-          }),
+          await time(() =>
+            basaltCpu(samples.cpuUp, async () => {
+              const file = await multipartUpload(`${basalt.url}/upload`, size);
+              if (file.size !== size || file.checksum !== checksum)
+                throw new Error('Basalt stored other bytes');
+              key = file.key;
+            }),
+          ),
         );
         samples.directUp.push(
           await time(() =>
@@ -170,8 +198,16 @@ try {
           ),
         );
         samples.basaltDown.push(
+          await time(() =>
+            basaltCpu(samples.cpuDown, async () => {
+              if ((await download(`${basalt.url}/files/${key}`)) !== size) throw new Error('short download');
+            }),
+          ),
+        );
+        samples.redirectDown.push(
           await time(async () => {
-            if ((await download(`${basalt.url}/files/${key}`)) !== size) throw new Error('short download');
+            if ((await download(`${basalt.url}/redirect/${key}`, true)) !== size)
+              throw new Error('short download');
           }),
         );
         samples.directDown.push(
@@ -188,8 +224,11 @@ try {
         directUp: mbps(samples.directUp),
         basaltDown: mbps(samples.basaltDown),
         directDown: mbps(samples.directDown),
+        redirectDown: mbps(samples.redirectDown),
         idleRss,
         peakRss: peakRss(basalt.pid),
+        cpuUp: median(samples.cpuUp),
+        cpuDown: median(samples.cpuDown),
       });
     } finally {
       await basalt.stop();
@@ -202,11 +241,11 @@ try {
 
 const f1 = (n: number) => n.toFixed(1);
 const lines = [
-  '| file | upload Basalt MB/s | upload direct SDK MB/s | ratio | download Basalt MB/s | download direct SDK MB/s | ratio | Basalt RSS idle → peak |',
-  '|---|---|---|---|---|---|---|---|',
+  '| file | upload Basalt MB/s | upload direct SDK MB/s | ratio | download Basalt MB/s | download direct SDK MB/s | ratio | download by redirect MB/s (ratio) | Basalt RSS idle → peak | Basalt CPU ms/MB up, down |',
+  '|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${r.size / MB} MB | ${f1(r.basaltUp)} | ${f1(r.directUp)} | ${(r.basaltUp / r.directUp).toFixed(2)} | ${f1(r.basaltDown)} | ${f1(r.directDown)} | ${(r.basaltDown / r.directDown).toFixed(2)} | ${f1(r.idleRss / MB)} → ${f1(r.peakRss / MB)} MB |`,
+      `| ${r.size / MB} MB | ${f1(r.basaltUp)} | ${f1(r.directUp)} | ${(r.basaltUp / r.directUp).toFixed(2)} | ${f1(r.basaltDown)} | ${f1(r.directDown)} | ${(r.basaltDown / r.directDown).toFixed(2)} | ${f1(r.redirectDown)} (${(r.redirectDown / r.directDown).toFixed(2)}) | ${f1(r.idleRss / MB)} → ${f1(r.peakRss / MB)} MB | ${f1((r.cpuUp * 1000) / (r.size / MB))}, ${f1((r.cpuDown * 1000) / (r.size / MB))} |`,
   ),
 ];
 const info = {
@@ -230,6 +269,9 @@ streaming out of S3), against the same transfers made directly with the AWS SDK
 (\`@aws-sdk/lib-storage\` Upload with 5 MiB parts, \`GetObject\`), all against one s3rver on
 127.0.0.1 in its own process. Medians of ${rounds} rounds. RSS is the Basalt server process's
 (a fresh one per size): idle after a 1 MB warm-up, and peak (VmHWM) over the whole size's run.
+CPU is the Basalt process's user + system time per transfer (median), per MB. "Download by
+redirect" is the same permission-checked endpoint answering \`302\` to a presigned URL
+(\`serve(ctx, file, { redirect: true })\`), the client following it to s3rver.
 Target: Basalt ≥ 0.8 × direct, and peak RSS flat in file size.
 
 ${lines.join('\n')}

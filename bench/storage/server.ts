@@ -12,6 +12,10 @@ const routes = [
   get('/files/*', { params: t.Object({ '*': t.String() }) }, (ctx) =>
     ctx.storage.serve(ctx, { key: ctx.params['*'] }, { disposition: 'attachment' }),
   ),
+  // The same download answered with a redirect to a presigned URL (serve's `redirect`).
+  get('/redirect/*', { params: t.Object({ '*': t.String() }) }, (ctx) =>
+    ctx.storage.serve(ctx, { key: ctx.params['*'] }, { disposition: 'attachment', redirect: true }),
+  ),
 ];
 
 const app = await createApp(defineApp({ name: 'storage-bench', modules: [storage()], routes }), {
