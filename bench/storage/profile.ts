@@ -69,15 +69,15 @@ try {
     plain: { pid: plain.pid, fetch: () => download(`${plain.url}/files/profile/object`) },
     basalt: { pid: basalt.pid, fetch: () => download(`${basalt.url}/files/profile/object`) },
   };
-  const seconds: Record<string, number[]> = {};
-  const cpuSeconds: Record<string, number[]> = {};
+  const seconds: Record<string, number[]> = { direct: [], plain: [], basalt: [] };
+  const cpuSeconds: Record<string, number[]> = { plain: [], basalt: [] };
   for (let round = 0; round < rounds; round += 1)
     for (const [name, way] of Object.entries(ways)) {
       const cpuBefore = way.pid ? cpu(way.pid) : 0;
       const start = process.hrtime.bigint();
       if ((await way.fetch()) !== size) throw new Error(`${name}: short download`);
-      (seconds[name] ??= []).push(Number(process.hrtime.bigint() - start) / 1e9);
-      if (way.pid) (cpuSeconds[name] ??= []).push(cpu(way.pid) - cpuBefore);
+      seconds[name]!.push(Number(process.hrtime.bigint() - start) / 1e9);
+      if (way.pid) cpuSeconds[name]!.push(cpu(way.pid) - cpuBefore);
     }
   for (const [name, xs] of Object.entries(seconds)) {
     const used = cpuSeconds[name];
