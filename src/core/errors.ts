@@ -28,6 +28,33 @@ export const ERROR_CODES = {
 /** A stable Basalt error code, such as `BASALT_HTTP_NOT_FOUND`. */
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** Codes with the HTTP status and title each stands for, in the shape of {@link ERROR_CODES}. */
+export type ErrorCatalogue = Readonly<Record<string, { readonly status: number; readonly title: string }>>;
+
+const catalogues = new Map<string, { readonly status: number; readonly title: string }>(
+  Object.entries(ERROR_CODES),
+);
+
+/**
+ * Registers the codes of a capability or an app, so that `new BasaltError(code)` takes its
+ * status and title from them (as it does for {@link ERROR_CODES}). Returns the catalogue.
+ *
+ * @example
+ * export const SHOP_ERROR_CODES = defineErrorCodes({
+ *   SHOP_OUT_OF_STOCK: { status: 409, title: 'Out of stock' },
+ * } as const);
+ * throw new BasaltError('SHOP_OUT_OF_STOCK', 'Only 2 copies left');
+ */
+export function defineErrorCodes<const C extends ErrorCatalogue>(codes: C): C {
+  for (const [code, entry] of Object.entries(codes)) {
+    const known = catalogues.get(code);
+    if (known && (known.status !== entry.status || known.title !== entry.title))
+      throw new TypeError(`The error code ${code} is already defined as ${known.status} '${known.title}'`);
+    catalogues.set(code, entry);
+  }
+  return codes;
+}
+
 /** One problem with one field of the input, addressed by a JSON pointer (`/body/price`). */
 export interface FieldError {
   pointer: string;
@@ -66,7 +93,7 @@ export class BasaltError extends Error {
   readonly headers: Record<string, string> | undefined;
 
   constructor(code: ErrorCode | (string & {}), message?: string, options: BasaltErrorOptions = {}) {
-    const known = (ERROR_CODES as Record<string, { status: number; title: string }>)[code];
+    const known = catalogues.get(code);
     super(
       message ?? known?.title ?? code,
       options.cause === undefined ? undefined : { cause: options.cause },

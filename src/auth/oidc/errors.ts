@@ -1,11 +1,11 @@
-import { BasaltError, type BasaltErrorOptions } from '../../core/index.js';
+import { BasaltError, type BasaltErrorOptions, defineErrorCodes } from '../../core/index.js';
 
 /**
  * Stable codes of "Sign in with …" errors, in the shape of core's `ERROR_CODES`
  * (see docs/reference/errors.md). 400: the callback does not belong to the login that was
  * started; 502: the provider could not be reached or answered with something unusable.
  */
-export const OIDC_ERROR_CODES = {
+export const OIDC_ERROR_CODES = defineErrorCodes({
   BASALT_AUTH_OIDC_STATE_MISMATCH: { status: 400, title: 'The login callback does not match the login' },
   BASALT_AUTH_OIDC_STATE_EXPIRED: { status: 400, title: 'The login took too long' },
   BASALT_AUTH_OIDC_INVALID_CALLBACK: { status: 400, title: 'The login callback is invalid' },
@@ -18,7 +18,7 @@ export const OIDC_ERROR_CODES = {
   BASALT_AUTH_OIDC_EXCHANGE_FAILED: { status: 502, title: 'The authorization code could not be exchanged' },
   BASALT_AUTH_OIDC_ID_TOKEN_INVALID: { status: 502, title: 'The ID token was rejected' },
   BASALT_AUTH_OIDC_USERINFO_FAILED: { status: 502, title: 'The user profile could not be fetched' },
-} as const;
+});
 
 /** A "Sign in with …" error code, such as `BASALT_AUTH_OIDC_STATE_MISMATCH`. */
 export type OidcErrorCode = keyof typeof OIDC_ERROR_CODES;
@@ -40,12 +40,7 @@ export class OidcLoginError extends BasaltError {
 
   constructor(code: OidcErrorCode, message?: string, options: OidcLoginErrorOptions = {}) {
     const { providerError, ...rest } = options;
-    super(code, message ?? OIDC_ERROR_CODES[code].title, {
-      status: OIDC_ERROR_CODES[code].status,
-      title: OIDC_ERROR_CODES[code].title,
-      ...rest,
-    });
-    this.name = 'BasaltError';
+    super(code, message, rest);
     this.providerError = providerError;
   }
 }

@@ -1,12 +1,12 @@
-import { BasaltError, type BasaltErrorOptions } from '../../core/index.js';
+import { BasaltError, type BasaltErrorOptions, defineErrorCodes } from '../../core/index.js';
 
 /**
  * Stable codes of session errors, in the shape of core's `ERROR_CODES` (see
  * docs/reference/errors.md).
  */
-export const SESSION_ERROR_CODES = {
+export const SESSION_ERROR_CODES = defineErrorCodes({
   BASALT_AUTH_CSRF_FAILED: { status: 403, title: 'CSRF verification failed' },
-} as const;
+});
 
 /** A session error code, such as `BASALT_AUTH_CSRF_FAILED`. */
 export type SessionErrorCode = keyof typeof SESSION_ERROR_CODES;
@@ -19,8 +19,6 @@ export class CsrfError extends BasaltError {
   declare readonly code: SessionErrorCode;
 
   constructor(message: string, options: BasaltErrorOptions = {}) {
-    const { status, title } = SESSION_ERROR_CODES.BASALT_AUTH_CSRF_FAILED;
-    super('BASALT_AUTH_CSRF_FAILED', message, { status, title, ...options });
-    this.name = 'BasaltError';
+    super('BASALT_AUTH_CSRF_FAILED', message, options);
   }
 }
