@@ -22,7 +22,14 @@ export async function runJob(
       'BASALT_JOBS_UNKNOWN_TASK',
       `This worker has no task named '${job.task}' (job ${job.id})`,
     );
-  const controller = new AbortController();
+  // The handler's signal is made on first read (an AbortController costs more than a no-op
+  // job); an abort before that read is kept and applied then.
+  let controller: AbortController | undefined;
+  let abortedWith: { reason: unknown } | undefined;
+  const abort = (reason: unknown) => {
+    abortedWith ??= { reason };
+    controller?.abort(reason);
+  };
   let child: Logger | undefined;
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
@@ -32,12 +39,12 @@ export async function runJob(
         'BASALT_JOBS_TIMEOUT',
         `Task '${task.name}' ran past its timeout of ${task.timeout} ms (attempt ${job.attempt})`,
       );
-      controller.abort(error);
+      abort(error);
       reject(error);
     }, task.timeout);
     onAbort = () => {
       const reason: unknown = outer.reason;
-      controller.abort(reason);
+      abort(reason);
       reject(reason instanceof Error ? reason : new Error(String(reason)));
     };
     if (outer.aborted) onAbort();
@@ -70,7 +77,13 @@ export async function runJob(
             child ??= deps.log.child({ job: job.id, task: job.task });
             return child;
           },
-          signal: controller.signal,
+          get signal(): AbortSignal {
+            if (!controller) {
+              controller = new AbortController();
+              if (abortedWith) controller.abort(abortedWith.reason);
+            }
+            return controller.signal;
+          },
         }))(),
       stop,
     ]);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { type JobType as BullState, Worker as BullWorker, type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JobsError } from '../errors.js';
@@ -344,7 +345,11 @@ function startRedisConsumer(
   options: ConsumeOptions,
   shared: { connection: Redis; prefix: string; leaseMs: number },
 ): Consumer {
-  const running = new Map<string, { job: Job; token: string | undefined; controller: AbortController }>();
+  const running = new Map<string, { job: Job; token: string | undefined }>();
+  // Redis jobs are only ever aborted all at once (a shutdown past its timeout): one signal for
+  // all, rather than an AbortController per job.
+  const shutdown = new AbortController();
+  setMaxListeners(0, shutdown.signal);
   const emit: NonNullable<ConsumeOptions['onEvent']> = (event) => {
     try {
       options.onEvent?.(event);
@@ -357,13 +362,12 @@ function startRedisConsumer(
       name,
       async (job: Job, token?: string) => {
         const claimed = claimedOf(job);
-        const controller = new AbortController();
         const key = `${name}~${job.id}`;
-        running.set(key, { job, token, controller });
+        running.set(key, { job, token });
         const started = Date.now();
         emit({ type: 'started', job: claimed, waitedMs: Math.max(0, started - claimed.runAt.getTime()) });
         try {
-          const result = await options.process(claimed, controller.signal);
+          const result = await options.process(claimed, shutdown.signal);
           emit({ type: 'completed', job: claimed, durationMs: Date.now() - started });
           return result;
         } finally {
@@ -405,10 +409,8 @@ function startRedisConsumer(
       clearTimeout(timer);
       if (!timedOut) return;
       // Past the timeout: hand running jobs back to the queue, then stop for good.
-      for (const { job, token, controller } of running.values()) {
-        await job.moveToWait(token).catch(() => undefined);
-        controller.abort(new Error('The worker is shutting down'));
-      }
+      for (const { job, token } of running.values()) await job.moveToWait(token).catch(() => undefined);
+      shutdown.abort(new Error('The worker is shutting down'));
       await Promise.all(workers.map((w) => w.close(true)));
     },
   };
