@@ -1,7 +1,7 @@
-import { BasaltError, type BasaltErrorOptions } from '../core/index.js';
+import { BasaltError, type BasaltErrorOptions, defineErrorCodes } from '../core/index.js';
 
 /** Error codes of `basalt/storage`, in the same shape as core's `ERROR_CODES`. */
-export const STORAGE_ERROR_CODES = {
+export const STORAGE_ERROR_CODES = defineErrorCodes({
   BASALT_STORAGE_NOT_FOUND: { status: 404, title: 'File not found' },
   BASALT_STORAGE_INVALID_KEY: { status: 400, title: 'Invalid storage key' },
   BASALT_STORAGE_RANGE_NOT_SATISFIABLE: { status: 416, title: 'Range not satisfiable' },
@@ -13,7 +13,7 @@ export const STORAGE_ERROR_CODES = {
   BASALT_STORAGE_UNKNOWN_STORAGE: { status: 500, title: 'Unknown storage' },
   BASALT_STORAGE_UNSUPPORTED_URL: { status: 500, title: 'Unsupported STORAGE_URL' },
   BASALT_STORAGE_BACKEND_FAILED: { status: 502, title: 'The storage backend failed' },
-} as const;
+});
 
 /** A `basalt/storage` error code. */
 export type StorageErrorCode = keyof typeof STORAGE_ERROR_CODES;
@@ -21,12 +21,7 @@ export type StorageErrorCode = keyof typeof STORAGE_ERROR_CODES;
 /** Base class of storage errors; `status` comes from {@link STORAGE_ERROR_CODES}. */
 export class StorageError extends BasaltError {
   constructor(code: StorageErrorCode, message?: string, options: BasaltErrorOptions = {}) {
-    super(code, message ?? STORAGE_ERROR_CODES[code].title, {
-      status: STORAGE_ERROR_CODES[code].status,
-      title: STORAGE_ERROR_CODES[code].title,
-      ...options,
-    });
-    this.name = 'BasaltError';
+    super(code, message, options);
   }
 }
 
