@@ -1,7 +1,7 @@
-import { BasaltError, type BasaltErrorOptions, type FieldError } from '../core/index.js';
+import { BasaltError, type BasaltErrorOptions, defineErrorCodes, type FieldError } from '../core/index.js';
 
 /** Error codes of `basalt/db`, in the same shape as core's `ERROR_CODES`. */
-export const DB_ERROR_CODES = {
+export const DB_ERROR_CODES = defineErrorCodes({
   BASALT_DB_RECORD_NOT_FOUND: { status: 404, title: 'Record not found' },
   BASALT_DB_UNIQUE_VIOLATION: { status: 409, title: 'A unique value is already taken' },
   BASALT_DB_FOREIGN_KEY_VIOLATION: { status: 400, title: 'A related record does not exist' },
@@ -11,7 +11,7 @@ export const DB_ERROR_CODES = {
   BASALT_DB_INVALID_QUERY: { status: 400, title: 'Invalid query' },
   BASALT_DB_UNSUPPORTED_URL: { status: 500, title: 'Unsupported database URL' },
   BASALT_DB_CONNECTION_HELD: { status: 500, title: 'Query outside the transaction holding the connection' },
-} as const;
+});
 
 /** A `basalt/db` error code. */
 export type DbErrorCode = keyof typeof DB_ERROR_CODES;
@@ -19,12 +19,7 @@ export type DbErrorCode = keyof typeof DB_ERROR_CODES;
 /** Base class of the errors below; `status` comes from {@link DB_ERROR_CODES}. */
 export class DbError extends BasaltError {
   constructor(code: DbErrorCode, message?: string, options: BasaltErrorOptions = {}) {
-    super(code, message ?? DB_ERROR_CODES[code].title, {
-      status: DB_ERROR_CODES[code].status,
-      title: DB_ERROR_CODES[code].title,
-      ...options,
-    });
-    this.name = 'BasaltError';
+    super(code, message, options);
   }
 }
 

@@ -1,7 +1,7 @@
-import { BasaltError, type BasaltErrorOptions } from '../core/index.js';
+import { BasaltError, type BasaltErrorOptions, defineErrorCodes } from '../core/index.js';
 
 /** Error codes of `basalt/jobs`, in the same shape as core's `ERROR_CODES`. */
-export const JOBS_ERROR_CODES = {
+export const JOBS_ERROR_CODES = defineErrorCodes({
   BASALT_JOBS_INVALID_INPUT: { status: 400, title: 'The job input is invalid' },
   BASALT_JOBS_INVALID_OPTIONS: { status: 400, title: 'The job options are invalid' },
   BASALT_JOBS_JOB_NOT_FOUND: { status: 404, title: 'Job not found' },
@@ -10,7 +10,7 @@ export const JOBS_ERROR_CODES = {
   BASALT_JOBS_NOT_CONFIGURED: { status: 500, title: 'Jobs are not configured' },
   BASALT_JOBS_TIMEOUT: { status: 500, title: 'The job ran past its timeout' },
   BASALT_JOBS_INVALID_SCHEDULE: { status: 500, title: 'The schedule is invalid' },
-} as const;
+});
 
 /** A `basalt/jobs` error code. */
 export type JobsErrorCode = keyof typeof JOBS_ERROR_CODES;
@@ -19,11 +19,6 @@ export type JobsErrorCode = keyof typeof JOBS_ERROR_CODES;
 export class JobsError extends BasaltError {
   declare readonly code: JobsErrorCode;
   constructor(code: JobsErrorCode, message?: string, options: BasaltErrorOptions = {}) {
-    super(code, message ?? JOBS_ERROR_CODES[code].title, {
-      status: JOBS_ERROR_CODES[code].status,
-      title: JOBS_ERROR_CODES[code].title,
-      ...options,
-    });
-    this.name = 'BasaltError';
+    super(code, message, options);
   }
 }
