@@ -268,6 +268,25 @@ export function runBackendContract(name: string, make: () => Promise<ContractHar
       expect(await jobs.enqueueMany(many, [])).toEqual([]);
     });
 
+    it('gives each of many concurrent enqueues its own job, delayed ones included', async () => {
+      const double = task({}, (n) => n * 2);
+      const jobs = client(double);
+      // Enqueued in the same turn: PostgreSQL inserts them together (one statement).
+      const handles = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          jobs.enqueue(double, { n: i }, i % 10 === 9 ? { delay: 300 } : {}),
+        ),
+      );
+      expect(new Set(handles.map((h) => h.id)).size).toBe(40);
+      const records = await Promise.all(handles.map((h) => h.get()));
+      expect(records.map((r) => r?.input)).toEqual(Array.from({ length: 40 }, (_, i) => ({ n: i })));
+      expect(records[9]?.state).toBe('delayed');
+      work(jobs, 4);
+      expect(await Promise.all(handles.map((h) => h.result()))).toEqual(
+        Array.from({ length: 40 }, (_, i) => i * 2),
+      );
+    });
+
     it('refuses a whole batch when one input is bad, and adds nothing', async () => {
       const noop = task({}, () => null);
       const jobs = client(noop);

@@ -115,9 +115,14 @@ export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
 
   /**
    * One INSERT of many jobs. PostgreSQL: the NOTIFY goes in the same statement (identical
-   * payloads of one transaction are delivered once), so other processes' workers wake at commit.
+   * payloads of one transaction are delivered once), so other processes' workers wake at commit;
+   * for a job due now only when its queue is in `loud` (default: every queue).
    */
-  async function insertMany(executor: Executor, chunk: readonly NewJob[]): Promise<JobRow[]> {
+  async function insertMany(
+    executor: Executor,
+    chunk: readonly NewJob[],
+    loud?: readonly string[],
+  ): Promise<JobRow[]> {
     const now = new Date();
     const values = chunk.map((job) => {
       const state = job.runAt.getTime() > now.getTime() ? 'delayed' : 'queued';
@@ -128,49 +133,117 @@ export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
       on conflict (idempotency_key) do nothing returning ${sql.raw(RECORD_COLUMNS)}`;
     const query = sqlite
       ? insert
-      : sql`with ins as (${insert}) select ins.*, pg_notify(${channel},
+      : loud === undefined
+        ? sql`with ins as (${insert}) select ins.*, pg_notify(${channel},
           case when ins.state = 'delayed' then ins.queue || '|' || floor(extract(epoch from ins.run_at) * 1000)::bigint else ins.queue end) as notified
+          from ins order by ins.id`
+        : sql`with ins as (${insert}) select ins.*, (select pg_notify(${channel}, n.payload) from (select
+          case when ins.state = 'delayed' then ins.queue || '|' || floor(extract(epoch from ins.run_at) * 1000)::bigint
+          when ins.queue = any(${[...loud]}::text[]) then ins.queue end as payload) n where n.payload is not null) as notified
           from ins order by ins.id`;
     const { rows } = await query.execute(executor.kysely);
     // SQLite returns rows in no promised order: by id is the order of the values.
     return sqlite ? (rows as JobRow[]).sort((a, b) => Number(a.id) - Number(b.id)) : (rows as JobRow[]);
   }
 
+  /**
+   * PostgreSQL: enqueues made outside a transaction in the same turn of the event loop (a
+   * busy web process) become one INSERT, so they share a commit (and its WAL flush) instead
+   * of paying one each. Each still resolves only once its row is committed. Jobs with an
+   * idempotency key go alone: their INSERT may wait for a transaction holding the same key,
+   * which must not hold up other jobs.
+   */
+  let batch: { job: NewJob; resolve(record: JobRecord): void; reject(error: unknown): void }[] | undefined;
+
+  async function flushBatch(pending: NonNullable<typeof batch>): Promise<void> {
+    if (pending.length === 1) {
+      const [only] = pending;
+      return enqueueOne(only!.job, db).then(only!.resolve, only!.reject);
+    }
+    const now = Date.now();
+    const due = [...new Set(pending.filter((p) => p.job.runAt.getTime() <= now).map((p) => p.job.queue))];
+    // NOTIFY inline for the queues whose window allows it, a trailing one for the others.
+    const loud = due.filter((queue) => notifier.inline(queue));
+    let rows: JobRow[];
+    try {
+      // At most BULK_ROWS jobs (see enqueueBatched): one statement, all or nothing.
+      rows = await insertMany(
+        db,
+        pending.map((p) => p.job),
+        loud,
+      );
+    } catch {
+      // One statement failed for all: each job alone, so that a bad one fails only its caller.
+      await Promise.all(pending.map((p) => enqueueOne(p.job, db).then(p.resolve, p.reject)));
+      return;
+    }
+    for (const queue of due) {
+      notifier.local(queue);
+      if (!loud.includes(queue)) notifier.trailing(db, queue);
+    }
+    for (const p of pending) if (p.job.runAt.getTime() > now) notifier.local(p.job.queue, p.job.runAt);
+    pending.forEach((p, i) => {
+      p.resolve(record(rows[i]!));
+    });
+  }
+
+  function enqueueBatched(job: NewJob): Promise<JobRecord> {
+    return new Promise((resolve, reject) => {
+      if (!batch || batch.length >= BULK_ROWS) {
+        const pending: NonNullable<typeof batch> = [];
+        batch = pending;
+        setImmediate(() => {
+          if (batch === pending) batch = undefined;
+          flushBatch(pending).catch((error: unknown) => {
+            for (const p of pending) p.reject(error);
+          });
+        });
+      }
+      batch.push({ job, resolve, reject });
+    });
+  }
+
+  async function enqueueOne(job: NewJob, executor: Executor): Promise<JobRecord> {
+    const now = new Date();
+    const delayed = job.runAt.getTime() > now.getTime();
+    const state = delayed ? 'delayed' : 'queued';
+    const insert = sql`insert into ${T} (task, queue, state, input, priority, ${sql.raw('"rank"')}, attempts, max_attempts, run_at, idempotency_key, enqueued_at)
+        values (${job.task}, ${job.queue}, ${state}, ${writeJson(job.input)}, ${job.priority}, ${100 - job.priority}, 0, ${job.maxAttempts}, ${job.runAt.toISOString()}, ${job.idempotencyKey}, ${now.toISOString()})
+        on conflict (idempotency_key) do nothing returning ${sql.raw(RECORD_COLUMNS)}`;
+    // PostgreSQL: NOTIFY in the same statement; inside a transaction it is delivered at commit.
+    // A delayed job's payload carries its time, so listeners wake when it is due.
+    const payload = delayed ? `${job.queue}|${job.runAt.getTime()}` : job.queue;
+    const inline = !sqlite && (delayed || notifier.inline(job.queue));
+    const query = inline
+      ? sql`with ins as (${insert}) select ins.*, pg_notify(${channel}, ${payload}) as notified from ins`
+      : insert;
+    const { rows } = await query.execute(executor.kysely);
+    const row = rows[0] as JobRow | undefined;
+    if (row) {
+      await executor.afterCommit(() => {
+        // This process's workers wake at once; others through the (possibly trailing) NOTIFY.
+        notifier.local(job.queue, delayed ? job.runAt : undefined);
+        if (!sqlite && !inline) notifier.trailing(db, job.queue);
+      });
+      return record(row);
+    }
+    const { rows: existing } =
+      await sql<JobRow>`select ${sql.raw(RECORD_COLUMNS)} from ${T} where idempotency_key = ${job.idempotencyKey}`.execute(
+        executor.kysely,
+      );
+    if (!existing[0])
+      throw new JobsError('BASALT_JOBS_INVALID_STATE', `Job with key '${job.idempotencyKey}' vanished`);
+    return record(existing[0]);
+  }
+
   const backend: JobsBackend = {
     kind: 'database',
 
-    async enqueue(job: NewJob, enqueueOptions = {}) {
+    enqueue(job: NewJob, enqueueOptions = {}) {
       const executor = enqueueOptions.db ?? db;
-      const now = new Date();
-      const delayed = job.runAt.getTime() > now.getTime();
-      const state = delayed ? 'delayed' : 'queued';
-      const insert = sql`insert into ${T} (task, queue, state, input, priority, ${sql.raw('"rank"')}, attempts, max_attempts, run_at, idempotency_key, enqueued_at)
-        values (${job.task}, ${job.queue}, ${state}, ${writeJson(job.input)}, ${job.priority}, ${100 - job.priority}, 0, ${job.maxAttempts}, ${job.runAt.toISOString()}, ${job.idempotencyKey}, ${now.toISOString()})
-        on conflict (idempotency_key) do nothing returning ${sql.raw(RECORD_COLUMNS)}`;
-      // PostgreSQL: NOTIFY in the same statement; inside a transaction it is delivered at commit.
-      // A delayed job's payload carries its time, so listeners wake when it is due.
-      const payload = delayed ? `${job.queue}|${job.runAt.getTime()}` : job.queue;
-      const inline = !sqlite && (delayed || notifier.inline(job.queue));
-      const query = inline
-        ? sql`with ins as (${insert}) select ins.*, pg_notify(${channel}, ${payload}) as notified from ins`
-        : insert;
-      const { rows } = await query.execute(executor.kysely);
-      const row = rows[0] as JobRow | undefined;
-      if (row) {
-        await executor.afterCommit(() => {
-          // This process's workers wake at once; others through the (possibly trailing) NOTIFY.
-          notifier.local(job.queue, delayed ? job.runAt : undefined);
-          if (!sqlite && !inline) notifier.trailing(db, job.queue);
-        });
-        return record(row);
-      }
-      const { rows: existing } =
-        await sql<JobRow>`select ${sql.raw(RECORD_COLUMNS)} from ${T} where idempotency_key = ${job.idempotencyKey}`.execute(
-          executor.kysely,
-        );
-      if (!existing[0])
-        throw new JobsError('BASALT_JOBS_INVALID_STATE', `Job with key '${job.idempotencyKey}' vanished`);
-      return record(existing[0]);
+      if (!sqlite && executor === db && !db.inTransaction && job.idempotencyKey === null)
+        return enqueueBatched(job);
+      return enqueueOne(job, executor);
     },
 
     async enqueueMany(jobs: readonly NewJob[], enqueueOptions = {}) {
