@@ -201,7 +201,7 @@ function buildMeta(name: string, fields: FieldsShape, options: ModelOptions): Mo
   const indexes: IndexMeta[] = (options.indexes ?? []).map((ix) => {
     const spec = Array.isArray(ix)
       ? { fields: ix as readonly string[] }
-      : (ix as { fields: readonly string[]; name?: string; unique?: boolean });
+      : (ix as { fields: readonly string[]; name?: string; unique?: boolean; where?: string });
     const columns = columnsOf(spec.fields);
     const unique = spec.unique === true;
     return {
@@ -209,6 +209,7 @@ function buildMeta(name: string, fields: FieldsShape, options: ModelOptions): Mo
       fields: [...spec.fields],
       columns,
       unique,
+      ...(spec.where ? { where: spec.where } : {}),
     };
   });
   const unique: UniqueMeta[] = (options.unique ?? []).map((set) => {

@@ -70,6 +70,8 @@ export interface IndexMeta {
   fields: string[];
   columns: string[];
   unique: boolean;
+  /** A partial index's predicate (SQL over columns); absent for a full index. */
+  where?: string;
 }
 
 /** A unique-together constraint. */

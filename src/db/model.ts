@@ -36,7 +36,16 @@ type FieldName<F> = Extract<keyof F, string> | 'id' | 'createdAt' | 'updatedAt';
 /** An index declaration: field names, or an object with a name and uniqueness. */
 export type IndexOption<F> =
   | readonly FieldName<F>[]
-  | { fields: readonly FieldName<F>[]; name?: string; unique?: boolean };
+  | {
+      fields: readonly FieldName<F>[];
+      name?: string;
+      unique?: boolean;
+      /**
+       * A partial index: only rows matching this SQL expression over columns are indexed
+       * (`"state = 'queued'"`); PostgreSQL and SQLite both support them.
+       */
+      where?: string;
+    };
 
 /** Options of {@link defineModel}. */
 export interface ModelOptions<F = FieldsShape> {

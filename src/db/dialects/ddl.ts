@@ -62,7 +62,7 @@ export function createTableStatements(
   for (const c of meta.checks) lines.push(`constraint ${quoteId(c.name)} check (${c.sql})`);
   for (const ix of meta.indexes) {
     after.push(
-      `create ${ix.unique ? 'unique ' : ''}index ${quoteId(ix.name)} on ${table} (${ix.columns.map(quoteId).join(', ')})`,
+      `create ${ix.unique ? 'unique ' : ''}index ${quoteId(ix.name)} on ${table} (${ix.columns.map(quoteId).join(', ')})${ix.where ? ` where ${ix.where}` : ''}`,
     );
   }
   return [`create table ${table} (\n  ${lines.join(',\n  ')}\n)`, ...after];

@@ -47,6 +47,8 @@ export interface IndexState {
   name: string;
   fields: string[];
   unique: boolean;
+  /** A partial index's predicate (SQL over columns, as written); absent for a full index. */
+  where?: string;
 }
 
 /** A unique-together constraint as recorded by migrations. */
@@ -198,7 +200,12 @@ export function stateFromModels(models: readonly { meta: ModelMeta }[]): Project
       table: meta.table,
       primaryKey: meta.primaryKey.type,
       fields,
-      indexes: meta.indexes.map((i) => ({ name: i.name, fields: [...i.fields], unique: i.unique })),
+      indexes: meta.indexes.map((i) => ({
+        name: i.name,
+        fields: [...i.fields],
+        unique: i.unique,
+        ...(i.where ? { where: i.where } : {}),
+      })),
       unique: meta.unique.map((u) => ({ name: u.name, fields: [...u.fields] })),
       checks: meta.checks.map((c) => ({ ...c })),
     };

@@ -168,12 +168,13 @@ export abstract class SchemaEditor {
     this.execute(`DROP INDEX ${this.q(fieldNames(table, field.column).index)}`);
   }
 
-  /** CREATE [UNIQUE] INDEX. */
+  /** CREATE [UNIQUE] INDEX, partial with `where`. */
   addIndex(model: ModelState, index: IndexState): void {
     const cols = columnsOf(model, index.fields).map((c) => this.q(c));
     const unique = index.unique ? 'UNIQUE ' : '';
+    const where = index.where ? ` WHERE ${index.where}` : '';
     this.execute(
-      `CREATE ${unique}INDEX ${this.q(identifier(index.name))} ON ${this.q(model.table)} (${cols.join(', ')})`,
+      `CREATE ${unique}INDEX ${this.q(identifier(index.name))} ON ${this.q(model.table)} (${cols.join(', ')})${where}`,
     );
   }
 

@@ -84,7 +84,7 @@ export class SqliteSchemaEditor extends SchemaEditor {
 
   removeField(from: ModelState, to: ModelState, field: FieldState, state: ProjectState): void {
     const used =
-      from.indexes.some((i) => i.fields.includes(field.name)) ||
+      from.indexes.some((i) => i.fields.includes(field.name) || i.where !== undefined) ||
       from.unique.some((u) => u.fields.includes(field.name)) ||
       from.checks.length > 0;
     if (used || field.unique || field.primaryKey || field.target) {

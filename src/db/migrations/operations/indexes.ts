@@ -3,16 +3,25 @@ import type { Operation } from '../operation.js';
 import type { IndexState } from '../state.js';
 import { requireModel } from '../state.js';
 
-/** Creates an index over one or more fields (`unique: true` for a unique index). */
+/**
+ * Creates an index over one or more fields (`unique: true` for a unique index; `where`: a
+ * partial index over the rows matching that SQL expression).
+ */
 export function addIndex(
   model: string,
-  index: { name: string; fields: string[]; unique?: boolean },
+  index: { name: string; fields: string[]; unique?: boolean; where?: string },
 ): Operation {
-  const ix: IndexState = { name: index.name, fields: [...index.fields], unique: index.unique ?? false };
+  const ix: IndexState = {
+    name: index.name,
+    fields: [...index.fields],
+    unique: index.unique ?? false,
+    ...(index.where ? { where: index.where } : {}),
+  };
   return {
     type: 'addIndex',
     reversible: true,
-    describe: () => `Create index ${ix.name} on ${model} (${ix.fields.join(', ')})`,
+    describe: () =>
+      `Create index ${ix.name} on ${model} (${ix.fields.join(', ')})${ix.where ? ` where ${ix.where}` : ''}`,
     applyState(state) {
       const m = requireModel(state, model);
       if (m.indexes.some((i) => i.name === ix.name)) throw new Error(`Index '${ix.name}' already exists`);
@@ -24,7 +33,17 @@ export function addIndex(
     backwards(editor, from) {
       editor.removeIndex(requireModel(from, model), ix);
     },
-    toCode: () => call('addIndex', [model, ix.unique ? ix : { name: ix.name, fields: ix.fields }]),
+    toCode: () => call('addIndex', [model, compactIndex(ix)]),
+  };
+}
+
+/** An index as a migration file writes it: `unique` only when true, `where` only when set. */
+export function compactIndex(ix: IndexState): Omit<IndexState, 'unique'> & { unique?: boolean } {
+  return {
+    name: ix.name,
+    fields: ix.fields,
+    ...(ix.unique ? { unique: true } : {}),
+    ...(ix.where ? { where: ix.where } : {}),
   };
 }
 

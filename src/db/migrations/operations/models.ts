@@ -5,6 +5,7 @@ import type { SchemaEditor } from '../editors/schema-editor.js';
 import type { Operation } from '../operation.js';
 import type { FieldSpec, IndexState, ModelState, ProjectState, UniqueState } from '../state.js';
 import { fieldFromSpec, requireModel, specFromField } from '../state.js';
+import { compactIndex } from './indexes.js';
 
 /** How a migration file declares a new model. */
 export interface CreateModelSpec {
@@ -27,7 +28,13 @@ export function modelFromSpec(spec: CreateModelSpec): ModelState {
     table: spec.table ?? snakeCase(spec.name),
     primaryKey: spec.primaryKey ?? 'integer',
     fields,
-    indexes: (spec.indexes ?? []).map((i) => ({ ...i, unique: i.unique ?? false })),
+    // In the key order of the state made from models, which the autodetector compares with.
+    indexes: (spec.indexes ?? []).map((i) => ({
+      name: i.name,
+      fields: i.fields,
+      unique: i.unique ?? false,
+      ...(i.where ? { where: i.where } : {}),
+    })),
     unique: spec.unique ?? [],
     checks: spec.checks ?? [],
   };
@@ -42,9 +49,7 @@ export function specFromModel(model: ModelState): CreateModelSpec {
     table: model.table === snakeCase(model.name) ? undefined : model.table,
     primaryKey: model.primaryKey === 'integer' ? undefined : model.primaryKey,
     fields,
-    indexes: model.indexes.length
-      ? model.indexes.map((i) => (i.unique ? i : { name: i.name, fields: i.fields }))
-      : undefined,
+    indexes: model.indexes.length ? model.indexes.map(compactIndex) : undefined,
     unique: model.unique.length ? model.unique : undefined,
     checks: model.checks.length ? model.checks : undefined,
   } as CreateModelSpec;
