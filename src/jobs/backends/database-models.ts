@@ -36,7 +36,8 @@ export const JobModel = defineModel(
     indexes: [
       // With the id, the claim's `order by rank, id` is an index scan; without it PostgreSQL
       // sorts every queued job of the queue on each claim (SQLite appends the rowid itself).
-      { fields: ['queue', 'state', 'rank', 'id'], name: 'basalt_job_claim' },
+      // Partial: only queued jobs are in it, so claims and completions add no entries to it.
+      { fields: ['queue', 'rank', 'id'], name: 'basalt_job_claim', where: "state = 'queued'" },
       { fields: ['state', 'runAt'], name: 'basalt_job_state_run_at' },
     ],
   },

@@ -34,7 +34,7 @@ describe('partial indexes in the autodetector', () => {
   it('writes the predicate, reads it back as no change, and sees a changed predicate', async () => {
     const created = await detectChanges(stateFromModels([]), stateFromModels([Partial]));
     expect(created[0]!.toCode()).toContain(
-      String.raw`indexes: [{ name: 'ticket_open_code', fields: ['code'], unique: true, where: 'state = \'open\'' }]`,
+      `indexes: [{ name: 'ticket_open_code', fields: ['code'], unique: true, where: "state = 'open'" }]`,
     );
     const after = stateFromModels([]);
     for (const op of created) op.applyState(after);
@@ -45,8 +45,10 @@ describe('partial indexes in the autodetector', () => {
     const code = (ops: Operation[]) => ops.map((o) => o.toCode().replace(/\s+/g, ' ').replace(', })', ' })'));
     expect(code(changed)).toEqual([
       "removeIndex('ticket', 'ticket_open_code')",
-      String.raw`addIndex('ticket', { name: 'ticket_open_code', fields: ['code'], unique: true, where: 'state in (\'open\', \'held\')' })`,
+      `addIndex('ticket', { name: 'ticket_open_code', fields: ['code'], unique: true, where: "state in ('open', 'held')" })`,
     ]);
+    // Longer than the formatter's line: the index is spread over lines, as the formatter writes it.
+    expect(changed[1]!.toCode()).toContain("{\n      name: 'ticket_open_code',\n");
     const full = await detectChanges(stateFromModels([Partial]), stateFromModels([ticket(undefined)]));
     expect(code(full)).toEqual([
       "removeIndex('ticket', 'ticket_open_code')",
