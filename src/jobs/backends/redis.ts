@@ -140,18 +140,25 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
     return { job, state: STATE_OF[raw] ?? 'queued' };
   }
 
-  /** The BullMQ options of a job (ours travel as unknown options BullMQ keeps). */
+  /**
+   * The BullMQ options of a job (ours travel as unknown options BullMQ keeps). Only what differs
+   * from the defaults: every byte is stored, and read back by the worker, once per job.
+   */
   function bullOptions(job: NewJob, jobId: string | undefined, delay: number) {
+    const runAt = job.runAt.getTime();
     return {
       ...(jobId ? { jobId } : {}),
       ...bullPriority(job.priority),
       ...(delay > 0 ? { delay } : {}),
       attempts: job.maxAttempts,
-      backoff: { type: 'basalt' },
+      // Retries follow the task's backoff; a job without retries never asks for it.
+      ...(job.maxAttempts > 1 ? { backoff: { type: 'basalt' } } : {}),
       ...({
         basaltKey: job.idempotencyKey ?? undefined,
-        basaltRunAt: job.runAt.getTime(),
-        basaltPriority: job.priority,
+        // Kept when delayed, or due well before now; a job due now is read back as due at
+        // its enqueue time (BullMQ's timestamp), which is when it was made.
+        basaltRunAt: delay > 0 || runAt < Date.now() - 1000 ? runAt : undefined,
+        basaltPriority: job.priority === 0 ? undefined : job.priority,
       } as object),
     };
   }
