@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { CompiledQuery, Kysely, RawBuilder } from 'kysely';
-import { sql } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { DialectAdapter, DirectQuery } from './dialects/dialect.js';
 import { quoteId } from './dialects/dialect.js';
 import type { FieldMeta } from './meta.js';
@@ -74,6 +74,20 @@ export function runCompiled(ctx: DbContext, query: CompiledQuery): Promise<{ row
   return ctx.direct && ctx.scope === null
     ? ctx.direct(query.sql, query.parameters)
     : ctx.kysely.executeQuery(query);
+}
+
+/**
+ * Runs SQL text built by Basalt (names from metadata, values bound) like {@link runCompiled},
+ * without making a CompiledQuery on the direct path (three frozen objects per statement).
+ */
+export function runText(
+  ctx: DbContext,
+  text: string,
+  parameters: readonly unknown[],
+): Promise<{ rows: unknown[] }> {
+  return ctx.direct && ctx.scope === null
+    ? ctx.direct(text, parameters)
+    : ctx.kysely.executeQuery(CompiledQuery.raw(text, parameters as unknown[]));
 }
 
 /** Compiles `query` with the database's Kysely (names and placeholders) and runs it with {@link runCompiled}. */

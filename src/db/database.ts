@@ -109,8 +109,8 @@ class ExecutorImpl implements Executor<never> {
     return (await createMany(this.#host, model, data as unknown as Record<string, unknown>[])) as Infer<M>[];
   }
 
-  async update<M extends AnyModel>(model: M, id: PrimaryKeyOf<M>, data: UpdateInput<M>): Promise<Infer<M>> {
-    return (await updateOne(this.#host, model, id, data as Record<string, unknown>)) as Infer<M>;
+  update<M extends AnyModel>(model: M, id: PrimaryKeyOf<M>, data: UpdateInput<M>): Promise<Infer<M>> {
+    return updateOne(this.#host, model, id, data as Record<string, unknown>) as Promise<Infer<M>>;
   }
 
   updateMany<M extends AnyModel>(model: M, where: Where<M, never>, data: UpdateInput<M>): Promise<number> {

@@ -57,6 +57,40 @@ describe.skipIf(!hasPostgres)('the direct PostgreSQL path', () => {
     expect((await db.query(Counter).get(2))?.label).toBe('two');
   });
 
+  it('fails a read or an update by key with a rejected promise, never a synchronous throw', async () => {
+    // The key lookup and the plain update are not async functions (one promise per call):
+    // whatever fails before the statement is sent must still reject.
+    const calls: Array<() => Promise<unknown>> = [
+      () => db.update(Counter, 99, { n: 1 }),
+      () => db.update(Counter, 1, { n: 'many' as never }),
+      () => db.update(Counter, 'not-a-key' as never, { n: 1 }),
+      () => db.query(Counter).get(99),
+    ];
+    const outcomes = calls.map((call) => {
+      try {
+        return call().then(
+          () => 'resolved',
+          (error: unknown) => (error as { code?: string }).code ?? String(error),
+        );
+      } catch {
+        return Promise.resolve('threw synchronously');
+      }
+    });
+    expect(await Promise.all(outcomes)).toEqual([
+      'BASALT_DB_RECORD_NOT_FOUND',
+      'BASALT_VALIDATION_FAILED',
+      'BASALT_DB_RECORD_NOT_FOUND',
+      'BASALT_DB_RECORD_NOT_FOUND',
+    ]);
+    const inside = await db.transaction((tx) =>
+      tx.update(Counter, 99, { n: 1 }).then(
+        () => 'resolved',
+        (error: unknown) => (error as { code?: string }).code,
+      ),
+    );
+    expect(inside).toBe('BASALT_DB_RECORD_NOT_FOUND');
+  });
+
   it('releases its connections on close, even when Kysely never opened any', async () => {
     const name = `direct_${randomBytes(4).toString('hex')}`;
     const url = `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}application_name=${name}`;

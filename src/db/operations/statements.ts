@@ -54,19 +54,32 @@ export function insertStatement(
   return CompiledQuery.raw(text, parameters);
 }
 
-/** `update t set a = ?, … where id = ? returning …`. */
-export function updateStatement(
-  ctx: DbContext,
-  model: AnyModel,
-  values: Record<string, unknown>,
-  id: unknown,
-): CompiledQuery {
-  const columns = Object.keys(values);
-  const text = cached(model, `u:${ctx.adapter.name}:${columns.join(',')}`, () => {
-    const postgres = ctx.adapter.name === 'postgres';
+const updates = new WeakMap<AnyModel, Map<string, Map<string, string>>>();
+
+/**
+ * The text of `update t set a = ?, … where id = ? returning …` for these columns (bound in
+ * this order, then the id), looked up without building a key string for one column.
+ */
+export function updateText(ctx: DbContext, model: AnyModel, columns: readonly string[]): string {
+  let byDialect = updates.get(model);
+  if (!byDialect) {
+    byDialect = new Map();
+    updates.set(model, byDialect);
+  }
+  const dialect = ctx.adapter.name;
+  let byColumns = byDialect.get(dialect);
+  if (!byColumns) {
+    byColumns = new Map();
+    byDialect.set(dialect, byColumns);
+  }
+  const key = columns.length === 1 ? columns[0]! : columns.join(',');
+  let text = byColumns.get(key);
+  if (text === undefined) {
+    const postgres = dialect === 'postgres';
     const sets = columns.map((c, i) => `${quoteId(c)} = ${postgres ? `$${i + 1}` : '?'}`).join(', ');
     const where = postgres ? `$${columns.length + 1}` : '?';
-    return `update ${quoteId(model.meta.table)} set ${sets} where "id" = ${where} returning ${returning(model)}`;
-  });
-  return CompiledQuery.raw(text, [...columns.map((c) => values[c]), id]);
+    text = `update ${quoteId(model.meta.table)} set ${sets} where "id" = ${where} returning ${returning(model)}`;
+    byColumns.set(key, text);
+  }
+  return text;
 }

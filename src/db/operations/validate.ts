@@ -150,6 +150,28 @@ function runValidators(model: AnyModel, field: FieldMeta, value: unknown): strin
   return undefined;
 }
 
+/** What a model accepts in a write, worked out once per model (validation runs on every write). */
+interface WriteShape {
+  /** Attributes of writable columns and names of many-to-many fields. */
+  known: Set<string>;
+  manyToMany: FieldMeta[];
+}
+
+const shapes = new WeakMap<AnyModel, WriteShape>();
+
+function writeShape(model: AnyModel): WriteShape {
+  let shape = shapes.get(model);
+  if (!shape) {
+    const manyToMany = Object.values(model.meta.fields).filter((f) => f.kind === 'manyToMany');
+    const known = new Set<string>();
+    for (const field of columnFields(model)) if (!field.auto) known.add(field.attribute!);
+    for (const field of manyToMany) known.add(field.name);
+    shape = { known, manyToMany };
+    shapes.set(model, shape);
+  }
+  return shape;
+}
+
 /**
  * Validates a create (`partial: false`) or update (`partial: true`) input, applying
  * defaults on create, and throws one {@link ValidationError} listing every field error.
@@ -163,11 +185,10 @@ export function validateInput(
   const errors: FieldError[] = [];
   const values: Record<string, unknown> = {};
   const manyToMany: Record<string, unknown[]> = {};
-  const known = new Set<string>();
+  const shape = writeShape(model);
   for (const field of columnFields(model)) {
     if (field.auto) continue;
     const key = field.attribute!;
-    known.add(key);
     let value = data[key];
     if (field.primaryKey) {
       if (value === undefined || partial) continue;
@@ -203,9 +224,7 @@ export function validateInput(
   }
   if (model.meta.primaryKey.type === 'uuid' && !partial && values.id === undefined)
     values.id = crypto.randomUUID();
-  for (const field of Object.values(model.meta.fields)) {
-    if (field.kind !== 'manyToMany') continue;
-    known.add(field.name);
+  for (const field of shape.manyToMany) {
     const value = data[field.name];
     if (value === undefined) continue;
     if (!Array.isArray(value))
@@ -213,7 +232,7 @@ export function validateInput(
     else manyToMany[field.name] = value;
   }
   for (const key of Object.keys(data)) {
-    if (!known.has(key) && data[key] !== undefined)
+    if (!shape.known.has(key) && data[key] !== undefined)
       errors.push({ pointer: `/${key}`, detail: 'Unknown field.', code: 'unknown' });
   }
   if (errors.length) throw new ValidationError(errors, `Invalid ${model.meta.label}`);

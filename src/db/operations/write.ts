@@ -1,13 +1,13 @@
 import { sql } from 'kysely';
 import type { DbContext } from '../context.js';
-import { fieldsByAttribute, rowFromDb, rowToDb, runCompiled } from '../context.js';
+import { fieldsByAttribute, rowFromDb, rowToDb, runCompiled, runText } from '../context.js';
 import { RecordNotFoundError } from '../errors.js';
 import type { AnyModel } from '../model.js';
 import { compileWhere } from '../query/where.js';
 import { allColumns, hasHooks, loadRow, type OperationHost, primaryKeyValue } from './host.js';
 import { setManyToMany } from './many-to-many.js';
-import { mapping } from './map-error.js';
-import { insertStatement, updateStatement } from './statements.js';
+import { mapDbError, mapping } from './map-error.js';
+import { insertStatement, updateText } from './statements.js';
 import { type ValidatedInput, validateInput } from './validate.js';
 
 type Row = Record<string, unknown>;
@@ -83,30 +83,44 @@ export async function createMany(host: OperationHost, model: AnyModel, data: Row
   return out;
 }
 
-async function updateRow(
-  ctx: DbContext,
-  model: AnyModel,
-  id: unknown,
-  values: Row,
-): Promise<Row | undefined> {
+/** Updates one row by primary key (RETURNING it); `undefined` when no row has that key. */
+function updateRow(ctx: DbContext, model: AnyModel, id: unknown, values: Row): Promise<Row | undefined> {
   const dbValues = rowToDb(ctx, model, values);
-  if (Object.keys(dbValues).length === 0) return loadRow(ctx, model, id);
-  const key = primaryKeyValue(ctx, model, id);
-  const statement = updateStatement(ctx, model, dbValues, key);
-  const result = await mapping(ctx, model, 'write', () => runCompiled(ctx, statement));
-  const raw = result.rows[0] as Row | undefined;
-  return raw ? rowFromDb(ctx, model, raw) : undefined;
+  const columns = Object.keys(dbValues);
+  if (columns.length === 0) return loadRow(ctx, model, id);
+  const parameters: unknown[] = new Array(columns.length + 1);
+  for (let i = 0; i < columns.length; i += 1) parameters[i] = dbValues[columns[i]!];
+  parameters[columns.length] = primaryKeyValue(ctx, model, id);
+  // One promise on top of the driver's, mapping both outcomes (see `mapping`).
+  return runText(ctx, updateText(ctx, model, columns), parameters).then(
+    (result) => {
+      const raw = result.rows[0] as Row | undefined;
+      return raw ? rowFromDb(ctx, model, raw) : undefined;
+    },
+    (error: unknown) => {
+      throw mapDbError(ctx, model, error, 'write');
+    },
+  );
 }
 
 /** Validates a partial input, runs hooks and updates one row; throws NotFound when missing. */
-export async function updateOne(host: OperationHost, model: AnyModel, id: unknown, data: Row): Promise<Row> {
-  const input = validateInput(host.ctx, model, data, true);
-  stamp(model, input.values, false);
-  const needsAtomic = hasHooks(model, 'beforeSave', 'afterSave') || Object.keys(input.manyToMany).length > 0;
-  if (!needsAtomic) {
-    const row = await updateRow(host.ctx, model, id, input.values);
-    if (!row) throw new RecordNotFoundError(model.meta.label);
-    return row;
+export function updateOne(host: OperationHost, model: AnyModel, id: unknown, data: Row): Promise<Row> {
+  // Not an async function: without hooks an update is the driver's promise and one more.
+  // Everything that can throw before the statement is sent still rejects, never throws.
+  let input: ValidatedInput;
+  try {
+    input = validateInput(host.ctx, model, data, true);
+    stamp(model, input.values, false);
+    const needsAtomic =
+      hasHooks(model, 'beforeSave', 'afterSave') || Object.keys(input.manyToMany).length > 0;
+    if (!needsAtomic) {
+      return updateRow(host.ctx, model, id, input.values).then((row) => {
+        if (!row) throw new RecordNotFoundError(model.meta.label);
+        return row;
+      });
+    }
+  } catch (error) {
+    return Promise.reject(error);
   }
   return host.atomic(async (h) => {
     const previous = await loadRow(h.ctx, model, id);

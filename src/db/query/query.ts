@@ -70,6 +70,19 @@ function cacheStatement(model: AnyModel, key: string, compiled: CompiledQuery): 
   byShape.set(key, compiled);
 }
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * The state of every new query, shared: a query never mutates its state (each method makes
+ * a new one), so `db.query(Model)` allocates no arrays (it runs several times per request).
+ */
+const INITIAL_STATE: QueryState = Object.freeze({
+  where: Object.freeze([]) as unknown as object[],
+  order: null,
+  limit: null,
+  offset: null,
+  select: null,
+  include: Object.freeze([]),
+  groupBy: Object.freeze([]),
+});
 
 export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends string = never> {
   readonly #ctx: DbContext;
@@ -80,15 +93,7 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
   constructor(ctx: DbContext, model: M, state?: QueryState) {
     this.#ctx = ctx;
     this.#model = model;
-    this.#state = state ?? {
-      where: [],
-      order: null,
-      limit: null,
-      offset: null,
-      select: null,
-      include: [],
-      groupBy: [],
-    };
+    this.#state = state ?? INITIAL_STATE;
   }
 
   #with<R2 = R, G2 extends string = G>(patch: Partial<QueryState>): Query<M, R2, TModels, G2> {
@@ -232,12 +237,20 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
   }
 
   /** The row with this primary key (or matching this filter); throws {@link RecordNotFoundError}. */
-  async get(idOrWhere: PrimaryKeyOf<M> | Where<M, TModels>): Promise<R> {
+  get(idOrWhere: PrimaryKeyOf<M> | Where<M, TModels>): Promise<R> {
+    // By primary key: one promise on top of the driver's (this runs N times per request in
+    // list endpoints and the TechEmpower queries test).
     if (this.#pristine() && this.#isKey(idOrWhere)) {
-      const row = await this.#byKey(idOrWhere);
-      if (row === undefined) throw new RecordNotFoundError(this.#model.meta.label);
-      return row as R;
+      try {
+        return this.#byKey(idOrWhere) as Promise<R>;
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
+    return this.#getWhere(idOrWhere);
+  }
+
+  async #getWhere(idOrWhere: PrimaryKeyOf<M> | Where<M, TModels>): Promise<R> {
     const query =
       typeof idOrWhere === 'object'
         ? this.where(idOrWhere)
@@ -269,7 +282,7 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
    * A row by primary key through SQL text built once per model: the lookup auth does on
    * every authenticated request, and REST on every retrieve (see bench/, auth suite).
    */
-  async #byKey(id: unknown): Promise<Row | undefined> {
+  #byKey(id: unknown): Promise<Row> {
     const model = this.#model;
     const dialect = this.#ctx.adapter.name;
     let byDialect = byKeyText.get(model);
@@ -284,12 +297,15 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
       byDialect.set(dialect, text);
     }
     const ctx = this.#ctx;
-    const result =
+    const pending =
       ctx.direct && ctx.scope === null
-        ? await ctx.direct(text, [id])
-        : await ctx.kysely.executeQuery(CompiledQuery.raw(text, [id]));
-    const raw = result.rows[0] as Row | undefined;
-    return raw === undefined ? undefined : rowFromDb(this.#ctx, model, raw);
+        ? ctx.direct(text, [id])
+        : ctx.kysely.executeQuery(CompiledQuery.raw(text, [id]));
+    return pending.then((result) => {
+      const raw = result.rows[0] as Row | undefined;
+      if (raw === undefined) throw new RecordNotFoundError(model.meta.label);
+      return rowFromDb(ctx, model, raw);
+    });
   }
 
   /** Number of matching rows. */
