@@ -3,6 +3,9 @@
 import { expect, requestJson } from '../lib/verify.js';
 
 const PATH = '/whoami';
+// As long as the bench user's access token (419 characters with the default claims), so the
+// implementations called without a real token receive the same number of bytes.
+const DUMMY_TOKEN = 'not.a.token.'.padEnd(419, 'x');
 
 /**
  * A bearer token for the implementation: signs in when it has `/auth/token`, else a dummy
@@ -12,7 +15,7 @@ const PATH = '/whoami';
  * @param {string} implementation
  */
 async function tokenFor(baseUrl, implementation) {
-  if (!implementation.startsWith('basalt-jwt')) return 'not.a.token';
+  if (!implementation.startsWith('basalt-jwt')) return DUMMY_TOKEN;
   const res = await fetch(`${baseUrl}/auth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -98,7 +101,7 @@ export const authSuite = {
   prepare: async (baseUrl, implementation) => ({
     headers:
       implementation === 'basalt-open'
-        ? { 'x-padding': 'not.a.token' }
+        ? { 'x-padding': `Bearer ${DUMMY_TOKEN}` }
         : { authorization: `Bearer ${await tokenFor(baseUrl, implementation)}` },
   }),
   verify,
