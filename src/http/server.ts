@@ -249,6 +249,9 @@ function registerEndpoint(
   const use = spec.use as Dependencies | undefined;
   const hasDependencies = use !== undefined && Object.keys(use).length > 0;
   const handler = endpoint.handler as (context: unknown) => unknown;
+  // The security headers as two arrays: reply.headers() would list the object's keys per request.
+  const headerNames = Object.keys(headers);
+  const headerValues = headerNames.map((name) => headers[name]!);
 
   fastify.route({
     method: endpoint.method,
@@ -275,7 +278,7 @@ function registerEndpoint(
         }
       : {}),
     handler: (request: FastifyRequest, reply: FastifyReply) => {
-      reply.headers(headers);
+      for (let i = 0; i < headerNames.length; i += 1) reply.header(headerNames[i]!, headerValues[i]!);
       reply.header('x-request-id', request.id);
       const prepared = guarded ? (request as GuardedRequest)[PREPARED] : undefined;
       if (prepared) {

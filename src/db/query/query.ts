@@ -84,6 +84,9 @@ const INITIAL_STATE: QueryState = Object.freeze({
   groupBy: Object.freeze([]),
 });
 
+/** The shape keys of a filter-free `all()` on a new query (see Query.#shapeKey). */
+const PRISTINE_KEYS = new Map<string, string>();
+
 export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends string = never> {
   readonly #ctx: DbContext;
   readonly #model: M;
@@ -166,7 +169,7 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
     const raw = result.rows as Row[];
     const rows: Row[] = new Array(raw.length);
     for (let i = 0; i < raw.length; i += 1) rows[i] = rowFromDb(ctx, model, raw[i]!);
-    await loadIncludes(ctx, model, rows, this.#state.include);
+    if (this.#state.include.length > 0) await loadIncludes(ctx, model, rows, this.#state.include);
     return rows;
   }
 
@@ -176,7 +179,15 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
    */
   #shapeKey(kind: string, limit: number | null, order?: OrderItem[]): string {
     const s = this.#state;
-    return `${this.#ctx.adapter.name}|${kind}|${order ? 'p' : ''}|${s.order?.join(',') ?? '~'}|${limit ?? '~'}|${s.offset ?? '~'}|${s.select?.join(',') ?? '~'}|${s.include.join(',')}`;
+    // `db.query(M).all()`, the commonest shape, without building the key each time.
+    const pristine = s === INITIAL_STATE && kind === 'f' && limit === null && order === undefined;
+    if (pristine) {
+      const known = PRISTINE_KEYS.get(this.#ctx.adapter.name);
+      if (known !== undefined) return known;
+    }
+    const key = `${this.#ctx.adapter.name}|${kind}|${order ? 'p' : ''}|${s.order?.join(',') ?? '~'}|${limit ?? '~'}|${s.offset ?? '~'}|${s.select?.join(',') ?? '~'}|${s.include.join(',')}`;
+    if (pristine) PRISTINE_KEYS.set(this.#ctx.adapter.name, key);
+    return key;
   }
 
   #select(limit: number | null, extraWhere?: RawBuilder<SqlBool>, order?: OrderItem[]): RawBuilder<unknown> {
@@ -225,9 +236,10 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
   }
 
   /** Every matching row. */
-  async all(): Promise<R[]> {
-    const rows = await this.#fetch(this.#state.limit);
-    return this.#strip(rows, this.#keep()) as R[];
+  all(): Promise<R[]> {
+    // Without `select` there is nothing to strip: the fetch's own promise is the answer.
+    if (!this.#state.select) return this.#fetch(this.#state.limit) as Promise<R[]>;
+    return this.#fetch(this.#state.limit).then((rows) => this.#strip(rows, this.#keep()) as R[]);
   }
 
   /** The first matching row, or `undefined`. */
