@@ -77,6 +77,22 @@ export function runCompiled(ctx: DbContext, query: CompiledQuery): Promise<{ row
 }
 
 /**
+ * What a statement returns on either path: its rows, and for a write the rows it changed
+ * (`rowCount` from pg on the direct path, `numAffectedRows` from Kysely otherwise).
+ */
+export interface StatementResult {
+  rows: unknown[];
+  rowCount?: number | null;
+  numAffectedRows?: bigint;
+}
+
+/** Rows a write changed, from either path's result. */
+export function affectedRows(result: StatementResult): number {
+  if (typeof result.rowCount === 'number') return result.rowCount;
+  return result.numAffectedRows === undefined ? 0 : Number(result.numAffectedRows);
+}
+
+/**
  * Runs SQL text built by Basalt (names from metadata, values bound) like {@link runCompiled},
  * without making a CompiledQuery on the direct path (three frozen objects per statement).
  */
@@ -84,7 +100,7 @@ export function runText(
   ctx: DbContext,
   text: string,
   parameters: readonly unknown[],
-): Promise<{ rows: unknown[] }> {
+): Promise<StatementResult> {
   return ctx.direct && ctx.scope === null
     ? ctx.direct(text, parameters)
     : ctx.kysely.executeQuery(CompiledQuery.raw(text, parameters as unknown[]));

@@ -49,6 +49,10 @@ describe.skipIf(!hasPostgres)('the direct PostgreSQL path', () => {
     const updated = await db.update(Counter, 2, { n: 20 });
     expect(updated).toMatchObject({ id: 2, n: 20, label: 'two' });
     expect((await db.transaction((tx) => tx.query(Counter).get(2)))?.n).toBe(20);
+    // Every column written: a plain UPDATE on the direct path, the same row as read back.
+    const whole = await db.update(Counter, 2, { n: 20, label: 'two' });
+    expect(whole).toEqual(await db.transaction((tx) => tx.query(Counter).get(2)));
+    expect(whole).toEqual({ id: 2, n: 20, label: 'two' });
     await expect(db.query(Counter).get(99)).rejects.toBeInstanceOf(RecordNotFoundError);
   });
 

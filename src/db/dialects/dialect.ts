@@ -26,7 +26,10 @@ export interface ConnectOptions {
  * conversion and error classification. Migrations reuse `columnType` and the DDL in ddl.ts.
  */
 /** Runs compiled SQL on the driver's pool, outside Kysely: for the hottest single statements. */
-export type DirectQuery = (text: string, parameters: readonly unknown[]) => Promise<{ rows: unknown[] }>;
+export type DirectQuery = (
+  text: string,
+  parameters: readonly unknown[],
+) => Promise<{ rows: unknown[]; rowCount?: number | null }>;
 
 /** A {@link DirectQuery} and how to release its connections (idempotent, also after Kysely's own destroy). */
 export interface DirectPath {

@@ -55,16 +55,24 @@ export function insertStatement(
 }
 
 const updates = new WeakMap<AnyModel, Map<string, Map<string, string>>>();
+const plainUpdates = new WeakMap<AnyModel, Map<string, Map<string, string>>>();
 
 /**
  * The text of `update t set a = ?, … where id = ? returning …` for these columns (bound in
- * this order, then the id), looked up without building a key string for one column.
+ * this order, then the id), looked up without building a key string for one column;
+ * without `returning …` when `returningRow` is false.
  */
-export function updateText(ctx: DbContext, model: AnyModel, columns: readonly string[]): string {
-  let byDialect = updates.get(model);
+export function updateText(
+  ctx: DbContext,
+  model: AnyModel,
+  columns: readonly string[],
+  returningRow = true,
+): string {
+  const cache = returningRow ? updates : plainUpdates;
+  let byDialect = cache.get(model);
   if (!byDialect) {
     byDialect = new Map();
-    updates.set(model, byDialect);
+    cache.set(model, byDialect);
   }
   const dialect = ctx.adapter.name;
   let byColumns = byDialect.get(dialect);
@@ -78,7 +86,8 @@ export function updateText(ctx: DbContext, model: AnyModel, columns: readonly st
     const postgres = dialect === 'postgres';
     const sets = columns.map((c, i) => `${quoteId(c)} = ${postgres ? `$${i + 1}` : '?'}`).join(', ');
     const where = postgres ? `$${columns.length + 1}` : '?';
-    text = `update ${quoteId(model.meta.table)} set ${sets} where "id" = ${where} returning ${returning(model)}`;
+    text = `update ${quoteId(model.meta.table)} set ${sets} where "id" = ${where}`;
+    if (returningRow) text += ` returning ${returning(model)}`;
     byColumns.set(key, text);
   }
   return text;

@@ -1,6 +1,14 @@
 import { sql } from 'kysely';
 import type { DbContext } from '../context.js';
-import { fieldsByAttribute, rowFromDb, rowToDb, runCompiled, runText } from '../context.js';
+import {
+  affectedRows,
+  columnFields,
+  fieldsByAttribute,
+  rowFromDb,
+  rowToDb,
+  runCompiled,
+  runText,
+} from '../context.js';
 import { RecordNotFoundError } from '../errors.js';
 import type { AnyModel } from '../model.js';
 import { compileWhere } from '../query/where.js';
@@ -83,14 +91,56 @@ export async function createMany(host: OperationHost, model: AnyModel, data: Row
   return out;
 }
 
-/** Updates one row by primary key (RETURNING it); `undefined` when no row has that key. */
+/**
+ * Field kinds whose validated JS value is exactly what the database gives back (no
+ * normalisation, rounding or re-parsing on either dialect; strings are length-checked before
+ * PostgreSQL could trim trailing spaces). Not float (PostgreSQL before 12 prints 15 digits),
+ * decimal (scale), datetime (precision), date (DateStyle), uuid (case), json (key order),
+ * bigInteger (text).
+ */
+const ROUND_TRIP_KINDS = new Set(['integer', 'boolean', 'string', 'text', 'email', 'url', 'slug', 'enum']);
+const wholeRowCache = new WeakMap<AnyModel, boolean>();
+
+/** Whether a write of every non-key column of `model` can answer with the values it wrote. */
+function knowsWholeRow(model: AnyModel): boolean {
+  let known = wholeRowCache.get(model);
+  if (known === undefined) {
+    known =
+      model.meta.primaryKey.type === 'integer' &&
+      columnFields(model).every((f) => f.primaryKey || (!f.auto && ROUND_TRIP_KINDS.has(f.kind)));
+    wholeRowCache.set(model, known);
+  }
+  return known;
+}
+
+/**
+ * Updates one row by primary key; `undefined` when no row has that key. The row comes back
+ * with RETURNING, except when the update writes every column of a model whose values come
+ * back unchanged ({@link knowsWholeRow}): then the answer is the key and the values written,
+ * and the statement is a plain UPDATE whose affected-row count says whether the row exists.
+ */
 function updateRow(ctx: DbContext, model: AnyModel, id: unknown, values: Row): Promise<Row | undefined> {
   const dbValues = rowToDb(ctx, model, values);
   const columns = Object.keys(dbValues);
   if (columns.length === 0) return loadRow(ctx, model, id);
   const parameters: unknown[] = new Array(columns.length + 1);
   for (let i = 0; i < columns.length; i += 1) parameters[i] = dbValues[columns[i]!];
-  parameters[columns.length] = primaryKeyValue(ctx, model, id);
+  const key = primaryKeyValue(ctx, model, id);
+  parameters[columns.length] = key;
+  const fields = columnFields(model);
+  if (columns.length === fields.length - 1 && knowsWholeRow(model)) {
+    return runText(ctx, updateText(ctx, model, columns, false), parameters).then(
+      (result) => {
+        if (affectedRows(result) === 0) return undefined;
+        const row: Row = {};
+        for (const field of fields) row[field.attribute!] = field.primaryKey ? key : values[field.attribute!];
+        return row;
+      },
+      (error: unknown) => {
+        throw mapDbError(ctx, model, error, 'write');
+      },
+    );
+  }
   // One promise on top of the driver's, mapping both outcomes (see `mapping`).
   return runText(ctx, updateText(ctx, model, columns), parameters).then(
     (result) => {
