@@ -2,10 +2,17 @@
 // with 1 and 4 workers: Basalt on Redis next to BullMQ used directly (same run, same Redis),
 // and Basalt's database queue on SQLite (a WAL file) and on PostgreSQL.
 //
-//   node --conditions=source --import tsx bench/jobs/run.ts [--quick] [--only redis|sqlite|postgres] [--rounds N]
+// BENCH_PG_SETUP: SQL statements (separated by ;) run on the PostgreSQL jobs table before each
+// measure, for A/B trials of indexes or storage settings.
+//
+//   node --conditions=source --import tsx bench/jobs/run.ts [--quick] [--only redis|sqlite|postgres] [--rounds N] [--processes P]
 //
 // Two ways of enqueueing while the workers run: one job per call (16 calls in flight), and
 // "bulk": enqueueMany / BullMQ addBulk of 100 jobs per call (4 calls in flight).
+// --processes P: Basalt's workers run in P worker processes (bench/jobs/worker-process.ts, as
+// `basalt worker` processes would; 4 workers over 2 processes are 2 × 2), enqueues stay in this
+// one; no start latency then (it is measured in this process only). Raw BullMQ stays in-process.
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -34,8 +41,10 @@ const { values: flags } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string', multiple: true },
     rounds: { type: 'string' },
+    processes: { type: 'string' },
   },
 });
+const PROCESSES = flags.processes ? Number(flags.processes) : 0;
 const JOBS = flags.quick ? 1000 : 5000;
 const LATENCY_SAMPLES = flags.quick ? 50 : 200;
 const IN_FLIGHT = 16;
@@ -71,6 +80,8 @@ interface Target {
   completed(n: number): Promise<void>;
   reset(): Promise<void>;
   close(): Promise<void>;
+  /** Workers in other processes: start latency is not measured. */
+  remote?: boolean;
 }
 
 async function enqueueMany(target: Target, n: number): Promise<void> {
@@ -124,7 +135,7 @@ async function measure(target: Target, workers: number): Promise<Row> {
   await target.completed(JOBS);
   const bulkPerSecond = JOBS / ((performance.now() - bulkBegin) / 1000);
   // Latency: one job at a time on idle workers, from the enqueue call to the handler's start.
-  for (let i = 0; i < LATENCY_SAMPLES; i += 1) {
+  for (let i = 0; i < (target.remote ? 0 : LATENCY_SAMPLES); i += 1) {
     const seen = started;
     const arrived = new Promise<void>((resolve) => {
       waiter = () => {
@@ -147,7 +158,10 @@ async function measure(target: Target, workers: number): Promise<Row> {
   const drainPerSecond = JOBS / ((performance.now() - drainStart) / 1000);
   await draining.stop();
   latencies.sort((a, b) => a - b);
-  const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  const pick = (q: number) =>
+    latencies.length
+      ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!
+      : Number.NaN;
   return {
     implementation: target.name,
     workers,
@@ -159,26 +173,96 @@ async function measure(target: Target, workers: number): Promise<Row> {
   };
 }
 
+/** Where the workers of a Basalt target run when not in this process (see --processes). */
+interface Remote {
+  processes: number;
+  /** BENCH_BACKEND, BENCH_URL, BENCH_PREFIX for bench/jobs/worker-process.ts. */
+  env: Record<string, string>;
+}
+
+/** A worker process of bench/jobs/worker-process.ts, and the jobs it reported handled. */
+interface Child {
+  process: ChildProcess;
+  handled: number;
+  next(message: string): Promise<void>;
+}
+
+function spawnChild(env: Record<string, string>): Child {
+  const proc = fork(fileURLToPath(new URL('./worker-process.ts', import.meta.url)), [], {
+    execArgv: ['--conditions=source', '--import', 'tsx'],
+    env: { ...process.env, ...env },
+  });
+  const waiting = new Map<string, () => void>();
+  const child: Child = {
+    process: proc,
+    handled: 0,
+    next: (message) => new Promise((resolve) => waiting.set(message, resolve)),
+  };
+  proc.on('message', (message: string | { handled: number }) => {
+    if (typeof message === 'string') {
+      waiting.get(message)?.();
+      waiting.delete(message);
+    } else child.handled = message.handled;
+  });
+  return child;
+}
+
 function basaltTarget(
   name: string,
   backend: JobsBackend,
   db: Database | undefined,
   close: () => Promise<void>,
+  remote?: Remote,
 ): Target {
   let onJob = () => {};
-  let handled = 0;
+  let local = 0;
+  let children: Child[] = [];
   const queue = `bench-${randomUUID().slice(0, 8)}`;
   const noop = defineTask('bench-noop', { input: t.Object({ n: t.Integer() }), retries: 0, queue }, () => {
-    handled += 1;
+    local += 1;
     onJob();
     return null;
   });
   const jobs = createJobs({ backend, tasks: [noop], bind: false, ...(db ? { db } : {}) });
   let base = 0;
+  let handledBase = 0;
+  const total = () => local + children.reduce((sum, c) => sum + c.handled, 0);
+  const handled = () => total() - handledBase;
+  async function spawn(workers: number): Promise<void> {
+    if (children.length) return;
+    const count = Math.min(remote!.processes, workers);
+    children = Array.from({ length: count }, (_, i) => {
+      const mine = Math.floor(workers / count) + (i < workers % count ? 1 : 0);
+      return spawnChild({ ...remote!.env, BENCH_QUEUE: queue, BENCH_WORKERS: String(mine) });
+    });
+    await Promise.all(children.map((c) => c.next('ready')));
+  }
   return {
-    name,
+    name: remote ? `${name} (${remote.processes} processes)` : name,
+    ...(remote ? { remote: true } : {}),
     async start(workers, handler) {
       onJob = handler;
+      if (remote) {
+        await spawn(workers);
+        await Promise.all(
+          children.map((c) => {
+            const started = c.next('started');
+            c.process.send('go');
+            return started;
+          }),
+        );
+        return {
+          stop: async () => {
+            await Promise.all(
+              children.map((c) => {
+                const stopped = c.next('stopped');
+                c.process.send('stop');
+                return stopped;
+              }),
+            );
+          },
+        };
+      }
       const list = Array.from({ length: workers }, () => createWorker(jobs, { log, concurrency: 1 }));
       return { stop: () => Promise.all(list.map((w) => w.stop())).then(() => undefined) };
     },
@@ -190,15 +274,24 @@ function basaltTarget(
       ),
     async completed(n) {
       // Handlers first (no queries while the workers run), then the recorded completions.
-      while (handled < n) await sleep(5);
+      while (handled() < n) await sleep(5);
       while ((await jobs.counts()).completed - base < n) await sleep(5);
     },
     async reset() {
       await jobs.purge({ state: 'completed' });
       base = (await jobs.counts()).completed;
-      handled = 0;
+      handledBase = total();
     },
     async close() {
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              c.process.once('exit', () => resolve());
+              c.process.send('exit');
+            }),
+        ),
+      );
       await jobs.close();
       await close();
     },
@@ -259,12 +352,15 @@ async function dropPrefix(prefix: string): Promise<void> {
   redis.disconnect();
 }
 
+/** A latency figure, or a dash when not measured (workers in other processes). */
+const ms = (value: number) => (Number.isNaN(value) ? '–' : value.toFixed(2));
+
 const groups = flags.only ?? ['redis', 'sqlite', 'postgres'];
 const rows: Row[] = [];
 const report = (row: Row) => {
   rows.push(row);
   process.stderr.write(
-    `${row.implementation.padEnd(22)} ${row.workers} worker(s)  ${row.jobsPerSecond.toFixed(0).padStart(6)} jobs/s  bulk ${row.bulkPerSecond.toFixed(0).padStart(6)} jobs/s  drain ${row.drainPerSecond.toFixed(0).padStart(6)} jobs/s  latency p50 ${row.p50.toFixed(2)} ms, p95 ${row.p95.toFixed(2)} ms\n`,
+    `${row.implementation.padEnd(22)} ${row.workers} worker(s)  ${row.jobsPerSecond.toFixed(0).padStart(6)} jobs/s  bulk ${row.bulkPerSecond.toFixed(0).padStart(6)} jobs/s  drain ${row.drainPerSecond.toFixed(0).padStart(6)} jobs/s  latency p50 ${ms(row.p50)} ms, p95 ${ms(row.p95)} ms\n`,
   );
 };
 
@@ -282,7 +378,18 @@ for (let round = 1; round <= ROUNDS; round += 1) {
         };
         const runBasalt = async () => {
           const backend = await loadRedisBackend({ url: REDIS_URL, prefix });
-          const basalt = basaltTarget('Basalt on Redis', backend, undefined, async () => {});
+          const basalt = basaltTarget(
+            'Basalt on Redis',
+            backend,
+            undefined,
+            async () => {},
+            PROCESSES
+              ? {
+                  processes: PROCESSES,
+                  env: { BENCH_BACKEND: 'redis', BENCH_URL: REDIS_URL, BENCH_PREFIX: prefix },
+                }
+              : undefined,
+          );
           report({ ...(await measure(basalt, workers)), round });
           await basalt.close();
         };
@@ -296,19 +403,15 @@ for (let round = 1; round <= ROUNDS; round += 1) {
     const dir = mkdtempSync(join(tmpdir(), 'basalt-bench-jobs-'));
     try {
       for (const workers of [1, 4]) {
-        const test = await createTestDatabase({
-          models: [JobModel, JobScheduleModel],
-          url: `sqlite:${join(dir, `jobs-${workers}.db`)}`,
-        });
+        const url = `sqlite:${join(dir, `jobs-${workers}.db`)}`;
+        const test = await createTestDatabase({ models: [JobModel, JobScheduleModel], url });
         const backend = databaseBackend({ db: test.db });
-        report(
-          await measure(
-            basaltTarget('Basalt on SQLite', backend, test.db, () => test.close()),
-            workers,
-          ),
-        );
-        await backend.close();
-        await test.close();
+        const remote = PROCESSES
+          ? { processes: PROCESSES, env: { BENCH_BACKEND: 'sqlite', BENCH_URL: url } }
+          : undefined;
+        const target = basaltTarget('Basalt on SQLite', backend, test.db, () => test.close(), remote);
+        report(await measure(target, workers));
+        await target.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -318,15 +421,15 @@ for (let round = 1; round <= ROUNDS; round += 1) {
     for (const workers of [1, 4]) {
       const test = await createTestDatabase({ models: [JobModel, JobScheduleModel], url: POSTGRES_URL });
       const backend = databaseBackend({ db: test.db, url: test.url });
+      for (const stmt of (process.env.BENCH_PG_SETUP ?? '').split(';').filter((x) => x.trim()))
+        await sql.raw(stmt).execute(test.db.kysely);
       await sql`analyze basalt_job`.execute(test.db.kysely);
-      report(
-        await measure(
-          basaltTarget('Basalt on PostgreSQL', backend, test.db, async () => {}),
-          workers,
-        ),
-      );
-      await backend.close();
-      await test.close();
+      const remote = PROCESSES
+        ? { processes: PROCESSES, env: { BENCH_BACKEND: 'postgres', BENCH_URL: test.url } }
+        : undefined;
+      const target = basaltTarget('Basalt on PostgreSQL', backend, test.db, () => test.close(), remote);
+      report(await measure(target, workers));
+      await target.close();
     }
   }
 }
@@ -381,7 +484,7 @@ const lines = [
   '|---|---:|---:|---:|---:|---:|---:|',
   ...results.map(
     (r) =>
-      `| ${r.implementation} | ${r.workers} | ${r.jobsPerSecond.toFixed(0)} | ${r.bulkPerSecond.toFixed(0)} | ${r.drainPerSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} |`,
+      `| ${r.implementation} | ${r.workers} | ${r.jobsPerSecond.toFixed(0)} | ${r.bulkPerSecond.toFixed(0)} | ${r.drainPerSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p95)} |`,
   ),
   '',
   ...[1, 4].flatMap((w) => {
