@@ -155,9 +155,8 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
       ...(job.maxAttempts > 1 ? { backoff: { type: 'basalt' } } : {}),
       ...({
         basaltKey: job.idempotencyKey ?? undefined,
-        // Kept when delayed, or due well before now; a job due now is read back as due at
-        // its enqueue time (BullMQ's timestamp), which is when it was made.
-        basaltRunAt: delay > 0 || runAt < Date.now() - 1000 ? runAt : undefined,
+        // Exact, always: a schedule's job is due at its tick, not when it was added.
+        basaltRunAt: runAt,
         basaltPriority: job.priority === 0 ? undefined : job.priority,
       } as object),
     };
