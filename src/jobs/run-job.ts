@@ -10,6 +10,31 @@ import { type AnyTask, backoffDelay } from './task.js';
  * worker's abort signal (cancellation, lost lease, shutdown). A handler that ignores the
  * signal keeps running in the background, but its outcome is no longer recorded.
  */
+/**
+ * One 'abort' listener per signal, dispatching to the jobs running under it: a consumer that
+ * shares one signal between its jobs (Redis) then pays a Set insertion per job, not an
+ * EventTarget listener.
+ */
+const watchers = new WeakMap<AbortSignal, Set<() => void>>();
+
+function watch(signal: AbortSignal, onAbort: () => void): () => void {
+  let set = watchers.get(signal);
+  if (!set) {
+    const created = new Set<() => void>();
+    set = created;
+    watchers.set(signal, created);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const fn of [...created]) fn();
+      },
+      { once: true },
+    );
+  }
+  set.add(onAbort);
+  return () => set.delete(onAbort);
+}
+
 export async function runJob(
   tasks: ReadonlyMap<string, AnyTask>,
   job: ClaimedJob,
@@ -31,8 +56,43 @@ export async function runJob(
     controller?.abort(reason);
   };
   let child: Logger | undefined;
+  if (outer.aborted) abort(outer.reason);
+  const result: unknown = task.handler({
+    input: job.input,
+    job: {
+      id: job.id,
+      task: job.task,
+      queue: job.queue,
+      attempt: job.attempt,
+      maxAttempts: job.maxAttempts,
+      enqueuedAt: job.enqueuedAt,
+    },
+    db: deps.db as Database,
+    get app(): BasaltApp {
+      if (!deps.app)
+        throw new JobsError(
+          'BASALT_JOBS_NOT_CONFIGURED',
+          `Task '${job.task}' reads ctx.app, but this jobs client was created without an app`,
+        );
+      return deps.app;
+    },
+    // A child logger costs more than a no-op job: made on first use only.
+    get log() {
+      child ??= deps.log.child({ job: job.id, task: job.task });
+      return child;
+    },
+    get signal(): AbortSignal {
+      if (!controller) {
+        controller = new AbortController();
+        if (abortedWith) controller.abort(abortedWith.reason);
+      }
+      return controller.signal;
+    },
+  });
+  // A handler that returned synchronously is done: nothing can time it out or abort it now.
+  if (typeof (result as PromiseLike<unknown> | null)?.then !== 'function') return result;
   let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
+  let unwatch: (() => void) | undefined;
   const stop = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new JobsError(
@@ -42,54 +102,19 @@ export async function runJob(
       abort(error);
       reject(error);
     }, task.timeout);
-    onAbort = () => {
+    const onAbort = () => {
       const reason: unknown = outer.reason;
       abort(reason);
       reject(reason instanceof Error ? reason : new Error(String(reason)));
     };
     if (outer.aborted) onAbort();
-    else outer.addEventListener('abort', onAbort, { once: true });
+    else unwatch = watch(outer, onAbort);
   });
   try {
-    return await Promise.race([
-      (async () =>
-        task.handler({
-          input: job.input,
-          job: {
-            id: job.id,
-            task: job.task,
-            queue: job.queue,
-            attempt: job.attempt,
-            maxAttempts: job.maxAttempts,
-            enqueuedAt: job.enqueuedAt,
-          },
-          db: deps.db as Database,
-          get app(): BasaltApp {
-            if (!deps.app)
-              throw new JobsError(
-                'BASALT_JOBS_NOT_CONFIGURED',
-                `Task '${job.task}' reads ctx.app, but this jobs client was created without an app`,
-              );
-            return deps.app;
-          },
-          // A child logger costs more than a no-op job: made on first use only.
-          get log() {
-            child ??= deps.log.child({ job: job.id, task: job.task });
-            return child;
-          },
-          get signal(): AbortSignal {
-            if (!controller) {
-              controller = new AbortController();
-              if (abortedWith) controller.abort(abortedWith.reason);
-            }
-            return controller.signal;
-          },
-        }))(),
-      stop,
-    ]);
+    return await Promise.race([result, stop]);
   } finally {
     clearTimeout(timer);
-    if (onAbort) outer.removeEventListener('abort', onAbort);
+    unwatch?.();
   }
 }
 
