@@ -218,11 +218,16 @@ function basaltTarget(
   let local = 0;
   let children: Child[] = [];
   const queue = `bench-${randomUUID().slice(0, 8)}`;
-  const noop = defineTask('bench-noop', { input: t.Object({ n: t.Integer() }), retries: 0, queue }, () => {
-    local += 1;
-    onJob();
-    return null;
-  });
+  // Async, as raw BullMQ's processor below: the same kind of handler on both sides.
+  const noop = defineTask(
+    'bench-noop',
+    { input: t.Object({ n: t.Integer() }), retries: 0, queue },
+    async () => {
+      local += 1;
+      onJob();
+      return null;
+    },
+  );
   const jobs = createJobs({ backend, tasks: [noop], bind: false, ...(db ? { db } : {}) });
   let base = 0;
   let handledBase = 0;

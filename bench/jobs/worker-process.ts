@@ -32,10 +32,14 @@ else {
   backend = databaseBackend({ db, ...(kind === 'postgres' ? { url } : {}) });
 }
 let handled = 0;
-const noop = defineTask('bench-noop', { input: t.Object({ n: t.Integer() }), retries: 0, queue }, () => {
-  handled += 1;
-  return null;
-});
+const noop = defineTask(
+  'bench-noop',
+  { input: t.Object({ n: t.Integer() }), retries: 0, queue },
+  async () => {
+    handled += 1;
+    return null;
+  },
+);
 const jobs = createJobs({ backend, tasks: [noop], bind: false, ...(db ? { db } : {}) });
 let running: Worker[] = [];
 let reported = -1;
