@@ -91,10 +91,12 @@ export async function runJob(
   });
   // A handler that returned synchronously is done: nothing can time it out or abort it now.
   if (typeof (result as PromiseLike<unknown> | null)?.then !== 'function') return result;
-  let timer: NodeJS.Timeout | undefined;
-  let unwatch: (() => void) | undefined;
-  const stop = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  // The outcome: the handler's, unless its timeout or the worker's signal comes first (one
+  // promise settled by whichever happens first, rather than a race of two).
+  return new Promise<unknown>((resolve, reject) => {
+    let unwatch: (() => void) | undefined;
+    const timer = setTimeout(() => {
+      unwatch?.();
       const error = new JobsError(
         'BASALT_JOBS_TIMEOUT',
         `Task '${task.name}' ran past its timeout of ${task.timeout} ms (attempt ${job.attempt})`,
@@ -103,19 +105,26 @@ export async function runJob(
       reject(error);
     }, task.timeout);
     const onAbort = () => {
+      clearTimeout(timer);
       const reason: unknown = outer.reason;
       abort(reason);
       reject(reason instanceof Error ? reason : new Error(String(reason)));
     };
     if (outer.aborted) onAbort();
     else unwatch = watch(outer, onAbort);
+    (result as PromiseLike<unknown>).then(
+      (value) => {
+        clearTimeout(timer);
+        unwatch?.();
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        unwatch?.();
+        reject(error);
+      },
+    );
   });
-  try {
-    return await Promise.race([result, stop]);
-  } finally {
-    clearTimeout(timer);
-    unwatch?.();
-  }
 }
 
 /** The delay before the next attempt of a failed job, per its task's backoff. */
