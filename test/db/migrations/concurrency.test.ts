@@ -14,26 +14,44 @@ import { dialects } from './dialects.js';
 const SCRIPT = fileURLToPath(new URL('./migrate-process.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-function migrateInProcess(
-  url: string,
-  folder: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', SCRIPT, url, folder], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += String(d);
-    });
-    child.stderr.on('data', (d) => {
-      stderr += String(d);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+interface MigrateProcess {
+  /** Resolves once the process has connected and loaded its migrations. */
+  ready: Promise<void>;
+  /** Starts its migrate. */
+  go: () => void;
+  done: Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+// Under load a process can take seconds to start; each waits for `go` after loading, so the two
+// migrate calls start together and the overlap below does not depend on start-up times.
+function migrateInProcess(url: string, folder: string): MigrateProcess {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', SCRIPT, url, folder], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  // A process that died before reading `go` reports through its exit code and stderr.
+  child.stdin.on('error', () => {});
+  let stdout = '';
+  let stderr = '';
+  let signalReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    signalReady = resolve;
+  });
+  child.stdout.on('data', (d) => {
+    stdout += String(d);
+    if (stdout.startsWith('ready\n')) signalReady();
+  });
+  child.stderr.on('data', (d) => {
+    stderr += String(d);
+  });
+  const done = new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      signalReady();
+      resolve({ code: code ?? -1, stdout: stdout.replace(/^ready\n/, ''), stderr });
+    });
+  });
+  return { ready, go: () => child.stdin.end('go\n'), done };
 }
 
 /** A slow data migration that counts how often it runs. */
@@ -75,7 +93,11 @@ describe.each(dialects)('concurrent migrate processes on $name', ({ skip, fresh 
     const withTags = defineModel('tag', { label: f.string({ max: 30 }) });
     await makeMigrations({ folder, models: [withBio, withTags], importFrom: IMPORT_FROM, name: 'tags' });
 
-    const [a, b] = await Promise.all([migrateInProcess(t.url, folder), migrateInProcess(t.url, folder)]);
+    const processes = [migrateInProcess(t.url, folder), migrateInProcess(t.url, folder)];
+    await Promise.all(processes.map((p) => p.ready));
+    for (const p of processes) p.go();
+    const [a, b] = await Promise.all(processes.map((p) => p.done));
+    if (!a || !b) throw new Error('two processes expected');
     expect(a.stderr).toBe('');
     expect(b.stderr).toBe('');
     expect([a.code, b.code]).toEqual([0, 0]);
