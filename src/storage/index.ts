@@ -47,6 +47,7 @@ export {
   createStorage,
   type SaveOptions,
   type Storage,
+  type StorageServeMode,
   type StoredFile,
 } from './storage.js';
 export { type BackendUrlOptions, createBackendFromUrl } from './storage-url.js';

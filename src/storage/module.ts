@@ -13,8 +13,8 @@ import { ensureThumbnail, parseThumbnailSize } from './images.js';
 import { serveFile } from './serve.js';
 import { createStorageService, type StorageService } from './service.js';
 import { createUrlSigner } from './signing.js';
-import { createStorage, type Storage, type StoredFile } from './storage.js';
-import { createBackendFromUrl } from './storage-url.js';
+import { createStorage, type Storage, type StorageServeMode, type StoredFile } from './storage.js';
+import { createBackendFromUrl, serveModeFromUrl } from './storage-url.js';
 import { thumbnailTask } from './thumbnail-task.js';
 
 declare module '../http/context.js' {
@@ -32,6 +32,12 @@ export interface NamedStorageOptions {
   public?: boolean;
   /** Local public storages: the URL prefix Basalt serves them under; default `/media-<name>/`. */
   baseUrl?: string;
+  /**
+   * S3 storages: how `ctx.storage.serve` answers unless the call passes `redirect`:
+   * `redirect` (default) is a 302 to a presigned URL valid 60 seconds, `stream` sends the bytes
+   * through the app (a bucket clients cannot reach). `serve=` in the storage's URL overrides it.
+   */
+  serve?: StorageServeMode;
 }
 
 /** Options of {@link storage}. */
@@ -147,13 +153,14 @@ export function storage(options: StorageModuleOptions = {}): ModuleDefinition {
         const named = options.storages?.[name];
         const isPublic = named?.public ?? name === 'default';
         const baseUrl = name === 'default' ? config.MEDIA_URL : (named?.baseUrl ?? `/media-${name}/`);
+        const serve = serveModeFromUrl(url, name) ?? named?.serve;
         const backend = await createBackendFromUrl(url, {
           name,
           baseUrl,
           signedBaseUrl: `${prefix}/${name}`,
           signer,
         });
-        const created = createStorage(name, backend, { public: isPublic });
+        const created = createStorage(name, backend, { public: isPublic, ...(serve ? { serve } : {}) });
         storages.set(name, created);
         if (backend.close) api.onStop(() => backend.close!());
         if (isPublic && SERVED_BY_BASALT.has(backend.kind) && baseUrl.startsWith('/'))
@@ -271,7 +278,9 @@ export function storage(options: StorageModuleOptions = {}): ModuleDefinition {
             if (!found || !found.public || !spec || !sizes.has(ctx.params.size))
               throw new NotFoundError('No such thumbnail');
             const key = await ensureThumbnail(found, ctx.params['*'], spec);
-            return serveFile(ctx.request, ctx.reply, found, key);
+            // Small and public: streamed with a day's caching, where a redirect to a fresh
+            // presigned URL on every request could never be cached.
+            return serveFile(ctx.request, ctx.reply, found, key, { redirect: false });
           },
         ),
       ];

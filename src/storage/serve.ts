@@ -19,16 +19,19 @@ export interface ServeOptions {
   /** Cache-Control; default `private, max-age=0, must-revalidate` for private storages, a day for public ones. */
   cacheControl?: string;
   /**
-   * S3 storages: answer `302` to a presigned URL of the object (valid `expiresIn` seconds,
-   * default 60) instead of streaming it through the app, once the endpoint's checks have
-   * passed. The client then downloads straight from the bucket, ranges included, at the
-   * bucket's speed. Ignored for local and memory storages, which Basalt serves itself.
+   * S3 storages: `true` or `{ expiresIn }` answers `302` to a presigned URL of the object
+   * (valid `expiresIn` seconds, default 60) instead of streaming it through the app, once the
+   * endpoint's checks have passed: the client downloads straight from the bucket, ranges and
+   * conditional requests included. `false` streams the bytes through the app. Default: the
+   * storage's `serve` setting (`redirect` unless configured `stream`). Ignored for local and
+   * memory storages, which Basalt serves itself.
    */
   redirect?: boolean | { expiresIn?: number };
 }
 
 /**
- * Streams a stored file as the answer: Content-Type from the store, Content-Disposition,
+ * Answers with a stored file. On S3, by default (see {@link ServeOptions.redirect}), a `302`
+ * to a short-lived presigned URL of the object. Otherwise it streams the file: Content-Type from the store, Content-Disposition,
  * ETag/Last-Modified with `If-None-Match` (304), and byte ranges (`Range` → 206, a range
  * past the end → 416 with `Content-Range: bytes *\/size`). Return its result from a handler
  * (an empty string for a 304).
@@ -41,12 +44,20 @@ export async function serveFile(
   options: ServeOptions = {},
 ): Promise<Readable | string> {
   const key = typeof file === 'string' ? file : file.key;
-  if (options.redirect && storage.backend.kind === 's3') {
+  const redirect = options.redirect ?? storage.serve === 'redirect';
+  if (redirect && storage.backend.kind === 's3') {
     const name = options.name ?? (typeof file === 'string' ? undefined : file.name);
-    const expiresIn = (typeof options.redirect === 'object' ? options.redirect.expiresIn : undefined) ?? 60;
-    // The type is not read here: inline only when the stored file value says it is safe.
-    const type = typeof file === 'string' ? undefined : file.contentType;
-    const inline = (options.disposition ?? 'inline') === 'inline' && type !== undefined && isInlineSafe(type);
+    const expiresIn = (typeof redirect === 'object' ? redirect.expiresIn : undefined) ?? 60;
+    const wantsInline = (options.disposition ?? 'inline') === 'inline' && !options.contentDisposition;
+    // The file value's type decides inline; a bare key costs a HEAD (which also makes a
+    // missing object a 404 here rather than at the bucket).
+    const type =
+      typeof file !== 'string'
+        ? file.contentType
+        : wantsInline
+          ? (await storage.stat(key)).contentType
+          : undefined;
+    const inline = wantsInline && type !== undefined && isInlineSafe(type);
     const location = await storage.backend.signedUrl(key, {
       expiresIn,
       contentDisposition:

@@ -5,6 +5,7 @@ import { createLocalBackend } from './backends/local.js';
 import { createMemoryBackend } from './backends/memory.js';
 import { StorageError } from './errors.js';
 import type { UrlSigner } from './signing.js';
+import type { StorageServeMode } from './storage.js';
 
 /** What {@link createBackendFromUrl} needs besides the URL. */
 export interface BackendUrlOptions {
@@ -28,6 +29,7 @@ const truthy = (value: string | null) => value === '1' || value === 'true' || va
  * - `s3://bucket/optional/prefix?region=eu-west-1&endpoint=http://127.0.0.1:9000&forcePathStyle=true&publicUrl=https://cdn.example.com`:
  *   S3 or an S3-compatible store; credentials from `s3://KEY:SECRET@bucket` or the AWS
  *   default chain (AWS_ACCESS_KEY_ID, profiles, roles). The AWS SDK loads only here.
+ *   `serve=stream` is read by the storage() module (see {@link serveModeFromUrl}), not here.
  */
 export async function createBackendFromUrl(url: string, options: BackendUrlOptions): Promise<StorageBackend> {
   const unsupported = (why: string) =>
@@ -86,4 +88,24 @@ export async function createBackendFromUrl(url: string, options: BackendUrlOptio
     });
   }
   throw unsupported(`'${url.replace(/\/\/[^@/]*@/, '//***@')}' has an unknown scheme`);
+}
+
+/**
+ * The `serve` setting of an `s3://` STORAGE_URL (`serve=redirect` or `serve=stream`), or
+ * undefined when it has none. Other URLs have no such setting (their files are streamed).
+ */
+export function serveModeFromUrl(url: string, name: string): StorageServeMode | undefined {
+  if (!url.startsWith('s3://')) return undefined;
+  let value: string | null;
+  try {
+    value = new URL(url).searchParams.get('serve');
+  } catch {
+    return undefined; // createBackendFromUrl reports the invalid URL
+  }
+  if (value === null) return undefined;
+  if (value === 'redirect' || value === 'stream') return value;
+  throw new StorageError(
+    'BASALT_STORAGE_UNSUPPORTED_URL',
+    `Storage '${name}': serve=${value} is not a serving mode (use serve=redirect or serve=stream)`,
+  );
 }

@@ -46,6 +46,12 @@ export interface Storage {
   readonly public: boolean;
   readonly backend: StorageBackend;
   /**
+   * How `serveFile` / `ctx.storage.serve` answers for this storage unless the call passes
+   * `redirect`: `redirect` (the default on S3) answers 302 to a short-lived presigned URL,
+   * `stream` sends the bytes through the app. Local and memory storages always stream.
+   */
+  readonly serve: StorageServeMode;
+  /**
    * Streams `body` into a new object under a generated key: the type is checked from the
    * magic bytes against `accept`, the size against `maxSize` while streaming, and on any
    * failure nothing is left behind.
@@ -62,6 +68,9 @@ export interface Storage {
    */
   url(file: StoredFile | string, options?: { expiresIn?: number; download?: boolean }): Promise<string>;
 }
+
+/** How a storage's files are served by `serveFile`: see {@link Storage.serve}. */
+export type StorageServeMode = 'redirect' | 'stream';
 
 const keyOf = (file: StoredFile | string) => (typeof file === 'string' ? file : file.key);
 
@@ -108,7 +117,7 @@ async function readHead(iterator: AsyncIterator<Buffer>): Promise<{ head: Buffer
 export function createStorage(
   name: string,
   backend: StorageBackend,
-  options: { public?: boolean; thumbnailPrefix?: string } = {},
+  options: { public?: boolean; thumbnailPrefix?: string; serve?: StorageServeMode } = {},
 ): Storage {
   const isPublic = options.public ?? name === 'default';
   const thumbs = options.thumbnailPrefix ?? 'thumbs/';
@@ -116,6 +125,8 @@ export function createStorage(
     name,
     public: isPublic,
     backend,
+    // Only S3 has a server of its own to send clients to; Basalt is the server of the others.
+    serve: backend.kind === 's3' ? (options.serve ?? 'redirect') : 'stream',
 
     async save(body, opts = {}) {
       const source: AsyncIterable<Buffer> =

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, defineApp } from '../../src/app/index.js';
 import { defineModel, f } from '../../src/db/index.js';
-import { createBackendFromUrl, createUrlSigner, storage } from '../../src/storage/index.js';
+import { createBackendFromUrl, createUrlSigner, getStorage, storage } from '../../src/storage/index.js';
 import { type StorageTestApp, startStorageApp } from './support/app.js';
 import { png, tinyPdf } from './support/files.js';
 
@@ -57,6 +57,45 @@ describe('STORAGE_URL', () => {
       expect(error, url).toMatchObject({ code: 'BASALT_STORAGE_UNSUPPORTED_URL' });
       expect(String((error as Error).message)).not.toContain('pw');
     }
+  });
+
+  it("reads each storage's serving mode: redirect by default on S3, serve= in the URL over the option, stream elsewhere", async () => {
+    const start = (env: Record<string, string>) =>
+      createApp(
+        defineApp({
+          name: 'serving',
+          modules: [storage({ storages: { private: { public: false, serve: 'stream' }, reports: {} } })],
+        }),
+        {
+          envFile: false,
+          env: {
+            NODE_ENV: 'test',
+            SECRET_KEY: 'a-test-secret-key-of-reasonable-length-0123456789',
+            STORAGE_URL: 's3://KEY:SECRET@media?endpoint=http://127.0.0.1:9',
+            ...env,
+          },
+        },
+      );
+    const app = await start({
+      STORAGE_PRIVATE_URL: 's3://KEY:SECRET@docs?endpoint=http://127.0.0.1:9',
+      STORAGE_REPORTS_URL: 'memory:',
+    });
+    const storages = getStorage(app);
+    expect(storages.get().serve).toBe('redirect');
+    expect(storages.get('private').serve).toBe('stream');
+    expect(storages.get('reports').serve).toBe('stream');
+    await app.stop();
+    const fromUrl = await start({
+      STORAGE_URL: 's3://KEY:SECRET@media?endpoint=http://127.0.0.1:9&serve=stream',
+      STORAGE_PRIVATE_URL: 's3://KEY:SECRET@docs?endpoint=http://127.0.0.1:9&serve=redirect',
+      STORAGE_REPORTS_URL: 'memory:',
+    });
+    expect(getStorage(fromUrl).get().serve).toBe('stream');
+    expect(getStorage(fromUrl).get('private').serve).toBe('redirect');
+    await fromUrl.stop();
+    const error = await start({ STORAGE_URL: 's3://media?serve=proxy' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'BASALT_STORAGE_UNSUPPORTED_URL' });
+    expect((error as Error).message).toContain('serve=proxy');
   });
 
   it('refuses a storage folder inside another at start-up', async () => {

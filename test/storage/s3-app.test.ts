@@ -23,6 +23,16 @@ const routes = [
     if (ctx.query.role !== 'owner' || !file) throw new PermissionDeniedError();
     return ctx.storage.serve(ctx, file, { disposition: 'attachment' });
   }),
+  get('/documents/latest/streamed', { query: t.Object({ role: t.Optional(t.String()) }) }, async (ctx) => {
+    const file = saved.get('latest');
+    if (ctx.query.role !== 'owner' || !file) throw new PermissionDeniedError();
+    return ctx.storage.serve(ctx, file, { disposition: 'attachment', redirect: false });
+  }),
+  get('/reports/latest', {}, async (ctx) => {
+    const file = saved.get('report');
+    if (!file) throw new PermissionDeniedError();
+    return ctx.storage.serve(ctx, file, { disposition: 'attachment' });
+  }),
   get('/documents/latest/direct', { query: t.Object({ role: t.Optional(t.String()) }) }, async (ctx) => {
     const file = saved.get('latest');
     if (ctx.query.role !== 'owner' || !file) throw new PermissionDeniedError();
@@ -46,8 +56,12 @@ describe('storage() on S3', () => {
     const query = `?endpoint=${encodeURIComponent(s3.endpoint)}&region=us-east-1`;
     s = await startStorageApp({
       routes,
-      storage: { storages: { private: { public: false } } },
-      env: { STORAGE_URL: `${base}/public${query}`, STORAGE_PRIVATE_URL: `${base}/private${query}` },
+      storage: { storages: { private: { public: false }, reports: { public: false, serve: 'stream' } } },
+      env: {
+        STORAGE_URL: `${base}/public${query}`,
+        STORAGE_PRIVATE_URL: `${base}/private${query}`,
+        STORAGE_REPORTS_URL: `${base}/reports${query}`,
+      },
     });
   });
   afterAll(async () => {
@@ -61,7 +75,7 @@ describe('storage() on S3', () => {
     return s.fetch('/documents', { method: 'POST', body });
   };
 
-  it('streams an upload into the bucket and serves it back through a permission-checked endpoint, with ranges', async () => {
+  it('streams an upload into the bucket and serves it back through a permission-checked endpoint by redirect', async () => {
     const response = await send(tinyPdf(), 'application/pdf', 'statement.pdf');
     expect(response.status).toBe(201);
     const file = (await response.json()) as StoredFile;
@@ -71,17 +85,66 @@ describe('storage() on S3', () => {
       size: tinyPdf().length,
     });
     expect((await s.storage.get('private').stat(file)).contentType).toBe('application/pdf');
-    expect((await s.fetch('/documents/latest')).status).toBe(403);
+    expect((await s.fetch('/documents/latest', { redirect: 'manual' })).status).toBe(403);
+    // The default on S3: a 302 to a presigned URL valid 60 seconds, after the endpoint's checks.
+    const answer = await s.fetch('/documents/latest?role=owner', { redirect: 'manual' });
+    expect(answer.status).toBe(302);
+    expect(answer.headers.get('cache-control')).toBe('private, no-store');
+    const location = new URL(answer.headers.get('location')!);
+    expect(location.href.startsWith(`${s3.endpoint}/app/private/${file.key}?`)).toBe(true);
+    expect(location.searchParams.get('X-Amz-Expires')).toBe('60');
+    const followed = await fetch(location);
+    expect(followed.status).toBe(200);
+    expect(followed.headers.get('content-type')).toBe('application/pdf');
+    expect(followed.headers.get('content-disposition')).toBe(
+      'attachment; filename="statement.pdf"; filename*=UTF-8\'\'statement.pdf',
+    );
+    expect(Buffer.from(await followed.arrayBuffer()).equals(tinyPdf())).toBe(true);
+    // A client following redirects gets the file; the bucket answers ranges and 416 itself.
     const served = await s.fetch('/documents/latest?role=owner');
     expect(served.status).toBe(200);
-    expect(served.headers.get('content-disposition')).toContain('filename="statement.pdf"');
     expect(Buffer.from(await served.arrayBuffer()).equals(tinyPdf())).toBe(true);
     const ranged = await s.fetch('/documents/latest?role=owner', { headers: { range: 'bytes=1-3' } });
     expect(ranged.status).toBe(206);
     expect(ranged.headers.get('content-range')).toBe(`bytes 1-3/${tinyPdf().length}`);
     expect(await ranged.text()).toBe('PDF');
-    const past = await s.fetch('/documents/latest?role=owner', { headers: { range: 'bytes=999999-' } });
+  });
+
+  it('streams through the app when the call passes redirect: false, with ranges and conditional requests', async () => {
+    expect((await s.fetch('/documents/latest/streamed')).status).toBe(403);
+    const served = await s.fetch('/documents/latest/streamed?role=owner', { redirect: 'manual' });
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-disposition')).toContain('attachment; filename="statement.pdf"');
+    expect(served.headers.get('content-security-policy')).toContain('sandbox');
+    expect(Buffer.from(await served.arrayBuffer()).equals(tinyPdf())).toBe(true);
+    const etag = served.headers.get('etag')!;
+    const again = await s.fetch('/documents/latest/streamed?role=owner', {
+      headers: { 'if-none-match': etag },
+    });
+    expect(again.status).toBe(304);
+    const ranged = await s.fetch('/documents/latest/streamed?role=owner', {
+      headers: { range: 'bytes=1-3' },
+    });
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers.get('content-range')).toBe(`bytes 1-3/${tinyPdf().length}`);
+    expect(await ranged.text()).toBe('PDF');
+    const past = await s.fetch('/documents/latest/streamed?role=owner', {
+      headers: { range: 'bytes=999999-' },
+    });
     expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe(`bytes */${tinyPdf().length}`);
+  });
+
+  it("streams by default from a storage configured with serve: 'stream'", async () => {
+    const reports = s.storage.get('reports');
+    expect(reports.serve).toBe('stream');
+    expect(s.storage.get('private').serve).toBe('redirect');
+    saved.set('report', await reports.save(tinyPdf(), { name: 'q3.pdf', accept: ['application/pdf'] }));
+    const served = await s.fetch('/reports/latest', { redirect: 'manual' });
+    expect(served.status).toBe(200);
+    expect(served.headers.get('location')).toBeNull();
+    expect(served.headers.get('content-disposition')).toContain('attachment; filename="q3.pdf"');
+    expect(Buffer.from(await served.arrayBuffer()).equals(tinyPdf())).toBe(true);
   });
 
   it('redirects a permission-checked download to a short-lived presigned URL when asked (redirect)', async () => {
