@@ -34,6 +34,12 @@ export interface DatabaseOptions<TModels extends readonly AnyModel[]> {
   /** PostgreSQL: maximum pool size (default 10). */
   poolSize?: number;
   /**
+   * PostgreSQL: how many distinct statements run as named prepared statements, parsed and
+   * planned once per connection (default 500, or the URL's `statement_cache_size`); 0 turns
+   * them off, e.g. behind PgBouncer in transaction mode before 1.21.
+   */
+  statementCacheSize?: number;
+  /**
    * SQLite: make a query on `db` inside a transaction (which holds the single connection)
    * fail with `BASALT_DB_CONNECTION_HELD` instead of waiting forever. It tracks transactions
    * with an AsyncLocalStorage, which on Node 20 taxes every promise of the process once
@@ -209,6 +215,7 @@ export function createDatabase<const TModels extends readonly AnyModel[]>(
     ...(key ? { connectionKey: key } : {}),
     ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
     ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+    ...(options.statementCacheSize === undefined ? {} : { statementCacheSize: options.statementCacheSize }),
   });
   const kysely = new Kysely<AnyDB>({ dialect, ...(options.log ? { log: options.log } : {}) });
   // The direct path skips Kysely, so its query log too: with a log, everything goes through Kysely.

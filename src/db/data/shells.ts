@@ -5,6 +5,7 @@ import type { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import type { BasaltApp } from '../../app/index.js';
 import type { Command } from '../../core/index.js';
+import { statementCacheOf } from '../dialects/postgres.js';
 import { sqliteFilename } from '../dialects/sqlite.js';
 import { pascalCase } from '../meta.js';
 
@@ -21,7 +22,8 @@ export function databaseClient(url: string): { command: string; args: string[]; 
   }
   return {
     command: 'psql',
-    args: [url],
+    // Without Basalt's own URL parameters, which psql would refuse.
+    args: [statementCacheOf(url).url],
     install:
       "the PostgreSQL client: 'apt install postgresql-client', 'brew install libpq' or https://www.postgresql.org/download/",
   };

@@ -17,6 +17,12 @@ export interface ConnectOptions {
   searchPath?: string;
   /** PostgreSQL only: pool size. */
   poolSize?: number;
+  /**
+   * PostgreSQL only: how many distinct statements of the direct path run as named prepared
+   * statements (parsed and planned once per connection); 0 sends every statement unnamed.
+   * Overrides the URL's `statement_cache_size` parameter.
+   */
+  statementCacheSize?: number;
   /** SQLite: identifies the connection, so a query on `db` inside its own transaction fails fast. */
   connectionKey?: object;
 }

@@ -6,6 +6,91 @@ import { quoteString } from './dialect.js';
 const DATE_OID = 1082;
 const INT8_OID = 20;
 
+/** Distinct statements prepared by name unless the URL or the options say otherwise. */
+const DEFAULT_STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Splits Basalt's own `statement_cache_size` parameter off a PostgreSQL URL (pg would pass
+ * it on to the server) and returns the size: the options' value, else the URL's, else the
+ * default. A value that is not a whole number is a configuration error, not a silent default.
+ */
+export function statementCacheOf(url: string, explicit?: number): { url: string; size: number } {
+  let size = DEFAULT_STATEMENT_CACHE_SIZE;
+  let rest = url;
+  const q = url.indexOf('?');
+  if (q !== -1 && url.includes('statement_cache_size', q)) {
+    const params = new URLSearchParams(url.slice(q + 1));
+    const raw = params.get('statement_cache_size');
+    if (raw !== null) {
+      if (!/^\d+$/.test(raw))
+        throw new BasaltError(
+          'BASALT_CONFIG_INVALID',
+          `DATABASE_URL: statement_cache_size must be a whole number (0 turns prepared statements off), got '${raw}'`,
+        );
+      size = Number(raw);
+      params.delete('statement_cache_size');
+      const left = params.toString();
+      rest = url.slice(0, q) + (left ? `?${left}` : '');
+    }
+  }
+  if (explicit !== undefined) {
+    if (!Number.isInteger(explicit) || explicit < 0)
+      throw new BasaltError(
+        'BASALT_CONFIG_INVALID',
+        `statementCacheSize must be a whole number (0 turns prepared statements off), got ${explicit}`,
+      );
+    size = explicit;
+  }
+  return { url: rest, size };
+}
+
+/** SQLSTATEs saying a connection's named statement no longer matches what pg believes it is. */
+const STALE_PLAN = '0A000'; // feature_not_supported: "cached plan must not change result type"
+const MISSING_STATEMENT = '26000'; // invalid_sql_statement_name: "prepared statement ... does not exist"
+
+/**
+ * Names for the direct path's statements: the first `limit` distinct texts get one each
+ * (`basalt_<generation>_<n>`), later ones run unnamed, so ad-hoc shapes cannot grow the
+ * server's per-connection statement lists without bound. pg prepares a named statement on a
+ * connection the first time it runs there and afterwards only binds and executes it.
+ */
+class StatementNames {
+  readonly #names = new Map<string, string>();
+  #generation = 0;
+  #missing = 0;
+  limit: number;
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  of(text: string): string | undefined {
+    let name = this.#names.get(text);
+    if (name === undefined && this.#names.size < this.limit) {
+      name = `basalt_${this.#generation}_${this.#names.size}`;
+      this.#names.set(text, name);
+    }
+    return name;
+  }
+
+  /**
+   * Whether `error` says a named statement went stale on its connection: a migration changed
+   * the type of a column it returns (PostgreSQL refuses to re-plan it into another row type),
+   * or something dropped it (DISCARD ALL, a pooler in transaction mode). Either happens before
+   * the statement runs, so it is safe to run it again. New names from then on get every
+   * statement prepared afresh; a pooler that keeps dropping them turns naming off.
+   */
+  stale(error: unknown): boolean {
+    const code = (error as { code?: unknown } | null)?.code;
+    const message = (error as { message?: unknown } | null)?.message;
+    const stalePlan = code === STALE_PLAN && typeof message === 'string' && message.includes('cached plan');
+    if (!stalePlan && code !== MISSING_STATEMENT) return false;
+    this.#names.clear();
+    this.#generation += 1;
+    if (code === MISSING_STATEMENT && ++this.#missing >= 3) this.limit = 0;
+    return true;
+  }
+}
+
 async function createPool(options: ConnectOptions) {
   let pg: typeof import('pg');
   try {
@@ -61,8 +146,10 @@ export const postgresAdapter: DialectAdapter = {
     // The pool once created: the direct path then calls it without awaiting a promise.
     let ready: Pool | undefined;
     let ended: Promise<void> | undefined;
+    const { url, size } = statementCacheOf(options.url, options.statementCacheSize);
+    const names = new StatementNames(size);
     const getPool = () => {
-      pool ??= createPool(options).then((created) => {
+      pool ??= createPool({ ...options, url }).then((created) => {
         ready = created;
         return created;
       });
@@ -81,11 +168,21 @@ export const postgresAdapter: DialectAdapter = {
     // pool.query checks a client out, runs the statement and releases it: what Kysely's
     // driver does in several promise layers, measured at 6-11 µs per query (bench/README,
     // techempower findings). Not an async function: one promise less per statement.
+    // Statements Basalt builds have a stable text per shape, so they run as named prepared
+    // statements: PostgreSQL parses and plans each once per connection, not once per query.
+    const run = (p: Pool, text: string, parameters: readonly unknown[]) => {
+      const values = parameters as unknown[];
+      const name = names.limit === 0 ? undefined : names.of(text);
+      if (name === undefined) return p.query(text, values);
+      return p
+        .query({ name, text, values })
+        .then(undefined, (error: unknown) =>
+          names.stale(error) ? p.query(text, values) : Promise.reject(error),
+        );
+    };
     paths.set(dialect, {
       query: (text, parameters) =>
-        ready
-          ? ready.query(text, parameters as unknown[])
-          : getPool().then((p) => p.query(text, parameters as unknown[])),
+        ready ? run(ready, text, parameters) : getPool().then((p) => run(p, text, parameters)),
       close: end,
     });
     return dialect;

@@ -1,3 +1,4 @@
+import { statementCacheOf } from '../../db/dialects/postgres.js';
 import type { Database } from '../../db/index.js';
 import { sql } from '../../db/index.js';
 
@@ -51,7 +52,7 @@ export function createNotifier(options: {
 
   async function listen(url: string): Promise<PgClient | null> {
     const pg = (await import('pg')).default;
-    const pgClient = new pg.Client({ connectionString: url }) as unknown as PgClient;
+    const pgClient = new pg.Client({ connectionString: statementCacheOf(url).url }) as unknown as PgClient;
     // A lost LISTEN connection only costs latency: workers keep polling.
     pgClient.on('error', () => {
       client = undefined;
