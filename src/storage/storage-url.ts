@@ -26,7 +26,7 @@ const truthy = (value: string | null) => value === '1' || value === 'true' || va
  * Opens the backend a STORAGE_URL names:
  * - `memory:`: in process memory (tests);
  * - `file:./media`, `file:/srv/media` or `file:///srv/media`: a local folder;
- * - `s3://bucket/optional/prefix?region=eu-west-1&endpoint=http://127.0.0.1:9000&forcePathStyle=true&publicUrl=https://cdn.example.com`:
+ * - `s3://bucket/optional/prefix?region=eu-west-1&endpoint=http://127.0.0.1:9000&forcePathStyle=true&publicUrl=https://cdn.example.com&signPayload=false`:
  *   S3 or an S3-compatible store; credentials from `s3://KEY:SECRET@bucket` or the AWS
  *   default chain (AWS_ACCESS_KEY_ID, profiles, roles). The AWS SDK loads only here.
  *   `serve=stream` is read by the storage() module (see {@link serveModeFromUrl}), not here.
@@ -77,6 +77,7 @@ export async function createBackendFromUrl(url: string, options: BackendUrlOptio
       ...(q.get('endpoint') ? { endpoint: q.get('endpoint')! } : {}),
       ...(q.has('forcePathStyle') ? { forcePathStyle: truthy(q.get('forcePathStyle')) } : {}),
       ...(q.get('publicUrl') ? { publicUrl: q.get('publicUrl')! } : {}),
+      ...(q.has('signPayload') ? { signPayload: truthy(q.get('signPayload')) } : {}),
       ...(parsed.username
         ? {
             credentials: {

@@ -34,11 +34,21 @@ export interface S3BackendOptions {
   /** Multipart part size in bytes (default 8 MiB) and parts in flight (default 2): memory ≈ their product. */
   partSize?: number;
   queueSize?: number;
+  /**
+   * Whether uploads (PutObject, UploadPart) carry the SHA-256 of their bytes in the SigV4
+   * signature. Default `false`: parts are sent as `UNSIGNED-PAYLOAD`, as the AWS SDK sends any
+   * streamed PutObject, which saves hashing every byte a second time (Basalt already hashes it
+   * for the file's `checksum`); S3 still checks each part against the SDK's CRC32 checksum
+   * (a signed header), and TLS protects it on `https:`. `true` signs every part's SHA-256,
+   * which only adds protection on a plain `http:` endpoint across a network you do not trust.
+   */
+  signPayload?: boolean;
   /** Extra client configuration. */
   client?: Partial<S3ClientConfig>;
 }
 
 const OCTET = 'application/octet-stream';
+const UPLOADS = new Set(['PutObjectCommand', 'UploadPartCommand']);
 
 interface AwsError {
   name?: string;
@@ -77,6 +87,19 @@ export async function createS3Backend(options: S3BackendOptions): Promise<Storag
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...options.client,
   });
+  if (!options.signPayload)
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const request = args.request as { headers?: Record<string, string> } | undefined;
+        // The signer uses a payload hash it finds in the request instead of computing one;
+        // a streamed body already has its own (aws-chunked with a checksum trailer).
+        const headers = request?.headers;
+        if (headers && UPLOADS.has(context.commandName ?? '') && !headers['x-amz-content-sha256'])
+          headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+        return next(args);
+      },
+      { step: 'build', name: 'basaltUnsignedPayload' },
+    );
   const bucket = options.bucket;
   const prefix = options.prefix ? options.prefix.replace(/^\/+|\/+$/g, '') + '/' : '';
   const partSize = options.partSize ?? 5 * 1024 * 1024;
