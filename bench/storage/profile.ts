@@ -67,7 +67,7 @@ try {
       },
     },
     plain: { pid: plain.pid, fetch: () => download(`${plain.url}/files/profile/object`) },
-    basalt: { pid: basalt.pid, fetch: () => download(`${basalt.url}/files/profile/object`) },
+    basalt: { pid: basalt.pid, fetch: () => download(`${basalt.url}/streamed/profile/object`) },
   };
   const seconds: Record<string, number[]> = { direct: [], plain: [], basalt: [] };
   const cpuSeconds: Record<string, number[]> = { plain: [], basalt: [] };

@@ -1,6 +1,7 @@
 // Storage benchmark: a large file uploaded and downloaded through Basalt (multipart
-// upload streamed into S3, download streamed out of S3) against the same transfer made
-// directly with the AWS SDK, on the same local s3rver; and Basalt's peak RSS per file size.
+// upload streamed into S3; download as serve() answers by default on S3, a redirect to a
+// presigned URL, and streamed through the app) against the same transfer made directly with
+// the AWS SDK, on the same local s3rver; and Basalt's peak RSS per file size.
 //
 //   node --conditions=source --import tsx bench/storage/run.ts [--sizes 10,50,100] [--rounds 3]
 import { createHash, randomBytes } from 'node:crypto';
@@ -126,10 +127,11 @@ interface Row {
   size: number;
   basaltUp: number;
   directUp: number;
+  /** serve()'s default on S3: 302 to a presigned URL, followed by the client. */
   basaltDown: number;
   directDown: number;
-  /** Basalt answering 302 to a presigned URL (`serve(..., { redirect: true })`), followed by the client. */
-  redirectDown: number;
+  /** The file streamed through Basalt (`serve(..., { redirect: false })`). */
+  streamedDown: number;
   idleRss: number;
   peakRss: number;
   /** CPU seconds the Basalt process spent per upload and per download (medians). */
@@ -158,14 +160,15 @@ try {
     );
     try {
       const warm = await multipartUpload(`${basalt.url}/upload`, MB);
-      await download(`${basalt.url}/files/${warm.key}`);
+      await download(`${basalt.url}/files/${warm.key}`, true);
+      await download(`${basalt.url}/streamed/${warm.key}`);
       const idleRss = rss(basalt.pid);
       const samples = {
         basaltUp: [] as number[],
         directUp: [] as number[],
         basaltDown: [] as number[],
         directDown: [] as number[],
-        redirectDown: [] as number[],
+        streamedDown: [] as number[],
         cpuUp: [] as number[],
         cpuDown: [] as number[],
       };
@@ -198,17 +201,18 @@ try {
           ),
         );
         samples.basaltDown.push(
-          await time(() =>
-            basaltCpu(samples.cpuDown, async () => {
-              if ((await download(`${basalt.url}/files/${key}`)) !== size) throw new Error('short download');
-            }),
-          ),
-        );
-        samples.redirectDown.push(
           await time(async () => {
-            if ((await download(`${basalt.url}/redirect/${key}`, true)) !== size)
+            if ((await download(`${basalt.url}/files/${key}`, true)) !== size)
               throw new Error('short download');
           }),
+        );
+        samples.streamedDown.push(
+          await time(() =>
+            basaltCpu(samples.cpuDown, async () => {
+              if ((await download(`${basalt.url}/streamed/${key}`)) !== size)
+                throw new Error('short download');
+            }),
+          ),
         );
         samples.directDown.push(
           await time(async () => {
@@ -224,7 +228,7 @@ try {
         directUp: mbps(samples.directUp),
         basaltDown: mbps(samples.basaltDown),
         directDown: mbps(samples.directDown),
-        redirectDown: mbps(samples.redirectDown),
+        streamedDown: mbps(samples.streamedDown),
         idleRss,
         peakRss: peakRss(basalt.pid),
         cpuUp: median(samples.cpuUp),
@@ -241,11 +245,11 @@ try {
 
 const f1 = (n: number) => n.toFixed(1);
 const lines = [
-  '| file | upload Basalt MB/s | upload direct SDK MB/s | ratio | download Basalt MB/s | download direct SDK MB/s | ratio | download by redirect MB/s (ratio) | Basalt RSS idle → peak | Basalt CPU ms/MB up, down |',
+  '| file | upload Basalt MB/s | upload direct SDK MB/s | ratio | download Basalt MB/s (serve default: redirect) | download direct SDK MB/s | ratio | download streamed through Basalt MB/s (ratio) | Basalt RSS idle → peak | Basalt CPU ms/MB up, streamed down |',
   '|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${r.size / MB} MB | ${f1(r.basaltUp)} | ${f1(r.directUp)} | ${(r.basaltUp / r.directUp).toFixed(2)} | ${f1(r.basaltDown)} | ${f1(r.directDown)} | ${(r.basaltDown / r.directDown).toFixed(2)} | ${f1(r.redirectDown)} (${(r.redirectDown / r.directDown).toFixed(2)}) | ${f1(r.idleRss / MB)} → ${f1(r.peakRss / MB)} MB | ${f1((r.cpuUp * 1000) / (r.size / MB))}, ${f1((r.cpuDown * 1000) / (r.size / MB))} |`,
+      `| ${r.size / MB} MB | ${f1(r.basaltUp)} | ${f1(r.directUp)} | ${(r.basaltUp / r.directUp).toFixed(2)} | ${f1(r.basaltDown)} | ${f1(r.directDown)} | ${(r.basaltDown / r.directDown).toFixed(2)} | ${f1(r.streamedDown)} (${(r.streamedDown / r.directDown).toFixed(2)}) | ${f1(r.idleRss / MB)} → ${f1(r.peakRss / MB)} MB | ${f1((r.cpuUp * 1000) / (r.size / MB))}, ${f1((r.cpuDown * 1000) / (r.size / MB))} |`,
   ),
 ];
 const info = {
@@ -264,14 +268,15 @@ const report = `# Storage benchmark — ${info.date.slice(0, 10)}
 Command: \`node --conditions=source --import tsx bench/storage/run.ts --sizes ${flags.sizes} --rounds ${rounds}\`
 
 A file of each size is uploaded through Basalt (multipart/form-data streamed by
-\`ctx.storage.upload\` into the S3 backend) and downloaded through Basalt (\`ctx.storage.serve\`
-streaming out of S3), against the same transfers made directly with the AWS SDK
+\`ctx.storage.upload\` into the S3 backend) and downloaded through a Basalt endpoint
+(\`ctx.storage.serve\`, whose default on S3 answers \`302\` to a presigned URL that the client
+follows to s3rver), against the same transfers made directly with the AWS SDK
 (\`@aws-sdk/lib-storage\` Upload with 5 MiB parts, \`GetObject\`), all against one s3rver on
 127.0.0.1 in its own process. Medians of ${rounds} rounds. RSS is the Basalt server process's
 (a fresh one per size): idle after a 1 MB warm-up, and peak (VmHWM) over the whole size's run.
-CPU is the Basalt process's user + system time per transfer (median), per MB. "Download by
-redirect" is the same permission-checked endpoint answering \`302\` to a presigned URL
-(\`serve(ctx, file, { redirect: true })\`), the client following it to s3rver.
+CPU is the Basalt process's user + system time per transfer (median), per MB. "Download
+streamed through Basalt" is the same endpoint with \`serve(ctx, file, { redirect: false })\`:
+every byte read from s3rver and written to the client by the Basalt process.
 Target: Basalt ≥ 0.8 × direct, and peak RSS flat in file size.
 
 ${lines.join('\n')}
