@@ -31,7 +31,7 @@ export interface S3BackendOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Prefix of public URLs (a CDN); default the bucket's own URL. */
   publicUrl?: string;
-  /** Multipart part size in bytes (default 8 MiB) and parts in flight (default 2): memory ≈ their product. */
+  /** Multipart part size in bytes (default 5 MiB, the S3 minimum) and parts in flight (default 2): memory ≈ their product. */
   partSize?: number;
   queueSize?: number;
   /**
