@@ -13,13 +13,33 @@ export function sqliteFilename(url: string): string {
   return rest === ':memory:' || rest === '' ? ':memory:' : rest;
 }
 
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * `journal_mode = WAL`, waiting for other processes. SQLite answers SQLITE_BUSY at once,
+ * without its busy handler, when another connection holds a write lock on a file still in
+ * rollback-journal mode (two `migrate` processes opening a new file together did), so the
+ * switch is retried here, for as long as the busy timeout.
+ */
+async function switchToWal(db: import('better-sqlite3').Database): Promise<void> {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
 async function open(filename: string) {
   const { default: BetterSqlite3 } = await import('better-sqlite3');
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
-  const db = new BetterSqlite3(filename);
-  if (filename !== ':memory:') db.pragma('journal_mode = WAL');
+  const db = new BetterSqlite3(filename, { timeout: BUSY_TIMEOUT_MS });
+  if (filename !== ':memory:') await switchToWal(db);
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   // LIKE must be case-sensitive so `contains` differs from `icontains`, as on PostgreSQL.
   db.pragma('case_sensitive_like = ON');
   cacheStatements(db);
