@@ -58,14 +58,14 @@ class StatementNames {
   readonly #names = new Map<string, string>();
   #generation = 0;
   #missing = 0;
-  limit: number;
+  #limit: number;
   constructor(limit: number) {
-    this.limit = limit;
+    this.#limit = limit;
   }
 
   of(text: string): string | undefined {
     let name = this.#names.get(text);
-    if (name === undefined && this.#names.size < this.limit) {
+    if (name === undefined && this.#names.size < this.#limit) {
       name = `basalt_${this.#generation}_${this.#names.size}`;
       this.#names.set(text, name);
     }
@@ -86,7 +86,7 @@ class StatementNames {
     if (!stalePlan && code !== MISSING_STATEMENT) return false;
     this.#names.clear();
     this.#generation += 1;
-    if (code === MISSING_STATEMENT && ++this.#missing >= 3) this.limit = 0;
+    if (code === MISSING_STATEMENT && ++this.#missing >= 3) this.#limit = 0;
     return true;
   }
 }
@@ -187,7 +187,7 @@ export const postgresAdapter: DialectAdapter = {
     // statements: PostgreSQL parses and plans each once per connection, not once per query.
     const run = (p: Pool, text: string, parameters: readonly unknown[]) => {
       const values = parameters as unknown[];
-      const name = names.limit === 0 ? undefined : names.of(text);
+      const name = names.of(text);
       if (name === undefined) return p.query(text, values);
       return (
         p.query(namedQuery(name, text, values)) as unknown as Promise<{
