@@ -1,17 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-// The exports map is the public API: a change to these lists is a change to the API and must be deliberate.
+// Each subpath of package.json's `exports` is public API: its runtime names (with their kinds) and
+// its type-only names (read by the TypeScript compiler from the subpath's index.ts) are snapshotted
+// here. A name added or removed fails this test until the snapshot is updated on purpose
+// (`npx vitest run test/exports.test.ts -u`) and the change is documented.
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface ExportTarget {
+  readonly source: string;
+}
+
+const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
+  name: string;
+  exports: Record<string, ExportTarget | string>;
+};
+
+const subpaths = Object.entries(pkg.exports)
+  .filter((entry): entry is [string, ExportTarget] => typeof entry[1] === 'object')
+  .map(([key, target]) => ({
+    specifier: key === '.' ? pkg.name : `${pkg.name}/${key.slice(2)}`,
+    file: resolve(root, target.source),
+  }));
+
+function runtimeKind(value: unknown): string {
+  if (typeof value === 'function') {
+    return Function.prototype.toString.call(value).startsWith('class') ? 'class' : 'function';
+  }
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  return typeof value;
+}
+
+async function runtimeExports(specifier: string): Promise<Record<string, string>> {
+  const mod = (await import(/* @vite-ignore */ specifier)) as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(mod)
+      .sort()
+      .map((name) => [name, runtimeKind(mod[name])]),
+  );
+}
+
+function typeKind(symbol: ts.Symbol): string {
+  if (symbol.flags & ts.SymbolFlags.Interface) return 'interface';
+  if (symbol.flags & ts.SymbolFlags.TypeAlias) return 'type';
+  if (symbol.flags & ts.SymbolFlags.Enum) return 'enum';
+  if (symbol.flags & ts.SymbolFlags.Class) return 'class';
+  return 'namespace';
+}
+
+interface CompiledExports {
+  /** Names a program can use as values (must equal the runtime names). */
+  readonly values: string[];
+  /** Names usable only as types, or names whose type meaning is not a class (e.g. a config's type alias). */
+  readonly types: Record<string, string>;
+}
+
+// One program for every subpath: the compiler resolves each index.ts's re-exports to their declarations.
+function compiledExports(): Map<string, CompiledExports> {
+  const config = ts.getParsedCommandLineOfConfigFile(resolve(root, 'tsconfig.json'), {}, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+    },
+  });
+  if (!config) throw new Error('tsconfig.json could not be read');
+  const program = ts.createProgram({
+    rootNames: subpaths.map((s) => s.file),
+    options: { ...config.options, noEmit: true },
+  });
+  const checker = program.getTypeChecker();
+  const result = new Map<string, CompiledExports>();
+  for (const { specifier, file } of subpaths) {
+    const sourceFile = program.getSourceFile(file);
+    const moduleSymbol = sourceFile && checker.getSymbolAtLocation(sourceFile);
+    if (!moduleSymbol) throw new Error(`${file} is not a module`);
+    const values: string[] = [];
+    const types: Record<string, string> = {};
+    for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+      const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+      const typeOnly = exported.declarations?.some((d) => ts.isTypeOnlyImportOrExportDeclaration(d)) ?? false;
+      const isValue = (target.flags & ts.SymbolFlags.Value) !== 0 && !typeOnly;
+      if (isValue) values.push(exported.name);
+      const hasTypeMeaning = (target.flags & (ts.SymbolFlags.Type | ts.SymbolFlags.Namespace)) !== 0;
+      if (hasTypeMeaning && !(isValue && target.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.ValueModule))) {
+        types[exported.name] = typeKind(target);
+      }
+    }
+    result.set(specifier, {
+      values: values.sort(),
+      types: Object.fromEntries(Object.entries(types).sort(([a], [b]) => (a < b ? -1 : 1))),
+    });
+  }
+  return result;
+}
+
 describe('public API', () => {
-  it('exports the documented names from basalt', async () => {
-    expect(Object.keys(await import('basalt')).sort()).toMatchSnapshot();
+  const compiled = compiledExports();
+
+  it('covers every subpath of package.json exports', () => {
+    expect(subpaths.map((s) => s.specifier)).toMatchSnapshot();
   });
-  it('exports the documented names from basalt/http', async () => {
-    expect(Object.keys(await import('basalt/http')).sort()).toMatchSnapshot();
-  });
-  it('exports the documented names from basalt/auth', async () => {
-    expect(Object.keys(await import('basalt/auth')).sort()).toMatchSnapshot();
-  });
-  it('exports the documented names from basalt/testing', async () => {
-    expect(Object.keys(await import('basalt/testing')).sort()).toMatchSnapshot();
-  });
+
+  for (const { specifier } of subpaths) {
+    describe(specifier, () => {
+      it('exports exactly the snapshotted runtime names and kinds', async () => {
+        expect(await runtimeExports(specifier)).toMatchSnapshot();
+      });
+
+      it('exports exactly the snapshotted type names', () => {
+        expect(compiled.get(specifier)?.types).toMatchSnapshot();
+      });
+
+      it('declares as values exactly the names that exist at runtime', async () => {
+        expect(compiled.get(specifier)?.values).toEqual(Object.keys(await runtimeExports(specifier)));
+      });
+    });
+  }
 });

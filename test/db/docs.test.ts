@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as basaltDb from '../../src/db/index.js';
 import { agg, createDatabase, type Database, sql } from '../../src/db/index.js';
 import { Author, Book, models, Tag } from './fixtures/models.js';
 
@@ -55,50 +54,5 @@ describe('docs examples', () => {
       .aggregate({ n: agg.count(), avg: agg.avg('price') });
     expect(perAuthor).toEqual([{ authorId: 1, n: 1, avg: '8.99' }]);
     expect((await sql<{ one: number }>`select 1 as one`.execute(db.kysely)).rows).toEqual([{ one: 1 }]);
-  });
-
-  it('exports the public API by name', () => {
-    expect(Object.keys(basaltDb).sort()).toMatchInlineSnapshot(`
-      [
-        "ConstraintViolationError",
-        "DB_ERROR_CODES",
-        "DbError",
-        "DeleteProtectedError",
-        "FIXTURE_ERROR_CODES",
-        "FixtureError",
-        "ForeignKeyViolationError",
-        "InvalidQueryError",
-        "MIGRATION_ERROR_CODES",
-        "MigrationError",
-        "ModelRegistry",
-        "Query",
-        "RecordNotFoundError",
-        "UniqueViolationError",
-        "addConstraint",
-        "addField",
-        "addIndex",
-        "agg",
-        "alterField",
-        "createDatabase",
-        "createMigrationRunner",
-        "createModel",
-        "dataCommands",
-        "defineMigration",
-        "defineModel",
-        "deleteModel",
-        "dumpData",
-        "f",
-        "loadData",
-        "loadMigrations",
-        "removeConstraint",
-        "removeField",
-        "removeIndex",
-        "renameField",
-        "renameModel",
-        "runCode",
-        "runSQL",
-        "sql",
-      ]
-    `);
   });
 });
