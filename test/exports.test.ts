@@ -11,9 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-interface ExportTarget {
-  readonly source: string;
-}
+type ExportTarget = Record<string, string>;
 
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
   name: string;
@@ -24,8 +22,18 @@ const subpaths = Object.entries(pkg.exports)
   .filter((entry): entry is [string, ExportTarget] => typeof entry[1] === 'object')
   .map(([key, target]) => ({
     specifier: key === '.' ? pkg.name : `${pkg.name}/${key.slice(2)}`,
-    file: resolve(root, target.source),
+    file: resolve(root, sourceFile(key, target)),
   }));
+
+// The in-repo condition that points at src/*.ts, whatever its name; else the source of the `types` file.
+function sourceFile(key: string, target: ExportTarget): string {
+  const values = Object.values(target);
+  const source = values.find((path) => path.endsWith('.ts') && !path.endsWith('.d.ts'));
+  const fromTypes = target.types?.replace(/^\.\/dist\//, './src/').replace(/\.d\.ts$/, '.ts');
+  const file = source ?? fromTypes;
+  if (!file) throw new Error(`package.json exports["${key}"] names no TypeScript source`);
+  return file;
+}
 
 function runtimeKind(value: unknown): string {
   if (typeof value === 'function') {
@@ -62,12 +70,16 @@ interface CompiledExports {
 
 // One program for every subpath: the compiler resolves each index.ts's re-exports to their declarations.
 function compiledExports(): Map<string, CompiledExports> {
-  const config = ts.getParsedCommandLineOfConfigFile(resolve(root, 'tsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+  const config = ts.getParsedCommandLineOfConfigFile(
+    resolve(root, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      },
     },
-  });
+  );
   if (!config) throw new Error('tsconfig.json could not be read');
   const program = ts.createProgram({
     rootNames: subpaths.map((s) => s.file),
@@ -87,7 +99,10 @@ function compiledExports(): Map<string, CompiledExports> {
       const isValue = (target.flags & ts.SymbolFlags.Value) !== 0 && !typeOnly;
       if (isValue) values.push(exported.name);
       const hasTypeMeaning = (target.flags & (ts.SymbolFlags.Type | ts.SymbolFlags.Namespace)) !== 0;
-      if (hasTypeMeaning && !(isValue && target.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.ValueModule))) {
+      if (
+        hasTypeMeaning &&
+        !(isValue && target.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.ValueModule))
+      ) {
         types[exported.name] = typeKind(target);
       }
     }
