@@ -1,8 +1,11 @@
 import type { AppCommand, BasaltApp } from '../app/index.js';
 import type { CommandContext } from '../core/index.js';
 import { parseDuration } from '../http/index.js';
+import { JobsError } from './errors.js';
 import { JOB_STATES, type JobRecord, type JobState } from './job.js';
+import type { Jobs } from './jobs.js';
 import { getJobs, getSchedules } from './module.js';
+import { runJob } from './run-job.js';
 import { createScheduler, type Scheduler } from './scheduler.js';
 import { createWorker, type Worker } from './worker.js';
 
@@ -111,19 +114,85 @@ function line(job: JobRecord): string {
   return `${job.id.padEnd(8)} ${job.state.padEnd(10)} ${job.task.padEnd(24)} ${`${job.attempts}/${job.maxAttempts}`.padEnd(6)} ${when}${error}`;
 }
 
-const SUBCOMMANDS = ['list', 'show', 'retry', 'cancel', 'purge', 'stats'] as const;
+const SUBCOMMANDS = ['list', 'show', 'retry', 'cancel', 'purge', 'stats', 'run'] as const;
+
+/** Parses `--input` (default `{}`): the JSON value, or a usage message naming the problem. */
+function parseInput(raw: unknown): { input: unknown } | string {
+  if (raw === undefined) return { input: {} };
+  try {
+    return { input: JSON.parse(String(raw)) as unknown };
+  } catch (error) {
+    return `--input is not valid JSON (${(error as Error).message}): ${String(raw)}`;
+  }
+}
+
+/**
+ * `jobs run <task>`: runs the task now in this process, as a worker would run its first and
+ * only attempt (same context, timeout and validation), without queueing a job.
+ */
+async function runNow(ctx: Ctx, app: BasaltApp, jobs: Jobs, name: string, input: unknown): Promise<number> {
+  const task = jobs.tasks.get(name);
+  if (!task) {
+    const known = [...jobs.tasks.keys()].sort();
+    return usage(
+      ctx,
+      `no task named '${name}'; the app's tasks are: ${known.length > 0 ? known.join(', ') : '(none)'}`,
+    );
+  }
+  let valid: unknown;
+  try {
+    valid = task.validate(input);
+  } catch (error) {
+    if (!(error instanceof JobsError)) throw error;
+    const problems = (error.errors ?? []).map((e) => `  ${e.pointer}: ${e.detail}`);
+    ctx.stderr.write(`basalt: ${error.message}\n${problems.join('\n')}${problems.length ? '\n' : ''}`);
+    return 1;
+  }
+  const controller = new AbortController();
+  const stop = () => controller.abort(new Error(`jobs run: interrupted`));
+  process.once('SIGINT', stop);
+  const now = new Date();
+  try {
+    const result = await runJob(
+      jobs.tasks,
+      {
+        id: `run-${process.pid}-${now.getTime()}`,
+        task: task.name,
+        queue: task.queue,
+        input: valid,
+        attempt: 1,
+        maxAttempts: 1,
+        enqueuedAt: now,
+        runAt: now,
+      },
+      controller.signal,
+      { db: app.db ?? undefined, app, log: app.log },
+    );
+    ctx.stdout.write(`${result === undefined ? 'null' : JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    ctx.stderr.write(
+      `basalt: task '${task.name}' failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return 1;
+  } finally {
+    process.off('SIGINT', stop);
+  }
+}
 
 const jobsCommand: AppCommand = {
   name: 'jobs',
-  summary: 'Inspect and manage jobs: list, show, retry, cancel, purge, stats',
-  usage: '<list|show|retry|cancel|purge|stats> [id]',
+  summary: 'Inspect and manage jobs: list, show, retry, cancel, purge, stats; run a task now',
+  usage: '<list|show|retry|cancel|purge|stats> [id] | run <task> [--input JSON]',
   description:
     'list [--state S] [--task T] [--queue Q] [--limit N]   newest first\n' +
     'show <id>                 the job, with its input, result or last error and stack\n' +
     'retry <id>                queue a failed (dead-lettered) or cancelled job again\n' +
     'cancel <id>               cancel a waiting or running job\n' +
     'purge [--state S] [--older-than 7d]   remove finished jobs\n' +
-    'stats                     how many jobs are in each state',
+    'stats                     how many jobs are in each state\n' +
+    'run <task> [--input JSON] run a task now in this process (input validated; default {}),\n' +
+    '                          print its result as JSON; nothing is queued',
   options: {
     state: { type: 'string', description: `One of ${JOB_STATES.join(', ')}` },
     task: { type: 'string', description: 'Only jobs of this task' },
@@ -134,6 +203,7 @@ const jobsCommand: AppCommand = {
       description: "purge: only jobs finished longer ago than this ('7d', '12h')",
     },
     json: { type: 'boolean', description: 'Print JSON' },
+    input: { type: 'string', description: "run: the task's input as JSON (default {})" },
   },
   async run(ctx) {
     const [sub, id] = ctx.positionals;
@@ -144,6 +214,18 @@ const jobsCommand: AppCommand = {
       return usage(ctx, `--state must be one of ${JOB_STATES.join(', ')}, not '${state}'`);
     if ((sub === 'show' || sub === 'retry' || sub === 'cancel') && !id)
       return usage(ctx, `jobs ${sub} needs a job id`);
+    if (sub === 'run') {
+      if (!id)
+        return usage(ctx, "jobs run needs a task name, e.g. basalt jobs run send-receipt --input '{}'");
+      if (ctx.positionals.length > 2)
+        return usage(ctx, `jobs run takes one task name; pass its input with --input '<JSON>'`);
+      const parsed = parseInput(ctx.values.input);
+      if (typeof parsed === 'string') return usage(ctx, parsed);
+      const app = await ctx.loadApp();
+      await app.start();
+      return runNow(ctx, app, await getJobs(app), id, parsed.input);
+    }
+    if (ctx.values.input !== undefined) return usage(ctx, '--input goes with jobs run only');
     const limit = ctx.values.limit === undefined ? 50 : positiveInteger(ctx.values.limit, 'limit');
     if (typeof limit === 'string') return usage(ctx, limit);
     let olderThan: Date | undefined;

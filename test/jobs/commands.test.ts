@@ -94,4 +94,52 @@ describe('basalt jobs list|show|retry|cancel|purge|stats', () => {
     });
     expect(await cli('jobs', 'show', '987654')).toMatchObject({ code: 1 });
   });
+
+  it('jobs run runs a task now, in this process, with its input validated, queueing nothing', async () => {
+    const before = await jobs.counts();
+    expect(await cli('jobs', 'run', 'fixture-shout', '--input', '{"text":"now"}')).toEqual({
+      code: 0,
+      out: '"NOW"\n',
+      err: '',
+    });
+    const napped = await cli('jobs', 'run', 'fixture-nap', '--input', '{"ms":1}');
+    expect(napped.code).toBe(0);
+    expect(JSON.parse(napped.out)).toEqual({ pid: process.pid });
+    expect(await cli('jobs', 'run', 'fixture-heartbeat')).toMatchObject({ code: 0, out: 'null\n' });
+    expect(await jobs.counts()).toEqual(before);
+  });
+
+  it('jobs run names the problem with bad JSON, invalid input, an unknown task or a failing task', async () => {
+    const badJson = await cli('jobs', 'run', 'fixture-shout', '--input', '{text:1}');
+    expect(badJson.code).toBe(2);
+    expect(badJson.err).toContain('--input is not valid JSON');
+    const invalid = await cli('jobs', 'run', 'fixture-shout', '--input', '{"text":7}');
+    expect(invalid.code).toBe(1);
+    expect(invalid.err).toContain("Invalid input for task 'fixture-shout'");
+    expect(invalid.err).toContain('/input/text: must be string');
+    const missing = await cli('jobs', 'run', 'fixture-shout');
+    expect(missing).toMatchObject({
+      code: 1,
+      err: expect.stringContaining("/input/text: must have required property 'text'"),
+    });
+    const unknown = await cli('jobs', 'run', 'nope');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain(
+      "no task named 'nope'; the app's tasks are: fixture-heartbeat, fixture-nap, fixture-shout",
+    );
+    expect(await cli('jobs', 'run')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('needs a task name'),
+    });
+    expect(await cli('jobs', 'list', '--input', '{}')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--input goes with jobs run only'),
+    });
+    const invalidMs = await cli('jobs', 'run', 'fixture-nap', '--input', '{"ms":-1}');
+    expect(invalidMs).toMatchObject({ code: 1, err: expect.stringContaining('/input/ms: must be >= 0') });
+    const input = JSON.stringify({ ms: 0, startedFile: join(dir, 'no-such-folder', 'started') });
+    const failed = await cli('jobs', 'run', 'fixture-nap', '--input', input);
+    expect(failed.code).toBe(1);
+    expect(failed.err).toContain("basalt: task 'fixture-nap' failed: Error: ENOENT");
+  });
 });
