@@ -1,0 +1,38 @@
+import { get, t } from 'basalt';
+import { resource } from 'basalt/rest';
+import { Note } from './models.js';
+import { noteCreated } from './tasks.js';
+
+/**
+ * `/api/notes`: list, create, read, update and delete notes. Everyone reads them; a signed-in
+ * user writes notes as themselves and may change or delete only their own.
+ */
+export const notes = resource(Note, {
+  path: '/api/notes',
+  readOnly: ['authorId'],
+  search: ['title', 'body'],
+  ordering: ['createdAt', 'title'],
+  permissions: { read: 'anyone', write: 'authenticated' },
+  check: ({ action, object, context }) =>
+    action === 'retrieve' || object.authorId === Number(context.user?.id),
+  hooks: {
+    beforeCreate({ data, context }) {
+      data.authorId = Number(context.user?.id);
+    },
+    // In the write's transaction: no job for a note that was not saved.
+    async afterCreate({ object, context, db }) {
+      await context.jobs.enqueue(noteCreated, { noteId: object.id }, { db });
+    },
+  },
+});
+
+/** `GET /api/me`: the signed-in user; without a valid token, 401. */
+export const me = get(
+  '/api/me',
+  {
+    summary: 'The signed-in user',
+    auth: 'required',
+    response: t.Object({ id: t.Integer(), email: t.String() }),
+  },
+  ({ user }) => ({ id: Number(user?.id), email: String(user?.email ?? '') }),
+);
