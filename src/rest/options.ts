@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
-import type { AnyModel, Executor, Infer, Query } from '../db/index.js';
+import type { AnyModel, Executor, Infer, Query, UpdateInput } from '../db/index.js';
 import type { PermissionRequirement, RequestContext } from '../http/index.js';
 
 /** The standard actions of a resource. */
@@ -90,13 +90,19 @@ export interface HookArgs {
   db: Executor;
 }
 
+/**
+ * The fields a write will store, typed from the model: what the body gave (already
+ * validated), which a `before*` hook may change or add to (e.g. set the owner).
+ */
+export type WriteData<M extends AnyModel> = UpdateInput<M>;
+
 /** Application logic around writes; each runs inside the write's transaction. */
 export interface ResourceHooks<M extends AnyModel> {
   /** Before the insert; may change `data` (e.g. set the owner). Throwing aborts the write. */
-  beforeCreate?(args: HookArgs & { data: Record<string, unknown> }): void | Promise<void>;
+  beforeCreate?(args: HookArgs & { data: WriteData<M> }): void | Promise<void>;
   afterCreate?(args: HookArgs & { object: Row<M> }): void | Promise<void>;
   /** Before PUT/PATCH writes; `object` is the row as it is, `data` what will be written. */
-  beforeUpdate?(args: HookArgs & { object: Row<M>; data: Record<string, unknown> }): void | Promise<void>;
+  beforeUpdate?(args: HookArgs & { object: Row<M>; data: WriteData<M> }): void | Promise<void>;
   afterUpdate?(args: HookArgs & { object: Row<M>; previous: Row<M> }): void | Promise<void>;
   beforeDelete?(args: HookArgs & { object: Row<M> }): void | Promise<void>;
   afterDelete?(args: HookArgs & { object: Row<M> }): void | Promise<void>;

@@ -36,6 +36,7 @@ import {
 import { planFields } from './plan.js';
 import { buildQuerySchema, planQuery } from './query-params.js';
 import { buildSchemas, pageSchema, pascal, type ResourceSchemas } from './schemas.js';
+import type { ActionEndpoint, BasePath, ResourceEndpoints } from './types.js';
 
 /** A custom action's declaration: an endpoint spec plus where it lives and who may call it. */
 export interface ActionSpec extends EndpointSpec {
@@ -60,13 +61,21 @@ export type ActionHandler<M extends AnyModel, S extends ActionSpec> = (
   context: ActionContext<M, S>,
 ) => HandlerResult<Responses<MethodOf<S>, S>> | Promise<HandlerResult<Responses<MethodOf<S>, S>>>;
 
-/** A model's REST API: its endpoints (mount `routes` in `defineApp`) and schemas. */
-export interface Resource<M extends AnyModel> {
+/**
+ * A model's REST API: its endpoints (mount `routes` in `defineApp`) and schemas. `R` is the
+ * tuple of its endpoints, typed from the model and the options (the test client and
+ * `basalt client` know each path, params, query, body and response from it).
+ */
+export interface Resource<
+  M extends AnyModel,
+  R extends readonly AnyEndpoint[] = readonly AnyEndpoint[],
+  O = ResourceOptions<M>,
+> {
   readonly model: M;
   /** The collection path. */
-  readonly path: string;
+  readonly path: BasePath<O>;
   /** Every endpoint: the standard actions, then the custom ones. */
-  readonly routes: readonly AnyEndpoint[];
+  readonly routes: R;
   /** The object, create, PUT and PATCH schemas (TypeBox), for endpoints of your own. */
   readonly schemas: ResourceSchemas;
   /**
@@ -77,8 +86,15 @@ export interface Resource<M extends AnyModel> {
    * orders.action('cancel', { response: OrderSchema, access: 'authenticated' }, async ({ object, db }) =>
    *   db.update(Order, object.id, { status: 'cancelled' }));
    */
-  action<const S extends ActionSpec>(name: string, spec: S, handler: ActionHandler<M, S>): Resource<M>;
+  action<const N extends string, const S extends ActionSpec>(
+    name: N,
+    spec: S,
+    handler: ActionHandler<M, S>,
+  ): Resource<M, readonly [...R, ActionEndpoint<M, O, N, S>], O>;
 }
+
+/** Options with no keys besides those of {@link ResourceOptions} (a misspelt option is an error). */
+type Exact<O, M extends AnyModel> = O & { [K in Exclude<keyof O, keyof ResourceOptions<M>>]: never };
 
 const DEFINE = { GET: get, POST: post, PUT: put, PATCH: patch, DELETE: del } as const;
 
@@ -114,7 +130,10 @@ function idParams(model: AnyModel): TObject {
  * });
  * export default defineApp({ models, routes: [...books.routes] });
  */
-export function resource<M extends AnyModel>(model: M, options: ResourceOptions<M>): Resource<M> {
+export function resource<M extends AnyModel, const O extends ResourceOptions<M>>(
+  model: M,
+  options: Exact<O, M>,
+): Resource<M, ResourceEndpoints<M, O>, O> {
   const opts = options as unknown as ResourceOptions<AnyModel>;
   const plan = planFields(model, opts);
   const query = planQuery(model, opts);
@@ -245,9 +264,10 @@ export function resource<M extends AnyModel>(model: M, options: ResourceOptions<
     }
   }
 
-  const api: Resource<M> = {
+  // The route list grows with each action; its type is the tuple the signature promises.
+  const api: Resource<M, readonly AnyEndpoint[], O> = {
     model,
-    path: base,
+    path: base as BasePath<O>,
     routes,
     schemas,
     action(actionName, spec, handler) {
@@ -281,8 +301,8 @@ export function resource<M extends AnyModel>(model: M, options: ResourceOptions<
           : (context) => run(context as never) as never,
       );
       routes.push(endpoint);
-      return api;
+      return api as never;
     },
   };
-  return api;
+  return api as unknown as Resource<M, ResourceEndpoints<M, O>, O>;
 }

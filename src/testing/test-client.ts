@@ -9,15 +9,20 @@ import {
 } from '../app/index.js';
 import type { ConfigSchema } from '../core/index.js';
 import type { Database, Transaction } from '../db/index.js';
-import type { AnyEndpoint, HttpMethod, Responses } from '../http/index.js';
+import type { AnyEndpoint, HttpMethod, Problem, Responses } from '../http/index.js';
 import { buildSchema, createRollbackScope, createSchema, dropSchema, withSearchPath } from './database.js';
 
 /** An answer from the test client: status, headers and the parsed body. */
 export interface TestResponse<B = unknown> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** The JSON body parsed (problem+json included), or the text when not JSON. */
+  /**
+   * The JSON body parsed, or the text when not JSON. Typed as the route's success response;
+   * an error answer's problem+json is here too, and typed in `problem`.
+   */
   body: B;
+  /** The problem+json body of an error answer (`code`, `detail`, `errors`...), else undefined. */
+  problem: Problem | undefined;
   text: string;
 }
 
@@ -55,13 +60,17 @@ type InputOf<E> = E extends AnyEndpoint
     }
   : never;
 
-/** A path-typed request method of the test client. */
+/**
+ * A path-typed request method of the test client. The answer's `body` has the type of the
+ * route's success response (2xx); on an error status it holds the problem+json object
+ * instead, which tests read with `toMatchObject` or through `problem`.
+ */
 export type TestMethod<R extends readonly AnyEndpoint[], M extends HttpMethod> = <
   P extends RouteFor<R, M, string>['path'],
 >(
   path: P,
   input?: InputOf<RouteFor<R, M, P>>,
-) => Promise<TestResponse<SuccessBody<RouteFor<R, M, P>> | unknown>>;
+) => Promise<TestResponse<SuccessBody<RouteFor<R, M, P>>>>;
 
 /** Calls an app in-process (no port), typed by the app's routes. */
 export interface TestClient<R extends readonly AnyEndpoint[]> {
@@ -114,7 +123,8 @@ function toResponse(response: {
   const type = String(headers['content-type'] ?? '');
   let body: unknown = response.body;
   if (type.includes('json') && response.body.length > 0) body = JSON.parse(response.body);
-  return { status: response.statusCode, headers, body, text: response.body };
+  const problem = type.startsWith('application/problem+json') ? (body as Problem) : undefined;
+  return { status: response.statusCode, headers, body, problem, text: response.body };
 }
 
 /**

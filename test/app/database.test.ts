@@ -40,10 +40,10 @@ describe('the app database', () => {
     });
     const missing = await client.get('/notes/:id', { params: { id: 999 } });
     expect(missing.status).toBe(404);
-    expect((missing.body as { code: string }).code).toBe('BASALT_DB_RECORD_NOT_FOUND');
+    expect(missing.problem?.code).toBe('BASALT_DB_RECORD_NOT_FOUND');
     const long = await client.post('/notes', { body: { text: 'x'.repeat(101) } });
     expect(long.status).toBe(400);
-    expect((long.body as { errors: { pointer: string }[] }).errors[0]!.pointer).toBe('/text');
+    expect(long.problem?.errors?.[0]?.pointer).toBe('/text');
     await client.close();
   });
 

@@ -176,7 +176,7 @@ describe('bookshop: signing in, permissions and own orders', () => {
       { bookId: 999, quantity: 1 },
     ]);
     expect(unknown.status).toBe(400);
-    expect((unknown.body as Problem).code).toBe('BASALT_VALIDATION_FAILED');
+    expect(unknown.problem?.code).toBe('BASALT_VALIDATION_FAILED');
     expect(pointers(unknown)).toEqual(['/body/lines/1/bookId']);
 
     const repeated = await place([
@@ -208,7 +208,7 @@ describe('bookshop: signing in, permissions and own orders', () => {
     const noProfile = await signIn('no-profile@bookshop.test');
     const refused = await client.post('/api/orders', { body, headers: noProfile });
     expect(refused.status).toBe(403);
-    expect((refused.body as Problem).code).toBe('BASALT_HTTP_FORBIDDEN');
+    expect(refused.problem?.code).toBe('BASALT_HTTP_FORBIDDEN');
   });
 
   it('answers sign-up mistakes with a 400 naming the field, never writing an account', async () => {
