@@ -13,9 +13,8 @@ import {
   resolveCoreDefaults,
   runChecks,
 } from '../core/index.js';
-import { dataCommands } from '../db/data/index.js';
 import { type AnyModel, createDatabase, type Database, sql } from '../db/index.js';
-import { migrationCommands } from '../db/migrations/index.js';
+import { databaseModule } from '../db/internal.js';
 import {
   type AnyEndpoint,
   type Authentication,
@@ -57,7 +56,8 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
   definition: AppDefinition<R, C>,
   options: CreateAppOptions = {},
 ): Promise<BasaltApp<R, C>> {
-  const modules = flattenModules([definition]);
+  // The data layer's module comes first: every app can manage its schema, models or not.
+  const modules = flattenModules([databaseModule, definition]);
   const schema = mergeConfigSchemas([CoreConfig, ...modules.flatMap((m) => (m.config ? [m.config] : []))]);
   const config = loadConfig(schema, options) as Record<string, unknown>;
   resolveCoreDefaults(config);
@@ -75,8 +75,7 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
 
   const routes: AnyEndpoint[] = [];
   const checks: AppCheck[] = [...builtinChecks];
-  // Every app can manage its schema, whether or not it declares models yet.
-  const commands: AppCommand[] = [...migrationCommands, ...dataCommands];
+  const commands: AppCommand[] = [];
   const providers: ContextProvider[] = [];
   const startHooks: Hook[] = [];
   const stopHooks: Hook[] = [];

@@ -1,7 +1,6 @@
 export { sql } from 'kysely';
 export {
   type DumpOptions,
-  dataCommands,
   dumpData,
   FIXTURE_ERROR_CODES,
   type Fixture,

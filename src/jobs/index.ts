@@ -1,7 +1,7 @@
 // The public API of basalt/jobs: explicit named exports only.
 export type { ConsumeOptions, Consumer, JobEvent, JobsBackend } from './backends/backend.js';
-export { type DatabaseBackendOptions, databaseBackend } from './backends/database.js';
-export { JobModel, JobScheduleModel } from './backends/database-models.js';
+export { type DatabaseBackendOptions, databaseBackend } from './backends/database/database-backend.js';
+export { JobModel, JobScheduleModel } from './backends/database/models.js';
 export { loadRedisBackend } from './backends/load-redis.js';
 export type { RedisBackendOptions } from './backends/redis.js';
 export { jobsCommands } from './commands.js';

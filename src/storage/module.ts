@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { BasaltApp, ModuleDefinition, ModuleSetupApi } from '../app/index.js';
 import { BasaltError, defineConfig, NotFoundError } from '../core/index.js';
 import { type AnyEndpoint, get, put, type TSchema, t } from '../http/index.js';
-import { getJobs } from '../jobs/module.js';
+import { getJobs } from '../jobs/index.js';
 import { storageCommands } from './commands.js';
 import { FileTooLargeError, StorageError } from './errors.js';
 import { createFileRecords } from './files.js';

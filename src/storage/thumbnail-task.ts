@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { t } from '../http/index.js';
-import { defineTask } from '../jobs/task.js';
+import { defineTask } from '../jobs/index.js';
 import { StorageError, StorageNotFoundError } from './errors.js';
 import { getStorage } from './get-storage.js';
 import { ensureThumbnails, parseThumbnailSize, type ThumbnailSpec } from './images.js';

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { BasaltApp } from '../app/index.js';
-import { type AnyModel, createDatabase, type Database, sql, type Transaction } from '../db/index.js';
-import { createMigrationRunner, loadMigrations, migrationsPath } from '../db/migrations/index.js';
+import {
+  type AnyModel,
+  createDatabase,
+  createMigrationRunner,
+  type Database,
+  loadMigrations,
+  sql,
+  type Transaction,
+} from '../db/index.js';
+import { migrationsPath } from '../db/internal.js';
 import { setRequestDatabase } from '../internal/request-database.js';
 
 /** A database made for one test file: fresh, with the schema in place. */

@@ -35,13 +35,28 @@ describe('modules', () => {
       envFile: false,
       env: { NODE_ENV: 'test' },
     });
-    expect(app.modules.map((m) => m.name)).toEqual(['base', 'feature', 'm']);
+    expect(app.modules.map((m) => m.name)).toEqual(['db', 'base', 'feature', 'm']);
     expect(app.routes.map((r) => r.path)).toEqual(['/base', '/feature']);
     expect(app.commands.map((c) => c.name)).toContain('hello');
     await app.start();
     expect((await app.fastify.inject({ url: '/base' })).json()).toEqual({ tenant: 'acme' });
     await app.stop();
     expect(events).toEqual(['base:start', 'feature:start', 'feature:stop', 'base:stop']);
+  });
+
+  it("includes the data layer's module in every app: the migration and data commands, before the app's", async () => {
+    const hello = { name: 'hello', summary: 'Says hello', run: () => 0 };
+    const app = await createApp(defineApp({ name: 'bare', commands: [hello] }), {
+      envFile: false,
+      env: { NODE_ENV: 'test' },
+    });
+    expect(app.modules.map((m) => m.name)).toEqual(['db', 'bare']);
+    expect(app.db).toBeUndefined();
+    const names = app.commands.map((c) => c.name);
+    for (const name of ['makemigrations', 'migrate', 'showmigrations', 'sqlmigrate', 'dumpdata', 'loaddata'])
+      expect(names.indexOf(name), name).toBeGreaterThanOrEqual(0);
+    expect(names.at(-1)).toBe('hello');
+    await app.stop();
   });
 
   it('runs request hooks before routing and after the answer', async () => {

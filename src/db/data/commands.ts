@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { BasaltApp } from '../../app/index.js';
-import type { Command, CommandContext } from '../../core/index.js';
+import type { CommandContext } from '../../core/index.js';
+import type { DatabaseCommand, DatabaseCommandApp } from '../command-app.js';
 import type { Database } from '../database.js';
 import { dumpData } from './dump.js';
 import { FixtureError } from './errors.js';
@@ -9,7 +9,7 @@ import type { Fixture } from './fixture.js';
 import { loadData } from './load.js';
 import { shellCommands } from './shells.js';
 
-type Ctx = CommandContext<BasaltApp>;
+type Ctx = CommandContext<DatabaseCommandApp>;
 
 /** Runs `body` with the app's database, stopping the app afterwards (the CLI reports a thrown BasaltError and exits 1). */
 async function withDatabase(
@@ -29,7 +29,7 @@ async function withDatabase(
   }
 }
 
-const dumpdata: Command<BasaltApp> = {
+const dumpdata: DatabaseCommand = {
   name: 'dumpdata',
   summary: 'Write the rows of every model (or the ones named) as a JSON fixture',
   usage: '[model ...]',
@@ -83,7 +83,7 @@ async function readFixtures(ctx: Ctx): Promise<{ records: Fixture[]; files: Fixt
   return { records, files };
 }
 
-const loaddata: Command<BasaltApp> = {
+const loaddata: DatabaseCommand = {
   name: 'loaddata',
   summary: 'Load JSON fixtures into the database (rows with the same pk are overwritten)',
   usage: '<file ...>',
@@ -119,4 +119,4 @@ const loaddata: Command<BasaltApp> = {
 };
 
 /** The data commands: `dumpdata`, `loaddata`, `dbshell` and `shell`. */
-export const dataCommands: Command<BasaltApp>[] = [dumpdata, loaddata, ...shellCommands];
+export const dataCommands: DatabaseCommand[] = [dumpdata, loaddata, ...shellCommands];

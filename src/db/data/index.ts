@@ -1,4 +1,3 @@
-export { dataCommands } from './commands.js';
 export { type DumpOptions, dumpData } from './dump.js';
 export {
   FIXTURE_ERROR_CODES,

@@ -3,8 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { sql } from 'kysely';
-import type { BasaltApp } from '../../app/index.js';
-import type { Command } from '../../core/index.js';
+import type { DatabaseCommand } from '../command-app.js';
 import { statementCacheOf } from '../dialects/postgres.js';
 import { sqliteFilename } from '../dialects/sqlite.js';
 import { pascalCase } from '../meta.js';
@@ -29,7 +28,7 @@ export function databaseClient(url: string): { command: string; args: string[]; 
   };
 }
 
-const dbshell: Command<BasaltApp> = {
+const dbshell: DatabaseCommand = {
   name: 'dbshell',
   summary: "Open the database's own shell (sqlite3 or psql) on DATABASE_URL",
   usage: '[-- client arguments]',
@@ -58,7 +57,7 @@ const dbshell: Command<BasaltApp> = {
   },
 };
 
-const shell: Command<BasaltApp> = {
+const shell: DatabaseCommand = {
   name: 'shell',
   summary: 'An interactive Node.js REPL with the app, its database, its models and sql',
   description:
@@ -91,4 +90,4 @@ const shell: Command<BasaltApp> = {
 };
 
 /** `dbshell` and `shell`. */
-export const shellCommands: Command<BasaltApp>[] = [dbshell, shell];
+export const shellCommands: DatabaseCommand[] = [dbshell, shell];

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
-import type { BasaltApp } from '../../app/index.js';
-import type { Command, CommandContext } from '../../core/index.js';
+import type { CommandContext } from '../../core/index.js';
+import type { DatabaseCommand, DatabaseCommandApp } from '../command-app.js';
 import type { ModelMeta } from '../meta.js';
 import type { RenameOptions } from './autodetector.js';
 import { connectForMigrations, dialectOf } from './connect.js';
@@ -10,13 +10,13 @@ import { makeMigrations } from './makemigrations.js';
 import { createMigrationRunner } from './runner.js';
 import { migrationSql } from './sqlmigrate.js';
 
-type Ctx = CommandContext<BasaltApp>;
+type Ctx = CommandContext<DatabaseCommandApp>;
 
-function folderOf(app: BasaltApp, cwd: string): string {
+function folderOf(app: DatabaseCommandApp, cwd: string): string {
   return migrationsPath(app.definition.migrations ?? 'migrations', cwd);
 }
 
-function modelsOf(app: BasaltApp): { meta: ModelMeta }[] {
+function modelsOf(app: DatabaseCommandApp): { meta: ModelMeta }[] {
   const all = [...new Set(app.modules.flatMap((m) => m.models ?? []))];
   return all.filter((m): m is { meta: ModelMeta } => typeof m === 'object' && m !== null && 'meta' in m);
 }
@@ -37,7 +37,7 @@ function parsePairs(values: string[], flag: string): Record<string, string> {
   return out;
 }
 
-const makemigrations: Command<BasaltApp> = {
+const makemigrations: DatabaseCommand = {
   name: 'makemigrations',
   summary: 'Write the next migration from the changes to the models',
   usage: '[name]',
@@ -128,7 +128,7 @@ const makemigrations: Command<BasaltApp> = {
 };
 
 async function withRunner<T>(
-  app: BasaltApp,
+  app: DatabaseCommandApp,
   ctx: Ctx,
   body: (runner: ReturnType<typeof createMigrationRunner>) => Promise<T>,
 ): Promise<T> {
@@ -142,7 +142,7 @@ async function withRunner<T>(
   }
 }
 
-const migrate: Command<BasaltApp> = {
+const migrate: DatabaseCommand = {
   name: 'migrate',
   summary: 'Apply pending migrations, or migrate back to a named one',
   usage: '[target]',
@@ -160,7 +160,7 @@ const migrate: Command<BasaltApp> = {
   },
 };
 
-const showmigrations: Command<BasaltApp> = {
+const showmigrations: DatabaseCommand = {
   name: 'showmigrations',
   summary: 'List migrations, [X] when applied',
   run: async (ctx) => {
@@ -172,7 +172,7 @@ const showmigrations: Command<BasaltApp> = {
   },
 };
 
-const sqlmigrate: Command<BasaltApp> = {
+const sqlmigrate: DatabaseCommand = {
   name: 'sqlmigrate',
   summary: 'Print the SQL of a migration without touching a database',
   usage: '<name>',
@@ -202,4 +202,4 @@ const sqlmigrate: Command<BasaltApp> = {
 };
 
 /** The migration commands (`makemigrations`, `migrate`, `showmigrations`, `sqlmigrate`) for the CLI. */
-export const migrationCommands: Command<BasaltApp>[] = [makemigrations, migrate, showmigrations, sqlmigrate];
+export const migrationCommands: DatabaseCommand[] = [makemigrations, migrate, showmigrations, sqlmigrate];

@@ -1,4 +1,3 @@
-export { migrationCommands } from './commands.js';
 export { PostgresSchemaEditor } from './editors/postgres.js';
 export { SchemaEditor } from './editors/schema-editor.js';
 export { SqliteSchemaEditor } from './editors/sqlite.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fixture } from '../../../src/db/data/fixture.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const APP = ['--app', 'test/db/data/cli-app.ts'];
+const APP = ['--app', 'examples/bookshop/app.ts'];
 const CATALOGUE = 'examples/bookshop/fixtures/catalogue.json';
 
 interface Run {

@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
-import { type Database, sql } from '../../db/index.js';
-import type { ClaimedJob } from '../job.js';
-import type { ConsumeOptions, Consumer } from './backend.js';
-import type { ClaimQuery, Completer } from './database-completer.js';
-import type { Notifier } from './database-notify.js';
-import { CLAIM_COLUMNS, claimedFromRow, describeError, type JobRow, writeJson } from './database-rows.js';
+import { type Database, sql } from '../../../db/index.js';
+import type { ClaimedJob } from '../../job.js';
+import type { ConsumeOptions, Consumer } from '../backend.js';
+import type { ClaimQuery, Completer } from './completer.js';
+import type { Notifier } from './notifier.js';
+import { CLAIM_COLUMNS, claimedFromRow, describeError, type JobRow, writeJson } from './rows.js';
 
 interface DatabaseConsumerOptions extends ConsumeOptions {
   db: Database;

@@ -1,5 +1,5 @@
-import { createDatabase, type Database, type Executor, sql } from '../../db/index.js';
-import { JobsError } from '../errors.js';
+import { createDatabase, type Database, type Executor, sql } from '../../../db/index.js';
+import { JobsError } from '../../errors.js';
 import {
   JOB_STATES,
   type JobCounts,
@@ -7,12 +7,12 @@ import {
   type JobRecord,
   type NewJob,
   type PurgeFilter,
-} from '../job.js';
-import type { ConsumeOptions, Consumer, JobsBackend } from './backend.js';
-import { type Completer, createCompleter } from './database-completer.js';
-import { createClaimQuery, newWorkerId, startDatabaseConsumer } from './database-consumer.js';
-import { createNotifier, type Notifier } from './database-notify.js';
-import { type JobRow, RECORD_COLUMNS, recordFromRow, writeJson } from './database-rows.js';
+} from '../../job.js';
+import type { ConsumeOptions, Consumer, JobsBackend } from '../backend.js';
+import { type Completer, createCompleter } from './completer.js';
+import { createClaimQuery, newWorkerId, startDatabaseConsumer } from './consumer.js';
+import { createNotifier, type Notifier } from './notifier.js';
+import { type JobRow, RECORD_COLUMNS, recordFromRow, writeJson } from './rows.js';
 
 /** Options of {@link databaseBackend}. */
 export interface DatabaseBackendOptions {

@@ -1,6 +1,6 @@
-import { type Database, sql } from '../../db/index.js';
-import type { ClaimedJob } from '../job.js';
-import { claimedFromRow, type JobRow, writeJson } from './database-rows.js';
+import { type Database, sql } from '../../../db/index.js';
+import type { ClaimedJob } from '../../job.js';
+import { claimedFromRow, type JobRow, writeJson } from './rows.js';
 
 /** A completed job to record, and how many jobs to claim for the slots its consumer frees. */
 export interface Completion {

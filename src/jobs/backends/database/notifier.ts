@@ -1,6 +1,5 @@
-import { statementCacheOf } from '../../db/dialects/postgres.js';
-import type { Database } from '../../db/index.js';
-import { sql } from '../../db/index.js';
+import { type Database, sql } from '../../../db/index.js';
+import { statementCacheOf } from '../../../db/internal.js';
 
 /** Wakes idle workers when a job becomes runnable: in-process always, across processes with PostgreSQL LISTEN. */
 export interface Notifier {

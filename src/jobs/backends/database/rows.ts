@@ -1,4 +1,4 @@
-import type { ClaimedJob, JobRecord, JobState } from '../job.js';
+import type { ClaimedJob, JobRecord, JobState } from '../../job.js';
 
 /** A `basalt_job` row as the driver returns it (ISO text and JSON text on SQLite). */
 export interface JobRow {

@@ -1,4 +1,4 @@
-import { defineModel, f } from '../../db/index.js';
+import { defineModel, f } from '../../../db/index.js';
 
 /**
  * A job of the database backend (`basalt_job`). Registered by `jobs()`, so the app's

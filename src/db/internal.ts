@@ -1,0 +1,5 @@
+// Names Basalt's own capabilities need from the data layer. Not a package subpath: apps never
+// import them (see "Public and internal names" in docs/architecture.md).
+export { statementCacheOf } from './dialects/postgres.js';
+export { migrationsPath } from './migrations/loader.js';
+export { databaseModule } from './module.js';
