@@ -3,6 +3,7 @@ import { checkCommand } from './check.js';
 import { devCommand } from './dev.js';
 import { openapiCommand } from './openapi.js';
 import { routesCommand } from './routes.js';
+import { shellCommand } from './shell.js';
 import { startCommand } from './start.js';
 
 /** The commands Basalt ships, in the order `basalt --help` lists them. */
@@ -12,4 +13,5 @@ export const BUILTIN_COMMANDS: readonly BuiltinCommand[] = [
   routesCommand,
   openapiCommand,
   checkCommand,
+  shellCommand,
 ];
