@@ -18,17 +18,19 @@ import { databaseModule } from '../db/internal.js';
 import {
   type AnyEndpoint,
   type Authentication,
-  buildHttpServer,
-  buildOpenApiDocument,
   type ContextProvider,
   createMemoryRateLimitStore,
   createRedisRateLimitStore,
   type OpenApiDocument,
   type RateLimitStore,
   type RequestHook,
+} from '../http/index.js';
+import {
+  buildHttpServer,
+  buildOpenApiDocument,
   registerDocsRoutes,
   securityHeaders,
-} from '../http/index.js';
+} from '../http/internal.js';
 import { requestDatabase } from '../internal/request-database.js';
 import type { AppConfig, BasaltApp, ListenAddress } from './basalt-app.js';
 import { builtinChecks } from './builtin-checks.js';

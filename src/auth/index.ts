@@ -2,11 +2,7 @@ export {
   type AccessTokenClaims,
   type BaseTokenClaims,
   createTokenService,
-  deriveHmacKey,
-  HMAC_KEY_PURPOSE,
-  hashToken,
   type IssuedRefreshToken,
-  JWT_ALGORITHMS,
   type JwtAlgorithm,
   type RefreshTokenClaims,
   TokenRejectedError,
@@ -16,16 +12,8 @@ export {
   type TokenType,
   type VerifyTokenOptions,
 } from './jwt/index.js';
-export { defineUserModel, Group, Permission, tokenModels, User, userFields } from './models.js';
-export {
-  AuthConfig,
-  type AuthContext,
-  type AuthMethod,
-  type AuthOptions,
-  auth,
-  bearerScheme,
-  getAuth,
-} from './module.js';
+export { defineUserModel, Group, Permission, User, userFields } from './models.js';
+export { type AuthContext, type AuthMethod, type AuthOptions, auth, getAuth } from './module.js';
 export {
   type BeginLoginOptions,
   type BeginLoginResult,
@@ -81,18 +69,12 @@ export {
 } from './passwords/index.js';
 export { allow, isStaff, isSuperuser, permission } from './permissions.js';
 export { type AuthRateLimits, DEFAULT_AUTH_RATE_LIMITS, TokenPairSchema } from './routes.js';
-export {
-  type AuthService,
-  type AuthUser,
-  MODEL_ACTIONS,
-  modelPermissions,
-  type TokenPair,
-} from './service.js';
+export type { AuthService, AuthUser, TokenPair } from './service.js';
 export {
   CSRF_HEADER,
   CsrfError,
   SESSION_ERROR_CODES,
   type Session,
-  SessionConfig,
   type SessionErrorCode,
 } from './sessions/index.js';
+export type { AuthRegister, RegisteredUserModel, UserKey } from './user-key.js';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { FSWatcher } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readEnvFile } from '../core/index.js';
-import { WORKER_ENV, workerEntryPath } from '../server/index.js';
+import { WORKER_ENV, workerEntryPath } from '../server/internal.js';
 import { watchedDirectories, watchTree } from './watch-files.js';
 
 /** How `basalt dev` runs an app. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AppDefinition, type BasaltApp, createApp } from '../app/index.js';
 import { isBasaltError } from '../core/index.js';
-import { importAppDefinition } from '../server/index.js';
+import { importAppDefinition } from '../server/internal.js';
 import type { AnyCommand, CliContext, CliOptions } from './cli-context.js';
 import { BUILTIN_COMMANDS } from './commands/index.js';
 import { type FoundApp, findAppFile } from './find-app.js';

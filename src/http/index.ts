@@ -41,8 +41,7 @@ export {
   respond,
   type TypedResponse,
 } from './endpoint.js';
-export { registerDocsRoutes } from './openapi/docs-page.js';
-export { buildOpenApiDocument, type OpenApiDocument, type OpenApiInfo } from './openapi/document.js';
+export type { OpenApiDocument, OpenApiInfo } from './openapi/document.js';
 export { PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
 export {
   consumeRateLimit,
@@ -60,5 +59,3 @@ export {
   rateLimitError,
   rateLimitHeaders,
 } from './rate-limit/index.js';
-export { pageHeaders, securityHeaders } from './security-headers.js';
-export { buildHttpServer, type HttpServerOptions } from './server.js';

@@ -4,37 +4,25 @@ export { type DatabaseBackendOptions, databaseBackend } from './backends/databas
 export { JobModel, JobScheduleModel } from './backends/database/models.js';
 export { loadRedisBackend } from './backends/load-redis.js';
 export type { RedisBackendOptions } from './backends/redis.js';
-export { jobsCommands } from './commands.js';
 export { JOBS_ERROR_CODES, JobsError, type JobsErrorCode } from './errors.js';
-export {
-  type ClaimedJob,
-  type EnqueueManyOptions,
-  type EnqueueOptions,
-  JOB_STATES,
-  type JobCounts,
-  type JobFilter,
-  type JobHandle,
-  type JobRecord,
-  type JobState,
-  type NewJob,
-  type PurgeFilter,
+export type {
+  ClaimedJob,
+  EnqueueManyOptions,
+  EnqueueOptions,
+  JobCounts,
+  JobFilter,
+  JobHandle,
+  JobRecord,
+  JobState,
+  NewJob,
+  PurgeFilter,
 } from './job.js';
 export { type CreateJobsOptions, createJobs, type Jobs } from './jobs.js';
-export {
-  getJobs,
-  getSchedules,
-  JobsConfig,
-  type JobsContext,
-  type JobsOptions,
-  jobs,
-} from './module.js';
-export { isStaffUser, JobSchema, jobRoutes } from './routes.js';
+export { getJobs, type JobsContext, type JobsOptions, jobs } from './module.js';
 export { type AnySchedule, defineSchedule, type Schedule, type ScheduleOptions } from './schedule.js';
-export { createScheduler, type Scheduler, tickKey } from './scheduler.js';
 export {
   type AnyTask,
   type BackoffOptions,
-  backoffDelay,
   defineTask,
   type Task,
   type TaskContext,

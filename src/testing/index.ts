@@ -1,10 +1,4 @@
-export {
-  createRollbackScope,
-  createTestDatabase,
-  type RollbackScope,
-  type TestDatabase,
-  type TestDatabaseOptions,
-} from './database.js';
+export { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from './database.js';
 export { defineFactory, type Factory, type FactoryContext } from './factory.js';
 export {
   createTestClient,

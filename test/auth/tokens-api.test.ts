@@ -1,10 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { defineApp, outboxMailBackend } from 'basalt';
-import { allow, auth, getAuth, hashToken, isStaff, permission, type TokenPair } from 'basalt/auth';
+import { allow, auth, getAuth, isStaff, permission, type TokenPair } from 'basalt/auth';
 import { defineModel, f } from 'basalt/db';
 import { get, post, t } from 'basalt/http';
 import { createTestClient, type TestClient } from 'basalt/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken } from '../../src/auth/jwt/index.js';
 import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
 
 const Note = defineModel(

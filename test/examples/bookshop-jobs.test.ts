@@ -1,5 +1,5 @@
 import { getAuth, type TokenPair } from 'basalt/auth';
-import { createWorker, getJobs, getSchedules, type Jobs } from 'basalt/jobs';
+import { createWorker, getJobs, type Jobs } from 'basalt/jobs';
 import { createTestClient, type TestClient } from 'basalt/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import bookshop from '../../examples/bookshop/app.js';
 import { Book } from '../../examples/bookshop/models.js';
 import { seed } from '../../examples/bookshop/seed.js';
 import { salesReport, sendOrderConfirmation } from '../../examples/bookshop/tasks.js';
+import { getSchedules } from '../../src/jobs/module.js';
 
 const PASSWORD = 'a long enough bookshop password';
 const log = pino({ level: 'silent' });

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { createWorker, getJobs, jobsCommands } from 'basalt/jobs';
+import { createWorker, getJobs } from 'basalt/jobs';
 import { createTestClient, type TestClient } from 'basalt/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobsCommands } from '../../src/jobs/commands.js';
 import { enqueueExamples, Order, sendReceipt, shop } from './docs-examples.js';
 
 const page = readFileSync(new URL('../../docs/jobs.md', import.meta.url), 'utf8');

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { t } from 'basalt/http';
 import {
   createJobs,
-  createScheduler,
   databaseBackend,
   defineSchedule,
   defineTask,
@@ -10,11 +9,11 @@ import {
   JobScheduleModel,
   type JobsBackend,
   loadRedisBackend,
-  tickKey,
 } from 'basalt/jobs';
 import { createTestDatabase } from 'basalt/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScheduler, tickKey } from '../../src/jobs/scheduler.js';
 import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
 import { hasRedis, REDIS_URL } from '../support/redis.js';
 import { eventually } from './backend.contract.js';

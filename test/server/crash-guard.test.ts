@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CrashGuard } from '../../src/server/index.js';
+import { CrashGuard } from '../../src/server/crash-guard.js';
 
 describe('CrashGuard', () => {
   it('restarts with a growing delay, then gives up after 5 crashes within 10 seconds', () => {

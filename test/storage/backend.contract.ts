@@ -2,13 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database, defineModel, f } from '../../src/db/index.js';
-import {
-  createFileRecords,
-  createStorage,
-  type Storage,
-  type StorageBackend,
-  type StoredFile,
-} from '../../src/storage/index.js';
+import { createFileRecords } from '../../src/storage/files.js';
+import type { Storage, StorageBackend, StoredFile } from '../../src/storage/index.js';
+import { createStorage } from '../../src/storage/storage.js';
 import { PNG_1X1 } from './support/files.js';
 
 const Document = defineModel('contract_document', {

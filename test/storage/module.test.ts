@@ -5,7 +5,8 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, defineApp } from '../../src/app/index.js';
 import { defineModel, f } from '../../src/db/index.js';
-import { createBackendFromUrl, createUrlSigner, getStorage, storage } from '../../src/storage/index.js';
+import { createBackendFromUrl, getStorage, storage } from '../../src/storage/index.js';
+import { createUrlSigner } from '../../src/storage/signing.js';
 import { type StorageTestApp, startStorageApp } from './support/app.js';
 import { png, tinyPdf } from './support/files.js';
 

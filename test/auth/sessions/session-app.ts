@@ -1,5 +1,5 @@
 import { defineApp } from 'basalt';
-import { auth, getAuth, SessionConfig } from 'basalt/auth';
+import { auth, getAuth } from 'basalt/auth';
 import { get, post, respond, t } from 'basalt/http';
 import { createTestClient, type TestClient, type TestResponse } from 'basalt/testing';
 
@@ -7,8 +7,6 @@ import { createTestClient, type TestClient, type TestResponse } from 'basalt/tes
 export const sessionApp = defineApp({
   name: 'shop',
   modules: [auth()],
-  // Until auth() merges SessionConfig into its own, the app declares it (identical: no conflict).
-  config: SessionConfig,
   routes: [
     get('/public', { response: t.Object({ user: t.Union([t.String(), t.Null()]) }) }, ({ user }) => ({
       user: user ? String(user.email) : null,

@@ -2,7 +2,8 @@
 // the growth of its resident memory (peak minus baseline) as JSON on stdout.
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { createLocalBackend, createS3Backend, createStorage } from '../../../src/storage/index.js';
+import { createLocalBackend, createS3Backend } from '../../../src/storage/index.js';
+import { createStorage } from '../../../src/storage/storage.js';
 
 const [kind, target, sizeText] = process.argv.slice(2);
 const size = Number(sizeText);
