@@ -36,6 +36,12 @@ export function parseCommandArgs(command: AnyCommand, args: readonly string[]): 
     return { values: parsed.values as ParsedCommandArgs['values'], positionals: parsed.positionals };
   } catch (error) {
     const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '.');
-    throw new UsageError(`${message}\nRun 'basalt ${command.name} --help' for its options.`);
+    const valid =
+      (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+        ? `\nValid options: ${Object.keys(options)
+            .map((name) => `--${name}`)
+            .join(', ')}.`
+        : '';
+    throw new UsageError(`${message}${valid}\nRun 'basalt ${command.name} --help' for their descriptions.`);
   }
 }
