@@ -22,6 +22,7 @@ import {
 import { type AuthRateLimits, accountLimiter, authRoutes, DEFAULT_AUTH_RATE_LIMITS } from './routes.js';
 import { type AuthService, type AuthUser, createAuthService } from './service.js';
 import { createSessionAuth, SessionConfig } from './sessions/index.js';
+import type { UserKey } from './user-key.js';
 
 /** How a request proved who it is. */
 export type AuthMethod = 'bearer' | 'session';
@@ -44,6 +45,10 @@ declare module '../http/context.js' {
   interface RequestContextExtensions {
     /** Authentication state of the request (present when the app uses `auth()`). */
     auth: AuthContext;
+  }
+  interface BasaltUserTypes {
+    /** The key type of the app's user model (see `AuthRegister`). */
+    id: UserKey;
   }
   interface BasaltUser {
     email?: string;
@@ -387,7 +392,8 @@ function userFromClaims(
   const usr =
     typeof claims.usr === 'object' && claims.usr !== null ? (claims.usr as Record<string, unknown>) : {};
   const user: AuthUser = {
-    id,
+    // The key kind is known at run time only; it is the registered user model's (UserKey).
+    id: id as AuthUser['id'],
     password: '',
     isActive: true,
     isStaff: usr.isStaff === true,

@@ -11,10 +11,12 @@ import {
   type PasswordValidator,
   passwordProblems,
 } from './passwords/index.js';
+import type { UserKey } from './user-key.js';
 
 /** A user row as the auth service reads it; the app's user model may have more fields. */
 export interface AuthUser {
-  id: number | string;
+  /** The user model's key (see `AuthRegister`). */
+  id: UserKey;
   password: string;
   isActive: boolean;
   isStaff?: boolean;

@@ -2,11 +2,21 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../core/index.js';
 
 /**
+ * Types registered by declaration merging: `basalt/auth` registers `id`, the key type of
+ * the app's user model. Without it a user's id is `number | string`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging
+export interface BasaltUserTypes {}
+
+/** The type of `ctx.user.id`: the user model's key when `basalt/auth` is in the program. */
+export type BasaltUserId = BasaltUserTypes extends { id: infer K } ? K : number | string;
+
+/**
  * The user a request acts for. The auth capability fills it in; an app may widen it
  * through declaration merging.
  */
 export interface BasaltUser {
-  id: number | string;
+  id: BasaltUserId;
 }
 
 /**

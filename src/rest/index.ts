@@ -15,6 +15,7 @@ export {
   type ResourceHooks,
   type ResourceOptions,
   type Row,
+  type WriteData,
 } from './options.js';
 export {
   type ActionContext,
@@ -24,3 +25,14 @@ export {
   resource,
 } from './resource.js';
 export type { ResourceSchemas } from './schemas.js';
+export type {
+  ActionEndpoint,
+  BasePath,
+  Jsonified,
+  ResourceCreate,
+  ResourceEndpoints,
+  ResourceListQuery,
+  ResourcePage,
+  ResourcePatch,
+  ResourceRead,
+} from './types.js';

@@ -244,11 +244,9 @@ type StandardTuple<M extends AnyModel, O, L extends readonly ResourceAction[]> =
   : [];
 
 /** The endpoints resource() declares for a model and its options, in declaration order. */
-export type ResourceEndpoints<M extends AnyModel, O> = StandardTuple<
-  M,
-  O,
-  ['list', 'retrieve', 'create', 'update', 'partialUpdate', 'delete']
->;
+export type ResourceEndpoints<M extends AnyModel, O> = readonly [
+  ...StandardTuple<M, O, ['list', 'retrieve', 'create', 'update', 'partialUpdate', 'delete']>,
+];
 
 type ActionMethod<S> = S extends { method: infer X extends HttpMethod } ? X : 'POST';
 type ActionSegment<N extends string, S> = S extends { path: infer P extends string } ? P : N;

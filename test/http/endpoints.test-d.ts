@@ -73,7 +73,7 @@ describe('endpoint types', () => {
     });
     get('/required', { auth: 'required' }, (ctx) => {
       expectTypeOf(ctx.user).toEqualTypeOf<BasaltUser>();
-      expectTypeOf(ctx.user.id).toEqualTypeOf<number | string>();
+      expectTypeOf(ctx.user.id).toEqualTypeOf<number>();
     });
     post('/guarded', { permissions: ['add_book'] }, (ctx) => {
       expectTypeOf(ctx.user).toEqualTypeOf<BasaltUser>();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AppDefinition } from 'basalt';
 import { getAuth } from 'basalt/auth';
+import type { AnyEndpoint } from 'basalt/http';
 import { createTestClient, type TestClient } from 'basalt/testing';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +17,7 @@ const source = [...markdown.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).
 describe('docs/resources.md', () => {
   const dir = join(import.meta.dirname, '.basalt', `docs-${process.pid}`);
   const file = join(dir, 'resources-guide.ts');
-  let client: TestClient<readonly never[]>;
+  let client: TestClient<readonly AnyEndpoint[]>;
   beforeAll(() => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(file, source);
@@ -41,7 +42,7 @@ describe('docs/resources.md', () => {
 
   it('serves the API it describes', async () => {
     const { app } = (await import(pathToFileURL(file).href)) as { app: AppDefinition };
-    client = (await createTestClient(app)) as unknown as TestClient<readonly never[]>;
+    client = await createTestClient(app);
     const auth = getAuth(client.app);
     const token = async (extra: Record<string, unknown>) => {
       const user = await auth.createUser(client.db!, {

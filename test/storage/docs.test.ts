@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getAuth } from '../../src/auth/index.js';
+import { type AuthUser, getAuth } from '../../src/auth/index.js';
 import type { Database } from '../../src/db/index.js';
 import { createBackendFromUrl, getStorage } from '../../src/storage/index.js';
 import { createTestClient, type TestClient } from '../../src/testing/index.js';
@@ -37,21 +37,21 @@ describe('docs/storage.md', () => {
 });
 
 describe('docs/storage.md examples, run', () => {
-  let client: TestClient<readonly never[]>;
+  let client: TestClient<typeof app.routes>;
   let dir: string;
-  let owner: { id: number | string };
+  let owner: AuthUser;
   let ownerToken: string;
   let strangerToken: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'basalt-docs-storage-'));
-    client = (await createTestClient(app, {
+    client = await createTestClient(app, {
       env: {
         SECRET_KEY: 'docs-secret-key-of-reasonable-length-0123456789',
         STORAGE_URL: `file:${dir}/media`,
         STORAGE_PRIVATE_URL: `file:${dir}/private`,
       },
-    })) as unknown as TestClient<readonly never[]>;
+    });
     const db = client.db as Database;
     const service = getAuth(client.app);
     owner = await service.createUser(db, { email: 'owner@example.com', password: 'a-long-password-1' });
@@ -59,7 +59,7 @@ describe('docs/storage.md examples, run', () => {
       email: 'other@example.com',
       password: 'a-long-password-2',
     });
-    ownerToken = (await service.issueTokens(db, owner as never)).access;
+    ownerToken = (await service.issueTokens(db, owner)).access;
     strangerToken = (await service.issueTokens(db, stranger)).access;
   });
   afterAll(async () => {
@@ -100,7 +100,7 @@ describe('docs/storage.md examples, run', () => {
     const pdf = await getStorage(client.app)
       .get('private')
       .save(tinyPdf(), { name: 'invoice-7.pdf', accept: ['application/pdf'] });
-    const invoice = await db.create(Invoice, { number: 'F-7', customerId: owner.id as number, pdf });
+    const invoice = await db.create(Invoice, { number: 'F-7', customerId: owner.id, pdf });
     const mine = await client.request({
       method: 'GET',
       url: `/invoices/${invoice.id}/pdf`,
