@@ -8,7 +8,7 @@ import { FULL_SEED } from './schema.js';
 import { type BenchTarget, DEFAULT_POSTGRES_URL, ensurePostgres, openPostgres, openSqlite } from './setup.js';
 import { compareImplementations, mismatches, type Operation } from './verify.js';
 
-const USAGE = `Usage: node --conditions=source --import tsx bench/db/run.ts [--quick] [--dialect sqlite|postgres]
+const USAGE = `Usage: node --conditions=basalt-source --import tsx bench/db/run.ts [--quick] [--dialect sqlite|postgres]
 
 Times get by primary key, a list of 20 with a belongsTo included, insert and update through
 Basalt, raw Kysely and the raw driver, and writes bench/results/<date>-db.md.

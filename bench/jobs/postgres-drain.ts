@@ -2,7 +2,7 @@
 // then 1 and 4 workers (one job at a time each) in this process; jobs/s and this process's
 // CPU per job. Where bench/jobs/run.ts's drain follows phases that leave dead rows behind.
 //
-//   node --conditions=source --import tsx bench/jobs/postgres-drain.ts
+//   node --conditions=basalt-source --import tsx bench/jobs/postgres-drain.ts
 import { pino } from 'pino';
 import { sql } from '../../src/db/index.js';
 import { t } from '../../src/http/index.js';

@@ -5,7 +5,7 @@
 // BENCH_PG_SETUP: SQL statements (separated by ;) run on the PostgreSQL jobs table before each
 // measure, for A/B trials of indexes or storage settings.
 //
-//   node --conditions=source --import tsx bench/jobs/run.ts [--quick] [--only redis|sqlite|postgres] [--rounds N] [--processes P]
+//   node --conditions=basalt-source --import tsx bench/jobs/run.ts [--quick] [--only redis|sqlite|postgres] [--rounds N] [--processes P]
 //
 // Two ways of enqueueing while the workers run: one job per call (16 calls in flight), and
 // "bulk": enqueueMany / BullMQ addBulk of 100 jobs per call (4 calls in flight).
@@ -189,7 +189,7 @@ interface Child {
 
 function spawnChild(env: Record<string, string>): Child {
   const proc = fork(fileURLToPath(new URL('./worker-process.ts', import.meta.url)), [], {
-    execArgv: ['--conditions=source', '--import', 'tsx'],
+    execArgv: ['--conditions=basalt-source', '--import', 'tsx'],
     env: { ...process.env, ...env },
   });
   const waiting = new Map<string, () => void>();
@@ -476,7 +476,7 @@ const ratio = (workers: number, key: 'jobsPerSecond' | 'bulkPerSecond' | 'drainP
 const lines = [
   `# Jobs benchmark, ${new Date().toISOString().slice(0, 10)}`,
   '',
-  `Command: \`node --conditions=source --import tsx bench/jobs/run.ts${flags.quick ? ' --quick' : ''}${flags.rounds ? ` --rounds ${flags.rounds}` : ''}\``,
+  `Command: \`node --conditions=basalt-source --import tsx bench/jobs/run.ts${flags.quick ? ' --quick' : ''}${flags.rounds ? ` --rounds ${flags.rounds}` : ''}\``,
   '',
   `${JOBS} no-op jobs enqueued (${IN_FLIGHT} enqueues in flight) while the workers run, timed until all are recorded`,
   `completed; "bulk": the same with ${BULK} jobs per enqueue call (enqueueMany, addBulk; ${BULK_IN_FLIGHT} calls in flight); then ${LATENCY_SAMPLES} jobs one at a time on idle workers, from the enqueue call to the handler's start;`,

@@ -332,7 +332,7 @@ ${markdownTable(summary.memory)}
 Start-up is the time from spawning \`node ${NODE_ARGS.join(' ')} <entry>\` to the first 200 answer
 on \`${suite.readyPath}\` (median of every start: the verification start and one per round). It includes
 the TypeScript loader transpiling what is not already JavaScript: Basalt's own sources
-(\`--conditions=source\`) and the bench files; the installed frameworks are plain JavaScript.
+(\`--conditions=basalt-source\`) and the bench files; the installed frameworks are plain JavaScript.
 Idle RSS is read 1 s after that first answer; peak RSS is the highest VmRSS sampled every
 200 ms during the measured runs. Both are totals over the implementation's processes (with
 workers: the cluster primary and every worker; divide by \`processes\` for a mean per process).

@@ -11,7 +11,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
  * `source` export condition cost all of them the same (start-up only; code is
  * transpiled once, before the first request).
  */
-export const NODE_ARGS = ['--conditions=source', '--import', 'tsx'];
+export const NODE_ARGS = ['--conditions=basalt-source', '--import', 'tsx'];
 
 const READY = /listening on (http:\/\/[^\s]+)/;
 

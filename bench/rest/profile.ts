@@ -1,6 +1,6 @@
 // Profiles one REST operation of the Basalt resource in-process (app.fastify.inject, one
 // request at a time), for `node --cpu-prof`. Usage:
-//   node --conditions=source --import tsx --cpu-prof --cpu-prof-dir=/tmp/rp bench/rest/profile.ts [url] [n]
+//   node --conditions=basalt-source --import tsx --cpu-prof --cpu-prof-dir=/tmp/rp bench/rest/profile.ts [url] [n]
 import { createRestBenchApp } from './app.js';
 
 const app = await createRestBenchApp();

@@ -3,7 +3,7 @@
 // floor of any server in the middle) and through Basalt, interleaved round by round, with
 // each server's CPU time per download; Basalt optionally under --cpu-prof.
 //
-//   node --conditions=source --import tsx bench/storage/profile.ts [--size 50] [--rounds 9] [--cpu-prof DIR]
+//   node --conditions=basalt-source --import tsx bench/storage/profile.ts [--size 50] [--rounds 9] [--cpu-prof DIR]
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';

@@ -3,7 +3,7 @@
 // presigned URL, and streamed through the app) against the same transfer made directly with
 // the AWS SDK, on the same local s3rver; and Basalt's peak RSS per file size.
 //
-//   node --conditions=source --import tsx bench/storage/run.ts [--sizes 10,50,100] [--rounds 3]
+//   node --conditions=basalt-source --import tsx bench/storage/run.ts [--sizes 10,50,100] [--rounds 3]
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -265,7 +265,7 @@ const info = {
 };
 const report = `# Storage benchmark — ${info.date.slice(0, 10)}
 
-Command: \`node --conditions=source --import tsx bench/storage/run.ts --sizes ${flags.sizes} --rounds ${rounds}\`
+Command: \`node --conditions=basalt-source --import tsx bench/storage/run.ts --sizes ${flags.sizes} --rounds ${rounds}\`
 
 A file of each size is uploaded through Basalt (multipart/form-data streamed by
 \`ctx.storage.upload\` into the S3 backend) and downloaded through a Basalt endpoint

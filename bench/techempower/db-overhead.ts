@@ -1,7 +1,7 @@
 // What Basalt's data layer costs on top of pg, per operation, in one process: the TechEmpower
 // statements through the query API and model operations next to the same statements on a
 // pg Pool, ten in flight, CPU µs per operation (the database server's CPU is not counted).
-//   node --conditions=source --import tsx bench/techempower/db-overhead.ts [get|fortunes|update ...]
+//   node --conditions=basalt-source --import tsx bench/techempower/db-overhead.ts [get|fortunes|update ...]
 // Run it under `flock /tmp/bench.lock`; the numbers move ±30 % on a busy machine.
 import { createDatabase, defineModel, f } from 'basalt/db';
 import pg from 'pg';

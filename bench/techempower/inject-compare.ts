@@ -3,7 +3,7 @@
 // in alternating slices, ten requests in flight, and prints the CPU µs per request of each, the
 // medians over rounds and Basalt's ratio. Both pay light-my-request's cost, so the ratio
 // understates the gap over HTTP; the difference in µs is what Basalt adds per request.
-//   node --conditions=source --import tsx bench/techempower/inject-compare.ts [test ...] [--rounds 5] [--requests n]
+//   node --conditions=basalt-source --import tsx bench/techempower/inject-compare.ts [test ...] [--rounds 5] [--requests n]
 // Run it under `flock /tmp/bench.lock`. Requests per round are kept moderate: light-my-request
 // 6.8 on Node 20 retains about 10 KB per injected request (with a bare dispatch function too),
 // and a heap of gigabytes would make late rounds pay more for garbage collection.

@@ -1,7 +1,7 @@
 // Runs one TechEmpower test against the Basalt app in-process (app.fastify.inject, `--concurrency`
 // requests in flight), without sockets, so that a CPU profile shows the framework rather than
 // the kernel. Prints CPU µs per request. Profile with:
-//   node --conditions=source --import tsx --cpu-prof --cpu-prof-dir=/tmp/tp \
+//   node --conditions=basalt-source --import tsx --cpu-prof --cpu-prof-dir=/tmp/tp \
 //     bench/techempower/profile-inject.ts updates [requests] [--concurrency 10]
 //   node --import tsx bench/db/profile-summary.ts --filter src/ /tmp/tp/*.cpuprofile
 // `--profile file.cpuprofile` profiles only the measured requests (not start-up or warm-up),

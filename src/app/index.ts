@@ -1,3 +1,4 @@
+export { appCommands } from './app-commands.js';
 export type { AppConfig, BasaltApp, ListenAddress } from './basalt-app.js';
 export { type CreateAppOptions, createApp } from './create-app.js';
 export { type AppDefinition, type AppOptions, defineApp, isAppDefinition } from './define-app.js';

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { FSWatcher } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readEnvFile } from '../core/index.js';
+import { childExecArgv } from '../internal/typescript-loader.js';
 import { WORKER_ENV, workerEntryPath } from '../server/internal.js';
 import { watchedDirectories, watchTree } from './watch-files.js';
 
@@ -41,7 +42,7 @@ export function runDev(options: DevOptions): Promise<number> {
   let stopping = false;
 
   const spawnChild = () => {
-    const started = spawn(process.execPath, [...process.execArgv, workerEntryPath()], {
+    const started = spawn(process.execPath, [...childExecArgv(), workerEntryPath()], {
       cwd,
       env,
       // The IPC channel lets the app notice when this process dies and exit with it.

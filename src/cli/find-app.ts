@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BasaltError } from '../core/index.js';
+import { compiledAppFile } from './compiled-app.js';
 
 /** Where the app file was found. */
 export interface FoundApp {
@@ -52,6 +53,11 @@ function packageJsonApp(cwd: string, looked: string[]): string | undefined {
   return app;
 }
 
+/** An app file is there when its source is, or when only its `basalt build` output is (an image). */
+function present(cwd: string, file: string): boolean {
+  return existsSync(file) || compiledAppFile(cwd, file) !== undefined;
+}
+
 /**
  * Finds the app file: the `--app` flag, else the BASALT_APP variable, else `"basalt": { "app" }`
  * in package.json, else the first of app.ts, src/app.ts, app.js, src/app.js. Throws
@@ -61,26 +67,26 @@ export function findAppFile(options: FindAppOptions): FoundApp {
   const { cwd, flag, env } = options;
   if (flag) {
     const file = resolve(cwd, flag);
-    if (!existsSync(file)) throw missing('--app', file);
+    if (!present(cwd, file)) throw missing('--app', file);
     return { file, via: '--app' };
   }
   const looked = ['--app flag: not given'];
   const fromEnv = env.BASALT_APP;
   if (fromEnv) {
     const file = resolve(cwd, fromEnv);
-    if (!existsSync(file)) throw missing('BASALT_APP', file);
+    if (!present(cwd, file)) throw missing('BASALT_APP', file);
     return { file, via: 'BASALT_APP' };
   }
   looked.push('BASALT_APP environment variable: not set');
   const fromPackage = packageJsonApp(cwd, looked);
   if (fromPackage !== undefined) {
     const file = resolve(cwd, fromPackage);
-    if (!existsSync(file)) throw missing(`${join(cwd, 'package.json')} "basalt.app"`, file);
+    if (!present(cwd, file)) throw missing(`${join(cwd, 'package.json')} "basalt.app"`, file);
     return { file, via: 'package.json' };
   }
   for (const name of CONVENTIONAL_APP_FILES) {
     const file = join(cwd, name);
-    if (existsSync(file)) return { file, via: 'convention' };
+    if (present(cwd, file)) return { file, via: 'convention' };
     looked.push(`${file}: no such file`);
   }
   throw new BasaltError(

@@ -1,20 +1,19 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type AppDefinition, type BasaltApp, createApp } from '../app/index.js';
+import { type AppDefinition, appCommands, type BasaltApp, createApp } from '../app/index.js';
 import { isBasaltError } from '../core/index.js';
 import { importAppDefinition } from '../server/internal.js';
 import type { AnyCommand, CliContext, CliOptions } from './cli-context.js';
 import { BUILTIN_COMMANDS } from './commands/index.js';
+import { type RunnableApp, resolveRunnableApp } from './compiled-app.js';
 import { type FoundApp, findAppFile } from './find-app.js';
 import { parseGlobalArgs } from './global-args.js';
 import { formatCommandHelp, formatGeneralHelp } from './help.js';
 import { parseCommandArgs } from './parse-command-args.js';
 import { UsageError } from './usage-error.js';
+import { basaltVersion } from './version.js';
 
-function version(): string {
-  const path = new URL('../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
-}
+/** Commands that serve or change production state run the compiled app (`basalt build`). */
+const PREFERS_BUILD = new Set(['start', 'worker', 'migrate']);
 
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
@@ -34,10 +33,27 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
   const env = options.env ?? process.env;
   const created: BasaltApp[] = [];
   let appFlag: string | undefined;
+  let commandName: string | undefined;
   let definition: AppDefinition | undefined;
   let defaultApp: Promise<BasaltApp> | undefined;
+  let runnable: (FoundApp & { app: RunnableApp }) | undefined;
 
-  const findApp = (): FoundApp => findAppFile({ cwd, flag: appFlag, env });
+  // The app file a command runs: its TypeScript source, or the `basalt build` output.
+  const findApp = (): FoundApp => {
+    if (!runnable) {
+      const found = findAppFile({ cwd, flag: appFlag, env });
+      const prefer = commandName && PREFERS_BUILD.has(commandName) ? 'compiled' : 'source';
+      const app = resolveRunnableApp(found.file, { cwd, env, prefer });
+      if (app.note) stderr.write(`basalt: ${app.note}\n`);
+      // Workers and the migration loader read where the build is from the environment.
+      for (const [key, value] of Object.entries(app.env)) {
+        process.env[key] = value;
+        env[key] = value;
+      }
+      runnable = { ...found, file: app.file, app };
+    }
+    return { file: runnable.file, via: runnable.via };
+  };
   const loadDefinition = async () => {
     definition ??= await importAppDefinition(findApp().file);
     return definition;
@@ -62,15 +78,17 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
   try {
     const global = parseGlobalArgs(argv);
     appFlag = global.app;
+    commandName = global.command;
     if (global.version) {
-      stdout.write(`basalt ${version()}\n`);
+      stdout.write(`basalt ${basaltVersion()}\n`);
       return 0;
     }
     if (!global.command) {
       let listing: Parameters<typeof formatGeneralHelp>[1] = { commands: [] };
       try {
-        const app = await loadApp();
-        listing = { appName: app.definition.name, commands: app.commands };
+        // The definition alone lists the commands: no configuration, no database.
+        const loaded = await loadDefinition();
+        listing = { appName: loaded.name, commands: appCommands(loaded) };
       } catch (error) {
         listing = { commands: [], unavailable: firstLine(error) };
       }
@@ -86,7 +104,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     if (!command) {
       let note = '';
       try {
-        command = (await loadApp()).commands.find((c) => c.name === global.command);
+        command = appCommands(await loadDefinition()).find((c) => c.name === global.command);
       } catch (error) {
         note = `\n(The app's own commands could not be checked: ${firstLine(error)})`;
       }

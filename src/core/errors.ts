@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   BASALT_CONFIG_INVALID: { status: 500, title: 'Invalid configuration' },
   BASALT_CHECK_FAILED: { status: 500, title: 'A start-up check failed' },
   BASALT_APP_NOT_FOUND: { status: 500, title: 'The application could not be found' },
+  BASALT_APP_NOT_BUILT: { status: 500, title: 'The application has not been built' },
   BASALT_ROUTE_CONFLICT: { status: 500, title: 'Two routes share a method and path' },
   BASALT_VALIDATION_FAILED: { status: 400, title: 'Validation failed' },
   BASALT_HTTP_BAD_REQUEST: { status: 400, title: 'Bad request' },

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { type AppDefinition, isAppDefinition } from '../app/index.js';
 import { BasaltError } from '../core/index.js';
+import { importAppModule } from '../internal/typescript-loader.js';
 
 /**
  * Imports an app file and returns its default export, which must be a `defineApp()` result.
@@ -13,7 +14,7 @@ export async function importAppDefinition(file: string): Promise<AppDefinition> 
   if (!existsSync(file)) {
     throw new BasaltError('BASALT_APP_NOT_FOUND', `The app file ${file} does not exist.`);
   }
-  const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  const module = await importAppModule<{ default?: unknown }>(pathToFileURL(file), file);
   if (!isAppDefinition(module.default)) {
     const got = module.default === undefined ? 'no default export' : `a default export that is not an app`;
     throw new BasaltError(

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BasaltError, CoreConfig, createLogger, type Logger, loadConfig } from '../core/index.js';
+import { childExecArgv } from '../internal/typescript-loader.js';
 import { CrashGuard, type CrashGuardOptions } from './crash-guard.js';
 import {
   BOOT_FAILURE_EXIT_CODE,
@@ -86,7 +87,7 @@ export async function runServer(options: RunServerOptions): Promise<number> {
 
   const count = config.WORKERS;
   const shownHost = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
-  cluster.setupPrimary({ exec: workerEntryPath(), args: [], cwd });
+  cluster.setupPrimary({ exec: workerEntryPath(), args: [], cwd, execArgv: childExecArgv() });
   log.info(
     { workers: count, app: workerEnv[WORKER_ENV.appFile] },
     `starting ${count} worker${count === 1 ? '' : 's'}`,

@@ -7,7 +7,7 @@ describe('importing basalt', () => {
     const out = execFileSync(
       process.execPath,
       [
-        '--conditions=source',
+        '--conditions=basalt-source',
         '--import',
         'tsx',
         '--input-type=module',

@@ -21,7 +21,7 @@ const started: ChildProcess[] = [];
 export function startBasalt(args: string[], env: Record<string, string>): BasaltProcess {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', 'bin/basalt.js', ...args],
+    ['--conditions=basalt-source', '--import', 'tsx', 'bin/basalt.js', ...args],
     {
       cwd: ROOT,
       env: {

@@ -25,7 +25,7 @@ async function measure(kind: 'local' | 's3', target: string, size: number): Prom
       '--expose-gc',
       // A small young generation, so garbage not yet collected does not pass for retained memory.
       '--max-semi-space-size=2',
-      '--conditions=source',
+      '--conditions=basalt-source',
       '--import',
       'tsx',
       CHILD,

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compiledTwin } from '../../internal/build-output.js';
+import { importAppModule } from '../../internal/typescript-loader.js';
 import { MigrationError } from './errors.js';
 import type { NamedMigration } from './migration.js';
 import { isMigration } from './migration.js';
@@ -9,9 +11,12 @@ const FILE = /^(\d{4}_[A-Za-z0-9_]+)\.(ts|mts|js|mjs)$/;
 
 /** A folder given as a path or a file URL, as an absolute path. */
 export function migrationsPath(folder: string | URL, cwd = process.cwd()): string {
-  if (folder instanceof URL) return fileURLToPath(folder);
-  if (folder.startsWith('file:')) return fileURLToPath(folder);
-  return join(folder.startsWith('/') ? '' : cwd, folder);
+  const path =
+    folder instanceof URL || folder.startsWith('file:')
+      ? fileURLToPath(folder)
+      : join(folder.startsWith('/') ? '' : cwd, folder);
+  // A compiled app (`basalt build`) reads the compiled migrations, not the TypeScript ones.
+  return compiledTwin(path) ?? path;
 }
 
 /** Migration file names in a folder (`0001_initial`), sorted; an absent folder has none. */
@@ -62,7 +67,7 @@ export async function loadMigrations(folder: string | URL): Promise<NamedMigrati
   for (const { name, file } of migrationFiles(migrationsPath(folder))) {
     let mod: { default?: unknown };
     try {
-      mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+      mod = await importAppModule<{ default?: unknown }>(pathToFileURL(file), file);
     } catch (cause) {
       throw new MigrationError(
         'BASALT_MIGRATION_INVALID',

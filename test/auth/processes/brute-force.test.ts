@@ -33,7 +33,7 @@ const children: ChildProcess[] = [];
 function startServer(env: Record<string, string | undefined>): Promise<Server> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete childEnv[key];
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', SERVER], {
+  const child = spawn(process.execPath, ['--conditions=basalt-source', '--import', 'tsx', SERVER], {
     cwd: ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

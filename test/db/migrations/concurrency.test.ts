@@ -25,7 +25,7 @@ interface MigrateProcess {
 // Under load a process can take seconds to start; each waits for `go` after loading, so the two
 // migrate calls start together and the overlap below does not depend on start-up times.
 function migrateInProcess(url: string, folder: string): MigrateProcess {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', SCRIPT, url, folder], {
+  const child = spawn(process.execPath, ['--conditions=basalt-source', '--import', 'tsx', SCRIPT, url, folder], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -16,7 +16,7 @@ function answer(
   answers: string[],
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', SCRIPT, folder], {
+    const child = spawn(process.execPath, ['--conditions=basalt-source', '--import', 'tsx', SCRIPT, folder], {
       cwd: ROOT,
     });
     let stdout = '';

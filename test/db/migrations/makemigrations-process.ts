@@ -1,5 +1,5 @@
 // Run as a separate process by interactive.test.ts, which answers the questions on stdin:
-// node --conditions=source --import tsx makemigrations-process.ts <folder>
+// node --conditions=basalt-source --import tsx makemigrations-process.ts <folder>
 import { defineModel, f } from '../../../src/db/index.js';
 import { migrationCommands } from '../../../src/db/migrations/commands.js';
 import { fakeApp } from './command-harness.js';

@@ -1,4 +1,4 @@
-// Run as a separate process by concurrency.test.ts: node --conditions=source --import tsx migrate-process.ts <url> <folder>
+// Run as a separate process by concurrency.test.ts: node --conditions=basalt-source --import tsx migrate-process.ts <url> <folder>
 // Prints "ready" once connected with its migrations loaded, then waits for "go" on stdin, so
 // the test starts both processes' migrate at the same moment whatever their start-up took.
 import { once } from 'node:events';

