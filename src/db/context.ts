@@ -19,6 +19,8 @@ export interface TxScope {
   parent: TxScope | null;
   /** Shared by a whole transaction: numbers savepoints uniquely. */
   savepoints: { next: number };
+  /** Whether the outermost transaction is read-only (no row locks, no writes). */
+  readOnly: boolean;
 }
 
 /** A transaction holding a database's connection, as seen from code running inside it. */

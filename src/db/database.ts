@@ -10,9 +10,17 @@ import type { DialectAdapter } from './dialects/dialect.js';
 import { postgresAdapter } from './dialects/postgres.js';
 import { sqliteAdapter } from './dialects/sqlite.js';
 import { DbError } from './errors.js';
-import type { Executor, Transaction, UpsertOptions } from './executor.js';
+import type {
+  BulkUpdateOptions,
+  BulkUpdateRow,
+  Executor,
+  Transaction,
+  TransactionOptions,
+  UpsertOptions,
+} from './executor.js';
 import type { CreateInput, Infer, PrimaryKeyOf, UpdateInput } from './infer.js';
 import type { AnyModel } from './model.js';
+import { bulkUpdate } from './operations/bulk-update.js';
 import { deleteMany, deleteOne } from './operations/delete.js';
 import type { OperationHost } from './operations/host.js';
 import { createMany, createOne, updateMany, updateOne, upsert } from './operations/write.js';
@@ -145,8 +153,23 @@ class ExecutorImpl implements Executor<never> {
     )) as Infer<M>;
   }
 
-  transaction<T>(fn: (tx: Transaction<never>) => Promise<T>): Promise<T> {
-    return runAtomic(this.#ctx, (inner) => fn(new ExecutorImpl(inner)));
+  bulkUpdate<M extends AnyModel, K extends keyof UpdateInput<M> & string>(
+    model: M,
+    rows: readonly BulkUpdateRow<M, K>[],
+    fields: readonly K[],
+    options?: BulkUpdateOptions,
+  ): Promise<number> {
+    return bulkUpdate(
+      this.#host,
+      model,
+      rows as unknown as readonly Record<string, unknown>[],
+      fields,
+      options,
+    );
+  }
+
+  transaction<T>(fn: (tx: Transaction<never>) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return runAtomic(this.#ctx, (inner) => fn(new ExecutorImpl(inner)), options);
   }
 
   afterCommit(fn: () => unknown): Promise<void> {

@@ -11,6 +11,8 @@ export const DB_ERROR_CODES = defineErrorCodes({
   BASALT_DB_INVALID_QUERY: { status: 400, title: 'Invalid query' },
   BASALT_DB_UNSUPPORTED_URL: { status: 500, title: 'Unsupported database URL' },
   BASALT_DB_CONNECTION_HELD: { status: 500, title: 'Query outside the transaction holding the connection' },
+  BASALT_DB_LOCK_TIMEOUT: { status: 503, title: 'The data is locked by another transaction' },
+  BASALT_DB_INVALID_LOCK: { status: 500, title: 'Row lock used where it cannot apply' },
 });
 
 /** A `basalt/db` error code. */
@@ -96,6 +98,25 @@ export class DeleteProtectedError extends DbError {
 export class InvalidQueryError extends DbError {
   constructor(message: string) {
     super('BASALT_DB_INVALID_QUERY', message);
+  }
+}
+
+/**
+ * 503 with `Retry-After: 1`: a lock was not obtained in time: PostgreSQL `NOWAIT` or
+ * `lock_timeout` (SQLSTATE 55P03), SQLite still busy after its busy timeout. The request did
+ * nothing wrong and the same request may succeed a moment later, so it is a temporary
+ * unavailability, not a conflict with the resource's state (409).
+ */
+export class LockTimeoutError extends DbError {
+  constructor(
+    message = 'The data is locked by another transaction; try again in a moment',
+    options: BasaltErrorOptions = {},
+  ) {
+    super('BASALT_DB_LOCK_TIMEOUT', message, {
+      expose: true,
+      ...options,
+      headers: { 'Retry-After': '1', ...options.headers },
+    });
   }
 }
 

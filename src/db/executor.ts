@@ -13,6 +13,22 @@ export interface UpsertOptions<M> {
   update?: readonly (keyof Infer<M> & string)[];
 }
 
+/** Options of {@link Executor.transaction}; they apply to the outermost transaction only. */
+export interface TransactionOptions {
+  /**
+   * A read-only transaction: PostgreSQL `START TRANSACTION READ ONLY`; on SQLite a deferred
+   * transaction (no write lock taken up front, so it never waits for writers) with
+   * `query_only` set. Writes and row locks (`forUpdate`/`forShare`) fail inside it.
+   */
+  readOnly?: boolean;
+}
+
+/** Options of {@link Executor.bulkUpdate}. */
+export interface BulkUpdateOptions {
+  /** Rows per statement (default: as many as fit in 30,000 bound parameters). */
+  batchSize?: number;
+}
+
 /**
  * The API shared by a database and a transaction: typed queries and model operations
  * (validation, defaults, hooks, typed constraint errors). `TModels` is the union of the
@@ -44,10 +60,27 @@ export interface Executor<TModels = never> {
   /** Inserts, or updates the row that has the same `conflict` values. */
   upsert<M extends AnyModel>(model: M, data: CreateInput<M>, options: UpsertOptions<M>): Promise<Infer<M>>;
   /**
-   * Runs `fn` in a transaction; inside one, in a savepoint. Throwing rolls back and
-   * re-throws. On SQLite, transactions are serialised on the single connection.
+   * Writes different values to several rows by primary key in one statement per batch
+   * (Django's `bulk_update`): each row gives `id` and every field in `fields`; values are
+   * validated and converted as by `update`. No hooks run. Returns how many rows were
+   * updated (keys that match no row are not counted). Several batches run in one transaction.
+   *
+   * @example
+   * await db.bulkUpdate(World, worlds, ['randomNumber']);
    */
-  transaction<T>(fn: (tx: Transaction<TModels>) => Promise<T>): Promise<T>;
+  bulkUpdate<M extends AnyModel, K extends keyof UpdateInput<M> & string>(
+    model: M,
+    rows: readonly BulkUpdateRow<M, K>[],
+    fields: readonly K[],
+    options?: BulkUpdateOptions,
+  ): Promise<number>;
+  /**
+   * Runs `fn` in a transaction; inside one, in a savepoint. Throwing rolls back and
+   * re-throws. On SQLite, transactions are serialised on the single connection, and a
+   * read-write one takes the write lock up front (`BEGIN IMMEDIATE`), waiting for other
+   * processes up to the busy timeout; a lock not obtained in time is a `LockTimeoutError` (503).
+   */
+  transaction<T>(fn: (tx: Transaction<TModels>) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Runs `fn` after the outermost transaction commits (never if it rolls back);
    * outside a transaction, runs it now.
@@ -59,6 +92,11 @@ export interface Executor<TModels = never> {
    */
   afterRollback(fn: () => unknown): Promise<void>;
 }
+
+/** A row given to {@link Executor.bulkUpdate}: its primary key and the fields written (extra properties are ignored). */
+export type BulkUpdateRow<M extends AnyModel, K extends keyof UpdateInput<M>> = { id: PrimaryKeyOf<M> } & {
+  [P in K]-?: Exclude<UpdateInput<M>[P], undefined>;
+};
 
 /** A transaction: the same API as the database. */
 export type Transaction<TModels = never> = Executor<TModels>;

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { type DbContext, holdingConnection, type TxScope } from './context.js';
+import type { TransactionOptions } from './executor.js';
+import { mapLockError } from './operations/map-error.js';
 
 /**
  * Runs `fn` atomically on `ctx`: a database transaction at the top level, a savepoint
@@ -7,19 +9,37 @@ import { type DbContext, holdingConnection, type TxScope } from './context.js';
  * dropped; the rest run once the outermost transaction has committed. After-rollback
  * callbacks run when the savepoint or transaction they were registered in rolls back
  * (a released savepoint hands them to its parent).
+ *
+ * A read-write transaction on SQLite begins with `BEGIN IMMEDIATE` (see the SQLite dialect);
+ * `readOnly` begins a read-only one (deferred on SQLite). Options apply to the outermost
+ * transaction only: a savepoint keeps its transaction's mode. A lock not obtained in time,
+ * at `BEGIN` or by any statement, surfaces as a `LockTimeoutError`.
  */
-export async function runAtomic<T>(ctx: DbContext, fn: (inner: DbContext) => Promise<T>): Promise<T> {
+export async function runAtomic<T>(
+  ctx: DbContext,
+  fn: (inner: DbContext) => Promise<T>,
+  options?: TransactionOptions,
+): Promise<T> {
   if (ctx.scope === null) {
-    const scope: TxScope = { depth: 1, callbacks: [], rollbacks: [], parent: null, savepoints: { next: 1 } };
+    const readOnly = options?.readOnly === true;
+    const scope: TxScope = {
+      depth: 1,
+      callbacks: [],
+      rollbacks: [],
+      parent: null,
+      savepoints: { next: 1 },
+      readOnly,
+    };
+    const builder = ctx.kysely.transaction();
     let result: T;
     try {
-      result = await ctx.kysely.transaction().execute((trx) => {
+      result = await (readOnly ? builder.setAccessMode('read only') : builder).execute((trx) => {
         const run = () => fn({ ...ctx, kysely: trx, scope });
         return ctx.key ? holdingConnection(ctx.key, run) : run();
       });
     } catch (error) {
       await runRollbacks(scope.rollbacks);
-      throw error;
+      throw mapLockError(ctx, error);
     }
     await runCallbacks(scope.callbacks);
     return result;
@@ -31,6 +51,7 @@ export async function runAtomic<T>(ctx: DbContext, fn: (inner: DbContext) => Pro
     rollbacks: [],
     parent,
     savepoints: parent.savepoints,
+    readOnly: parent.readOnly,
   };
   const name = sql.id(`basalt_sp_${scope.savepoints.next++}`);
   await sql`savepoint ${name}`.execute(ctx.kysely);

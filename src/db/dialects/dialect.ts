@@ -65,6 +65,8 @@ export interface DialectAdapter {
   fromDb(field: FieldMeta, value: unknown): unknown;
   /** Recognises a constraint violation in a driver error. */
   classifyError(error: unknown): ConstraintViolation | undefined;
+  /** Whether a driver error says a lock was not obtained in time (NOWAIT, lock_timeout, busy timeout). */
+  isLockTimeout(error: unknown): boolean;
 }
 
 /** Double-quotes an identifier. */

@@ -45,6 +45,8 @@ export function statementCacheOf(url: string, explicit?: number): { url: string;
 }
 
 /** SQLSTATEs saying a connection's named statement no longer matches what pg believes it is. */
+/** SQLSTATE of a row lock refused by NOWAIT or not obtained within `lock_timeout`. */
+const LOCK_NOT_AVAILABLE = '55P03';
 const STALE_PLAN = '0A000'; // feature_not_supported: "cached plan must not change result type"
 const MISSING_STATEMENT = '26000'; // invalid_sql_statement_name: "prepared statement ... does not exist"
 
@@ -268,6 +270,9 @@ export const postgresAdapter: DialectAdapter = {
     if (field.kind === 'float' && typeof value === 'string') return Number(value);
     if (field.kind === 'datetime' && !(value instanceof Date)) return new Date(value as string);
     return value;
+  },
+  isLockTimeout(error) {
+    return (error as { code?: unknown } | null)?.code === LOCK_NOT_AVAILABLE;
   },
   classifyError(error) {
     const e = error as {

@@ -1,6 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type Driver, SqliteDialect, type SqliteDialectConfig } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type DialectAdapter as DialectAdapterBase,
+  type Driver,
+  SqliteAdapter,
+  SqliteDialect,
+  type SqliteDialectConfig,
+} from 'kysely';
 import { isConnectionHeld } from '../context.js';
 import { DbError } from '../errors.js';
 import type { FieldMeta } from '../meta.js';
@@ -78,10 +86,19 @@ function tableColumns(list: string): { table: string | null; columns: string[] }
 }
 
 /**
- * SQLite has one connection, held by a transaction until it ends: a query made on `db`
- * (not `tx`) inside that transaction would wait for it forever, so it fails with a clear error.
+ * Kysely's SQLite driver with Basalt's transaction rules:
+ *
+ * - A transaction takes the write lock up front (`BEGIN IMMEDIATE`), waiting up to the busy
+ *   timeout for other processes. A deferred transaction that reads and then writes fails at
+ *   once with SQLITE_BUSY when another process wrote in between (its snapshot is stale, so
+ *   SQLite cannot wait), which is how concurrent order placements on two workers answered
+ *   500 "database is locked". A read-only transaction stays deferred (readers never block in
+ *   WAL mode) and sets `query_only`, so a write in it fails as it does on PostgreSQL.
+ * - SQLite has one connection, held by a transaction until it ends: a query made on `db`
+ *   (not `tx`) inside that transaction would wait for it forever, so it fails with a clear
+ *   error (when the guard's `key` is given).
  */
-class GuardedSqliteDialect extends SqliteDialect {
+class BasaltSqliteDialect extends SqliteDialect {
   readonly #key: object | undefined;
 
   constructor(config: SqliteDialectConfig, key: object | undefined) {
@@ -91,19 +108,85 @@ class GuardedSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     const driver = super.createDriver();
+    const readOnly = new WeakSet<DatabaseConnection>();
+    driver.beginTransaction = async (connection, settings) => {
+      if (settings.accessMode === 'read only') {
+        await connection.executeQuery(CompiledQuery.raw('pragma query_only = on'));
+        readOnly.add(connection);
+        await connection.executeQuery(CompiledQuery.raw('begin deferred'));
+      } else {
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      }
+    };
+    const end = async (connection: DatabaseConnection, statement: string) => {
+      try {
+        await connection.executeQuery(CompiledQuery.raw(statement));
+      } finally {
+        if (readOnly.delete(connection))
+          await connection.executeQuery(CompiledQuery.raw('pragma query_only = off'));
+      }
+    };
+    driver.commitTransaction = (connection) => end(connection, 'commit');
+    driver.rollbackTransaction = (connection) => end(connection, 'rollback');
+    // Kysely (0.29) serialises a single-connection dialect's acquisitions before asking the
+    // driver, so a query on `db` inside a transaction would queue behind it forever, never
+    // reaching a check. The adapter below says "several connections" to turn that off, and the
+    // driver serialises here instead, after the check (as Kysely's SQLite driver did in 0.28).
     const key = this.#key;
-    if (!key) return driver;
+    const mutex = new ConnectionMutex();
     const acquire = driver.acquireConnection.bind(driver);
+    const release = driver.releaseConnection.bind(driver);
     driver.acquireConnection = async () => {
-      if (isConnectionHeld(key)) {
+      if (key && isConnectionHeld(key)) {
         throw new DbError(
           'BASALT_DB_CONNECTION_HELD',
           'A query used `db` inside a transaction on SQLite, whose single connection the transaction holds: use the `tx` passed to the transaction callback',
         );
       }
+      await mutex.lock();
       return acquire();
     };
+    driver.releaseConnection = async (connection) => {
+      try {
+        await release(connection);
+      } finally {
+        mutex.unlock();
+      }
+    };
     return driver;
+  }
+
+  override createAdapter(): DialectAdapterBase {
+    return new SerializedSqliteAdapter();
+  }
+}
+
+/** SQLite's adapter, telling Kysely not to serialise connections (the driver above does). */
+class SerializedSqliteAdapter extends SqliteAdapter {
+  override get supportsMultipleConnections(): boolean {
+    return true;
+  }
+}
+
+/** One holder at a time, in arrival order. */
+class ConnectionMutex {
+  #tail: Promise<void> = Promise.resolve();
+  #release: (() => void) | undefined;
+
+  async lock(): Promise<void> {
+    const previous = this.#tail;
+    let release!: () => void;
+    this.#tail = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    this.#release = release;
+  }
+
+  unlock(): void {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
   }
 }
 
@@ -112,7 +195,7 @@ export const sqliteAdapter: DialectAdapter = {
   name: 'sqlite',
   createDialect(options: ConnectOptions) {
     const filename = sqliteFilename(options.url);
-    return new GuardedSqliteDialect({ database: () => open(filename) }, options.connectionKey);
+    return new BasaltSqliteDialect({ database: () => open(filename) }, options.connectionKey);
   },
   columnType(field: FieldMeta, targetKey) {
     switch (field.kind) {
@@ -179,6 +262,11 @@ export const sqliteAdapter: DialectAdapter = {
       default:
         return value;
     }
+  },
+  isLockTimeout(error) {
+    // SQLITE_BUSY and its extended codes (_SNAPSHOT, _RECOVERY, _TIMEOUT).
+    const code = (error as { code?: unknown } | null)?.code;
+    return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
   },
   classifyError(error) {
     const e = error as { code?: unknown; message?: unknown };

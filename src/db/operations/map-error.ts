@@ -4,6 +4,7 @@ import {
   ConstraintViolationError,
   DeleteProtectedError,
   ForeignKeyViolationError,
+  LockTimeoutError,
   UniqueViolationError,
 } from '../errors.js';
 import type { AnyModel } from '../model.js';
@@ -30,6 +31,7 @@ export function mapDbError(
   operation: 'write' | 'delete',
 ): unknown {
   if (isBasaltError(error)) return error;
+  if (ctx.adapter.isLockTimeout(error)) return new LockTimeoutError(undefined, { cause: error });
   const v = ctx.adapter.classifyError(error);
   if (!v) return error;
   const label = model.meta.label;
@@ -69,6 +71,13 @@ export function mapDbError(
         { cause: error },
       );
   }
+}
+
+/** A driver error saying a lock was not obtained in time, as a {@link LockTimeoutError}; anything else unchanged. */
+export function mapLockError(ctx: DbContext, error: unknown): unknown {
+  return !isBasaltError(error) && ctx.adapter.isLockTimeout(error)
+    ? new LockTimeoutError(undefined, { cause: error })
+    : error;
 }
 
 /** Runs `fn`, mapping database constraint errors to typed errors. */

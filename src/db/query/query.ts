@@ -10,9 +10,10 @@ import {
   selectAll,
 } from '../context.js';
 import { formatDecimal, quoteId } from '../dialects/dialect.js';
-import { InvalidQueryError, RecordNotFoundError } from '../errors.js';
+import { DbError, InvalidQueryError, RecordNotFoundError } from '../errors.js';
 import type { Infer, PrimaryKeyOf } from '../infer.js';
 import type { AnyModel } from '../model.js';
+import { mapLockError } from '../operations/map-error.js';
 import { afterCursor, encodeCursor } from './cursor.js';
 import { loadIncludes } from './include.js';
 import { type OrderItem, orderSql, resolveOrder } from './order.js';
@@ -35,7 +36,23 @@ interface QueryState {
   select: readonly string[] | null;
   include: readonly string[];
   groupBy: readonly string[];
+  lock: RowLock | null;
 }
+
+/** A row lock of a query: `for update` / `for share`, with what to do about rows locked by others. */
+interface RowLock {
+  mode: 'update' | 'share';
+  wait: 'wait' | 'skipLocked' | 'noWait';
+}
+
+/**
+ * Options of {@link Query.forUpdate} and {@link Query.forShare}: at most one of them.
+ * PostgreSQL only; on SQLite they change nothing (see `forUpdate`).
+ */
+export type LockOptions =
+  | { skipLocked?: false; noWait?: false }
+  | { skipLocked: true; noWait?: false }
+  | { noWait: true; skipLocked?: false };
 
 type Row = Record<string, unknown>;
 
@@ -82,6 +99,7 @@ const INITIAL_STATE: QueryState = Object.freeze({
   select: null,
   include: Object.freeze([]),
   groupBy: Object.freeze([]),
+  lock: null,
 });
 
 /** The shape keys of a filter-free `all()` on a new query (see Query.#shapeKey). */
@@ -140,6 +158,76 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
     return this.#with<R, K>({ groupBy: fields });
   }
 
+  /**
+   * Locks the rows this query reads until the transaction ends (`SELECT … FOR UPDATE`), so
+   * "read, check, then write" cannot interleave with another transaction doing the same.
+   * Only inside a read-write transaction; `count()` and `aggregate()` refuse it.
+   *
+   * PostgreSQL locks the model's rows only (`FOR UPDATE OF`; included relations are read
+   * without locks). `skipLocked` leaves out rows another transaction holds (a work queue);
+   * `noWait` fails at once with `LockTimeoutError` (503) instead of waiting. SQLite has no
+   * row locks: a read-write transaction already holds the database's write lock from its
+   * first statement (`BEGIN IMMEDIATE`), which is stronger, so the clause is left out and
+   * both options change nothing (no row is ever locked by another writer there).
+   *
+   * @example
+   * await db.transaction(async (tx) => {
+   *   const copy = await tx.query(Copy).forUpdate().get(id);
+   *   if (copy.available < 1) throw new ConflictError('No copy left');
+   *   await tx.update(Copy, id, { available: copy.available - 1 });
+   * });
+   */
+  forUpdate(options: LockOptions = {}): Query<M, R, TModels, G> {
+    return this.#with({ lock: this.#lock('update', options) });
+  }
+
+  /**
+   * Like {@link forUpdate} with a shared lock (`FOR SHARE`): other transactions may read and
+   * share-lock the rows but not change them until this transaction ends. On SQLite, as
+   * `forUpdate`.
+   */
+  forShare(options: LockOptions = {}): Query<M, R, TModels, G> {
+    return this.#with({ lock: this.#lock('share', options) });
+  }
+
+  #lock(mode: RowLock['mode'], options: LockOptions): RowLock {
+    const what = mode === 'update' ? 'forUpdate()' : 'forShare()';
+    const scope = this.#ctx.scope;
+    if (scope === null)
+      throw new DbError(
+        'BASALT_DB_INVALID_LOCK',
+        `${what} on '${this.#model.name}' outside a transaction: a lock lasts until its transaction ends, so here it would protect nothing. Run the read and the write in db.transaction(async (tx) => …) and query through tx`,
+      );
+    if (scope.readOnly)
+      throw new DbError(
+        'BASALT_DB_INVALID_LOCK',
+        `${what} on '${this.#model.name}' in a read-only transaction: row locks need a read-write transaction`,
+      );
+    const opts = (options ?? {}) as { skipLocked?: unknown; noWait?: unknown };
+    if (opts.skipLocked === true && opts.noWait === true)
+      throw new DbError(
+        'BASALT_DB_INVALID_LOCK',
+        `${what}: skipLocked and noWait exclude each other (skip locked rows, or fail on them)`,
+      );
+    return { mode, wait: opts.skipLocked === true ? 'skipLocked' : opts.noWait === true ? 'noWait' : 'wait' };
+  }
+
+  /** The locking clause of a SELECT, or nothing (no lock, or SQLite: see {@link forUpdate}). */
+  #lockSql(): string {
+    const lock = this.#state.lock;
+    if (lock === null || this.#ctx.adapter.name !== 'postgres') return '';
+    const wait = lock.wait === 'skipLocked' ? ' skip locked' : lock.wait === 'noWait' ? ' nowait' : '';
+    return ` for ${lock.mode === 'update' ? 'update' : 'share'} of t0${wait}`;
+  }
+
+  #refuseLock(what: string): void {
+    if (this.#state.lock !== null)
+      throw new DbError(
+        'BASALT_DB_INVALID_LOCK',
+        `${what}() cannot lock rows (PostgreSQL refuses FOR UPDATE/SHARE with aggregates): lock them with all() or first(), or count without forUpdate()`,
+      );
+  }
+
   #whereSql(extra?: RawBuilder<SqlBool>): RawBuilder<SqlBool> {
     const parts = this.#state.where.map((w) => compileWhere(this.#ctx, this.#model, w, 't0'));
     if (extra) parts.push(extra);
@@ -165,12 +253,20 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
       compiled = this.#select(limit, extraWhere, order).compile(ctx.kysely);
       if (key !== null) cacheStatement(model, key, compiled);
     }
-    const result = await runCompiled(ctx, compiled);
+    const result =
+      this.#state.lock === null ? await runCompiled(ctx, compiled) : await this.#locked(compiled);
     const raw = result.rows as Row[];
     const rows: Row[] = new Array(raw.length);
     for (let i = 0; i < raw.length; i += 1) rows[i] = rowFromDb(ctx, model, raw[i]!);
     if (this.#state.include.length > 0) await loadIncludes(ctx, model, rows, this.#state.include);
     return rows;
+  }
+
+  /** Runs a locking statement, a lock not obtained in time becoming a `LockTimeoutError`. */
+  #locked(compiled: CompiledQuery): Promise<{ rows: unknown[] }> {
+    return runCompiled(this.#ctx, compiled).catch((error: unknown) => {
+      throw mapLockError(this.#ctx, error);
+    });
   }
 
   /**
@@ -185,7 +281,7 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
       const known = PRISTINE_KEYS.get(this.#ctx.adapter.name);
       if (known !== undefined) return known;
     }
-    const key = `${this.#ctx.adapter.name}|${kind}|${order ? 'p' : ''}|${s.order?.join(',') ?? '~'}|${limit ?? '~'}|${s.offset ?? '~'}|${s.select?.join(',') ?? '~'}|${s.include.join(',')}`;
+    const key = `${this.#ctx.adapter.name}|${kind}|${order ? 'p' : ''}|${s.order?.join(',') ?? '~'}|${limit ?? '~'}|${s.offset ?? '~'}|${s.select?.join(',') ?? '~'}|${s.include.join(',')}|${s.lock === null ? '' : `${s.lock.mode}:${s.lock.wait}`}`;
     if (pristine) PRISTINE_KEYS.set(this.#ctx.adapter.name, key);
     return key;
   }
@@ -220,7 +316,8 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
     // LIMIT/OFFSET are validated integers, inlined: a bound LIMIT is measurably slower on SQLite.
     const limitSql = limit !== null ? sql.raw(` limit ${limit}`) : sqliteOffsetOnly ? sql` limit -1` : sql``;
     const off = this.#state.offset === null ? sql`` : sql.raw(` offset ${this.#state.offset}`);
-    return sql`select ${cols} from ${this.#from()} where ${this.#whereSql(extraWhere)}${orderBy}${limitSql}${off}`;
+    const lock = this.#lockSql();
+    return sql`select ${cols} from ${this.#from()} where ${this.#whereSql(extraWhere)}${orderBy}${limitSql}${off}${lock === '' ? sql`` : sql.raw(lock)}`;
   }
 
   #strip(rows: Row[], keep: Set<string> | null): Row[] {
@@ -280,7 +377,8 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
       state.select === null &&
       state.include.length === 0 &&
       state.groupBy.length === 0 &&
-      state.offset === null
+      state.offset === null &&
+      state.lock === null
     );
   }
 
@@ -322,6 +420,7 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
 
   /** Number of matching rows. */
   async count(): Promise<number> {
+    this.#refuseLock('count');
     const result = await this.#run(
       'c',
       () => sql`select count(*) as n from ${this.#from()} where ${this.#whereSql()}`,
@@ -331,9 +430,10 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
 
   /** Whether any row matches. */
   async exists(): Promise<boolean> {
+    const lock = this.#lockSql();
     const result = await this.#run(
       'e',
-      () => sql`select 1 as one from ${this.#from()} where ${this.#whereSql()} limit 1`,
+      () => sql`select 1 as one from ${this.#from()} where ${this.#whereSql()} limit 1${sql.raw(lock)}`,
     );
     return result.rows.length > 0;
   }
@@ -346,7 +446,7 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
       compiled = build().compile(this.#ctx.kysely);
       if (key !== null) cacheStatement(this.#model, key, compiled);
     }
-    return runCompiled(this.#ctx, compiled);
+    return this.#state.lock === null ? runCompiled(this.#ctx, compiled) : this.#locked(compiled);
   }
 
   /**
@@ -377,6 +477,7 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
   async aggregate<
     S extends Record<string, Aggregate<'count' | 'sum' | 'avg' | 'min' | 'max', keyof Infer<M> & string>>,
   >(spec: S): Promise<AggregateRows<M, G, S>> {
+    this.#refuseLock('aggregate');
     const byAttr = fieldsByAttribute(this.#model);
     const field = (a: string) => {
       const f = byAttr.get(a);
