@@ -22,10 +22,18 @@ export {
   DeleteProtectedError,
   ForeignKeyViolationError,
   InvalidQueryError,
+  LockTimeoutError,
   RecordNotFoundError,
   UniqueViolationError,
 } from './errors.js';
-export type { Executor, Transaction, UpsertOptions } from './executor.js';
+export type {
+  BulkUpdateOptions,
+  BulkUpdateRow,
+  Executor,
+  Transaction,
+  TransactionOptions,
+  UpsertOptions,
+} from './executor.js';
 export type {
   AnyField,
   BaseFieldOptions,
@@ -96,7 +104,7 @@ export type {
   ModelSchemas,
   PrimaryKeyType,
 } from './model.js';
-export { type AggregateRows, Query } from './query/query.js';
+export { type AggregateRows, type LockOptions, Query } from './query/query.js';
 export {
   type Aggregate,
   agg,
