@@ -84,7 +84,8 @@ export function buildSidebar(docsDir: string): SidebarGroup[] {
         { text: 'Errors', link: '/errors' },
         { text: 'Error codes', link: '/reference/errors' },
         { text: 'System checks', link: '/reference/checks' },
-        { text: 'API', link: '/api/' },
+        { text: 'Public API', link: '/reference/api' },
+        { text: 'API reference', link: '/api/' },
       ],
     },
     {

@@ -168,7 +168,11 @@ describe('links in the site', () => {
 
   /** The links of one page that point at no page of the site, as VitePress's build reports them. */
   function deadPageLinks(md: MarkdownRenderer, file: string, markdown: string): string[] {
-    const known = new Set([...pages(), ...apiModules.map((name) => join(docsDir, 'api', `${name}.md`))]);
+    const known = new Set([
+      ...pages(),
+      join(docsDir, 'api', 'index.md'),
+      ...apiModules.map((name) => join(docsDir, 'api', `${name}.md`)),
+    ]);
     const page = relative(docsDir, file);
     return render(md, page, markdown)
       .links.filter((link) => !/^https?:\/\/localhost[:/]/.test(link))
@@ -183,7 +187,7 @@ describe('links in the site', () => {
   it('tells a link to a missing page from links to pages and API pages', async () => {
     const md = await renderer();
     const markdown =
-      '[a](auth.md) [b](reference/errors.md#codes) [c](api/basalt/db.md) [d](nope.md) [e](api/basalt/x.md) ' +
+      '[a](auth.md) [b](reference/errors.md#codes) [c](api/basalt/db.md) [d](nope.md) [e](api/basalt/x.md) [f](api/index.md) ' +
       '<http://localhost:3000/docs>';
     expect(deadPageLinks(md, join(docsDir, 'guide.md'), markdown)).toEqual([
       'guide.md: ./nope',
