@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +66,8 @@ interface CompiledExports {
   readonly values: string[];
   /** Names usable only as types, or names whose type meaning is not a class (e.g. a config's type alias). */
   readonly types: Record<string, string>;
+  /** Names declared in src/ whose declaration has no TSDoc summary. */
+  readonly undocumented: string[];
 }
 
 // One program for every subpath: the compiler resolves each index.ts's re-exports to their declarations.
@@ -93,6 +95,7 @@ function compiledExports(): Map<string, CompiledExports> {
     if (!moduleSymbol) throw new Error(`${file} is not a module`);
     const values: string[] = [];
     const types: Record<string, string> = {};
+    const undocumented: string[] = [];
     for (const exported of checker.getExportsOfModule(moduleSymbol)) {
       const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
       const typeOnly = exported.declarations?.some((d) => ts.isTypeOnlyImportOrExportDeclaration(d)) ?? false;
@@ -105,17 +108,39 @@ function compiledExports(): Map<string, CompiledExports> {
       ) {
         types[exported.name] = typeKind(target);
       }
+      // Re-exports of a dependency (kysely's sql, TypeBox's Type) carry that library's docs.
+      const ours = target.declarations?.some((d) => !d.getSourceFile().fileName.includes('/node_modules/'));
+      const summary = ts.displayPartsToString(target.getDocumentationComment(checker)).trim();
+      if (ours && summary === '') undocumented.push(exported.name);
     }
     result.set(specifier, {
       values: values.sort(),
       types: Object.fromEntries(Object.entries(types).sort(([a], [b]) => (a < b ? -1 : 1))),
+      undocumented,
     });
   }
   return result;
 }
 
+// The hand-written pages of docs/: not the generated API reference, not the site's build, not
+// docs/reference/api.md (an index of the subpaths, which names only the main exports).
+function docsText(dir = resolve(root, 'docs')): string {
+  let text = '';
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const rel = relative(resolve(root, 'docs'), path);
+    if (entry.isDirectory()) {
+      if (!entry.name.startsWith('.') && rel !== 'api') text += docsText(path);
+    } else if (entry.name.endsWith('.md') && rel !== join('reference', 'api.md')) {
+      text += readFileSync(path, 'utf8');
+    }
+  }
+  return text;
+}
+
 describe('public API', () => {
   const compiled = compiledExports();
+  const docs = docsText();
 
   it('covers every subpath of package.json exports', () => {
     expect(subpaths.map((s) => s.specifier)).toMatchSnapshot();
@@ -133,6 +158,17 @@ describe('public API', () => {
 
       it('declares as values exactly the names that exist at runtime', async () => {
         expect(compiled.get(specifier)?.values).toEqual(Object.keys(await runtimeExports(specifier)));
+      });
+
+      it('gives every export a TSDoc summary', () => {
+        expect(compiled.get(specifier)?.undocumented).toEqual([]);
+      });
+
+      it('names every runtime export in a page of docs/', async () => {
+        const unnamed = Object.keys(await runtimeExports(specifier)).filter(
+          (name) => !new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(docs),
+        );
+        expect(unnamed).toEqual([]);
       });
     });
   }

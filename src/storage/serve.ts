@@ -5,7 +5,7 @@ import { isInlineSafe } from './content-type.js';
 import { RangeNotSatisfiableError } from './errors.js';
 import { contentDisposition, type Storage, type StoredFile } from './storage.js';
 
-/** Options of {@link serveFile}. */
+/** Options of `ctx.storage.serve(ctx, file, options)`. */
 export interface ServeOptions {
   /**
    * `inline` (default) shows images, PDFs and plain text in the browser; every other type

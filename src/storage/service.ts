@@ -47,7 +47,7 @@ export interface StorageService {
   readonly names: readonly string[];
   /** A named storage; `BASALT_STORAGE_UNKNOWN_STORAGE` for a name not configured. */
   get(name?: string): Storage;
-  /** Streams the multipart file of the request into a storage (see `receiveUpload`). */
+  /** Streams the multipart file of the request into a storage: sniffed, size-limited, under a generated key. */
   upload(ctx: RequestContext, options?: UploadRequestOptions): Promise<UploadResult>;
   /** Answers with a stored file (Content-Type, Content-Disposition, ranges); return its result. */
   serve(ctx: RequestContext, file: StoredFile, options?: ServeOptions): Promise<Readable | string>;

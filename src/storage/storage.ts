@@ -46,7 +46,7 @@ export interface Storage {
   readonly public: boolean;
   readonly backend: StorageBackend;
   /**
-   * How `serveFile` / `ctx.storage.serve` answers for this storage unless the call passes
+   * How `ctx.storage.serve` answers for this storage unless the call passes
    * `redirect`: `redirect` (the default on S3) answers 302 to a short-lived presigned URL,
    * `stream` sends the bytes through the app. Local and memory storages always stream.
    */
@@ -69,7 +69,7 @@ export interface Storage {
   url(file: StoredFile | string, options?: { expiresIn?: number; download?: boolean }): Promise<string>;
 }
 
-/** How a storage's files are served by `serveFile`: see {@link Storage.serve}. */
+/** How a storage's files are served by `ctx.storage.serve`: see {@link Storage.serve}. */
 export type StorageServeMode = 'redirect' | 'stream';
 
 const keyOf = (file: StoredFile | string) => (typeof file === 'string' ? file : file.key);

@@ -12,7 +12,7 @@ export interface UploadOptions extends Omit<SaveOptions, 'name' | 'declaredType'
   maxSize?: number;
 }
 
-/** What {@link receiveUpload} read: the stored file and the form's text fields. */
+/** What `ctx.storage.upload(ctx)` read: the stored file and the form's text fields. */
 export interface UploadResult {
   file: StoredFile;
   /** Text fields of the form (those sent before the file, and after it). */

@@ -105,6 +105,10 @@ const INITIAL_STATE: QueryState = Object.freeze({
 /** The shape keys of a filter-free `all()` on a new query (see Query.#shapeKey). */
 const PRISTINE_KEYS = new Map<string, string>();
 
+/**
+ * A query over one model, built by `db.query(Model)`: chain `where`, `orderBy`, `include`, `select`,
+ * `limit`, then read with `all`, `get`, `first`, `count`, `exists`, `page` or `aggregate`.
+ */
 export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends string = never> {
   readonly #ctx: DbContext;
   readonly #model: M;

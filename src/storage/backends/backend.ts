@@ -59,9 +59,10 @@ export interface SignedUrlOptions {
 
 /**
  * The contract every storage backend fulfils (`local`, `s3`): streamed writes and reads,
- * byte ranges, listing by prefix, public and signed URLs. Keys are relative paths checked by
- * `assertValidKey`; the same contract suite (test/storage/backend.contract.ts) runs against
- * each implementation.
+ * byte ranges, listing by prefix, public and signed URLs. Keys are relative paths; every
+ * backend refuses one that could leave the storage (`..`, a leading `/`) with
+ * `BASALT_STORAGE_INVALID_KEY`. The same contract suite (test/storage/backend.contract.ts)
+ * runs against each implementation.
  */
 export interface StorageBackend {
   /** `local` or `s3`. */
