@@ -12,6 +12,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -202,9 +203,10 @@ beforeAll(async () => {
     throw new Error(`npm pack gave a package without dist/ (${packed.trim()}): prepack must build it`);
 }, 10 * MINUTE);
 
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+afterAll(async () => {
+  // Two projects' node_modules: removing them takes a while on a busy disk.
+  if (work) await rm(work, { recursive: true, force: true });
+}, 5 * MINUTE);
 
 describe('docs/getting-started.md', () => {
   it('has the commands the smoke test relies on, in sh blocks', () => {
