@@ -2,5 +2,6 @@
 // (see "Public and internal names" in docs/architecture.md).
 export { registerDocsRoutes } from './openapi/docs-page.js';
 export { buildOpenApiDocument } from './openapi/document.js';
+export { isSafeRedirect, type SafeRedirectOptions } from './safe-redirect.js';
 export { securityHeaders } from './security-headers.js';
 export { buildHttpServer } from './server.js';
