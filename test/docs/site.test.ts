@@ -2,8 +2,15 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMarkdownRenderer, disposeMdItInstance, type MarkdownRenderer } from 'vitepress';
-import { afterAll, describe, expect, it } from 'vitest';
+import {
+  createMarkdownRenderer,
+  type DefaultTheme,
+  disposeMdItInstance,
+  type MarkdownRenderer,
+  type UserConfig,
+} from 'vitepress';
+import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
+import type siteConfig from '../../docs/.vitepress/config.js';
 import {
   DeadRepoLinkError,
   type RepoLinkOptions,
@@ -38,6 +45,14 @@ function tempDir(): string {
 }
 afterAll(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('docs site config', () => {
+  // A type-only import: the config is type-checked with the suite without loading it (loading
+  // it needs the generated API pages).
+  it('is a VitePress config for the default theme', () => {
+    expectTypeOf<typeof siteConfig>().toExtend<UserConfig<DefaultTheme.Config>>();
+  });
 });
 
 describe('docs site sidebar', () => {
