@@ -14,13 +14,16 @@
  * - `<!-- ts-continue -->`: this block continues the previous checked block of the page (one
  *   module: later blocks use what earlier ones declared).
  * - `<!-- ts-nocheck: reason -->`: the block is not checked; the reason is required.
+ * - `<!-- ts-as: src/api.ts -->`: the block is that file of a project the page describes; its
+ *   relative imports (`./models.js`) reach the page's other blocks marked `ts-as` (the module
+ *   sits at `<page folder>/.snippets/<page>/src/api.ts`, which exists only in this program).
  *
  * A block that shows wrong code on purpose marks the wrong line with `// @ts-expect-error`.
  * Blocks in other languages (```sh, ```json, ```typescript for a client project's code outside
  * this repository) are not checked.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
@@ -51,18 +54,21 @@ interface Block {
   prelude: string;
   continues: boolean;
   nocheck: string | null;
+  /** The project file the block is (`ts-as`), or null. */
+  as: string | null;
 }
 
 const FENCE = /^```([^\n]*)\n([\s\S]*?)^```[ \t]*$/gm;
-const DIRECTIVE = /<!--\s*(ts-prelude|ts-page-prelude|ts-continue|ts-nocheck)(:?)([\s\S]*?)-->/g;
+const DIRECTIVE = /<!--\s*(ts-prelude|ts-page-prelude|ts-continue|ts-nocheck|ts-as)(:?)([\s\S]*?)-->/g;
 
 /** The directives in the text between the previous block and this one. */
 function directivesIn(between: string) {
-  const found = { prelude: '', continues: false, nocheck: null as string | null };
+  const found = { prelude: '', continues: false, nocheck: null as string | null, as: null as string | null };
   for (const [, name, colon, body = ''] of between.matchAll(DIRECTIVE)) {
     if (name === 'ts-prelude') found.prelude += `${body.trim()}\n`;
     else if (name === 'ts-continue') found.continues = true;
     else if (name === 'ts-nocheck') found.nocheck = colon ? body.trim() : '';
+    else if (name === 'ts-as') found.as = body.trim();
   }
   return found;
 }
@@ -88,6 +94,7 @@ function blocksOf(page: string, text = readFileSync(page, 'utf8')): Block[] {
       prelude: (directives.continues ? '' : pagePrelude) + directives.prelude,
       continues: directives.continues,
       nocheck: directives.nocheck,
+      as: directives.as,
     });
   }
   return blocks;
@@ -95,6 +102,7 @@ function blocksOf(page: string, text = readFileSync(page, 'utf8')): Block[] {
 
 /** One module: a block and the blocks continuing it, with where each line came from. */
 interface Snippet {
+  page: string;
   file: string;
   text: string;
   /** Module line (0-based) → `page:line`, or null for hidden prelude lines. */
@@ -106,9 +114,12 @@ function snippetsOf(blocks: Block[]): Snippet[] {
   for (const block of blocks) {
     if (block.nocheck !== null) continue;
     const name = relative(root, block.page);
-    let snippet = block.continues ? snippets.findLast((s) => s.file.startsWith(block.page)) : undefined;
+    let snippet = block.continues ? snippets.findLast((s) => s.page === block.page) : undefined;
     if (!snippet) {
-      snippet = { file: `${block.page}.snippet-${block.line}.ts`, text: '', origin: [] };
+      const file = block.as
+        ? join(dirname(block.page), '.snippets', basename(block.page, '.md'), block.as)
+        : `${block.page}.snippet-${block.line}.ts`;
+      snippet = { page: block.page, file, text: '', origin: [] };
       snippets.push(snippet);
     }
     for (const line of block.prelude.split('\n').slice(0, -1)) {
@@ -144,6 +155,9 @@ function check(snippets: Snippet[]): string[] {
   };
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (file) => virtual.has(file) || fileExists(file);
+  const directoryExists = host.directoryExists?.bind(host);
+  host.directoryExists = (dir) =>
+    [...virtual.keys()].some((file) => file.startsWith(`${dir}/`)) || (directoryExists?.(dir) ?? true);
   const readFile = host.readFile.bind(host);
   host.readFile = (file) => virtual.get(file)?.text ?? readFile(file);
   const program = ts.createProgram({ rootNames: [...virtual.keys()], options, host });

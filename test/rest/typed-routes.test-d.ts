@@ -1,5 +1,12 @@
 import type { BasaltUser } from 'basalt/http';
-import type { Resource, ResourceCreate, ResourceHooks, ResourcePatch, ResourceRead } from 'basalt/rest';
+import {
+  type Resource,
+  type ResourceCreate,
+  type ResourceHooks,
+  type ResourcePatch,
+  type ResourceRead,
+  resource,
+} from 'basalt/rest';
 import type { TestClient, TestResponse } from 'basalt/testing';
 import { describe, expectTypeOf, it } from 'vitest';
 import type bookshop from '../../examples/bookshop/app.js';
@@ -158,6 +165,14 @@ describe('the bookshop through the typed test client', () => {
     // customerId is read-only on this resource: the hook sets it.
     expectTypeOf<ReviewBody>().not.toHaveProperty('customerId');
     expectTypeOf<ReviewBody['rating']>().toEqualTypeOf<number>();
+  });
+});
+
+describe('resource options', () => {
+  it('refuses an option resource() does not know', () => {
+    // @ts-expect-error misspelt option
+    resource(Author, { path: '/a', serach: ['name'] });
+    resource(Author, { path: '/a', search: ['name'] });
   });
 });
 
