@@ -1,6 +1,7 @@
 // The TechEmpower test types on Basalt, as a Basalt user writes them: models declared with
 // defineModel, typed endpoints with TypeBox response schemas, reads through the query API
-// (`db.query(World)`), writes through the model operation `db.update`. No SQL.
+// (`db.query(World)`), writes through the model operation `db.bulkUpdate` (one UPDATE for the
+// batch). No SQL.
 // basalt.ts serves it; profile-inject.ts runs it in-process.
 import { type BasaltApp, createApp, defineApp, get, t } from 'basalt';
 import { defineModel, f } from 'basalt/db';
@@ -59,7 +60,8 @@ const updates = get(
     const count = queryCount(query.queries);
     const worlds = await Promise.all(Array.from({ length: count }, () => db.query(World).get(randomId())));
     for (const world of worlds) world.randomNumber = randomNumber();
-    await Promise.all(worlds.map((w) => db.update(World, w.id, { randomNumber: w.randomNumber })));
+    // One statement for the whole batch (UPDATE … FROM VALUES), not one per row.
+    await db.bulkUpdate(World, worlds, ['randomNumber']);
     reply.header('server', 'Basalt');
     return worlds;
   },
