@@ -11,7 +11,7 @@ import type { TestClient, TestResponse } from 'basalt/testing';
 import { describe, expectTypeOf, it } from 'vitest';
 import type bookshop from '../../examples/bookshop/app.js';
 import type { Book as BookModel } from '../../examples/bookshop/models.js';
-import type { Author, Book, books, coupons, orders, shop } from './shop.js';
+import { Author, type Book, type books, type coupons, type orders, type shop } from './shop.js';
 
 type Shop = TestClient<typeof shop.routes>;
 /** The options `books` was declared with, read back from its type. */
