@@ -3,6 +3,7 @@
 // an app built with `basalt build` and served by `basalt start` on plain node. Slow (a pack
 // and an install), so it runs once, as one sequence.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
