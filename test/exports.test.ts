@@ -5,9 +5,11 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 // Each subpath of package.json's `exports` is public API: its runtime names (with their kinds) and
-// its type-only names (read by the TypeScript compiler from the subpath's index.ts) are snapshotted
+// its type names (read by the TypeScript compiler from the subpath's index.ts) are snapshotted
 // here. A name added or removed fails this test until the snapshot is updated on purpose
-// (`npx vitest run test/exports.test.ts -u`) and the change is documented.
+// (`npx vitest run test/exports.test.ts -u`). Every export also needs a TSDoc summary, and every
+// runtime export a mention in a page of docs/ (see "Public and internal names" in
+// docs/architecture.md).
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
