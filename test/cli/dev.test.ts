@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, httpGet, killAll, startBasalt, tempProject, waitUntil } from './basalt-process.js';
@@ -64,5 +64,44 @@ describe('basalt dev', () => {
     dev.child.kill('SIGTERM');
     expect(await dev.exited).toEqual({ code: 0, signal: null });
     expect(await versionOn(port)).toBeUndefined();
+  }, 90_000);
+
+  it('does not restart for uploads, data, storage folders or .gitignore entries; does for app.ts', async () => {
+    const project = tempProject({
+      'app.ts': versionApp('a'),
+      'lib/version.ts': "export const version = 'one';\n",
+      '.gitignore': 'node_modules/\nuploads/\n*.log\n',
+    });
+    cleanups.push(project.remove);
+    // A storage folder configured in code (like the bookshop's file:./data/private) is known
+    // by the .basalt folder a local storage keeps in its root.
+    mkdirSync(join(project.dir, 'files', 'private', '.basalt'), { recursive: true });
+    for (const folder of ['media/covers', 'data', 'uploads', 'lib/uploads', 'files/private/2026'])
+      mkdirSync(join(project.dir, folder), { recursive: true });
+    const port = await freePort();
+    const dev = startBasalt(['dev', '--port', String(port)], { cwd: project.dir });
+    await waitUntil(async () => (await versionOn(port))?.version === 'a-one', {
+      message: () => `the app never answered:\n${dev.output()}`,
+    });
+
+    for (const file of [
+      'media/covers/cover.png',
+      'data/app.db',
+      'uploads/a.png',
+      'lib/uploads/b.png',
+      'server.log',
+      'files/private/2026/invoice.pdf',
+      'local.sqlite',
+    ])
+      writeFileSync(join(project.dir, file), 'bytes');
+    const file = join(project.dir, 'app.ts');
+    writeFileSync(file, readFileSync(file, 'utf8').replace("'a-'", "'b-'"));
+    await waitUntil(async () => (await versionOn(port))?.version === 'b-one', {
+      message: () => `the change in app.ts was never served:\n${dev.output()}`,
+    });
+    // The writes above came first: had any of them been seen, it would be named here.
+    const restarts = dev.output().match(/\[basalt dev\] .* changed; restarting/g);
+    expect(restarts).toEqual(['[basalt dev] app.ts changed; restarting']);
+    expect(dev.output()).toMatch(/\[basalt dev\] restarted in \d+ ms/);
   }, 90_000);
 });
