@@ -28,6 +28,7 @@ export {
   githubProvider,
   googleProvider,
   OIDC_ERROR_CODES,
+  type OidcEmailLinking,
   type OidcErrorCode,
   type OidcIdentity,
   OidcLoginError,
@@ -76,5 +77,6 @@ export {
   SESSION_ERROR_CODES,
   type Session,
   type SessionErrorCode,
+  SessionRequiredError,
 } from './sessions/index.js';
 export type { AuthRegister, RegisteredUserModel, UserKey } from './user-key.js';

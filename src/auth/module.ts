@@ -268,6 +268,8 @@ export function auth(options: AuthOptions = {}): ModuleDefinition {
           // Without a bearer token, a session cookie may authenticate (and is CSRF-checked).
           return sessions.provide(ctx, onSession);
         }
+        // A bearer request has a `ctx.session` too, detached from any cookie (never CSRF-checked).
+        sessions.provideDetached(ctx);
         const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
         if (!match)
           throw new TokenRejectedError('malformed', 'The Authorization header must be "Bearer <token>"');
@@ -317,6 +319,7 @@ export function auth(options: AuthOptions = {}): ModuleDefinition {
               service,
               identityModel: OidcIdentity,
               oidc: options.oidc,
+              sessions,
               secret: config.SECRET_KEY,
               production: config.NODE_ENV === 'production',
             }),

@@ -3,7 +3,7 @@ import { BasaltError, type BasaltErrorOptions, defineErrorCodes } from '../../co
 /**
  * Stable codes of "Sign in with …" errors, in the shape of core's `ERROR_CODES`
  * (see docs/reference/errors.md). 400: the callback does not belong to the login that was
- * started; 502: the provider could not be reached or answered with something unusable.
+ * started; 409: the login would attach to an account it may not; 502: the provider could not be reached or answered with something unusable.
  */
 export const OIDC_ERROR_CODES = defineErrorCodes({
   BASALT_AUTH_OIDC_STATE_MISMATCH: { status: 400, title: 'The login callback does not match the login' },
@@ -13,6 +13,14 @@ export const OIDC_ERROR_CODES = defineErrorCodes({
   BASALT_AUTH_OIDC_EMAIL_UNVERIFIED: {
     status: 403,
     title: 'The identity provider did not vouch for an email address',
+  },
+  BASALT_AUTH_OIDC_ACCOUNT_EXISTS: {
+    status: 409,
+    title: 'An account with this email exists: sign in to it and link the provider from there',
+  },
+  BASALT_AUTH_OIDC_IDENTITY_TAKEN: {
+    status: 409,
+    title: 'This identity at the provider is linked to another account',
   },
   BASALT_AUTH_OIDC_DISCOVERY_FAILED: { status: 502, title: 'The identity provider could not be discovered' },
   BASALT_AUTH_OIDC_EXCHANGE_FAILED: { status: 502, title: 'The authorization code could not be exchanged' },

@@ -4,11 +4,12 @@ import {
   checkCommonOptions,
   checkUrl,
   type IdentityContext,
+  linkingOf,
   registerProvider,
   requestOptions,
   stringClaim,
 } from './internals.js';
-import type { OidcIdentity, OidcProvider } from './provider.js';
+import type { OidcEmailLinking, OidcIdentity, OidcProvider } from './provider.js';
 
 /** GitHub's OAuth and API URLs; {@link githubProvider} lets tests point them elsewhere. */
 export interface GithubEndpoints {
@@ -30,6 +31,8 @@ export interface GithubProviderOptions {
   redirectUri?: string;
   /** Overrides GitHub's URLs (GitHub Enterprise, or a local stand-in in tests). */
   endpoints?: Partial<GithubEndpoints>;
+  /** Defaults to `never`; see {@link OidcEmailLinking}. */
+  linkByEmail?: OidcEmailLinking;
 }
 
 const GITHUB: GithubEndpoints = {
@@ -66,6 +69,7 @@ export function githubProvider(options: GithubProviderOptions): OidcProvider {
       clientId: options.clientId,
       scopes: options.scopes ?? ['read:user', 'user:email'],
       redirectUri: options.redirectUri,
+      linkByEmail: linkingOf({ ...options, name }),
     },
     {
       clientSecret: options.clientSecret,

@@ -1,4 +1,4 @@
-import { defineOidcProvider, type OidcProvider } from './provider.js';
+import { defineOidcProvider, type OidcEmailLinking, type OidcProvider } from './provider.js';
 
 /** Options of {@link googleProvider}. */
 export interface GoogleProviderOptions {
@@ -10,6 +10,8 @@ export interface GoogleProviderOptions {
   scopes?: readonly string[];
   /** The callback URL registered in the Google Cloud console. */
   redirectUri?: string;
+  /** Defaults to `never`; see {@link OidcEmailLinking}. */
+  linkByEmail?: OidcEmailLinking;
 }
 
 /**
@@ -26,5 +28,6 @@ export function googleProvider(options: GoogleProviderOptions): OidcProvider {
     clientSecret: options.clientSecret,
     ...(options.scopes === undefined ? {} : { scopes: options.scopes }),
     ...(options.redirectUri === undefined ? {} : { redirectUri: options.redirectUri }),
+    ...(options.linkByEmail === undefined ? {} : { linkByEmail: options.linkByEmail }),
   });
 }

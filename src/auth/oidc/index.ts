@@ -17,6 +17,7 @@ export {
 export {
   type ClientAuthMethod,
   defineOidcProvider,
+  type OidcEmailLinking,
   type OidcIdentity,
   type OidcProvider,
   type OidcProviderOptions,

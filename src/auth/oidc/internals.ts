@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { BasaltError } from '../../core/index.js';
-import type { ClientAuthMethod, OidcIdentity, OidcProvider } from './provider.js';
+import type { ClientAuthMethod, OidcEmailLinking, OidcIdentity, OidcProvider } from './provider.js';
 
 /** What the token exchange produced, handed to a provider's identity step. */
 export interface IdentityContext {
@@ -110,4 +110,18 @@ export function checkUrl(value: string, label: string): URL {
 export function stringClaim(claims: Readonly<Record<string, unknown>>, name: string): string | undefined {
   const value = claims[name];
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The `linkByEmail` option, checked; `never` when absent. */
+export function linkingOf(options: {
+  name: string;
+  linkByEmail?: OidcEmailLinking | undefined;
+}): OidcEmailLinking {
+  const value = options.linkByEmail ?? 'never';
+  if (value !== 'never' && value !== 'verified-trusted')
+    throw new BasaltError(
+      'BASALT_CONFIG_INVALID',
+      `Login provider "${options.name}": linkByEmail must be 'never' or 'verified-trusted', not ${JSON.stringify(value)}`,
+    );
+  return value;
 }

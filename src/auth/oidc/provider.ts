@@ -3,11 +3,21 @@ import { OidcLoginError } from './errors.js';
 import {
   checkCommonOptions,
   checkUrl,
+  linkingOf,
   type ProviderInternals,
   registerProvider,
   requestOptions,
   stringClaim,
 } from './internals.js';
+
+/**
+ * Whether a first login through a provider may attach to an existing local account with the
+ * same email. `never` (the default): it may not — the user signs in to that account and links
+ * the provider from there. `verified-trusted`: for a provider that owns its users' email domain,
+ * a verified email links to an account that has no usable password and no staff or superuser
+ * rights; any other account still needs the user to sign in and link.
+ */
+export type OidcEmailLinking = 'never' | 'verified-trusted';
 
 /** How the client authenticates at the token endpoint. */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
@@ -29,6 +39,8 @@ export interface OidcProvider {
   readonly scopes: readonly string[];
   /** The default redirect URI, when configured. */
   readonly redirectUri: string | undefined;
+  /** Whether a first login may attach to an existing account by email; see {@link OidcEmailLinking}. */
+  readonly linkByEmail: OidcEmailLinking;
 }
 
 /** Options of {@link defineOidcProvider}. */
@@ -45,6 +57,8 @@ export interface OidcProviderOptions {
   redirectUri?: string;
   /** Defaults to `client_secret_basic`. */
   clientAuthMethod?: ClientAuthMethod;
+  /** Defaults to `never`; `verified-trusted` only for a provider that owns its users' email domain. */
+  linkByEmail?: OidcEmailLinking;
 }
 
 /** The identity a completed login yields. */
@@ -97,6 +111,7 @@ export function defineOidcProvider(options: OidcProviderOptions): OidcProvider {
       clientId: options.clientId,
       scopes: scopes.includes('openid') ? scopes : ['openid', ...scopes],
       redirectUri: options.redirectUri,
+      linkByEmail: linkingOf(options),
     },
     {
       clientSecret: options.clientSecret,

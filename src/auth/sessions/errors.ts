@@ -6,6 +6,10 @@ import { BasaltError, type BasaltErrorOptions, defineErrorCodes } from '../../co
  */
 export const SESSION_ERROR_CODES = defineErrorCodes({
   BASALT_AUTH_CSRF_FAILED: { status: 403, title: 'CSRF verification failed' },
+  BASALT_AUTH_SESSION_REQUIRED: {
+    status: 400,
+    title: 'This endpoint acts on a browser session, and the request authenticates with a bearer token',
+  },
 });
 
 /** A session error code, such as `BASALT_AUTH_CSRF_FAILED`. */
@@ -20,5 +24,17 @@ export class CsrfError extends BasaltError {
 
   constructor(message: string, options: BasaltErrorOptions = {}) {
     super('BASALT_AUTH_CSRF_FAILED', message, options);
+  }
+}
+
+/**
+ * 400: a request with an `Authorization: Bearer` header reached an endpoint that acts on the
+ * session cookie (session logout). A bearer request never uses the cookie.
+ */
+export class SessionRequiredError extends BasaltError {
+  declare readonly code: SessionErrorCode;
+
+  constructor(message: string, options: BasaltErrorOptions = {}) {
+    super('BASALT_AUTH_SESSION_REQUIRED', message, options);
   }
 }

@@ -2,6 +2,7 @@ import { AuthenticationError } from '../../core/index.js';
 import { type AnyEndpoint, type EndpointRateLimit, get, post, respond, t } from '../../http/index.js';
 import type { AuthService } from '../service.js';
 import type { OriginPolicy } from './csrf.js';
+import { SessionRequiredError } from './errors.js';
 
 const INVALID_CREDENTIALS = 'No active account with these credentials';
 const NO_STORE = { 'cache-control': 'no-store' };
@@ -67,6 +68,11 @@ export function sessionRoutes(options: SessionRouteOptions): AnyEndpoint[] {
         response: { 204: t.Null() },
       },
       async (ctx) => {
+        // A bearer request's cookie is never read (nor CSRF-checked): it cannot end that session.
+        if (ctx.request.headers.authorization !== undefined)
+          throw new SessionRequiredError(
+            'This request authenticates with a bearer token, which has no session to end; to revoke tokens, POST /auth/logout with the refresh token. To end a browser session, send its cookie without an Authorization header',
+          );
         await ctx.session.logout();
         return respond(204, null);
       },
@@ -76,7 +82,8 @@ export function sessionRoutes(options: SessionRouteOptions): AnyEndpoint[] {
       {
         tags,
         summary: 'The CSRF token of the current session (null without one)',
-        description: 'Send it in the X-CSRF-Token header of every POST, PUT, PATCH and DELETE.',
+        description:
+          'Send it in the X-CSRF-Token header of every POST, PUT, PATCH and DELETE. Null for a bearer request, which needs no CSRF token.',
         response: t.Object({ csrfToken: t.Union([t.String(), t.Null()]) }),
       },
       (ctx) => respond(200, { csrfToken: ctx.session.csrfToken() ?? null }, NO_STORE),

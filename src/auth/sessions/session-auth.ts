@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '../../core/index.js';
 import type { AnyModel, Executor } from '../../db/index.js';
 import type { AnyEndpoint, RequestContext, SecurityScheme } from '../../http/index.js';
@@ -23,6 +24,21 @@ export interface SessionAuth {
    * enforces CSRF on unsafe methods. Synchronous (undefined) when there is no cookie.
    */
   provide(ctx: RequestContext, authenticated: AuthenticatedContext): void | Promise<void>;
+  /** Installs `ctx.session` (with no session) on a request that authenticates with a bearer token. */
+  provideDetached(ctx: RequestContext): void;
+  /**
+   * Keeps a single-use value in the session store (database or Redis) for `seconds`, under a
+   * key derived from `id` and `purpose`; {@link SessionAuth.takeOnce} reads and deletes it atomically.
+   */
+  keepOnce(
+    db: Executor,
+    purpose: string,
+    id: string,
+    data: Record<string, unknown>,
+    seconds: number,
+  ): Promise<void>;
+  /** The value kept under `purpose` and `id`, removed in the same step; undefined when used, expired or unknown. */
+  takeOnce(db: Executor, purpose: string, id: string): Promise<Record<string, unknown> | undefined>;
   /** Ends every session of a user (password change, logout everywhere). */
   endAllFor(db: Executor, userId: AuthUser['id']): Promise<void>;
   close(): Promise<void>;
@@ -71,7 +87,15 @@ export async function createSessionAuth(options: SessionAuthOptions): Promise<Se
       ...(options.limits ? { limits: options.limits } : {}),
     }),
     provide: (ctx, authenticated) => manager.provide(ctx, authenticated),
+    provideDetached: (ctx) => manager.provideDetached(ctx),
+    keepOnce: (db, purpose, id, data, seconds) => manager.keepOnce(db, onceKey(purpose, id), data, seconds),
+    takeOnce: (db, purpose, id) => manager.takeOnce(db, onceKey(purpose, id)),
     endAllFor: (db, userId) => manager.endAllFor(db, userId),
     close: () => manager.close(),
   };
+}
+
+/** The store key of a single-use value: never the hash of a session id, whose key is SHA-256(id). */
+function onceKey(purpose: string, id: string): string {
+  return createHash('sha256').update(`${purpose}\u0000${id}`).digest('hex');
 }

@@ -82,6 +82,30 @@ export class SessionManager implements SessionOperations {
     return this.#load(ctx as StatefulContext, id, authenticated);
   }
 
+  /**
+   * Installs `ctx.session` for a request authenticated otherwise (a bearer token): the session
+   * cookie, if any, is neither read nor CSRF-checked, so the view starts with no session.
+   */
+  provideDetached(ctx: RequestContext): void {
+    ctx.session = new RequestSession(this, ctx);
+  }
+
+  /** Keeps a single-use value server-side under `hash` for `seconds`. */
+  keepOnce(db: Executor, hash: string, data: Record<string, unknown>, seconds: number): Promise<void> {
+    return this.#backend.save(db, hash, {
+      userId: null,
+      data,
+      expiresAt: new Date(Date.now() + seconds * 1000),
+    });
+  }
+
+  /** Takes a value kept by {@link keepOnce}: at most once, and never once expired. */
+  async takeOnce(db: Executor, hash: string): Promise<Record<string, unknown> | undefined> {
+    const record = await this.#backend.take(db, hash);
+    if (!record || record.expiresAt.getTime() <= Date.now()) return undefined;
+    return record.data;
+  }
+
   async #load(ctx: StatefulContext, id: string, authenticated: AuthenticatedContext): Promise<void> {
     const hash = hashSessionId(id);
     const record = await this.#backend.load(ctx.db, hash);

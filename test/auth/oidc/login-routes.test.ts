@@ -92,13 +92,15 @@ describe('"Sign in with ..." endpoints, ending in a session', () => {
     expect(await client.db!.query(User).where({ email: 'alice@example.test' }).count()).toBe(1);
   });
 
-  it('links an existing account only through a verified email', async () => {
+  it('never signs a first login in to an existing account by email (linkByEmail defaults to never)', async () => {
     await getAuth(client.app).createUser(client.db!, {
       email: 'existing@example.test',
       password: 'an existing password',
     });
     const { done } = await signIn(client, 'existing');
-    expect(done.status).toBe(303);
+    expect(done.status).toBe(409);
+    expect(done.body).toMatchObject({ code: 'BASALT_AUTH_OIDC_ACCOUNT_EXISTS' });
+    expect(String(done.headers['set-cookie'])).not.toContain('basalt_session=');
     expect(await client.db!.query(User).where({ email: 'existing@example.test' }).count()).toBe(1);
 
     // An unverified email claiming someone's address creates and links nothing.
@@ -119,8 +121,8 @@ describe('"Sign in with ..." endpoints, ending in a session', () => {
       isActive: false,
     });
     const { done } = await signIn(client, 'disabled');
-    expect(done.status).toBe(400);
-    expect(String(JSON.stringify(done.body))).toContain('disabled');
+    expect(done.status).toBe(409);
+    expect(String(JSON.stringify(done.body))).toContain('BASALT_AUTH_OIDC_ACCOUNT_EXISTS');
   });
 
   it('refuses a callback without the login cookie, with a tampered one, or replayed', async () => {
@@ -131,10 +133,10 @@ describe('"Sign in with ..." endpoints, ending in a session', () => {
     expect(without.body).toMatchObject({ code: 'BASALT_AUTH_OIDC_STATE_MISMATCH' });
     const tampered = await client.request({ method: 'GET', url, headers: { cookie: `${stateCookie}x` } });
     expect(tampered.body).toMatchObject({ code: 'BASALT_AUTH_OIDC_STATE_MISMATCH' });
-    // The code was already exchanged by signIn: replaying the whole callback fails at the provider.
+    // The login state was taken by signIn's callback: a replay is refused before the provider is asked.
     const replay = await client.request({ method: 'GET', url, headers: { cookie: stateCookie } });
-    expect(replay.status).toBe(502);
-    expect(replay.body).toMatchObject({ code: 'BASALT_AUTH_OIDC_EXCHANGE_FAILED' });
+    expect(replay.status).toBe(400);
+    expect(replay.body).toMatchObject({ code: 'BASALT_AUTH_OIDC_STATE_MISMATCH' });
   });
 
   it('answers 404 for an unknown provider and 400 for a denied login', async () => {

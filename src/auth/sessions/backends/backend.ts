@@ -17,6 +17,11 @@ export interface SessionBackend {
   load(db: Executor, hash: string): Promise<SessionRecord | null>;
   /** Creates or replaces a session. */
   save(db: Executor, hash: string, record: SessionRecord): Promise<void>;
+  /**
+   * Reads and deletes a record in one step: of two concurrent calls for the same hash, at most
+   * one gets the record (single-use values such as a login's state).
+   */
+  take(db: Executor, hash: string): Promise<SessionRecord | null>;
   /** Deletes a session (no error when it is gone). */
   delete(db: Executor, hash: string, userId: SessionRecord['userId']): Promise<void>;
   /** Deletes every session of a user. */

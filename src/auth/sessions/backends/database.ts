@@ -17,12 +17,19 @@ interface LooseExecutor {
 /** Sessions in the `auth_session` table, through the request's executor. */
 export function databaseSessionBackend(model: AnyModel): SessionBackend {
   const loose = (db: Executor) => db as unknown as LooseExecutor;
+  const load = async (db: Executor, key: string): Promise<SessionRecord | null> => {
+    const row = (await loose(db).query(model).where({ key }).first()) as SessionRow | undefined;
+    if (!row) return null;
+    const data = row.data && typeof row.data === 'object' ? (row.data as Record<string, unknown>) : {};
+    return { userId: row.userId ?? null, data, expiresAt: new Date(row.expiresAt) };
+  };
   return {
-    async load(db, key) {
-      const row = (await loose(db).query(model).where({ key }).first()) as SessionRow | undefined;
-      if (!row) return null;
-      const data = row.data && typeof row.data === 'object' ? (row.data as Record<string, unknown>) : {};
-      return { userId: row.userId ?? null, data, expiresAt: new Date(row.expiresAt) };
+    load,
+    async take(db, key) {
+      const record = await load(db, key);
+      if (!record) return null;
+      // The delete is the claim: of two concurrent takers only one removes the row.
+      return (await loose(db).deleteMany(model, { key })) === 1 ? record : null;
     },
     async save(db, key, record: SessionRecord) {
       await loose(db).upsert(

@@ -42,12 +42,20 @@ export async function redisSessionBackend(url: string, log: Logger): Promise<Ses
   }
   const sessionKey = (hash: string) => `${REDIS_SESSION_PREFIX}${hash}`;
   const userKey = (userId: number | string) => `${REDIS_SESSION_PREFIX}user:${userId}`;
+  const parse = (raw: string | null): SessionRecord | null => {
+    if (raw === null) return null;
+    const stored = JSON.parse(raw) as StoredSession;
+    return { userId: stored.u, data: stored.d ?? {}, expiresAt: new Date(stored.e) };
+  };
   return {
     async load(_db, hash) {
-      const raw = await redis.get(sessionKey(hash));
-      if (raw === null) return null;
-      const stored = JSON.parse(raw) as StoredSession;
-      return { userId: stored.u, data: stored.d ?? {}, expiresAt: new Date(stored.e) };
+      return parse(await redis.get(sessionKey(hash)));
+    },
+    async take(_db, hash) {
+      // MULTI runs GET and DEL with nothing in between (GETDEL needs Redis 6.2).
+      const results = await redis.multi().get(sessionKey(hash)).del(sessionKey(hash)).exec();
+      const raw = results?.[0]?.[1];
+      return parse(typeof raw === 'string' ? raw : null);
     },
     async save(_db, hash, record: SessionRecord) {
       const ttl = Math.max(1, Math.ceil((record.expiresAt.getTime() - Date.now()) / 1000));
