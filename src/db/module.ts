@@ -4,8 +4,8 @@ import { migrationCommands } from './migrations/commands.js';
 
 /**
  * The data layer as an app module: the migration commands (`makemigrations`, `migrate`,
- * `showmigrations`, `sqlmigrate`) and the data commands (`dumpdata`, `loaddata`, `dbshell`,
- * `shell`). `createApp` includes it in every app, so an app manages its schema whether or
+ * `showmigrations`, `sqlmigrate`) and the data commands (`dumpdata`, `loaddata`, `dbshell`;
+ * `basalt shell` is the CLI's). `createApp` includes it in every app, so an app manages its schema whether or
  * not it declares models yet.
  */
 export const databaseModule: { readonly name: 'db'; readonly commands: readonly DatabaseCommand[] } = {

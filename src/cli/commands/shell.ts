@@ -4,7 +4,6 @@ import { createInterface } from 'node:readline';
 import { PassThrough, type Writable } from 'node:stream';
 import type { BasaltApp } from '../../app/index.js';
 import { sql } from '../../db/index.js';
-import { getJobs } from '../../jobs/index.js';
 import type { BuiltinCommand } from '../cli-context.js';
 
 /** `order_line` → `OrderLine`: how a model is named in the shell. */
@@ -28,7 +27,10 @@ async function shellBindings(app: BasaltApp): Promise<Record<string, unknown>> {
   const bindings: Record<string, unknown> = { app, db: app.db, sql };
   for (const model of app.db?.registry.all() ?? []) bindings[pascalCase(model.name)] ??= model;
   // Tasks are bound to the app's jobs client when it is made, so `task.enqueue()` works here.
-  const jobs = app.modules.some((m) => m.name === 'jobs') ? await getJobs(app) : undefined;
+  // Imported here: `basalt --help` should not load the jobs capability.
+  const jobs = app.modules.some((m) => m.name === 'jobs')
+    ? await (await import('../../jobs/index.js')).getJobs(app)
+    : undefined;
   if (jobs) {
     bindings.jobs = jobs;
     for (const task of jobs.tasks.values()) bindings[camelCase(task.name)] ??= task;

@@ -118,5 +118,5 @@ const loaddata: DatabaseCommand = {
     }),
 };
 
-/** The data commands: `dumpdata`, `loaddata`, `dbshell` and `shell`. */
+/** The data commands: `dumpdata`, `loaddata` and `dbshell`. */
 export const dataCommands: DatabaseCommand[] = [dumpdata, loaddata, ...shellCommands];

@@ -1,12 +1,7 @@
 import { spawn } from 'node:child_process';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import type { Writable } from 'node:stream';
-import { sql } from 'kysely';
 import type { DatabaseCommand } from '../command-app.js';
 import { statementCacheOf } from '../dialects/postgres.js';
 import { sqliteFilename } from '../dialects/sqlite.js';
-import { pascalCase } from '../meta.js';
 
 /** The command-line client for a database URL, and where to get it. */
 export function databaseClient(url: string): { command: string; args: string[]; install: string } {
@@ -57,37 +52,5 @@ const dbshell: DatabaseCommand = {
   },
 };
 
-const shell: DatabaseCommand = {
-  name: 'shell',
-  summary: 'An interactive Node.js REPL with the app, its database, its models and sql',
-  description:
-    'Starts a REPL where app, db, sql and every model (by PascalCase name: Book, OrderLine) are\n' +
-    'defined; top-level await works, e.g. await db.query(Book).count().',
-  async run(ctx) {
-    const app = await ctx.loadApp();
-    const models = Object.fromEntries((app.db?.registry.all() ?? []).map((m) => [pascalCase(m.name), m]));
-    const names = ['app', 'db', 'sql', ...Object.keys(models)];
-    ctx.stdout.write(`Basalt shell: ${names.join(', ')} are defined. .exit (or Ctrl+D) leaves.\n`);
-    // Loaded here, not at import: node:repl loads node:domain, which slows every EventEmitter
-    // (every request) in any process that merely imports Basalt.
-    const { default: repl } = await import('node:repl');
-    const server = repl.start({
-      prompt: 'basalt> ',
-      input: process.stdin,
-      output: ctx.stdout as Writable,
-      terminal: process.stdin.isTTY === true && ctx.stdout === process.stdout,
-      useGlobal: false,
-    });
-    if (server.terminal)
-      server.setupHistory(join(homedir(), '.basalt_repl_history'), (error) => {
-        if (error) ctx.stderr.write(`shell: no history (${error.message})\n`);
-      });
-    Object.assign(server.context, { app, db: app.db, sql, ...models });
-    await new Promise<void>((resolve) => server.on('exit', resolve));
-    await app.stop();
-    return 0;
-  },
-};
-
-/** `dbshell` and `shell`. */
-export const shellCommands: DatabaseCommand[] = [dbshell, shell];
+/** `dbshell`. (`basalt shell` is a built-in command of the CLI, which sees the app's tasks too.) */
+export const shellCommands: DatabaseCommand[] = [dbshell];
