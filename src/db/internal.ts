@@ -3,3 +3,4 @@
 export { statementCacheOf } from './dialects/postgres.js';
 export { migrationsPath } from './migrations/loader.js';
 export { databaseModule } from './module.js';
+export { cursorOfRow } from './row-cursor.js';

@@ -1,0 +1,202 @@
+import { PermissionDeniedError, ValidationError } from '../core/index.js';
+import { type AnyModel, type Executor, type Query, RecordNotFoundError } from '../db/index.js';
+import { type CollectionAction, enforceAccess } from './access.js';
+import type { Actor } from './actor.js';
+import type { CollectionRuntime } from './collection.js';
+import {
+  type ListParams,
+  listOrder,
+  listWhere,
+  type PageResult,
+  requestedFields,
+  requestedIncludes,
+  runPage,
+} from './list.js';
+import { hiddenFields, serialize, type View } from './serialize.js';
+
+type Row = Record<string, unknown>;
+type AnyQuery = Query<AnyModel>;
+
+/**
+ * Reads the row being written again before the write, inside its transaction (REST's
+ * `If-Match`); may answer a fresher row or throw.
+ */
+export type Precondition = (db: Executor, current: Row) => Promise<Row>;
+
+/** The base query of what this actor may see: the collection's scope (none for the system actor). */
+export function scoped(rt: CollectionRuntime, db: Executor, actor: Actor): AnyQuery {
+  const base = db.query(rt.model) as unknown as AnyQuery;
+  const scope = rt.options.scope;
+  return scope && actor.kind !== 'system' ? (scope(base as never, actor) as unknown as AnyQuery) : base;
+}
+
+function label(rt: CollectionRuntime): string {
+  return rt.model.meta.label;
+}
+
+/**
+ * Loads one object the actor may act on. The 403/404 rule: missing, outside the actor's
+ * scope, or refused by the object check for `retrieve` is a 404 (existence does not leak);
+ * visible but refused for this action is a 403.
+ */
+export async function loadObject(
+  rt: CollectionRuntime,
+  db: Executor,
+  actor: Actor,
+  id: unknown,
+  action: CollectionAction | string,
+  include: readonly string[] = [],
+): Promise<Row> {
+  let query = scoped(rt, db, actor);
+  if (include.length > 0) query = query.include(...(include as never[]));
+  let row: Row | undefined;
+  if ((rt.options.scope && actor.kind !== 'system') || include.length > 0)
+    row = (await query.where({ id } as never).first()) as Row | undefined;
+  else row = (await query.get(id as never)) as Row;
+  if (row === undefined) throw new RecordNotFoundError(label(rt));
+  const check = rt.options.check;
+  if (check && actor.kind !== 'system' && !(await check({ action, object: row as never, actor, db }))) {
+    const visible =
+      action !== 'retrieve' &&
+      action !== 'list' &&
+      (await check({ action: 'retrieve', object: row as never, actor, db }));
+    if (!visible) throw new RecordNotFoundError(label(rt));
+    throw new PermissionDeniedError(`You may not ${action} this ${label(rt).toLowerCase()}`);
+  }
+  return row;
+}
+
+/** What one call shows this actor. */
+export function viewOf(
+  rt: CollectionRuntime,
+  actor: Actor,
+  params: ListParams,
+  includes: View['includes'],
+): View {
+  return {
+    fields: rt.query.sparse ? requestedFields(params) : null,
+    includes,
+    hidden: hiddenFields(rt.plan, actor),
+    actor,
+  };
+}
+
+/** A page of serialized objects and the parameters of the pages around it. */
+export interface ListResult {
+  results: Row[];
+  /** The total (page-number pagination only). */
+  count?: number;
+  /** Parameters of the next page (`{ page: '3' }`, `{ cursor: 'n.…' }`), or null. */
+  next: Record<string, string> | null;
+  previous: Record<string, string> | null;
+}
+
+/** A list as the actor may see it (access already enforced). */
+export async function listObjects(
+  rt: CollectionRuntime,
+  db: Executor,
+  actor: Actor,
+  params: ListParams,
+): Promise<ListResult> {
+  let query = scoped(rt, db, actor);
+  for (const where of listWhere(rt.query, params)) query = query.where(where as never);
+  const { paths, top } = requestedIncludes(rt.plan, params);
+  if (paths.length > 0) query = query.include(...(paths as never[]));
+  const page: PageResult = await runPage(rt.model, query, rt.query, listOrder(rt.query, params), params);
+  const shown = viewOf(rt, actor, params, top);
+  const results = page.rows.map((row) => serialize(rt.plan, shown, row));
+  const result: ListResult = { results, next: page.next, previous: page.previous };
+  if (page.count !== undefined) result.count = page.count;
+  return result;
+}
+
+/** Refuses fields the collection does not accept (400) and fields this actor may not set (403). */
+export function checkWritable(rt: CollectionRuntime, actor: Actor, data: Row): void {
+  const unknown = Object.keys(data).filter((key) => !rt.writable.has(key));
+  if (unknown.length > 0)
+    throw new ValidationError(
+      unknown.map((key) => ({ pointer: `/${key}`, detail: 'is not a field you can set', code: 'unknown' })),
+    );
+  if (rt.plan.writeRules.size === 0 || actor.kind === 'system') return;
+  for (const key of Object.keys(data)) {
+    const rule = rt.plan.writeRules.get(key);
+    if (rule && !rule(actor)) throw new PermissionDeniedError(`You may not set the field '${key}'`);
+  }
+}
+
+/** Creates a row for the actor: hooks and the insert in one transaction (none without hooks). */
+export async function createObject(
+  rt: CollectionRuntime,
+  db: Executor,
+  actor: Actor,
+  data: Row,
+): Promise<Row> {
+  checkWritable(rt, actor, data);
+  const hooks = rt.options.hooks;
+  // Without hooks the model operation is the whole write: no transaction round trips.
+  if (!hooks?.beforeCreate && !hooks?.afterCreate) return (await db.create(rt.model, data as never)) as Row;
+  return db.transaction(async (tx) => {
+    await hooks.beforeCreate?.({ actor, db: tx, data });
+    const object = (await tx.create(rt.model, data as never)) as Row;
+    await hooks.afterCreate?.({ actor, db: tx, object: object as never });
+    return object;
+  });
+}
+
+/** Whether a write by id can go straight to the model operation (which answers 404 itself). */
+function direct(rt: CollectionRuntime, actor: Actor, hook: unknown, precondition: Precondition | undefined) {
+  const policed =
+    actor.kind !== 'system' && (rt.options.scope !== undefined || rt.options.check !== undefined);
+  return !policed && hook === undefined && precondition === undefined;
+}
+
+/** Updates a row the actor may change (a partial write). */
+export async function updateObject(
+  rt: CollectionRuntime,
+  db: Executor,
+  actor: Actor,
+  id: unknown,
+  data: Row,
+  action: CollectionAction | string = 'partialUpdate',
+  precondition?: Precondition,
+): Promise<Row> {
+  checkWritable(rt, actor, data);
+  const hooks = rt.options.hooks;
+  if (direct(rt, actor, hooks?.beforeUpdate ?? hooks?.afterUpdate, precondition))
+    return (await db.update(rt.model, id as never, data as never)) as Row;
+  return db.transaction(async (tx) => {
+    let current = await loadObject(rt, tx, actor, id, action);
+    if (precondition) current = await precondition(tx, current);
+    await hooks?.beforeUpdate?.({ actor, db: tx, object: current as never, data });
+    const object = (await tx.update(rt.model, current.id as never, data as never)) as Row;
+    await hooks?.afterUpdate?.({ actor, db: tx, object: object as never, previous: current as never });
+    return object;
+  });
+}
+
+/** Deletes a row the actor may delete. */
+export async function deleteObject(
+  rt: CollectionRuntime,
+  db: Executor,
+  actor: Actor,
+  id: unknown,
+  precondition?: Precondition,
+): Promise<void> {
+  const hooks = rt.options.hooks;
+  if (direct(rt, actor, hooks?.beforeDelete ?? hooks?.afterDelete, precondition)) {
+    await db.delete(rt.model, id as never);
+    return;
+  }
+  await db.transaction(async (tx) => {
+    let current = await loadObject(rt, tx, actor, id, 'delete');
+    if (precondition) current = await precondition(tx, current);
+    await hooks?.beforeDelete?.({ actor, db: tx, object: current as never });
+    await tx.delete(rt.model, current.id as never);
+    await hooks?.afterDelete?.({ actor, db: tx, object: current as never });
+  });
+}
+
+/** Enforces the access of a standard action for the actor (401/403). */
+export function enforce(rt: CollectionRuntime, action: CollectionAction, actor: Actor): void | Promise<void> {
+  return enforceAccess(rt.access[action], actor);
+}

@@ -1,0 +1,35 @@
+// The public API of basalt/ops: explicit named exports only.
+export {
+  type Access,
+  type AccessRule,
+  COLLECTION_ACTIONS,
+  type CollectionAction,
+} from './access.js';
+export {
+  type Actor,
+  type ActorKind,
+  type ActorUser,
+  anonymous,
+  isActiveStaff,
+  type PermissionSource,
+  system,
+  userActor,
+} from './actor.js';
+export { type Collection, defineCollection } from './collection.js';
+export type { ListResult } from './engine.js';
+export type { ListParams } from './list.js';
+export { type Listed, type Operations, operations, type Shown, type Target } from './operations.js';
+export type {
+  CollectionOptions,
+  ComputedField,
+  FieldName,
+  FieldRule,
+  HookArgs,
+  IncludeOptions,
+  Lookup,
+  ObjectCheckArgs,
+  OperationHooks,
+  PaginationOptions,
+  Row,
+  WriteData,
+} from './options.js';

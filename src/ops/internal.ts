@@ -1,0 +1,36 @@
+// Names Basalt's own capabilities (REST, next the admin and GraphQL) need from the operation
+// layer. Not a package subpath: apps never import them.
+export {
+  accessOf,
+  MODEL_VERBS,
+  modelPermission,
+  type ResolvedAccess,
+  resolveAccess,
+  staffRule,
+} from './access.js';
+export { bareCodename, isActiveSuperuser } from './actor.js';
+export { type CollectionRuntime, runtimeOf } from './collection.js';
+export {
+  checkWritable,
+  createObject,
+  deleteObject,
+  enforce,
+  listObjects,
+  loadObject,
+  type Precondition,
+  scoped,
+  updateObject,
+  viewOf,
+} from './engine.js';
+export { requestedIncludes } from './list.js';
+export { attributeOf, type FieldPlan, type IncludePlan } from './plan.js';
+export {
+  type FilterParam,
+  fieldMeta,
+  MAX_IN_VALUES,
+  MAX_SEARCH_TERMS,
+  type QueryPlan,
+  TEXT_KINDS,
+  TEXT_LOOKUPS,
+} from './query-plan.js';
+export { hiddenFields, serialize, type View } from './serialize.js';
