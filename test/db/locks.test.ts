@@ -4,13 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defineApp, post, t } from 'basalt';
+import { createTestClient } from 'basalt/testing';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabase, type Database, LockTimeoutError } from '../../src/db/index.js';
 import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
 import { dialects } from './fixtures/dialects.js';
-import { Copy, Loan, type LoanOutcome, loanModels, tryBorrow } from './fixtures/loans.js';
+import { borrow, Copy, Loan, type LoanOutcome, loanModels, tryBorrow } from './fixtures/loans.js';
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/loan-process.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -307,6 +309,42 @@ describe('SQLite write transactions across connections', () => {
       if (other.inTransaction) other.exec('rollback');
       other.close();
       await sql`pragma busy_timeout = 5000`.execute(db.kysely);
+    }
+  });
+
+  it('answers 503 with Retry-After over HTTP while the lock is held, then 201, then 409', async () => {
+    const lend = post(
+      '/copies/:id/loans',
+      { params: t.Object({ id: t.Integer() }), response: t.Object({ lent: t.Boolean() }) },
+      async ({ db: appDb, params }) => {
+        await borrow(appDb, params.id, 'web');
+        return { lent: true };
+      },
+    );
+    const client = await createTestClient(defineApp({ name: 'loans', models: loanModels, routes: [lend] }), {
+      database: false,
+      envFile: false,
+      env: { DATABASE_URL: url },
+    });
+    const other = otherConnection();
+    try {
+      const copy = await db.create(Copy, { title: 'Sanditon', available: 1 });
+      await sql`pragma busy_timeout = 100`.execute(client.app.db!.kysely);
+      other.exec('begin immediate');
+      const busy = await client.request({ method: 'POST', url: `/copies/${copy.id}/loans` });
+      expect(busy.status).toBe(503);
+      expect(busy.headers['retry-after']).toBe('1');
+      expect(busy.problem).toMatchObject({ code: 'BASALT_DB_LOCK_TIMEOUT', status: 503 });
+      other.exec('rollback');
+      const lent = await client.request({ method: 'POST', url: `/copies/${copy.id}/loans` });
+      expect(lent.status).toBe(201);
+      const none = await client.request({ method: 'POST', url: `/copies/${copy.id}/loans` });
+      expect(none.status).toBe(409);
+      expect(none.problem).toMatchObject({ code: 'BASALT_HTTP_CONFLICT' });
+    } finally {
+      if (other.inTransaction) other.exec('rollback');
+      other.close();
+      await client.close();
     }
   });
 
