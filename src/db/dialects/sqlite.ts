@@ -111,9 +111,10 @@ class BasaltSqliteDialect extends SqliteDialect {
     const readOnly = new WeakSet<DatabaseConnection>();
     driver.beginTransaction = async (connection, settings) => {
       if (settings.accessMode === 'read only') {
-        await connection.executeQuery(CompiledQuery.raw('pragma query_only = on'));
-        readOnly.add(connection);
+        // After BEGIN, so a BEGIN that fails leaves the connection writable.
         await connection.executeQuery(CompiledQuery.raw('begin deferred'));
+        readOnly.add(connection);
+        await connection.executeQuery(CompiledQuery.raw('pragma query_only = on'));
       } else {
         await connection.executeQuery(CompiledQuery.raw('begin immediate'));
       }
