@@ -145,6 +145,11 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
     production: typed.NODE_ENV === 'production',
     development,
     bodyLimit: typed.BODY_LIMIT,
+    timeouts: {
+      headers: typed.HEADERS_TIMEOUT,
+      request: typed.REQUEST_TIMEOUT,
+      keepAlive: typed.KEEP_ALIVE_TIMEOUT,
+    },
     trustProxy: typed.TRUST_PROXY,
     accessLog: typed.ACCESS_LOG,
     corsOrigins: typed.CORS_ORIGINS,

@@ -29,6 +29,22 @@ export const CoreConfig = t.Object({
     default: 1_048_576,
     description: 'Largest accepted request body, in bytes',
   }),
+  HEADERS_TIMEOUT: t.Number({
+    minimum: 0.1,
+    default: 10,
+    description: 'Seconds a client has to send its request headers; then 408 and the connection closes',
+  }),
+  REQUEST_TIMEOUT: t.Number({
+    minimum: 0,
+    default: 30,
+    description:
+      'Seconds a client has to send its whole request, body included; then 408 and the connection closes (0: no limit)',
+  }),
+  KEEP_ALIVE_TIMEOUT: t.Number({
+    minimum: 0.1,
+    default: 5,
+    description: 'Seconds an idle keep-alive connection stays open between requests',
+  }),
   CORS_ORIGINS: t.Array(t.String(), {
     default: [],
     description: 'Comma-separated origins allowed by CORS; empty turns CORS off; * allows any',

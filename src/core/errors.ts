@@ -17,12 +17,15 @@ export const ERROR_CODES = {
   BASALT_HTTP_NOT_FOUND: { status: 404, title: 'Not found' },
   BASALT_HTTP_METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   BASALT_HTTP_NOT_ACCEPTABLE: { status: 406, title: 'Not acceptable' },
+  BASALT_HTTP_REQUEST_TIMEOUT: { status: 408, title: 'Request timeout' },
   BASALT_HTTP_CONFLICT: { status: 409, title: 'Conflict' },
   BASALT_HTTP_PRECONDITION_FAILED: { status: 412, title: 'Precondition failed' },
   BASALT_HTTP_PRECONDITION_REQUIRED: { status: 428, title: 'Precondition required' },
   BASALT_HTTP_PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
+  BASALT_HTTP_URI_TOO_LONG: { status: 414, title: 'URI too long' },
   BASALT_HTTP_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   BASALT_HTTP_TOO_MANY_REQUESTS: { status: 429, title: 'Too many requests' },
+  BASALT_HTTP_HEADERS_TOO_LARGE: { status: 431, title: 'Request header fields too large' },
   BASALT_HTTP_SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
 } as const;
 

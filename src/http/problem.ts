@@ -14,6 +14,8 @@ export interface Problem {
   stack?: string;
 }
 
+const MAX_INSTANCE = 1024;
+
 /** The media type of every error answer. */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -84,7 +86,12 @@ export function toProblem(
   request: FastifyRequest,
   options: ProblemOptions,
 ): { problem: Problem; headers?: Record<string, string>; unexpected: boolean } {
-  const base = { instance: request.url, requestId: String(request.id) };
+  // A URL can be as long as Node accepts (a 414 is about one): the problem echoes its start.
+  const url = request.url;
+  const base = {
+    instance: url.length > MAX_INSTANCE ? `${url.slice(0, MAX_INSTANCE)}…` : url,
+    requestId: String(request.id),
+  };
   if (isBasaltError(error)) {
     const problem: Problem = {
       type: `urn:basalt:error:${error.code}`,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { BasaltError, type Logger } from '../core/index.js';
 import { type Authentication, type EndpointGuard, enforceGuard, requiresUser } from './auth.js';
+import { answerClientError, routerError } from './client-errors.js';
 import type { ContextProvider, RequestContext, RequestHook } from './context.js';
 import {
   type AnyDependency,
@@ -36,6 +37,8 @@ export interface HttpServerOptions {
   production: boolean;
   development: boolean;
   bodyLimit: number;
+  /** Slow-client limits in seconds (HEADERS_TIMEOUT, REQUEST_TIMEOUT, KEEP_ALIVE_TIMEOUT); Basalt's defaults when absent. */
+  timeouts?: Partial<HttpTimeouts>;
   trustProxy: boolean;
   accessLog: boolean;
   corsOrigins: readonly string[];
@@ -47,12 +50,29 @@ export interface HttpServerOptions {
   rateLimitStore?: () => Promise<RateLimitStore>;
 }
 
+/** Slow-client limits of the HTTP server, in seconds. */
+export interface HttpTimeouts {
+  /** Time to receive the request line and headers. */
+  headers: number;
+  /** Time to receive the whole request, body included; 0 turns it off. */
+  request: number;
+  /** Time an idle keep-alive connection is kept between requests. */
+  keepAlive: number;
+}
+
+const DEFAULT_TIMEOUTS: HttpTimeouts = { headers: 10, request: 30, keepAlive: 5 };
+
 const REQUEST_ID = /^[\w.:-]{1,200}$/;
 // Generated ids: a random per-process prefix and a counter — unique across workers and
 // hosts in practice, and far cheaper per request than a UUID.
 const ID_PREFIX = randomBytes(4).toString('hex');
 let idCounter = 0;
 const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+function newRequestId(): string {
+  idCounter += 1;
+  return `${ID_PREFIX}-${idCounter.toString(36)}`;
+}
 
 /** `/books/:id` → `/books/{id}`, the OpenAPI form. */
 export function openApiPath(path: string): string {
@@ -69,6 +89,10 @@ function successStatus(endpoint: AnyEndpoint): number {
 
 /** Builds the Fastify instance: routes with compiled schemas, problem+json errors, 404/405, headers. */
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const timeouts = checkedTimeouts({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
+  const headers = securityHeaders({ production: options.production });
+  const log = options.log;
+  const development = options.development;
   const fastify = Fastify({
     // Fastify gets no logger: with one it builds a child logger and attaches response
     // listeners on every request. Basalt logs itself, binding the request id lazily.
@@ -77,25 +101,38 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     trustProxy: options.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    requestTimeout: Math.round(timeouts.request * 1000),
+    keepAliveTimeout: Math.round(timeouts.keepAlive * 1000),
+    http: {
+      headersTimeout: Math.round(timeouts.headers * 1000),
+      // Node looks for expired requests every 30 s by default: a 10 s limit could hold for 40.
+      connectionsCheckingInterval: checkingInterval(timeouts),
+    },
+    // Router errors (a bad percent-encoding, a path segment over maxParamLength) and errors
+    // Node's parser raises before Fastify sees a request answer problem+json like the rest.
+    frameworkErrors: (error, request, reply) => {
+      const { problem, headers: extra } = toProblem(routerError(error), request, { development });
+      reply.headers(headers).header('x-request-id', request.id).header('connection', 'close');
+      return sendProblem(reply, problem, extra);
+    },
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, headers, newRequestId),
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
       if (typeof incoming === 'string' && REQUEST_ID.test(incoming)) return incoming;
-      idCounter += 1;
-      return `${ID_PREFIX}-${idCounter.toString(36)}`;
+      return newRequestId();
     },
   });
   fastify.setValidatorCompiler(createValidatorCompiler());
   // JSON only: a text/plain body to a JSON endpoint is a 415, not a string that fails later.
   fastify.removeContentTypeParser('text/plain');
 
-  const headers = securityHeaders({ production: options.production });
-  const log = options.log;
-  const development = options.development;
-
   fastify.setErrorHandler((error, request, reply) => {
     const { problem, headers: extra, unexpected } = toProblem(error, request, { development });
     if (unexpected) log.error({ err: error, requestId: request.id }, 'unhandled error');
     reply.headers(headers).header('x-request-id', request.id);
+    // An error answered before the body was read (401, 413, 415, 429, ...): the rest of the
+    // body would keep the connection busy for as long as the client cares to drip it.
+    if (!request.raw.complete) reply.header('connection', 'close');
     return sendProblem(reply, problem, extra);
   });
   fastify.setNotFoundHandler((request, reply) => {
@@ -423,4 +460,19 @@ function drainUnreadBody(raw: FastifyRequest['raw']): void {
     if (drained > MAX_DRAINED_BYTES) raw.socket.destroy();
   });
   raw.resume();
+}
+
+function checkedTimeouts(timeouts: HttpTimeouts): HttpTimeouts {
+  if (timeouts.request > 0 && timeouts.headers > timeouts.request)
+    throw new BasaltError(
+      'BASALT_CONFIG_INVALID',
+      `HEADERS_TIMEOUT (${timeouts.headers} s) must not exceed REQUEST_TIMEOUT (${timeouts.request} s): the headers are part of the request`,
+    );
+  return timeouts;
+}
+
+/** How often Node looks for expired requests: a quarter of the shortest limit, between 0.1 s and 5 s. */
+function checkingInterval(timeouts: HttpTimeouts): number {
+  const shortest = Math.min(timeouts.headers, timeouts.request > 0 ? timeouts.request : Infinity);
+  return Math.round(Math.min(5, Math.max(0.1, shortest / 4)) * 1000);
 }
