@@ -1,5 +1,25 @@
 import type { AnyModel } from '../db/index.js';
+import { characterEntropyBits, isKeyboardWalk, isRepetition } from '../internal/guessable.js';
 import type { AppCheck } from './define-module.js';
+
+const GENERATE_KEY =
+  "Generate one with: node -e \"console.log(require('node:crypto').randomBytes(32).toString('base64url'))\"";
+
+// Words of the placeholders that templates, tutorials and .env examples ship.
+const PLACEHOLDER =
+  /change.?me|change.?this|replace.?me|your.?secret|insecure|placeholder|not.?secret|s3cr3t/i;
+
+/** Why a production SECRET_KEY is guessable, or undefined when it looks random. */
+export function weakSecretKeyReason(key: string): string | undefined {
+  if (PLACEHOLDER.test(key)) return 'looks like a placeholder';
+  if (new Set(key).size < 8) return 'has fewer than 8 distinct characters';
+  if (isRepetition(key, { maxUnit: 16 })) return 'repeats a short unit';
+  if (isKeyboardWalk(key)) return 'is a keyboard walk or a sequence';
+  // 32 random hex characters hold 128 bits and measure about 118; a sentence or a word list
+  // measures far less.
+  if (characterEntropyBits(key) < 80) return 'has low entropy';
+  return undefined;
+}
 
 /** Checks every app gets. Ids are stable and listed in docs/reference/checks.md. */
 export const builtinChecks: readonly AppCheck[] = [
@@ -8,17 +28,16 @@ export const builtinChecks: readonly AppCheck[] = [
     run(app) {
       const key = app.config.SECRET_KEY;
       if (app.config.NODE_ENV !== 'production') return [];
-      if (new Set(key).size < 8) {
-        return [
-          {
-            id: 'core.E001',
-            level: 'error',
-            message: 'SECRET_KEY has fewer than 8 distinct characters; it is guessable.',
-            hint: "Generate one with: node -e \"console.log(require('node:crypto').randomBytes(32).toString('base64url'))\"",
-          },
-        ];
-      }
-      return [];
+      const reason = weakSecretKeyReason(key);
+      if (reason === undefined) return [];
+      return [
+        {
+          id: 'core.E001',
+          level: 'error',
+          message: `SECRET_KEY ${reason}; it is guessable.`,
+          hint: GENERATE_KEY,
+        },
+      ];
     },
   },
   {

@@ -8,7 +8,7 @@ const CANDIDATES = ['./common-passwords.txt', '../../../src/auth/passwords/commo
 let cached: ReadonlySet<string> | undefined;
 
 /**
- * The 10,000 most common passwords shipped with Basalt (see README.md in this folder),
+ * The ~50,000 common passwords shipped with Basalt (see README.md in this folder),
  * lower-cased. Read from disk on the first call, then kept: the list never changes.
  */
 export function defaultCommonPasswords(): ReadonlySet<string> {

@@ -2,6 +2,7 @@ export { ARGON2_DEFAULTS, type Argon2Options, createArgon2Hasher } from './hashe
 export { createDjangoArgon2Hasher } from './hashers/django-argon2.js';
 export type { PasswordHasher } from './hashers/hasher.js';
 export { createPbkdf2Hasher, PBKDF2_DEFAULT_ITERATIONS, type Pbkdf2Options } from './hashers/pbkdf2.js';
+export { normalizePassword } from './normalize.js';
 export {
   createPasswordHasher,
   type PasswordCheck,
@@ -23,6 +24,7 @@ export {
   type PasswordUserAttributes,
   type PasswordValidator,
   passwordProblems,
+  patternPasswordValidator,
   type UserAttributeSimilarityOptions,
   userAttributeSimilarityValidator,
   type ValidatePasswordOptions,

@@ -2,6 +2,7 @@ import { type Argon2Options, createArgon2Hasher } from './hashers/argon2.js';
 import { createDjangoArgon2Hasher } from './hashers/django-argon2.js';
 import type { PasswordHasher } from './hashers/hasher.js';
 import { createPbkdf2Hasher } from './hashers/pbkdf2.js';
+import { normalizePassword } from './normalize.js';
 
 /** Options of {@link createPasswordHasher}. */
 export interface PasswordHasherOptions {
@@ -29,9 +30,13 @@ export interface PasswordCheck {
 export interface PasswordHashing {
   /** The hasher of new hashes (argon2id). */
   readonly preferred: PasswordHasher;
-  /** Hashes a password with the preferred hasher. */
+  /** Hashes a password, NFKC-normalised, with the preferred hasher. */
   hash(password: string): Promise<string>;
-  /** Checks a password against any hash a configured hasher understands; never throws. */
+  /**
+   * Checks a password, NFKC-normalised, against any hash a configured hasher understands;
+   * never throws. A hash made from the password as typed (before Basalt normalised) still
+   * matches, and then needs a rehash.
+   */
   checkPassword(password: string, encoded: string): Promise<PasswordCheck>;
   /** True when `encoded` is not an argon2id hash with the configured parameters. */
   needsRehash(encoded: string): boolean;
@@ -50,15 +55,23 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   const hashers = [preferred, ...(options.legacy ?? [createPbkdf2Hasher(), createDjangoArgon2Hasher()])];
   return {
     preferred,
-    hash: (password) => preferred.hash(password),
+    hash: (password) => preferred.hash(normalizePassword(password)),
     async checkPassword(password, encoded) {
       if (typeof password !== 'string' || typeof encoded !== 'string') {
         return { valid: false, needsRehash: false };
       }
       const hasher = hashers.find((candidate) => candidate.handles(encoded));
       if (hasher === undefined) return { valid: false, needsRehash: false };
-      const valid = await hasher.verify(password, encoded);
-      return { valid, needsRehash: valid && (hasher !== preferred || preferred.needsRehash(encoded)) };
+      const normalized = normalizePassword(password);
+      if (await hasher.verify(normalized, encoded)) {
+        return { valid: true, needsRehash: hasher !== preferred || preferred.needsRehash(encoded) };
+      }
+      // Hashes stored before normalisation (or imported from Django, which does not
+      // normalise) hold the password as typed: accept it once more and have it rehashed.
+      if (normalized !== password && (await hasher.verify(password, encoded))) {
+        return { valid: true, needsRehash: true };
+      }
+      return { valid: false, needsRehash: false };
     },
     needsRehash: (encoded) => !preferred.handles(encoded) || preferred.needsRehash(encoded),
   };

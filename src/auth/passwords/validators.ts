@@ -1,5 +1,7 @@
 import { type FieldError, ValidationError } from '../../core/index.js';
+import { isKeyboardWalk, isRepetition } from '../../internal/guessable.js';
 import { defaultCommonPasswords } from './common-passwords.js';
+import { normalizePassword } from './normalize.js';
 import { similarityRatio } from './similarity.js';
 
 /** The user fields validators may compare a password with. */
@@ -42,7 +44,8 @@ export function minimumLengthValidator(options: { min?: number } = {}): Password
 
 /**
  * Rejects passwords found in a list of common passwords, compared case-insensitively.
- * The default list is the 10,000 most common passwords shipped with Basalt.
+ * The default list is the ~50,000 common passwords shipped with Basalt (zxcvbn's list, a
+ * superset of Django's 20,000).
  *
  * @example
  * commonPasswordValidator({ passwords: ['basalt', 'basalt123'] });
@@ -51,13 +54,15 @@ export function commonPasswordValidator(options: { passwords?: Iterable<string> 
   const custom =
     options.passwords === undefined
       ? undefined
-      : new Set([...options.passwords].map((entry) => entry.trim().toLowerCase()));
+      : new Set([...options.passwords].map((entry) => normalizePassword(entry).trim().toLowerCase()));
   return {
     code: 'password_too_common',
     help: 'Your password can’t be a commonly used password.',
     validate(password) {
       const list = custom ?? defaultCommonPasswords();
-      return list.has(password.trim().toLowerCase()) ? 'This password is too common.' : undefined;
+      return list.has(normalizePassword(password).trim().toLowerCase())
+        ? 'This password is too common.'
+        : undefined;
     },
   };
 }
@@ -135,13 +140,31 @@ export function numericPasswordValidator(): PasswordValidator {
   };
 }
 
-/** The validators used when none are given: Django's four defaults. */
+/**
+ * Rejects passwords typed as a keyboard walk or a sequence (`qwertyuiop`, `1qaz2wsx`,
+ * `zaq12wsx`, `abcdefgh`, `98765432`) or made of a repeated short unit (`aaaaaaaa`,
+ * `abcabcabcabc`, `xyxyxyxy`): the first patterns a guesser tries, whatever the list.
+ */
+export function patternPasswordValidator(): PasswordValidator {
+  return {
+    code: 'password_too_predictable',
+    help: 'Your password can’t be a keyboard pattern, a sequence or a repetition.',
+    validate(password) {
+      if (isKeyboardWalk(password)) return 'This password is a keyboard pattern or a sequence.';
+      if (isRepetition(password)) return 'This password repeats the same few characters.';
+      return undefined;
+    },
+  };
+}
+
+/** The validators used when none are given: Django's four defaults and the pattern check. */
 export function defaultPasswordValidators(): PasswordValidator[] {
   return [
     userAttributeSimilarityValidator(),
     minimumLengthValidator(),
     commonPasswordValidator(),
     numericPasswordValidator(),
+    patternPasswordValidator(),
   ];
 }
 
@@ -156,7 +179,8 @@ export interface ValidatePasswordOptions {
 }
 
 /**
- * Every failing rule for `password`, as field errors; an empty array when it passes.
+ * Every failing rule for `password`, as field errors; an empty array when it passes. The
+ * password is NFKC-normalised first, as it is before hashing.
  *
  * @example
  * passwordProblems('1234'); // [{ pointer: '/password', code: 'password_too_short', ... }, ...]
@@ -164,8 +188,9 @@ export interface ValidatePasswordOptions {
 export function passwordProblems(password: string, options: ValidatePasswordOptions = {}): FieldError[] {
   const pointer = options.pointer ?? '/password';
   const problems: FieldError[] = [];
+  const normalized = normalizePassword(password);
   for (const validator of options.validators ?? defaultPasswordValidators()) {
-    const detail = validator.validate(password, options.user);
+    const detail = validator.validate(normalized, options.user);
     if (detail !== undefined) problems.push({ pointer, detail, code: validator.code });
   }
   return problems;

@@ -40,6 +40,7 @@ describe('docs/passwords.md', () => {
       'password_too_short',
       'password_too_common',
       'password_entirely_numeric',
+      'password_too_predictable',
     ]);
   });
 

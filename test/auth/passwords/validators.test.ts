@@ -127,6 +127,11 @@ describe('validatePassword', () => {
         code: 'password_entirely_numeric',
         detail: 'This password is entirely numeric.',
       },
+      {
+        pointer: '/password',
+        code: 'password_too_predictable',
+        detail: 'This password is a keyboard pattern or a sequence.',
+      },
     ]);
   });
 
