@@ -22,14 +22,16 @@ interface Operation {
   responses?: Record<string, { description?: string; content?: Content }>;
 }
 
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+type PathItem = { [M in (typeof METHODS)[number]]?: Operation } & { parameters?: Parameter[] };
+
 /** The parts of an OpenAPI 3.1 document the generator reads. */
 export interface OpenApiDocument {
   info?: { title?: string; version?: string };
-  paths: Record<string, Partial<Record<string, Operation>> & { parameters?: Parameter[] }>;
+  paths: Record<string, PathItem>;
   components?: { schemas?: Record<string, JsonSchema> };
 }
-
-const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 /** Names the client runtime declares; a component schema of one of these names is renamed. */
 const RESERVED = new Set([
