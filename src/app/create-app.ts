@@ -151,6 +151,8 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
       keepAlive: typed.KEEP_ALIVE_TIMEOUT,
     },
     trustProxy: typed.TRUST_PROXY,
+    allowedHosts: typed.ALLOWED_HOSTS,
+    publicUrl: typed.PUBLIC_URL,
     accessLog: typed.ACCESS_LOG,
     corsOrigins: typed.CORS_ORIGINS,
     contextProviders: providers,

@@ -50,6 +50,17 @@ export const CoreConfig = t.Object({
     description: 'Comma-separated origins allowed by CORS; empty turns CORS off; * allows any',
   }),
   TRUST_PROXY: t.Boolean({ default: false, description: 'Trust X-Forwarded-* headers (behind nginx)' }),
+  ALLOWED_HOSTS: t.Array(t.String(), {
+    default: [],
+    description:
+      'Comma-separated host names requests may name (api.example.com, .example.com for subdomains, * for any); empty in production allows PUBLIC_URL and loopback only',
+  }),
+  PUBLIC_URL: t.Optional(
+    t.String({
+      pattern: '^https?://[^/?#]+(/[^?#]*)?$',
+      description: 'The URL clients reach the app at (https://api.example.com); absolute links start with it',
+    }),
+  ),
   WORKERS: t.Integer({
     minimum: 1,
     default: availableParallelism(),

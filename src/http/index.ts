@@ -1,4 +1,5 @@
 export { type Static, type TSchema, Type as t } from '@sinclair/typebox';
+export { absoluteUrl } from './allowed-hosts.js';
 export type {
   Authentication,
   AuthRequirement,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { BasaltError, type Logger } from '../core/index.js';
+import { installHostValidation } from './allowed-hosts.js';
 import { type Authentication, type EndpointGuard, enforceGuard, requiresUser } from './auth.js';
 import { answerClientError, routerError } from './client-errors.js';
 import type { ContextProvider, RequestContext, RequestHook } from './context.js';
@@ -48,6 +49,10 @@ export interface HttpServerOptions {
   authentication?: Authentication;
   /** Counters for endpoints' `rateLimit` (the memory store, or Redis when REDIS_URL is set). */
   rateLimitStore?: () => Promise<RateLimitStore>;
+  /** ALLOWED_HOSTS: requests naming another host are refused (see `allowed-hosts.ts`). */
+  allowedHosts?: readonly string[];
+  /** PUBLIC_URL: absolute URLs start with it. */
+  publicUrl?: string | undefined;
 }
 
 /** Slow-client limits of the HTTP server, in seconds. */
@@ -143,6 +148,12 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     const { problem } = toProblem(error, request, { development });
     reply.headers(headers).header('x-request-id', request.id);
     return sendProblem(reply, problem);
+  });
+
+  installHostValidation(fastify, {
+    allowedHosts: options.allowedHosts ?? [],
+    publicUrl: options.publicUrl,
+    production: options.production,
   });
 
   if (options.accessLog) {
