@@ -48,44 +48,51 @@ export async function dumpData(db: Database, options: DumpOptions = {}): Promise
   const selected = selectedModels(db, options.models);
   // The sort also pulls in the targets of relations; only the models asked for are dumped.
   const models = sortByDependency(selected, db.registry).filter((m) => selected.includes(m));
-  // One transaction: a consistent snapshot even while the app keeps writing.
-  return db.transaction(async (tx) => {
-    const ctx = contextOf(db, tx.kysely);
-    const out: Fixture[] = [];
-    for (const model of models) {
-      const fields = fixtureFields(model);
-      const links = new Map<string, Map<Key, Key[]>>();
-      for (const field of fields) {
-        if (field.column !== null) continue;
-        const through = ctx.registry.relations(model).get(field.name)?.through;
-        if (!through) continue;
-        const byRow = new Map<Key, Key[]>();
-        const result = await sql<{ s: Key; t: Key }>`select ${sql.ref(through.sourceColumn)} as s, ${sql.ref(
-          through.targetColumn,
-        )} as t from ${sql.table(through.table)} order by 1, 2`.execute(ctx.kysely);
-        for (const { s, t } of result.rows) {
-          const list = byRow.get(s) ?? [];
-          list.push(t);
-          byRow.set(s, list);
-        }
-        links.set(field.name, byRow);
-      }
-      const result = await sql<
-        Record<string, unknown>
-      >`select * from ${sql.table(model.meta.table)} order by id`.execute(ctx.kysely);
-      for (const raw of result.rows) {
-        const row = rowFromDb(ctx, model, raw);
-        const pk = row.id as Key;
-        const values: Record<string, FixtureValue> = {};
+  // One transaction: a consistent snapshot even while the app keeps writing. Read-only, so on
+  // SQLite it does not take the write lock (BEGIN IMMEDIATE) and writers go on during a dump.
+  return db.transaction(
+    async (tx) => {
+      const ctx = contextOf(db, tx.kysely);
+      const out: Fixture[] = [];
+      for (const model of models) {
+        const fields = fixtureFields(model);
+        const links = new Map<string, Map<Key, Key[]>>();
         for (const field of fields) {
-          values[field.name] =
-            field.column === null
-              ? (links.get(field.name)?.get(pk) ?? [])
-              : toFixtureValue(row[field.attribute!]);
+          if (field.column !== null) continue;
+          const through = ctx.registry.relations(model).get(field.name)?.through;
+          if (!through) continue;
+          const byRow = new Map<Key, Key[]>();
+          const result = await sql<{
+            s: Key;
+            t: Key;
+          }>`select ${sql.ref(through.sourceColumn)} as s, ${sql.ref(
+            through.targetColumn,
+          )} as t from ${sql.table(through.table)} order by 1, 2`.execute(ctx.kysely);
+          for (const { s, t } of result.rows) {
+            const list = byRow.get(s) ?? [];
+            list.push(t);
+            byRow.set(s, list);
+          }
+          links.set(field.name, byRow);
         }
-        out.push({ model: model.name, pk, fields: values });
+        const result = await sql<
+          Record<string, unknown>
+        >`select * from ${sql.table(model.meta.table)} order by id`.execute(ctx.kysely);
+        for (const raw of result.rows) {
+          const row = rowFromDb(ctx, model, raw);
+          const pk = row.id as Key;
+          const values: Record<string, FixtureValue> = {};
+          for (const field of fields) {
+            values[field.name] =
+              field.column === null
+                ? (links.get(field.name)?.get(pk) ?? [])
+                : toFixtureValue(row[field.attribute!]);
+          }
+          out.push({ model: model.name, pk, fields: values });
+        }
       }
-    }
-    return out;
-  });
+      return out;
+    },
+    { readOnly: true },
+  );
 }
