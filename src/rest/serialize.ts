@@ -1,0 +1,51 @@
+import type { RequestContext } from '../http/index.js';
+import type { FieldPlan, IncludePlan } from './plan.js';
+
+type Row = Record<string, unknown>;
+
+/** What one request shows: the fields asked for (null: all) and the rules of this user. */
+export interface View {
+  fields: ReadonlySet<string> | null;
+  includes: readonly IncludePlan[];
+  hidden: ReadonlySet<string>;
+  context: RequestContext;
+}
+
+const NOTHING_HIDDEN: ReadonlySet<string> = new Set();
+
+/** Fields this user may not see (field-level read rules). */
+export function hiddenFields(plan: FieldPlan, context: RequestContext): ReadonlySet<string> {
+  if (plan.readRules.size === 0) return NOTHING_HIDDEN;
+  const hidden = new Set<string>();
+  for (const [name, rule] of plan.readRules) if (!rule(context)) hidden.add(name);
+  return hidden;
+}
+
+function related(plan: IncludePlan, value: unknown): unknown {
+  if (value === null || value === undefined) return plan.many ? [] : null;
+  if (Array.isArray(value)) return value.map((row) => relatedRow(plan, row as Row));
+  return relatedRow(plan, value as Row);
+}
+
+function relatedRow(plan: IncludePlan, row: Row): Row {
+  const out: Row = {};
+  for (const field of plan.fields) out[field] = row[field];
+  for (const child of plan.children) if (child.name in row) out[child.name] = related(child, row[child.name]);
+  return out;
+}
+
+/** A row as the resource shows it: readable fields, computed ones, requested relations. */
+export function serialize(plan: FieldPlan, view: View, row: Row): Row {
+  const out: Row = {};
+  const { fields, hidden } = view;
+  for (const attribute of plan.readable) {
+    if (hidden.has(attribute) || (fields && attribute !== 'id' && !fields.has(attribute))) continue;
+    out[attribute] = row[attribute];
+  }
+  for (const key in plan.computed) {
+    if (hidden.has(key) || (fields && !fields.has(key))) continue;
+    out[key] = plan.computed[key]!.get(row as never, view.context);
+  }
+  for (const include of view.includes) out[include.name] = related(include, row[include.name]);
+  return out;
+}
