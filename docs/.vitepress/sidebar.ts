@@ -46,9 +46,11 @@ const guides: SidebarLink[] = [
   { text: 'Configuration', link: '/configuration' },
   { text: 'Modules and checks', link: '/modules' },
   { text: 'Testing', link: '/testing' },
+  { text: 'A typed API client', link: '/client' },
   { text: 'Fixtures and shells', link: '/fixtures' },
   { text: 'The basalt command', link: '/cli' },
   { text: 'Deployment', link: '/deployment' },
+  { text: 'Security', link: '/security' },
 ];
 
 /** The title of a Markdown page: its first `# ` heading, else its file name. */
