@@ -33,7 +33,8 @@ const NOT_APP_CODE =
 // Relative specifiers ending in a TypeScript extension, in static imports/exports and import().
 const TS_SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"\n]*?)\.(m|c)?tsx?\2/g;
 
-function sourceFiles(root: string, outDir: string): string[] {
+/** The project's TypeScript files that `basalt build` compiles (sorted absolute paths). */
+export function sourceFiles(root: string, outDir: string): string[] {
   const found: string[] = [];
   const walk = (folder: string) => {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { BasaltError, readEnvFile } from '../core/index.js';
+import { BasaltError, readEnvFile } from '../core/internal.js';
 import {
   BUILD_ENV,
   DEFAULT_OUT_DIR,

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { FSWatcher } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readEnvFile } from '../core/index.js';
+import { readEnvFile } from '../core/internal.js';
 import { childExecArgv } from '../internal/typescript-loader.js';
 import { WORKER_ENV } from '../server/internal.js';
 import { DEV_GO, DEV_LISTEN, DEV_PREPARED, DEV_READY, DEV_STANDBY } from './dev-messages.js';

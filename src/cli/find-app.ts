@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BasaltError } from '../core/index.js';
+import { BasaltError } from '../core/internal.js';
 import { compiledAppFile } from './compiled-app.js';
 
 /** Where the app file was found. */

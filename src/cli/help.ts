@@ -30,7 +30,7 @@ export function formatCommandHelp(command: AnyCommand): string {
 /** What `basalt --help` lists besides the built-in commands. */
 export interface AppCommandsListing {
   appName?: string;
-  commands: readonly AnyCommand[];
+  commands: readonly Pick<AnyCommand, 'name' | 'summary'>[];
   /** Why the app's commands are not listed (no app found, app failed to load). */
   unavailable?: string;
 }

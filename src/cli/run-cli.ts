@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { type AppDefinition, appCommands, type BasaltApp, createApp } from '../app/index.js';
-import { isBasaltError } from '../core/index.js';
-import { importAppDefinition } from '../server/internal.js';
+import type { AppDefinition, BasaltApp } from '../app/index.js';
+import { isBasaltError } from '../core/internal.js';
 import type { AnyCommand, CliContext, CliOptions } from './cli-context.js';
+import { appFingerprint, readCommandCache, writeCommandCache } from './command-cache.js';
 import { BUILTIN_COMMANDS } from './commands/index.js';
 import { type RunnableApp, resolveRunnableApp } from './compiled-app.js';
 import { type FoundApp, findAppFile } from './find-app.js';
@@ -54,11 +54,19 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     }
     return { file: runnable.file, via: runnable.via };
   };
+  // The app layer (Fastify, Kysely, ...) is imported only by commands that need an app, so
+  // `basalt --version`, `basalt new` and help outside a project stay cheap.
   const loadDefinition = async () => {
-    definition ??= await importAppDefinition(findApp().file);
+    if (!definition) {
+      const { file } = findApp();
+      const { importAppDefinition } = await import('../server/internal.js');
+      definition = await importAppDefinition(file);
+    }
     return definition;
   };
+  const commandsOf = async (loaded: AppDefinition) => (await import('../app/index.js')).appCommands(loaded);
   const createOne = async (overrides?: Record<string, unknown>) => {
+    const { createApp } = await import('../app/index.js');
     const app = await createApp(await loadDefinition(), {
       env,
       envFile: join(cwd, '.env'),
@@ -86,9 +94,16 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     if (!global.command) {
       let listing: Parameters<typeof formatGeneralHelp>[1] = { commands: [] };
       try {
-        // The definition alone lists the commands: no configuration, no database.
-        const loaded = await loadDefinition();
-        listing = { appName: loaded.name, commands: appCommands(loaded) };
+        // The definition alone lists the commands: no configuration, no database; and when
+        // no project file changed since the last listing, not even an import of the app.
+        const fingerprint = appFingerprint(cwd, findApp().file, basaltVersion());
+        const cached = readCommandCache(cwd, fingerprint);
+        if (cached) listing = cached;
+        else {
+          const loaded = await loadDefinition();
+          listing = { appName: loaded.name, commands: await commandsOf(loaded) };
+          writeCommandCache(cwd, fingerprint, listing);
+        }
       } catch (error) {
         listing = { commands: [], unavailable: firstLine(error) };
       }
@@ -104,7 +119,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     if (!command) {
       let note = '';
       try {
-        command = appCommands(await loadDefinition()).find((c) => c.name === global.command);
+        command = (await commandsOf(await loadDefinition())).find((c) => c.name === global.command);
       } catch (error) {
         note = `\n(The app's own commands could not be checked: ${firstLine(error)})`;
       }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { type AppDefinition, isAppDefinition } from '../app/index.js';
-import { BasaltError } from '../core/index.js';
+import type { AppDefinition } from '../app/index.js';
+import { BasaltError } from '../core/internal.js';
 import { importAppModule } from '../internal/typescript-loader.js';
 
 /**
@@ -14,6 +14,8 @@ export async function importAppDefinition(file: string): Promise<AppDefinition> 
   if (!existsSync(file)) {
     throw new BasaltError('BASALT_APP_NOT_FOUND', `The app file ${file} does not exist.`);
   }
+  // The app layer is imported with the app, so the CLI's own start-up stays light.
+  const { isAppDefinition } = await import('../app/index.js');
   const module = await importAppModule<{ default?: unknown }>(pathToFileURL(file), file);
   if (!isAppDefinition(module.default)) {
     const got = module.default === undefined ? 'no default export' : `a default export that is not an app`;

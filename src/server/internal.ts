@@ -2,4 +2,4 @@
 // (see "Public and internal names" in docs/architecture.md).
 export { importAppDefinition } from './import-app.js';
 export { WORKER_ENV } from './messages.js';
-export { workerEntryPath } from './run-server.js';
+export { workerEntryPath } from './worker-entry-path.js';

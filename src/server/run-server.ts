@@ -1,8 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { extname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { BasaltError, CoreConfig, createLogger, type Logger, loadConfig } from '../core/index.js';
 import { childExecArgv } from '../internal/typescript-loader.js';
 import { CrashGuard, type CrashGuardOptions } from './crash-guard.js';
@@ -14,6 +13,7 @@ import {
   STOPPED_MESSAGE,
   WORKER_ENV,
 } from './messages.js';
+import { workerEntryPath } from './worker-entry-path.js';
 
 /** How `runServer` runs an app. Unset values come from the configuration (environment, `.env`). */
 export interface RunServerOptions {
@@ -36,12 +36,6 @@ export interface RunServerOptions {
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
-
-/** The file a worker process runs: `.ts` when Basalt runs from source (through tsx), `.js` from dist. */
-export function workerEntryPath(): string {
-  const own = fileURLToPath(import.meta.url);
-  return fileURLToPath(new URL(`./worker-entry${extname(own)}`, import.meta.url));
-}
 
 /**
  * Runs an app as a production server, like Gunicorn: this process is the primary, it forks

@@ -2,7 +2,7 @@
 // imported by plain node, type-checked by tsc without any of the repository's settings, and
 // an app built with `basalt build` and served by `basalt start` on plain node. Slow (a pack
 // and an install), so it runs once, as one sequence.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   existsSync,
@@ -18,6 +18,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packBasalt } from '../support/packed.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -74,7 +75,7 @@ function freePort(): Promise<number> {
 
 async function until<T>(
   probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
+  what: string | (() => string),
   ms = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + ms;
@@ -149,13 +150,7 @@ export const used = [${SUBPATHS.map((_, i) => `m${i}`).join(', ')}, title, creat
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'basalt-installed-'));
-  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], {
-    cwd: ROOT,
-    env: env(),
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
-  const tarball = join(work, packed.trim().split('\n').pop() ?? '');
+  const tarball = await packBasalt(env());
   project = join(work, 'project');
   mkdirSync(join(project, 'migrations'), { recursive: true });
   writeFileSync(

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packBasalt } from '../support/packed.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PAGE = join(ROOT, 'docs', 'getting-started.md');
@@ -184,22 +185,22 @@ beforeAll(async () => {
   const packs = join(work, 'packs');
   mkdirSync(packs);
   const env = cleanEnv(nodeDir(24) ?? join(process.execPath, '..', '..'));
-  // Packed from the working tree as a release would be (prepack builds dist/); nothing reused.
-  const packed = await mustRun(`npm pack --silent --pack-destination ${packs}`, ROOT, env);
+  // Packed from the working tree as a release would be (prepack builds dist/), once for every
+  // test file that installs it (see test/support/packed.ts).
+  basaltTarball = await packBasalt(env);
   await mustRun(
     `npm pack --silent --pack-destination ${packs}`,
     join(ROOT, 'packages', 'create-basalt'),
     env,
   );
   const files = readdirSync(packs);
-  basaltTarball = join(packs, files.find((f) => f.startsWith('basalt-')) ?? 'missing-basalt.tgz');
   createTarball = join(
     packs,
     files.find((f) => f.startsWith('create-basalt-')) ?? 'missing-create-basalt.tgz',
   );
   const listing = await mustRun(`tar tzf ${basaltTarball}`, work, env);
   if (!listing.includes('package/dist/cli/index.js'))
-    throw new Error(`npm pack gave a package without dist/ (${packed.trim()}): prepack must build it`);
+    throw new Error(`npm pack gave a package without dist/ (${basaltTarball}): prepack must build it`);
 }, 10 * MINUTE);
 
 afterAll(async () => {

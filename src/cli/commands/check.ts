@@ -1,4 +1,4 @@
-import { formatCheckMessages } from '../../core/index.js';
+import { formatCheckMessages } from '../../core/internal.js';
 import type { BuiltinCommand } from '../cli-context.js';
 
 /** `basalt check`: the start-up checks, without starting. */

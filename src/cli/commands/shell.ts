@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PassThrough, type Writable } from 'node:stream';
 import type { BasaltApp } from '../../app/index.js';
-import { sql } from '../../db/index.js';
 import type { BuiltinCommand } from '../cli-context.js';
 
 /** `order_line` → `OrderLine`: how a model is named in the shell. */
@@ -24,6 +23,8 @@ function camelCase(name: string): string {
 
 /** What the shell defines: the app, db, sql, each model by PascalCase name and each task by camelCase name. */
 async function shellBindings(app: BasaltApp): Promise<Record<string, unknown>> {
+  // Imported here, like jobs below: `basalt --help` should not load the data layer.
+  const { sql } = await import('../../db/index.js');
   const bindings: Record<string, unknown> = { app, db: app.db, sql };
   for (const model of app.db?.registry.all() ?? []) bindings[pascalCase(model.name)] ??= model;
   // Tasks are bound to the app's jobs client when it is made, so `task.enqueue()` works here.

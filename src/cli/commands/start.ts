@@ -1,4 +1,3 @@
-import { runServer } from '../../server/index.js';
 import type { BuiltinCommand } from '../cli-context.js';
 import { integerValue, stringValue } from '../option-values.js';
 
@@ -15,11 +14,12 @@ export const startCommand: BuiltinCommand = {
     port: { type: 'string', short: 'p', description: 'TCP port (default: PORT, 3000)' },
     host: { type: 'string', description: 'Interface to listen on (default: HOST, 127.0.0.1)' },
   },
-  run(context) {
+  async run(context) {
     const workers = integerValue(context.values, 'workers', { min: 1 });
     const port = integerValue(context.values, 'port', { min: 0, max: 65535 });
     const host = stringValue(context.values, 'host');
     const { file } = context.findApp();
+    const { runServer } = await import('../../server/index.js');
     return runServer({ appFile: file, workers, port, host, cwd: context.cwd, env: context.env });
   },
 };
