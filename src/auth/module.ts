@@ -3,7 +3,7 @@ import { defineConfig, type Logger } from '../core/index.js';
 import type { AnyModel, Database, Executor } from '../db/index.js';
 import type { AnyEndpoint, Authentication, RequestContext, SecurityScheme } from '../http/index.js';
 import { t } from '../http/index.js';
-import { consoleMailBackend, type MailBackend } from '../mail/index.js';
+import type { MailBackend } from '../mail/index.js';
 import { authCommands } from './commands.js';
 import {
   type AccessTokenClaims,
@@ -100,7 +100,7 @@ export interface AuthOptions {
   passwords?: PasswordHasherOptions;
   /** Password validators; default length ≥ 8, common passwords, similarity, all-numeric. */
   validators?: readonly PasswordValidator[];
-  /** Where mail (password reset) goes; default the log (console backend). */
+  /** Where mail (password reset) goes; default the app's mail (MAIL_URL). */
   mail?: MailBackend | ((log: Logger) => MailBackend);
   /** Route prefix; default `/auth`. `false` mounts no routes. */
   prefix?: string | false;
@@ -208,7 +208,7 @@ export function auth(options: AuthOptions = {}): ModuleDefinition {
       const mail =
         typeof options.mail === 'function'
           ? options.mail(api.log)
-          : (options.mail ?? consoleMailBackend(api.log));
+          : (options.mail ?? { send: (message) => api.mail.send(message) });
       const service = createAuthService({
         userModel,
         usernameField,
@@ -320,6 +320,7 @@ export function auth(options: AuthOptions = {}): ModuleDefinition {
               identityModel: OidcIdentity,
               oidc: options.oidc,
               sessions,
+              rateLimit: rateLimits.ip ? { ...rateLimits.ip, key: 'ip' } : undefined,
               secret: config.SECRET_KEY,
               production: config.NODE_ENV === 'production',
             }),

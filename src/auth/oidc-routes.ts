@@ -1,7 +1,15 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { NotFoundError } from '../core/index.js';
 import type { AnyModel, Executor } from '../db/index.js';
-import { type AnyEndpoint, get, post, type RequestContext, respond, t } from '../http/index.js';
+import {
+  type AnyEndpoint,
+  type EndpointRateLimit,
+  get,
+  post,
+  type RequestContext,
+  respond,
+  t,
+} from '../http/index.js';
 import { isSafeRedirect } from '../http/internal.js';
 import {
   beginLogin,
@@ -37,6 +45,8 @@ interface OidcRouteOptions {
   identityModel: AnyModel;
   oidc: AuthOidcOptions;
   sessions: SessionAuth;
+  /** Per-IP limit of the endpoints that start a login (each keeps a state server-side). */
+  rateLimit: EndpointRateLimit | undefined;
   secret: string;
   production: boolean;
 }
@@ -79,6 +89,7 @@ export function oidcRoutes(options: OidcRouteOptions): AnyEndpoint[] {
   const tags = ['auth'];
   const result = oidc.result ?? 'session';
   const redirectHosts = oidc.redirectHosts ?? [];
+  const limited = options.rateLimit ? { rateLimit: options.rateLimit } : {};
 
   const providerOf = (name: string): OidcProvider => {
     const provider = byName.get(name);
@@ -135,6 +146,7 @@ export function oidcRoutes(options: OidcRouteOptions): AnyEndpoint[] {
           ),
         }),
         response: { 302: t.Null() },
+        ...limited,
       },
       async (ctx) => {
         const provider = providerOf(ctx.params.provider);
@@ -157,6 +169,7 @@ export function oidcRoutes(options: OidcRouteOptions): AnyEndpoint[] {
           }),
         ),
         response: { 200: t.Object({ url: t.String() }) },
+        ...limited,
       },
       async (ctx) => {
         const provider = providerOf(ctx.params.provider);

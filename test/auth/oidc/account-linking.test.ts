@@ -361,3 +361,32 @@ describe('where the browser goes after signing in', () => {
     expect(allowed.done.headers.location).toBe('https://app.example.test/welcome');
   });
 });
+
+describe('starting logins', () => {
+  it('limits the logins one IP may start, each of which keeps a state server-side', async () => {
+    const client = await createTestClient(
+      defineApp({
+        name: 'limited-logins',
+        modules: [
+          auth({
+            rateLimits: { ip: { max: 2, window: '1m' } },
+            oidc: {
+              providers: [
+                defineOidcProvider({ name: 'lax', issuer: lax.issuer, clientId: 'c', clientSecret: 's' }),
+              ],
+            },
+          }),
+        ],
+        routes: [],
+      }),
+    );
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i += 1)
+        statuses.push((await client.request({ method: 'GET', url: '/auth/oidc/lax/login' })).status);
+      expect(statuses).toEqual([302, 302, 429]);
+    } finally {
+      await client.close();
+    }
+  });
+});
