@@ -41,6 +41,7 @@ const guides: SidebarLink[] = [
   { text: 'Sign in with … (OIDC)', link: '/oidc' },
   { text: 'Passwords', link: '/passwords' },
   { text: 'Rate limiting', link: '/rate-limiting' },
+  { text: 'Mail', link: '/mail' },
   { text: 'Background jobs', link: '/jobs' },
   { text: 'File storage', link: '/storage' },
   { text: 'Configuration', link: '/configuration' },

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CheckMessage, ConfigSchema, CoreConfig, Logger } from '../core/index.js';
 import type { Database } from '../db/index.js';
 import type { AnyEndpoint, OpenApiDocument } from '../http/index.js';
+import type { Mailer } from '../mail/index.js';
 import type { AppDefinition } from './define-app.js';
 import type { AppCommand, ModuleDefinition } from './define-module.js';
 
@@ -27,6 +28,8 @@ export interface BasaltApp<
   readonly log: Logger;
   /** The app's database, opened from DATABASE_URL when the app or a module declares models. */
   readonly db: Database | undefined;
+  /** The app's mail (MAIL_URL, MAIL_FROM); `sendMail({ mail: app.mail, db }, message)` from a task. */
+  readonly mail: Mailer;
   /** The underlying Fastify instance — an escape hatch for plugins Basalt does not wrap. */
   readonly fastify: FastifyInstance;
   /** Every mounted endpoint, the app's and its modules'. */
@@ -49,5 +52,7 @@ declare module '../http/context.js' {
   interface RequestContextExtensions {
     /** The app's database (present when the app declares models). */
     db: Database;
+    /** The app's mail: `sendMail(ctx, message)` sends after the request's transaction commits. */
+    mail: Mailer;
   }
 }

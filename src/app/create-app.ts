@@ -32,6 +32,13 @@ import {
   securityHeaders,
 } from '../http/internal.js';
 import { requestDatabase } from '../internal/request-database.js';
+import {
+  consoleMailBackend,
+  createMailer,
+  type MailBackend,
+  mailBackendFromUrl,
+  outboxMailBackend,
+} from '../mail/index.js';
 import type { AppConfig, BasaltApp, ListenAddress } from './basalt-app.js';
 import { builtinChecks } from './builtin-checks.js';
 import type { AppDefinition } from './define-app.js';
@@ -75,6 +82,7 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
           destination: options.logger?.destination,
         });
 
+  const mail = createMailer(defaultMailBackend(typed, log), typed.MAIL_FROM);
   const routes: AnyEndpoint[] = [];
   const checks: AppCheck[] = [...builtinChecks];
   const commands: AppCommand[] = [];
@@ -106,6 +114,7 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
     addReadinessProbe: (name, probe) => probes.push({ name, probe }),
     addRequestHook: (phase, hook) => requestHooks[phase].push(hook),
     rateLimitStore,
+    mail,
     useAuthentication: (installed) => {
       if (authentication)
         throw new BasaltError(
@@ -136,6 +145,11 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
     probes.push({ name: 'database', probe: () => sql`select 1`.execute(db.kysely).then(() => undefined) });
     stopHooks.unshift(() => db.close());
   }
+
+  providers.unshift((context) => {
+    context.mail = mail;
+  });
+  stopHooks.push(() => mail.backend.close?.());
 
   let stopping = false;
   const mounted = [...routes, ...healthRoutes(probes, () => stopping)];
@@ -177,6 +191,7 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
     db,
     config: typed,
     log,
+    mail,
     fastify,
     routes,
     modules,
@@ -234,4 +249,13 @@ function openDatabase(url: string, models: AnyModel[], log: Logger, transactionG
         }
       : {}),
   }) as unknown as Database;
+}
+
+function defaultMailBackend(config: CoreConfig, log: Logger): MailBackend {
+  const production = config.NODE_ENV === 'production';
+  if (config.MAIL_URL) return mailBackendFromUrl(config.MAIL_URL, { log, production });
+  if (config.NODE_ENV === 'test') return outboxMailBackend();
+  // Development: the log. Production without MAIL_URL: nothing is delivered and no body is
+  // logged; `basalt check --deploy` reports it.
+  return consoleMailBackend(log, { production });
 }

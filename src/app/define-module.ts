@@ -6,6 +6,7 @@ import type {
   RateLimitStore,
   RequestHook,
 } from '../http/index.js';
+import type { Mailer } from '../mail/index.js';
 import type { BasaltApp } from './basalt-app.js';
 
 /** A start-up check over a created app. */
@@ -43,6 +44,8 @@ export interface ModuleSetupApi {
   rateLimitStore(): Promise<RateLimitStore>;
   /** A readiness probe for `/health/ready`; throw to report not ready. */
   addReadinessProbe(name: string, probe: () => void | Promise<void>): void;
+  /** The app's mail, from MAIL_URL and MAIL_FROM (password-reset mail goes there). */
+  readonly mail: Mailer;
 }
 
 /**

@@ -81,6 +81,15 @@ export const CoreConfig = t.Object({
     }),
   ),
   DOCS: t.Optional(t.Boolean({ description: 'Serve /openapi.json and /docs; on unless production' })),
+  MAIL_URL: t.Optional(
+    t.String({
+      description:
+        'Where mail goes: smtp://user:pass@host:587, smtps://…:465, file:./data/mail, console: or memory:; console in development, memory in tests',
+    }),
+  ),
+  MAIL_FROM: t.Optional(
+    t.String({ description: 'The sender of mail that names none (Shop <shop@example.com>)' }),
+  ),
 });
 
 /** The resolved core settings. */
