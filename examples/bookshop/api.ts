@@ -1,5 +1,5 @@
 import { ConflictError, PermissionDeniedError, t } from 'basalt';
-import type { RequestContext } from 'basalt/http';
+import { type Actor, defineCollection } from 'basalt/ops';
 import { resource } from 'basalt/rest';
 import { Author, Book, Customer, Order, OrderLine, Review, Tag } from './models.js';
 import { toCents } from './money.js';
@@ -7,9 +7,7 @@ import { Quote } from './schemas.js';
 
 const RATES = { EUR: 1, USD: 1.08, GBP: 0.86 } as const;
 
-/** Staff see every order and may moderate every review; customers only their own. */
-const staff = (ctx: RequestContext) => ctx.user?.isStaff === true;
-const signedInId = (ctx: RequestContext) => Number(ctx.user?.id ?? 0);
+const signedInId = (actor: Actor) => Number(actor.user?.id ?? 0);
 
 /**
  * The catalogue: everyone reads it; adding, changing and removing books needs the model
@@ -69,16 +67,17 @@ export const reviews = resource(Review, {
   filters: { book: true, rating: ['gte', 'lte'] },
   ordering: ['rating'],
   permissions: { read: 'anyone', write: 'authenticated' },
-  check: async ({ action, object, context, db }) => {
-    if (action === 'retrieve' || staff(context)) return true;
+  // Staff moderate every review; a customer changes only their own.
+  check: async ({ action, object, actor, db }) => {
+    if (action === 'retrieve' || actor.isStaff) return true;
     const customer = await db.query(Customer).where({ id: object.customerId }).first();
-    return customer?.userId === signedInId(context);
+    return customer?.userId === signedInId(actor);
   },
   hooks: {
-    async beforeCreate({ data, context, db }) {
+    async beforeCreate({ data, actor, db }) {
       const customer = await db
         .query(Customer)
-        .where({ user: { id: signedInId(context) } })
+        .where({ user: { id: signedInId(actor) } })
         .first();
       if (!customer) throw new PermissionDeniedError('Only customers can review books');
       data.customerId = customer.id;
@@ -87,19 +86,29 @@ export const reviews = resource(Review, {
 });
 
 /**
- * Orders: placed through `POST /api/orders` (orders.ts, which prices them from the
- * catalogue); read here. A customer sees only their own orders — anyone else's is a 404 —
- * and staff see all. A placed order can be cancelled by its owner.
+ * Orders, declared once for every transport (REST here, the invoice endpoint, jobs): a
+ * customer sees only their own orders — anyone else's is a 404, like a missing one — and
+ * staff, or a user holding view_order, see all.
  */
-export const orders = resource(Order, {
-  path: '/api/orders',
-  actions: ['list', 'retrieve'],
+export const orderCollection = defineCollection(Order, {
   include: { lines: { model: OrderLine }, customer: {} },
   filters: { status: ['eq', 'in'] },
   ordering: ['createdAt', 'total'],
   pagination: { style: 'cursor', pageSize: 20, maxPageSize: 100 },
   permissions: { read: 'authenticated' },
-  scope: (query, ctx) => (staff(ctx) ? query : query.where({ customer: { user: { id: signedInId(ctx) } } })),
+  scope: async (query, actor) =>
+    actor.isStaff || (await actor.hasPermission('view_order'))
+      ? query
+      : query.where({ customer: { user: { id: signedInId(actor) } } }),
+});
+
+/**
+ * Orders are placed through `POST /api/orders` (orders.ts, which prices them from the
+ * catalogue) and read here. A placed order can be cancelled by its owner.
+ */
+export const orders = resource(orderCollection, {
+  path: '/api/orders',
+  actions: ['list', 'retrieve'],
 }).action(
   'cancel',
   {

@@ -1,7 +1,9 @@
-import { get, PermissionDeniedError, post, t } from 'basalt';
-import type { RequestContext } from 'basalt/http';
+import { get, post, t } from 'basalt';
+import { operations } from 'basalt/ops';
+import { requestActor } from 'basalt/rest';
+import { orderCollection } from './api.js';
 import { invoicePdf } from './invoice-pdf.js';
-import { Book, Customer, Order, OrderLine } from './models.js';
+import { Book, Order, OrderLine } from './models.js';
 
 const BookId = t.Object({ id: t.Integer({ minimum: 1 }) });
 const OrderId = t.Object({ id: t.Integer({ minimum: 1 }) });
@@ -42,27 +44,20 @@ export const uploadCover = post(
   },
 );
 
-/** The order, when the signed-in user is its customer or staff holding view_order. */
-async function readableOrder(ctx: RequestContext, id: number) {
-  const order = await ctx.db.get(Order, id);
-  if (await ctx.auth.hasPermission('view_order')) return order;
-  const customer = await ctx.db.get(Customer, order.customerId);
-  if (customer.userId === null || customer.userId !== Number(ctx.user?.id)) throw new PermissionDeniedError();
-  return order;
-}
-
 /** The invoice of an order: made (a small PDF) and stored privately on first request, then served. */
 export const orderInvoice = get(
   '/api/orders/:id/invoice',
   {
     tags: ['orders'],
-    summary: 'The invoice PDF of an order (its customer, or staff with view_order)',
+    summary: 'The invoice PDF of an order (its customer, staff or view_order; anyone else gets a 404)',
     params: OrderId,
     auth: 'required',
     response: { 200: t.Unknown({ description: 'application/pdf' }) },
   },
   async (ctx) => {
-    let order = await readableOrder(ctx, ctx.params.id);
+    // The orders collection decides who may read the order, as GET /api/orders/:id does.
+    await operations(ctx.db).get(requestActor(ctx), orderCollection, ctx.params.id);
+    let order = await ctx.db.get(Order, ctx.params.id);
     if (!order.invoice) {
       const lines = await ctx.db
         .query(OrderLine)

@@ -14,8 +14,10 @@ import { planQuery, type QueryPlan } from './query-plan.js';
  * A model's collection: the options given to {@link defineCollection}, resolved once.
  * `ops.list(actor, orders, ...)` and `resource(orders, ...)` read it.
  */
-export interface Collection<M extends AnyModel = AnyModel> {
+export interface Collection<M extends AnyModel = AnyModel, O = CollectionOptions<M>> {
   readonly model: M;
+  /** The options' type, for `resource()`'s typed routes (no value at run time). */
+  readonly '~options'?: O;
 }
 
 /** A collection resolved at definition time: what the operations read on every call. */
@@ -33,7 +35,8 @@ export interface CollectionRuntime {
 
 const runtimes = new WeakMap<object, CollectionRuntime>();
 
-function resolve(model: AnyModel, options: CollectionOptions<AnyModel>): CollectionRuntime {
+/** Resolves a model's collection options (REST resolves a resource's options with it). */
+export function resolveCollection(model: AnyModel, options: CollectionOptions<AnyModel>): CollectionRuntime {
   const plan = planFields(model, options);
   const access = {} as Record<CollectionAction, ResolvedAccess>;
   for (const action of COLLECTION_ACTIONS)
@@ -65,22 +68,25 @@ function resolve(model: AnyModel, options: CollectionOptions<AnyModel>): Collect
  *   scope: (query, actor) => (actor.isStaff ? query : query.where({ customer: { user: { id: Number(actor.user?.id) } } })),
  * });
  */
-export function defineCollection<M extends AnyModel>(
+export function defineCollection<M extends AnyModel, const O extends CollectionOptions<M>>(
   model: M,
-  options: CollectionOptions<M> = {},
-): Collection<M> {
-  const collection: Collection<M> = Object.freeze({ model });
-  runtimes.set(collection, resolve(model, options as unknown as CollectionOptions<AnyModel>));
+  options: Exact<O, M>,
+): Collection<M, O> {
+  const collection: Collection<M, O> = Object.freeze({ model });
+  runtimes.set(collection, resolveCollection(model, options as unknown as CollectionOptions<AnyModel>));
   return collection;
 }
 
 /** The resolved collection of a collection, or of a plain model (its default collection, resolved once). */
-export function runtimeOf(target: Collection | AnyModel): CollectionRuntime {
+export function runtimeOf(target: Collection<AnyModel, unknown> | AnyModel): CollectionRuntime {
   let runtime = runtimes.get(target);
   if (!runtime) {
     if (!('meta' in target)) throw new TypeError('Not a collection made by defineCollection() nor a model');
-    runtime = resolve(target, {});
+    runtime = resolveCollection(target, {});
     runtimes.set(target, runtime);
   }
   return runtime;
 }
+
+/** Options with no keys besides those of {@link CollectionOptions} (a misspelt option is an error). */
+type Exact<O, M extends AnyModel> = O & { [K in Exclude<keyof O, keyof CollectionOptions<M>>]: never };

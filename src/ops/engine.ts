@@ -24,7 +24,7 @@ type AnyQuery = Query<AnyModel>;
 export type Precondition = (db: Executor, current: Row) => Promise<Row>;
 
 /** The base query of what this actor may see: the collection's scope (none for the system actor). */
-export function scoped(rt: CollectionRuntime, db: Executor, actor: Actor): AnyQuery {
+export function scoped(rt: CollectionRuntime, db: Executor, actor: Actor): AnyQuery | Promise<AnyQuery> {
   const base = db.query(rt.model) as unknown as AnyQuery;
   const scope = rt.options.scope;
   return scope && actor.kind !== 'system' ? (scope(base as never, actor) as unknown as AnyQuery) : base;
@@ -47,7 +47,7 @@ export async function loadObject(
   action: CollectionAction | string,
   include: readonly string[] = [],
 ): Promise<Row> {
-  let query = scoped(rt, db, actor);
+  let query = await scoped(rt, db, actor);
   if (include.length > 0) query = query.include(...(include as never[]));
   let row: Row | undefined;
   if ((rt.options.scope && actor.kind !== 'system') || include.length > 0)
@@ -98,7 +98,7 @@ export async function listObjects(
   actor: Actor,
   params: ListParams,
 ): Promise<ListResult> {
-  let query = scoped(rt, db, actor);
+  let query = await scoped(rt, db, actor);
   for (const where of listWhere(rt.query, params)) query = query.where(where as never);
   const { paths, top } = requestedIncludes(rt.plan, params);
   if (paths.length > 0) query = query.include(...(paths as never[]));

@@ -9,12 +9,13 @@ export {
   staffRule,
 } from './access.js';
 export { bareCodename, isActiveSuperuser } from './actor.js';
-export { type CollectionRuntime, runtimeOf } from './collection.js';
+export { type CollectionRuntime, resolveCollection, runtimeOf } from './collection.js';
 export {
   checkWritable,
   createObject,
   deleteObject,
   enforce,
+  type ListResult,
   listObjects,
   loadObject,
   type Precondition,
@@ -22,7 +23,7 @@ export {
   updateObject,
   viewOf,
 } from './engine.js';
-export { requestedIncludes } from './list.js';
+export { type ListParams, requestedIncludes } from './list.js';
 export { attributeOf, type FieldPlan, type IncludePlan } from './plan.js';
 export {
   type FilterParam,

@@ -24,9 +24,9 @@ export interface Listed<M extends AnyModel> extends Omit<ListResult, 'results'> 
 }
 
 /** A collection, or a plain model (read by anyone, written by staff: REST's defaults). */
-export type Target<M extends AnyModel> = Collection<M> | M;
+export type Target<M extends AnyModel> = Collection<M, unknown> | M;
 
-type ModelOf<T> = T extends Collection<infer M> ? M : T extends AnyModel ? T : never;
+type ModelOf<T> = T extends Collection<infer M, unknown> ? M : T extends AnyModel ? T : never;
 
 /**
  * The operations of every collection for one database: what a REST endpoint does, for

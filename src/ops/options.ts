@@ -137,8 +137,11 @@ export interface CollectionOptions<M extends AnyModel> {
    * action (its existence does not leak); one it may see but not change or delete is a 403.
    */
   check?: (args: ObjectCheckArgs<M>) => boolean | Promise<boolean>;
-  /** Narrows what the actor may see at all (list, retrieve, update, delete): outside it is a 404. */
-  scope?: (query: Query<M>, actor: Actor) => Query<M>;
+  /**
+   * Narrows what the actor may see at all (list, retrieve, update, delete): outside it is a
+   * 404. May be async, e.g. to ask `await actor.hasPermission('view_order')`.
+   */
+  scope?: (query: Query<M>, actor: Actor) => Query<M> | Promise<Query<M>>;
   /** Field-level permissions: who sees (`read`) and who may set (`write`) a field. */
   fieldAccess?: Readonly<Record<string, { read?: FieldRule; write?: FieldRule }>>;
   /** Logic around writes, inside their transaction, with the actor. */

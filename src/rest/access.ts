@@ -1,6 +1,14 @@
 import type { AnyModel } from '../db/index.js';
 import type { AuthRequirement, PermissionRequirement, RequestContext } from '../http/index.js';
-import type { Access, ResourceAction, ResourceOptions } from './options.js';
+import { type Actor, isActiveStaff } from '../ops/index.js';
+import {
+  bareCodename,
+  isActiveSuperuser,
+  type ResolvedAccess,
+  resolveAccess,
+  staffRule,
+} from '../ops/internal.js';
+import type { Access, ResourceAction } from './options.js';
 
 /** The guard part of an endpoint spec an action's access becomes. */
 export interface GuardSpec {
@@ -8,37 +16,68 @@ export interface GuardSpec {
   permissions?: readonly PermissionRequirement[];
 }
 
-const MODEL_VERBS: Record<ResourceAction, string> = {
-  list: 'view',
-  retrieve: 'view',
-  create: 'add',
-  update: 'change',
-  partialUpdate: 'change',
-  delete: 'delete',
-};
+type AuthState = { hasPermission?(codename: string): boolean | Promise<boolean> } | undefined;
 
-function named(name: string, check: (context: RequestContext) => boolean): PermissionRequirement {
+/**
+ * The actor of a request: its user, and the permissions `auth()` loads once per request.
+ * A class: one is made per request that reads it, and its methods cost nothing per request.
+ */
+class RequestActor implements Actor {
+  readonly #context: RequestContext;
+
+  constructor(context: RequestContext) {
+    this.#context = context;
+  }
+
+  get kind() {
+    return this.#context.user ? ('user' as const) : ('anonymous' as const);
+  }
+
+  get user() {
+    return (this.#context.user as Actor['user']) ?? null;
+  }
+
+  get isStaff(): boolean {
+    return isActiveStaff(this.#context.user);
+  }
+
+  get isSuperuser(): boolean {
+    return isActiveSuperuser(this.#context.user);
+  }
+
+  hasPermission(codename: string): boolean | Promise<boolean> {
+    const auth = (this.#context as { auth?: AuthState }).auth;
+    return auth?.hasPermission?.(bareCodename(codename)) ?? false;
+  }
+}
+
+const actors = new WeakMap<RequestContext, Actor>();
+
+/**
+ * The actor of a request, for `operations(db)` of `basalt/ops` in an endpoint of your own:
+ * its user, and the permissions `auth()` loads once per request. Made once per request.
+ */
+export function requestActor(context: RequestContext): Actor {
+  let actor = actors.get(context);
+  if (!actor) {
+    actor = new RequestActor(context);
+    actors.set(context, actor);
+  }
+  return actor;
+}
+
+function named(name: string, check: (context: RequestContext) => boolean | Promise<boolean>) {
   Object.defineProperty(check, 'name', { value: name });
   return check;
 }
 
-/** An active staff user (the same rule as `isStaff` of `basalt/auth`). */
-export const staffOnly: PermissionRequirement = named('staff', (context) => {
-  const user = context.user as { isStaff?: boolean; isActive?: boolean } | null;
-  return user?.isStaff === true && user.isActive !== false;
-});
-
-/** The access of a standard action: its own entry, else `read`/`write`, else the default. */
-export function accessOf(options: ResourceOptions<AnyModel>, action: ResourceAction): Access {
-  const permissions = options.permissions ?? {};
-  const read = action === 'list' || action === 'retrieve';
-  return permissions[action] ?? (read ? permissions.read : permissions.write) ?? (read ? 'anyone' : 'staff');
-}
+/** An active staff user (the staff rule of `basalt/ops`). */
+export const staffOnly: PermissionRequirement = named('staff', (context) => isActiveStaff(context.user));
 
 /**
- * Turns an {@link Access} into the endpoint's `auth`/`permissions`, so the HTTP layer
- * enforces it (401/403) and OpenAPI shows it. `needsUser` makes an open action read the
- * user anyway (for scoping, object checks and field rules).
+ * Turns an access into the endpoint's `auth`/`permissions`, so the HTTP layer enforces it
+ * (401/403) and OpenAPI shows it, with the rules `basalt/ops` resolves: checks receive the
+ * request's actor. `needsUser` makes an open action read the user anyway.
  */
 export function guardFor(
   model: AnyModel,
@@ -46,16 +85,13 @@ export function guardFor(
   action: ResourceAction | null,
   needsUser: boolean,
 ): GuardSpec {
-  const optional: GuardSpec = needsUser ? { auth: 'optional' } : {};
-  if (access === 'anyone') return optional;
-  if (access === 'authenticated') return { auth: 'required' };
-  if (access === 'staff') return { permissions: [staffOnly] };
-  if (access === 'model') {
-    const verb = action ? MODEL_VERBS[action] : 'change';
-    return { permissions: [`${verb}_${model.name.toLowerCase()}`] };
-  }
-  const list = Array.isArray(access)
-    ? (access as readonly PermissionRequirement[])
-    : [access as PermissionRequirement];
-  return list.length > 0 ? { permissions: list } : optional;
+  const resolved: ResolvedAccess = resolveAccess(model, access as never, action);
+  if (resolved.open) return needsUser ? { auth: 'optional' } : {};
+  if (resolved.rules.length === 0) return { auth: 'required' };
+  const permissions = resolved.rules.map((rule): PermissionRequirement => {
+    if (typeof rule === 'string') return bareCodename(rule);
+    if (rule === staffRule) return staffOnly;
+    return named(rule.name || 'named', (context) => rule(requestActor(context)));
+  });
+  return { permissions };
 }

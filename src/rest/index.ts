@@ -1,5 +1,5 @@
 // The public API of basalt/rest: explicit named exports only.
-export { staffOnly } from './access.js';
+export { requestActor, staffOnly } from './access.js';
 export {
   type Access,
   type ComputedField,

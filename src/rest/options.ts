@@ -1,166 +1,57 @@
-import type { TSchema } from '@sinclair/typebox';
-import type { AnyModel, Executor, Infer, Query, UpdateInput } from '../db/index.js';
-import type { PermissionRequirement, RequestContext } from '../http/index.js';
+import type { AnyModel } from '../db/index.js';
+import type { PermissionRequirement } from '../http/index.js';
+import {
+  COLLECTION_ACTIONS,
+  type CollectionAction,
+  type CollectionOptions,
+  type Access as OperationAccess,
+  type OperationHooks,
+} from '../ops/index.js';
 
-/** The standard actions of a resource. */
-export type ResourceAction = 'list' | 'retrieve' | 'create' | 'update' | 'partialUpdate' | 'delete';
+export type {
+  ComputedField,
+  FieldName,
+  FieldRule,
+  HookArgs,
+  IncludeOptions,
+  Lookup,
+  ObjectCheckArgs,
+  PaginationOptions,
+  Row,
+  WriteData,
+} from '../ops/index.js';
+
+/** The standard actions of a resource (the collection's actions of `basalt/ops`). */
+export type ResourceAction = CollectionAction;
 
 /** Every standard action, in the order routes are declared. */
-export const RESOURCE_ACTIONS: readonly ResourceAction[] = [
-  'list',
-  'retrieve',
-  'create',
-  'update',
-  'partialUpdate',
-  'delete',
-];
-
-/** Filter lookups a resource can expose, written `?field[lookup]=value` (`eq` is plain `?field=value`). */
-export type Lookup =
-  | 'eq'
-  | 'ne'
-  | 'lt'
-  | 'lte'
-  | 'gt'
-  | 'gte'
-  | 'in'
-  | 'notIn'
-  | 'isNull'
-  | 'contains'
-  | 'icontains'
-  | 'startsWith'
-  | 'endsWith';
+export const RESOURCE_ACTIONS: readonly ResourceAction[] = COLLECTION_ACTIONS;
 
 /**
- * Who may perform an action: `'anyone'`, `'authenticated'`, `'staff'`, `'model'` (the
- * model permission of the action: `view_book`, `add_book`, `change_book`, `delete_book`),
- * or permission requirements of `basalt/http` (`permission('shop.change_book')`, `isStaff`,
- * `allow(...)`), all of which must hold.
+ * Who may perform an action: the access of `basalt/ops` (`'anyone'`, `'authenticated'`,
+ * `'staff'`, `'superuser'`, `'model'`, codenames, checks over the actor), or permission
+ * requirements of `basalt/http` (`permission('shop.change_book')`, `isStaff`), which then
+ * receive the actor (its `user` is the request's).
  */
-export type Access =
-  | 'anyone'
-  | 'authenticated'
-  | 'staff'
-  | 'model'
-  | PermissionRequirement
-  | readonly PermissionRequirement[];
+export type Access = OperationAccess | PermissionRequirement | readonly PermissionRequirement[];
 
-/** The row type of a model. */
-export type Row<M extends AnyModel> = Infer<M>;
-
-/** Attribute names of a model's rows (`title`, `authorId`, ...). */
-export type FieldName<M extends AnyModel> = keyof Infer<M> & string;
-
-/** A value computed for each object and shown like a read-only field. */
-export interface ComputedField<M extends AnyModel> {
-  /** JSON Schema of the value (its type in OpenAPI and in the response serializer). */
-  schema: TSchema;
-  /** Computes the value from the row (synchronously: it runs once per object of a page). */
-  get: (row: Row<M>, context: RequestContext) => unknown;
-}
-
-/** A relation a client may ask for with `?include=`. */
-export interface IncludeOptions {
-  /** The related model; needed when the relation names its target by string or is a reverse relation. */
-  model?: AnyModel;
-  /** Fields of the related objects shown (default: every readable field of that model). */
-  fields?: readonly string[];
-}
-
-/** How lists are paginated. */
-export interface PaginationOptions {
-  /**
-   * `page`: `?page=2&pageSize=20`, with the total count; `cursor`: keyset pagination with
-   * `?cursor=...`, constant cost on large tables.
-   */
-  style: 'page' | 'cursor';
-  /** Items per page when the client does not say (default 20). */
-  pageSize?: number;
-  /** Largest `pageSize` a client may ask for (default 100). */
-  maxPageSize?: number;
-}
-
-/** Who may read or write one field; evaluated per request. */
-export type FieldRule = (context: RequestContext) => boolean;
-
-/** What every resource hook receives: the request and the transaction of the write. */
-export interface HookArgs {
-  context: RequestContext;
-  /** The transaction the write runs in: writes made with it commit or roll back with it. */
-  db: Executor;
-}
+/** Application logic around writes (the operation hooks of `basalt/ops`); each runs inside the write's transaction. */
+export type ResourceHooks<M extends AnyModel> = OperationHooks<M>;
 
 /**
- * The fields a write will store, typed from the model: what the body gave (already
- * validated), which a `before*` hook may change or add to (e.g. set the owner).
+ * Options of {@link resource}: the collection (fields, lists, policy, hooks — see
+ * `defineCollection` of `basalt/ops`) plus what only HTTP has: path, actions, ETags, tags.
  */
-export type WriteData<M extends AnyModel> = UpdateInput<M>;
-
-/** Application logic around writes; each runs inside the write's transaction. */
-export interface ResourceHooks<M extends AnyModel> {
-  /** Before the insert; may change `data` (e.g. set the owner). Throwing aborts the write. */
-  beforeCreate?(args: HookArgs & { data: WriteData<M> }): void | Promise<void>;
-  afterCreate?(args: HookArgs & { object: Row<M> }): void | Promise<void>;
-  /** Before PUT/PATCH writes; `object` is the row as it is, `data` what will be written. */
-  beforeUpdate?(args: HookArgs & { object: Row<M>; data: WriteData<M> }): void | Promise<void>;
-  afterUpdate?(args: HookArgs & { object: Row<M>; previous: Row<M> }): void | Promise<void>;
-  beforeDelete?(args: HookArgs & { object: Row<M> }): void | Promise<void>;
-  afterDelete?(args: HookArgs & { object: Row<M> }): void | Promise<void>;
-}
-
-/** What an object-level check receives. */
-export interface ObjectCheckArgs<M extends AnyModel> {
-  action: ResourceAction | string;
-  object: Row<M>;
-  context: RequestContext;
-  /** The executor the object was loaded with (the write's transaction on update and delete): query with it. */
-  db: Executor;
-}
-
-/** Options of {@link resource}. */
-export interface ResourceOptions<M extends AnyModel> {
+export interface ResourceOptions<M extends AnyModel> extends Omit<CollectionOptions<M>, 'permissions'> {
   /** Path of the collection, e.g. `/api/books`; objects are at `/api/books/:id`. */
   path: string;
   /** Standard actions to declare (default: all six). */
   actions?: readonly ResourceAction[];
-  /** Fields shown (default: every readable field of the model; `id` is always shown). */
-  fields?: readonly FieldName<M>[];
-  /** Fields never shown nor accepted. */
-  exclude?: readonly FieldName<M>[];
-  /** Fields shown but never accepted (in addition to the model's read-only and automatic fields). */
-  readOnly?: readonly FieldName<M>[];
-  /** Fields accepted but never shown (in addition to the model's write-only fields). */
-  writeOnly?: readonly FieldName<M>[];
-  /** Fields accepted in bodies (default: every writable field of the model that is not read-only or excluded). */
-  writable?: readonly string[];
-  /** Values computed per object, shown as read-only fields. */
-  computed?: Readonly<Record<string, ComputedField<M>>>;
-  /** Relations a client may include with `?include=author,tags`; dotted paths (`reviews.customer`) nest. */
-  include?: Readonly<Record<string, IncludeOptions>> | readonly string[];
-  /** Filterable fields and their lookups (`true`: the usual lookups for the field's type). */
-  filters?: Readonly<Record<string, readonly Lookup[] | true>> | readonly FieldName<M>[];
-  /** Text fields `?search=` looks in (case-insensitive; every word must match one of them). */
-  search?: readonly FieldName<M>[];
-  /** Fields a client may order by with `?ordering=-price,title`. */
-  ordering?: readonly string[];
-  /** Order of lists when the client gives none (default: the model's ordering, else `id`). */
-  defaultOrdering?: readonly string[];
-  /** Pagination of the list (default: page numbers, 20 per page, at most 100); `false` for none. */
-  pagination?: PaginationOptions | false;
-  /** Accept `?fields=title,price` (sparse fieldsets); default true. Fields then become optional in the schema. */
-  sparseFields?: boolean;
   /**
    * Who may perform each action. `read` sets list and retrieve, `write` the others; the
    * default is `{ read: 'anyone', write: 'staff' }`.
    */
   permissions?: Partial<Record<ResourceAction | 'read' | 'write', Access>>;
-  /** Object-level permission, on retrieve, update, delete and detail actions: false is a 403. */
-  check?: (args: ObjectCheckArgs<M>) => boolean | Promise<boolean>;
-  /** Narrows what the user may see at all (list, retrieve, update, delete): outside it is a 404. */
-  scope?: (query: Query<M>, context: RequestContext) => Query<M>;
-  /** Field-level permissions: who sees (`read`) and who may set (`write`) a field. */
-  fieldAccess?: Readonly<Record<string, { read?: FieldRule; write?: FieldRule }>>;
-  hooks?: ResourceHooks<M>;
   /** `ETag` on retrieve and writes, `If-None-Match` → 304, `If-Match` → 412 (default true). */
   etag?: boolean;
   /**

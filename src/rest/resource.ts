@@ -14,14 +14,15 @@ import {
   put,
   type Responses,
 } from '../http/index.js';
-import { accessOf, type GuardSpec, guardFor } from './access.js';
+import type { Collection, CollectionOptions } from '../ops/index.js';
+import { accessOf, loadObject, resolveCollection, runtimeOf } from '../ops/internal.js';
+import { type GuardSpec, guardFor, requestActor } from './access.js';
 import { guardInput } from './guard.js';
 import {
   create,
   destroy,
   type HandlerContext,
   list,
-  loadObject,
   type ResourceRuntime,
   retrieve,
   update,
@@ -33,8 +34,7 @@ import {
   type ResourceOptions,
   type Row,
 } from './options.js';
-import { planFields } from './plan.js';
-import { buildQuerySchema, planQuery } from './query-params.js';
+import { buildQuerySchema } from './query-params.js';
 import { buildSchemas, pageSchema, pascal, type ResourceSchemas } from './schemas.js';
 import type { ActionEndpoint, BasePath, ResourceEndpoints } from './types.js';
 
@@ -93,6 +93,12 @@ export interface Resource<
   ): Resource<M, readonly [...R, ActionEndpoint<M, O, N, S>], O>;
 }
 
+/** What a resource of a collection adds: only HTTP's options. */
+type HttpOptions = Pick<
+  ResourceOptions<AnyModel>,
+  'path' | 'actions' | 'etag' | 'requireIfMatch' | 'tags' | 'schemaName'
+>;
+
 /** Options with no keys besides those of {@link ResourceOptions} (a misspelt option is an error). */
 type Exact<O, M extends AnyModel> = O & { [K in Exclude<keyof O, keyof ResourceOptions<M>>]: never };
 
@@ -133,17 +139,39 @@ function idParams(model: AnyModel): TObject {
 export function resource<M extends AnyModel, const O extends ResourceOptions<M>>(
   model: M,
   options: Exact<O, M>,
-): Resource<M, ResourceEndpoints<M, O>, O> {
-  const opts = options as unknown as ResourceOptions<AnyModel>;
-  const plan = planFields(model, opts);
-  const query = planQuery(model, opts);
+): Resource<M, ResourceEndpoints<M, O>, O>;
+/**
+ * Gives a collection of `basalt/ops` (`defineCollection`) a REST API: the collection
+ * brings fields, lists, policy and hooks; `options` what only HTTP has (path, actions, ETags).
+ *
+ * @example
+ * const orders = defineCollection(Order, { permissions: { read: 'authenticated' }, scope: ... });
+ * export const ordersApi = resource(orders, { path: '/api/orders', actions: ['list', 'retrieve'] });
+ */
+export function resource<M extends AnyModel, C, const O extends HttpOptions>(
+  collection: Collection<M, C>,
+  options: O & { [K in Exclude<keyof O, keyof HttpOptions>]: never },
+): Resource<M, ResourceEndpoints<M, C & O>, C & O>;
+export function resource(
+  target: AnyModel | Collection<AnyModel, unknown>,
+  options: HttpOptions,
+): Resource<AnyModel, readonly AnyEndpoint[], unknown> {
+  const fromCollection = !('meta' in target);
+  const model = fromCollection ? (target as Collection).model : (target as AnyModel);
+  const collection = fromCollection
+    ? runtimeOf(target)
+    : resolveCollection(model, options as unknown as CollectionOptions<AnyModel>);
+  const opts = (
+    fromCollection ? { ...collection.options, ...options } : options
+  ) as ResourceOptions<AnyModel>;
+  const { plan, query } = collection;
   const name = options.schemaName ?? pascal(model.name);
   const schemas = buildSchemas(plan, name, query.sparse);
   const etag = options.etag ?? true;
   const base = options.path.replace(/\/+$/, '');
   const requireIfMatch = etag && (options.requireIfMatch ?? false);
   const preconditions = etag ? [412, ...(requireIfMatch ? [428] : [])] : [];
-  const rt: ResourceRuntime = { model, options: opts, plan, query, etag, requireIfMatch, path: base };
+  const rt: ResourceRuntime = { collection, etag, requireIfMatch, path: base };
   const ifMatchHeader = t.Object({
     'if-match': t.Optional(
       t.String({
@@ -153,11 +181,7 @@ export function resource<M extends AnyModel, const O extends ResourceOptions<M>>
       }),
     ),
   });
-  const needsUser =
-    opts.scope !== undefined ||
-    opts.check !== undefined ||
-    plan.readRules.size > 0 ||
-    plan.writeRules.size > 0;
+  const needsUser = collection.readsActor;
   const tags = [...(options.tags ?? [model.meta.pluralLabel])];
   const detailPath = `${base}/:id`;
   const params = idParams(model);
@@ -167,7 +191,7 @@ export function resource<M extends AnyModel, const O extends ResourceOptions<M>>
   const writeProblems = plan.writeRules.size > 0 ? [403, 409] : [409];
 
   const guard = (action: ResourceAction): GuardSpec =>
-    guardFor(model, accessOf(opts, action), action, needsUser);
+    guardFor(model, accessOf(opts.permissions as never, action), action, needsUser);
   const routes: AnyEndpoint[] = [];
   const enabled = new Set(options.actions ?? RESOURCE_ACTIONS);
   const call =
@@ -265,16 +289,18 @@ export function resource<M extends AnyModel, const O extends ResourceOptions<M>>
   }
 
   // The route list grows with each action; its type is the tuple the signature promises.
-  const api: Resource<M, readonly AnyEndpoint[], O> = {
+  const api: Resource<AnyModel, readonly AnyEndpoint[], unknown> = {
     model,
-    path: base as BasePath<O>,
+    path: base,
     routes,
     schemas,
     action(actionName, spec, handler) {
       const { method = 'POST', detail = true, path, access, ...endpointSpec } = spec as ActionSpec;
       const segment = path ?? actionName;
       const explicit = endpointSpec.auth !== undefined || endpointSpec.permissions !== undefined;
-      const guardSpec = explicit ? {} : guardFor(model, access ?? accessOf(opts, 'update'), null, needsUser);
+      const guardSpec = explicit
+        ? {}
+        : guardFor(model, access ?? accessOf(opts.permissions as never, 'update'), null, needsUser);
       const full: EndpointSpec = {
         tags,
         operationId: `${actionName}${name}`,
@@ -290,9 +316,9 @@ export function resource<M extends AnyModel, const O extends ResourceOptions<M>>
           ? async (context) => {
               const ctx = context as unknown as HandlerContext & { db: never };
               const object = await loadObject(
-                rt,
+                collection,
                 ctx.db,
-                context as never,
+                requestActor(context as never),
                 (ctx.params as { id: unknown }).id,
                 actionName,
               );
@@ -304,5 +330,5 @@ export function resource<M extends AnyModel, const O extends ResourceOptions<M>>
       return api as never;
     },
   };
-  return api as unknown as Resource<M, ResourceEndpoints<M, O>, O>;
+  return api;
 }

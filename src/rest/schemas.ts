@@ -1,8 +1,9 @@
 import { type TObject, type TSchema, Type as t } from '@sinclair/typebox';
 import type { AnyModel } from '../db/index.js';
+import type { FieldPlan, IncludePlan } from '../ops/internal.js';
 import { guardInput, isWide } from './guard.js';
 import type { PaginationOptions } from './options.js';
-import { type FieldPlan, type IncludePlan, requiredSchema } from './plan.js';
+import { requiredSchema } from './plan.js';
 
 /** `order_line` → `OrderLine`. */
 export function pascal(name: string): string {

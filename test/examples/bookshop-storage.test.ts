@@ -155,7 +155,7 @@ describe('bookshop: book covers and order invoices', () => {
     expect((await client.db!.get(Book, 4)).cover).toBeNull();
   });
 
-  it("serves an order's invoice PDF to its customer and to staff, privately, and to no one else", async () => {
+  it("serves an order's invoice PDF to its customer and to staff, privately, and answers anyone else 404", async () => {
     const signed = await client.request({
       method: 'POST',
       url: '/api/signup',
@@ -195,11 +195,24 @@ describe('bookshop: book covers and order invoices', () => {
     expect(byStaff.status).toBe(200);
     expect((await client.db!.get(Order, orderId)).invoice!.key).toBe(invoice.key);
 
+    // Another customer's invoice answers like a missing one: the order's existence does not leak.
     const stranger = await signIn('stranger@bookshop.test');
-    expect(
-      (await client.request({ method: 'GET', url: `/api/orders/${orderId}/invoice`, headers: stranger }))
-        .status,
-    ).toBe(403);
+    const refused = await client.request({
+      method: 'GET',
+      url: `/api/orders/${orderId}/invoice`,
+      headers: stranger,
+    });
+    const missing = await client.request({
+      method: 'GET',
+      url: '/api/orders/999999/invoice',
+      headers: stranger,
+    });
+    expect([refused.status, missing.status]).toEqual([404, 404]);
+    const problem = (body: unknown) => {
+      const { code, detail, title } = body as Record<string, unknown>;
+      return { code, detail, title };
+    };
+    expect(problem(refused.body)).toEqual(problem(missing.body));
     expect((await client.request({ method: 'GET', url: `/api/orders/${orderId}/invoice` })).status).toBe(401);
   });
 });

@@ -119,8 +119,8 @@ export const orders = resource(Order, {
   scope: (query, { user }) => (isStaffUser(user) ? query : query.where({ ownerId: Number(user?.id ?? 0) })),
   check: ({ action, object }) => action !== 'cancel' || object.status === 'placed',
   hooks: {
-    beforeCreate({ data, context }) {
-      data.ownerId = Number(context.user!.id);
+    beforeCreate({ data, actor }) {
+      data.ownerId = Number(actor.user!.id);
     },
   },
 })
