@@ -43,6 +43,7 @@ import type { AppConfig, BasaltApp, ListenAddress } from './basalt-app.js';
 import { builtinChecks } from './builtin-checks.js';
 import type { AppDefinition } from './define-app.js';
 import { type AppCheck, type AppCommand, flattenModules, type ModuleSetupApi } from './define-module.js';
+import { deployChecks } from './deploy-checks.js';
 import { healthRoutes, type ReadinessProbe } from './health.js';
 
 /** How an app is created: where configuration comes from and where logs go. */
@@ -84,7 +85,7 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
 
   const mail = createMailer(defaultMailBackend(typed, log), typed.MAIL_FROM);
   const routes: AnyEndpoint[] = [];
-  const checks: AppCheck[] = [...builtinChecks];
+  const checks: AppCheck[] = [...builtinChecks, ...deployChecks];
   const commands: AppCommand[] = [];
   const providers: ContextProvider[] = [];
   const startHooks: Hook[] = [];
