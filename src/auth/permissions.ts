@@ -1,4 +1,6 @@
 import type { PermissionRequirement, RequestContext } from '../http/index.js';
+import { isActiveStaff } from '../ops/index.js';
+import { bareCodename, isActiveSuperuser } from '../ops/internal.js';
 
 /**
  * A model or custom permission by codename, for an endpoint's `permissions`:
@@ -7,17 +9,14 @@ import type { PermissionRequirement, RequestContext } from '../http/index.js';
  * before the dot is dropped.
  */
 export function permission(codename: string): PermissionRequirement {
-  const dot = codename.lastIndexOf('.');
-  return dot === -1 ? codename : codename.slice(dot + 1);
+  return bareCodename(codename);
 }
 
-/** The user may use the admin (`isStaff`). */
-export const isStaff: PermissionRequirement = (ctx: RequestContext) =>
-  ctx.user?.isStaff === true && ctx.user.isActive !== false;
+/** The user may use the admin: an active staff user (the one staff rule, `isActiveStaff` of `basalt/ops`). */
+export const isStaff: PermissionRequirement = (ctx: RequestContext) => isActiveStaff(ctx.user);
 
-/** The user is a superuser. */
-export const isSuperuser: PermissionRequirement = (ctx: RequestContext) =>
-  ctx.user?.isSuperuser === true && ctx.user.isActive !== false;
+/** The user is an active superuser. */
+export const isSuperuser: PermissionRequirement = (ctx: RequestContext) => isActiveSuperuser(ctx.user);
 
 /**
  * A check of your own over the user and the request, named in the 403 it causes:

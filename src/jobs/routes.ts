@@ -1,14 +1,12 @@
 import type { RequestContext } from '../http/index.js';
 import { type AnyEndpoint, get, type PermissionRequirement, post, t } from '../http/index.js';
+import { isActiveStaff } from '../ops/index.js';
 import { JobsError } from './errors.js';
 import { JOB_STATES, type JobRecord } from './job.js';
 import type { Jobs } from './jobs.js';
 
-/** Staff only: an active user with `isStaff` (the admin's rule). */
-export const isStaffUser: PermissionRequirement = (ctx: RequestContext) => {
-  const user = ctx.user as { isStaff?: unknown; isActive?: unknown } | null;
-  return user?.isStaff === true && user.isActive !== false;
-};
+/** Staff only: the one staff rule of `basalt/ops` (an active user with `isStaff`). */
+export const isStaffUser: PermissionRequirement = (ctx: RequestContext) => isActiveStaff(ctx.user);
 
 const State = t.Union(
   JOB_STATES.map((s) => t.Literal(s)),
