@@ -32,7 +32,7 @@ describe('HTTP defaults', () => {
     const client = await createTestClient(defineApp({ routes }), {
       env: {
         NODE_ENV: 'production',
-        SECRET_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789',
+        SECRET_KEY: 'k3J9xQ2vLmP8wR5tY7uZ1aB4cD6eF0gHiJ-_sN',
         LOG_LEVEL: 'silent',
       },
     });

@@ -140,7 +140,7 @@ describe('OpenAPI', () => {
   it('does not serve the docs in production unless asked', async () => {
     const env = {
       NODE_ENV: 'production',
-      SECRET_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789',
+      SECRET_KEY: 'k3J9xQ2vLmP8wR5tY7uZ1aB4cD6eF0gHiJ-_sN',
       LOG_LEVEL: 'silent',
     };
     const hidden = await createTestClient(defineApp({ routes }), { env });
