@@ -13,8 +13,7 @@ const signedInId = (actor: Actor) => Number(actor.user?.id ?? 0);
  * The catalogue: everyone reads it; adding, changing and removing books needs the model
  * permissions (add_book, change_book, delete_book), which the seeded `staff` group holds.
  */
-export const books = resource(Book, {
-  path: '/api/books',
+export const bookCollection = defineCollection(Book, {
   include: ['author', 'tags'],
   filters: {
     author: true,
@@ -24,7 +23,9 @@ export const books = resource(Book, {
   search: ['title', 'isbn'],
   ordering: ['title', 'price', 'publishedOn', 'createdAt'],
   permissions: { read: 'anyone', write: 'model' },
-}).action(
+});
+
+export const books = resource(bookCollection, { path: '/api/books' }).action(
   'quote',
   {
     method: 'GET',
