@@ -34,6 +34,7 @@ const guides: SidebarLink[] = [
   { text: 'Queries and operations', link: '/queries' },
   { text: 'Migrations', link: '/migrations' },
   { text: 'Transactions', link: '/transactions' },
+  { text: 'Operations and policies', link: '/operations' },
   { text: 'REST resources', link: '/resources' },
   { text: 'Authentication', link: '/auth' },
   { text: 'JWT tokens', link: '/jwt' },

@@ -12,6 +12,7 @@ import {
   requestedIncludes,
   runPage,
 } from './list.js';
+import type { OperationContext } from './options.js';
 import { hiddenFields, serialize, type View } from './serialize.js';
 
 type Row = Record<string, unknown>;
@@ -130,15 +131,16 @@ export async function createObject(
   db: Executor,
   actor: Actor,
   data: Row,
+  context?: OperationContext,
 ): Promise<Row> {
   checkWritable(rt, actor, data);
   const hooks = rt.options.hooks;
   // Without hooks the model operation is the whole write: no transaction round trips.
   if (!hooks?.beforeCreate && !hooks?.afterCreate) return (await db.create(rt.model, data as never)) as Row;
   return db.transaction(async (tx) => {
-    await hooks.beforeCreate?.({ actor, db: tx, data });
+    await hooks.beforeCreate?.({ actor, db: tx, data, context });
     const object = (await tx.create(rt.model, data as never)) as Row;
-    await hooks.afterCreate?.({ actor, db: tx, object: object as never });
+    await hooks.afterCreate?.({ actor, db: tx, object: object as never, context });
     return object;
   });
 }
@@ -159,6 +161,7 @@ export async function updateObject(
   data: Row,
   action: CollectionAction | string = 'partialUpdate',
   precondition?: Precondition,
+  context?: OperationContext,
 ): Promise<Row> {
   checkWritable(rt, actor, data);
   const hooks = rt.options.hooks;
@@ -167,9 +170,15 @@ export async function updateObject(
   return db.transaction(async (tx) => {
     let current = await loadObject(rt, tx, actor, id, action);
     if (precondition) current = await precondition(tx, current);
-    await hooks?.beforeUpdate?.({ actor, db: tx, object: current as never, data });
+    await hooks?.beforeUpdate?.({ actor, db: tx, object: current as never, data, context });
     const object = (await tx.update(rt.model, current.id as never, data as never)) as Row;
-    await hooks?.afterUpdate?.({ actor, db: tx, object: object as never, previous: current as never });
+    await hooks?.afterUpdate?.({
+      actor,
+      db: tx,
+      object: object as never,
+      previous: current as never,
+      context,
+    });
     return object;
   });
 }
@@ -181,6 +190,7 @@ export async function deleteObject(
   actor: Actor,
   id: unknown,
   precondition?: Precondition,
+  context?: OperationContext,
 ): Promise<void> {
   const hooks = rt.options.hooks;
   if (direct(rt, actor, hooks?.beforeDelete ?? hooks?.afterDelete, precondition)) {
@@ -190,9 +200,9 @@ export async function deleteObject(
   await db.transaction(async (tx) => {
     let current = await loadObject(rt, tx, actor, id, 'delete');
     if (precondition) current = await precondition(tx, current);
-    await hooks?.beforeDelete?.({ actor, db: tx, object: current as never });
+    await hooks?.beforeDelete?.({ actor, db: tx, object: current as never, context });
     await tx.delete(rt.model, current.id as never);
-    await hooks?.afterDelete?.({ actor, db: tx, object: current as never });
+    await hooks?.afterDelete?.({ actor, db: tx, object: current as never, context });
   });
 }
 

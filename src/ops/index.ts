@@ -18,7 +18,14 @@ export {
 export { type Collection, defineCollection } from './collection.js';
 export type { ListResult } from './engine.js';
 export type { ListParams } from './list.js';
-export { type Listed, type Operations, operations, type Shown, type Target } from './operations.js';
+export {
+  type Listed,
+  type Operations,
+  type OperationsOptions,
+  operations,
+  type Shown,
+  type Target,
+} from './operations.js';
 export type {
   CollectionOptions,
   ComputedField,
@@ -28,6 +35,7 @@ export type {
   IncludeOptions,
   Lookup,
   ObjectCheckArgs,
+  OperationContext,
   OperationHooks,
   PaginationOptions,
   Row,

@@ -13,6 +13,7 @@ import {
 } from './engine.js';
 import type { ListParams } from './list.js';
 import { requestedIncludes } from './list.js';
+import type { OperationContext } from './options.js';
 import { serialize } from './serialize.js';
 
 /** An object as a collection shows it to an actor: its visible fields, computed values and includes. */
@@ -69,11 +70,19 @@ function shown(rt: CollectionRuntime, actor: Actor, row: Row): Row {
   return serialize(rt.plan, viewOf(rt, actor, NO_PARAMS, []), row);
 }
 
+/** Options of {@link operations}. */
+export interface OperationsOptions {
+  /** Handed to the collection's hooks as `context` (e.g. what a job has at hand). */
+  context?: OperationContext;
+}
+
 class DatabaseOperations implements Operations {
   readonly #db: Executor;
+  readonly #context: OperationContext | undefined;
 
-  constructor(db: Executor) {
+  constructor(db: Executor, context: OperationContext | undefined) {
     this.#db = db;
+    this.#context = context;
   }
 
   async list(actor: Actor, target: Target<AnyModel>, params: ListParams = NO_PARAMS): Promise<never> {
@@ -98,19 +107,36 @@ class DatabaseOperations implements Operations {
   async create(actor: Actor, target: Target<AnyModel>, data: unknown): Promise<never> {
     const rt = runtimeOf(target);
     await enforce(rt, 'create', actor);
-    return shown(rt, actor, await createObject(rt, this.#db, actor, { ...(data as Row) })) as never;
+    return shown(
+      rt,
+      actor,
+      await createObject(rt, this.#db, actor, { ...(data as Row) }, this.#context),
+    ) as never;
   }
 
   async update(actor: Actor, target: Target<AnyModel>, id: unknown, data: unknown): Promise<never> {
     const rt = runtimeOf(target);
     await enforce(rt, 'partialUpdate', actor);
-    return shown(rt, actor, await updateObject(rt, this.#db, actor, id, { ...(data as Row) })) as never;
+    return shown(
+      rt,
+      actor,
+      await updateObject(
+        rt,
+        this.#db,
+        actor,
+        id,
+        { ...(data as Row) },
+        'partialUpdate',
+        undefined,
+        this.#context,
+      ),
+    ) as never;
   }
 
   async delete(actor: Actor, target: Target<AnyModel>, id: unknown): Promise<void> {
     const rt = runtimeOf(target);
     await enforce(rt, 'delete', actor);
-    await deleteObject(rt, this.#db, actor, id);
+    await deleteObject(rt, this.#db, actor, id, undefined, this.#context);
   }
 }
 
@@ -118,6 +144,6 @@ class DatabaseOperations implements Operations {
  * The operations over a database or transaction: `operations(db).list(actor, orders)`.
  * Cheap to make (one small object); inside a transaction, pass the transaction.
  */
-export function operations(db: Executor): Operations {
-  return new DatabaseOperations(db);
+export function operations(db: Executor, options: OperationsOptions = {}): Operations {
+  return new DatabaseOperations(db, options.context);
 }

@@ -57,12 +57,22 @@ export interface PaginationOptions {
 /** Who may read or write one field, decided per actor. */
 export type FieldRule = (actor: Actor) => boolean;
 
-/** What every operation hook receives: who acts, and the transaction of the write. */
+/**
+ * What the caller of an operation hands its hooks besides the actor: through REST, the
+ * request context (`basalt/rest` types it as `RequestContext`: `context.jobs`,
+ * `context.storage`, `context.log`); what `operations(db, { context })` was given otherwise.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: merged by transports (basalt/rest) with their context type
+export interface OperationContext {}
+
+/** What every operation hook receives: who acts, the transaction of the write, the caller's context. */
 export interface HookArgs {
   /** Who performs the write (`system` for writes made for no one). */
   actor: Actor;
   /** The transaction the write runs in: writes made with it commit or roll back with it. */
   db: Executor;
+  /** The caller's context (the request, through REST); absent when the caller gave none. */
+  context: OperationContext | undefined;
 }
 
 /**

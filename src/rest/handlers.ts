@@ -87,7 +87,7 @@ function written(rt: ResourceRuntime, context: RequestContext, row: Row, status:
 export async function create(rt: ResourceRuntime, raw: HandlerContext): Promise<unknown> {
   const context = request(raw);
   const row = await inBody(() =>
-    createObject(rt.collection, context.db, requestActor(context), { ...raw.body }),
+    createObject(rt.collection, context.db, requestActor(context), { ...raw.body }, context),
   );
   return written(rt, context, row, 201);
 }
@@ -177,6 +177,7 @@ export async function update(
       { ...raw.body },
       action,
       ifMatch(rt, raw),
+      context,
     ),
   );
   return written(rt, context, row, 200);
@@ -186,6 +187,13 @@ export async function update(
 export async function destroy(rt: ResourceRuntime, raw: HandlerContext): Promise<unknown> {
   requirePrecondition(rt, raw);
   const context = request(raw);
-  await deleteObject(rt.collection, context.db, requestActor(context), raw.params.id, ifMatch(rt, raw));
+  await deleteObject(
+    rt.collection,
+    context.db,
+    requestActor(context),
+    raw.params.id,
+    ifMatch(rt, raw),
+    context,
+  );
   return respond(204, null);
 }

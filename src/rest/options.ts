@@ -1,5 +1,5 @@
 import type { AnyModel } from '../db/index.js';
-import type { PermissionRequirement } from '../http/index.js';
+import type { PermissionRequirement, RequestContext } from '../http/index.js';
 import {
   COLLECTION_ACTIONS,
   type CollectionAction,
@@ -63,4 +63,9 @@ export interface ResourceOptions<M extends AnyModel> extends Omit<CollectionOpti
   tags?: readonly string[];
   /** Base name of the OpenAPI schemas (default: the model name in PascalCase: `Book`, `BookCreate`, ...). */
   schemaName?: string;
+}
+
+declare module '../ops/options.js' {
+  /** Through REST, an operation's hooks get the request context. */
+  interface OperationContext extends RequestContext {}
 }

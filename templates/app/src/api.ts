@@ -13,15 +13,14 @@ export const notes = resource(Note, {
   search: ['title', 'body'],
   ordering: ['createdAt', 'title'],
   permissions: { read: 'anyone', write: 'authenticated' },
-  check: ({ action, object, context }) =>
-    action === 'retrieve' || object.authorId === Number(context.user?.id),
+  check: ({ action, object, actor }) => action === 'retrieve' || object.authorId === Number(actor.user?.id),
   hooks: {
-    beforeCreate({ data, context }) {
-      data.authorId = Number(context.user?.id);
+    beforeCreate({ data, actor }) {
+      data.authorId = Number(actor.user?.id);
     },
     // In the write's transaction: no job for a note that was not saved.
     async afterCreate({ object, context, db }) {
-      await context.jobs.enqueue(noteCreated, { noteId: object.id }, { db });
+      await context?.jobs.enqueue(noteCreated, { noteId: object.id }, { db });
     },
   },
 });
