@@ -22,6 +22,7 @@ export const apiModules = [
   'basalt/auth',
   'basalt/jobs',
   'basalt/storage',
+  'basalt/ops',
   'basalt/rest',
   'basalt/server',
   'basalt/testing',
