@@ -48,7 +48,8 @@ export async function loadObject(
   action: CollectionAction | string,
   include: readonly string[] = [],
 ): Promise<Row> {
-  let query = await scoped(rt, db, actor);
+  const base = scoped(rt, db, actor);
+  let query = base instanceof Promise ? await base : base;
   if (include.length > 0) query = query.include(...(include as never[]));
   let row: Row | undefined;
   if ((rt.options.scope && actor.kind !== 'system') || include.length > 0)
@@ -99,7 +100,8 @@ export async function listObjects(
   actor: Actor,
   params: ListParams,
 ): Promise<ListResult> {
-  let query = await scoped(rt, db, actor);
+  const base = scoped(rt, db, actor);
+  let query = base instanceof Promise ? await base : base;
   for (const where of listWhere(rt.query, params)) query = query.where(where as never);
   const { paths, top } = requestedIncludes(rt.plan, params);
   if (paths.length > 0) query = query.include(...(paths as never[]));
@@ -113,11 +115,13 @@ export async function listObjects(
 
 /** Refuses fields the collection does not accept (400) and fields this actor may not set (403). */
 export function checkWritable(rt: CollectionRuntime, actor: Actor, data: Row): void {
-  const unknown = Object.keys(data).filter((key) => !rt.writable.has(key));
-  if (unknown.length > 0)
-    throw new ValidationError(
-      unknown.map((key) => ({ pointer: `/${key}`, detail: 'is not a field you can set', code: 'unknown' })),
-    );
+  for (const key in data)
+    if (!rt.writable.has(key))
+      throw new ValidationError(
+        Object.keys(data)
+          .filter((k) => !rt.writable.has(k))
+          .map((k) => ({ pointer: `/${k}`, detail: 'is not a field you can set', code: 'unknown' })),
+      );
   if (rt.plan.writeRules.size === 0 || actor.kind === 'system') return;
   for (const key of Object.keys(data)) {
     const rule = rt.plan.writeRules.get(key);

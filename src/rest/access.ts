@@ -51,19 +51,13 @@ class RequestActor implements Actor {
   }
 }
 
-const actors = new WeakMap<RequestContext, Actor>();
-
 /**
  * The actor of a request, for `operations(db)` of `basalt/ops` in an endpoint of your own:
- * its user, and the permissions `auth()` loads once per request. Made once per request.
+ * its user, and the permissions `auth()` loads once per request. A small object over the
+ * context, cheap enough to make per call.
  */
 export function requestActor(context: RequestContext): Actor {
-  let actor = actors.get(context);
-  if (!actor) {
-    actor = new RequestActor(context);
-    actors.set(context, actor);
-  }
-  return actor;
+  return new RequestActor(context);
 }
 
 function named(name: string, check: (context: RequestContext) => boolean | Promise<boolean>) {
