@@ -159,6 +159,37 @@ describe('operations', () => {
     expect(await db.query(Order).where({ total: 1 }).count()).toBe(0);
   });
 
+  it('answers 404 for every action on an object the check refuses to retrieve', async () => {
+    const hidden = defineCollection(Order, {
+      permissions: { read: 'authenticated', write: 'authenticated', delete: 'authenticated' },
+      check: ({ object, actor }) => actor.isStaff || object.status !== 'shipped',
+    });
+    const ops = operations(db);
+    for (const call of [
+      () => ops.get(alice, hidden, shipped),
+      () => ops.update(alice, hidden, shipped, { note: 'x' }),
+      () => ops.delete(alice, hidden, shipped),
+    ])
+      await expect(call()).rejects.toMatchObject({ code: 'BASALT_DB_RECORD_NOT_FOUND', status: 404 });
+    expect((await ops.get(staff, hidden, shipped)).status).toBe('shipped');
+  });
+
+  it("hands the caller's context to hooks", async () => {
+    const seen: unknown[] = [];
+    const noted = defineCollection(Order, {
+      permissions: { write: 'authenticated' },
+      hooks: {
+        beforeUpdate({ context }) {
+          seen.push(context);
+        },
+      },
+    });
+    const context = { job: 'nightly' };
+    await operations(db, { context: context as never }).update(bob, noted, bobOrder, { note: 'n' });
+    await operations(db).update(bob, noted, bobOrder, { note: 'm' });
+    expect(seen).toEqual([context, undefined]);
+  });
+
   it('lets the system actor through every rule', async () => {
     const ops = operations(db);
     const all = await ops.list(system, orders, { pageSize: 10 });
