@@ -19,6 +19,7 @@ import {
   type AnyEndpoint,
   type Authentication,
   type ContextProvider,
+  createDatabaseRateLimitStore,
   createMemoryRateLimitStore,
   createRedisRateLimitStore,
   type OpenApiDocument,
@@ -95,9 +96,7 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
   let authentication: Authentication | undefined;
   let limiter: Promise<RateLimitStore> | undefined;
   const rateLimitStore = () => {
-    limiter ??= typed.REDIS_URL
-      ? createRedisRateLimitStore({ url: typed.REDIS_URL })
-      : Promise.resolve(createMemoryRateLimitStore());
+    limiter ??= openRateLimitStore(typed, db);
     // A failed connection is retried on the next use rather than cached for ever.
     limiter.catch(() => {
       limiter = undefined;
@@ -259,4 +258,36 @@ function defaultMailBackend(config: CoreConfig, log: Logger): MailBackend {
   // Development: the log. Production without MAIL_URL: nothing is delivered and no body is
   // logged; `basalt check --deploy` reports it.
   return consoleMailBackend(log, { production });
+}
+
+/**
+ * The rate-limit counters: RATE_LIMIT_STORE when set; else Redis when REDIS_URL is set; else a
+ * table of the app's database, so that every worker shares them; memory in tests and for an
+ * app without a database (or with one in memory).
+ */
+function openRateLimitStore(config: CoreConfig, db: Database | undefined): Promise<RateLimitStore> {
+  const inMemoryDb = config.DATABASE_URL.startsWith('sqlite::memory:');
+  const kind =
+    config.RATE_LIMIT_STORE ??
+    (config.REDIS_URL ? 'redis' : config.NODE_ENV !== 'test' && db && !inMemoryDb ? 'database' : 'memory');
+  if (kind === 'redis') {
+    if (!config.REDIS_URL)
+      throw new BasaltError('BASALT_CONFIG_INVALID', 'RATE_LIMIT_STORE=redis needs REDIS_URL');
+    return createRedisRateLimitStore({ url: config.REDIS_URL });
+  }
+  if (kind === 'database') {
+    if (!db)
+      throw new BasaltError(
+        'BASALT_CONFIG_INVALID',
+        'RATE_LIMIT_STORE=database needs an app with models (a database)',
+      );
+    // On SQLite the store gets a connection of its own: the app's single connection may be
+    // held by a transaction that waits on a limit.
+    if (config.DATABASE_URL.startsWith('sqlite:')) {
+      const own = createDatabase({ url: config.DATABASE_URL, models: [] }) as unknown as Database;
+      return createDatabaseRateLimitStore({ kysely: own.kysely as never, owned: true });
+    }
+    return createDatabaseRateLimitStore({ kysely: db.kysely as never });
+  }
+  return Promise.resolve(createMemoryRateLimitStore());
 }

@@ -102,7 +102,12 @@ export const deployChecks: readonly AppCheck[] = [
   {
     name: 'http.rate-limit-store',
     run(app) {
-      if (!production(app) || app.config.REDIS_URL || app.config.WORKERS < 2) return [];
+      const memory =
+        app.config.RATE_LIMIT_STORE === 'memory' ||
+        (app.config.RATE_LIMIT_STORE === undefined &&
+          !app.config.REDIS_URL &&
+          (app.db === undefined || app.config.DATABASE_URL.startsWith('sqlite::memory:')));
+      if (!production(app) || !memory || app.config.WORKERS < 2) return [];
       return [
         {
           id: 'http.W006',

@@ -81,6 +81,12 @@ export const CoreConfig = t.Object({
     }),
   ),
   DOCS: t.Optional(t.Boolean({ description: 'Serve /openapi.json and /docs; on unless production' })),
+  RATE_LIMIT_STORE: t.Optional(
+    t.Union([t.Literal('memory'), t.Literal('database'), t.Literal('redis')], {
+      description:
+        'Where rate-limit counters live: redis when REDIS_URL is set, else database (shared by every worker), memory in tests',
+    }),
+  ),
   MAIL_URL: t.Optional(
     t.String({
       description:

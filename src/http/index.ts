@@ -46,8 +46,10 @@ export type { OpenApiDocument, OpenApiInfo } from './openapi/document.js';
 export { PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
 export {
   consumeRateLimit,
+  createDatabaseRateLimitStore,
   createMemoryRateLimitStore,
   createRedisRateLimitStore,
+  type DatabaseRateLimitStoreOptions,
   type MemoryRateLimitStore,
   type MemoryRateLimitStoreOptions,
   parseDuration,

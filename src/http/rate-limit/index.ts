@@ -1,4 +1,5 @@
 export { consumeRateLimit, type RateLimitResult, type RateLimitRule } from './consume.js';
+export { createDatabaseRateLimitStore, type DatabaseRateLimitStoreOptions } from './database-store.js';
 export { parseDuration } from './duration.js';
 export { rateLimitError, rateLimitHeaders } from './headers.js';
 export {

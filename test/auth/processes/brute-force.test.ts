@@ -108,7 +108,8 @@ describe('sign-in brute force across two server processes', () => {
     }
 
     const redisEnv = { DATABASE_URL, REDIS_URL };
-    const memoryEnv = { DATABASE_URL, REDIS_URL: undefined };
+    // Memory counters asked for explicitly: without Redis the default is the database, shared.
+    const memoryEnv = { DATABASE_URL, REDIS_URL: undefined, RATE_LIMIT_STORE: 'memory' };
     const started = await Promise.all([
       hasRedis ? startServer(redisEnv) : undefined,
       hasRedis ? startServer(redisEnv) : undefined,

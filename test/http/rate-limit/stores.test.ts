@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDatabase } from 'basalt/db';
 import { Redis } from 'ioredis';
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  createDatabaseRateLimitStore,
   createMemoryRateLimitStore,
   createRedisRateLimitStore,
   type RateLimitStore,
 } from '../../../src/http/rate-limit/index.js';
+import { hasPostgres, POSTGRES_URL } from '../../support/postgres.js';
 import { hasRedis, REDIS_URL } from '../../support/redis.js';
 
 // One prefix per run, so parallel runs and leftovers never meet; removed in afterAll.
@@ -15,8 +22,25 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Waits until a window that ends at `resetAt` has certainly ended. */
 const pastWindow = (resetAt: number) => sleep(Math.max(0, resetAt - Date.now()) + 50);
 
+const SQLITE_DIR = mkdtempSync(join(tmpdir(), 'basalt-rl-store-'));
+// One table per run on the shared PostgreSQL database; dropped in afterAll.
+const PG_TABLE = `rl_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+const kyselyOf = (url: string) => createDatabase({ url, models: [] }).kysely as never;
+
 const stores = [
   { name: 'memory', skip: false, create: async () => createMemoryRateLimitStore() },
+  {
+    name: 'SQLite database',
+    skip: false,
+    create: () =>
+      createDatabaseRateLimitStore({ kysely: kyselyOf(`sqlite:${join(SQLITE_DIR, 'rl.db')}`), owned: true }),
+  },
+  {
+    name: 'PostgreSQL database',
+    skip: !hasPostgres,
+    create: () =>
+      createDatabaseRateLimitStore({ kysely: kyselyOf(POSTGRES_URL), table: PG_TABLE, owned: true }),
+  },
   {
     name: 'Redis',
     skip: !hasRedis,
@@ -25,6 +49,12 @@ const stores = [
 ];
 
 afterAll(async () => {
+  rmSync(SQLITE_DIR, { recursive: true, force: true });
+  if (hasPostgres) {
+    const db = createDatabase({ url: POSTGRES_URL, models: [] });
+    await sql`drop table if exists ${sql.table(PG_TABLE)}`.execute(db.kysely);
+    await db.close();
+  }
   if (!hasRedis) return;
   const redis = new Redis(REDIS_URL);
   const keys = await redis.keys(`${PREFIX}*`);
