@@ -19,6 +19,7 @@ export const apiModules = [
   'basalt',
   'basalt/db',
   'basalt/http',
+  'basalt/mail',
   'basalt/auth',
   'basalt/jobs',
   'basalt/storage',
