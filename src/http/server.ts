@@ -137,7 +137,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     reply.headers(headers).header('x-request-id', request.id);
     // An error answered before the body was read (401, 413, 415, 429, ...): the rest of the
     // body would keep the connection busy for as long as the client cares to drip it.
-    if (!request.raw.complete) reply.header('connection', 'close');
+    if (!request.raw.complete) {
+      reply.header('connection', 'close');
+      lingerBeforeClosing(request.raw);
+    }
     return sendProblem(reply, problem, extra);
   });
   fastify.setNotFoundHandler((request, reply) => {
@@ -451,6 +454,35 @@ function finish(reply: FastifyReply, result: unknown, status: number): unknown {
   }
   if (status !== 200) reply.code(status);
   return result;
+}
+
+/** How long a connection answered early with `Connection: close` still reads what the client sends. */
+const LINGER_MS = 1_000;
+
+/**
+ * Closing at once after an early answer (415 to an upload, 429, 413) resets the connection
+ * while the client is still sending its body, and the client sees EPIPE or ECONNRESET instead
+ * of the answer. As nginx's lingering close does, the server ends its side, keeps reading and
+ * discarding for up to LINGER_MS (or until the body is complete), then closes: a client that
+ * drips its body still loses the connection within a second.
+ */
+function lingerBeforeClosing(raw: FastifyRequest['raw']): void {
+  const socket = raw.socket;
+  socket.destroySoon = () => {
+    socket.end();
+    const close = () => {
+      clearTimeout(timer);
+      if (socket.writableFinished) socket.destroy();
+      else socket.once('finish', () => socket.destroy());
+    };
+    const timer = setTimeout(close, LINGER_MS);
+    timer.unref();
+    if (raw.complete) close();
+    else {
+      raw.once('end', close);
+      raw.resume();
+    }
+  };
 }
 
 /** Largest rest of a refused body read and thrown away to keep the connection; beyond it, the socket is closed. */
