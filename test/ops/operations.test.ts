@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { createDatabase, type Database, defineModel, f } from 'basalt/db';
 import { t } from 'basalt/http';
 import { anonymous, defineCollection, isActiveStaff, operations, system, userActor } from 'basalt/ops';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
 
-// The operation layer on its own (no HTTP): actors against a collection's policy, on SQLite.
+// The operation layer on its own (no HTTP): actors against a collection's policy, on SQLite
+// and PostgreSQL.
 
 const Customer = defineModel('customer', { name: f.string({ max: 80 }), userId: f.integer() });
 const Order = defineModel(
@@ -53,14 +56,24 @@ const alice = userActor({ id: 1, isActive: true }, ['view_order']);
 const bob = userActor({ id: 2, isActive: true });
 const staff = userActor({ id: 3, isActive: true, isStaff: true });
 
-describe('operations', () => {
+const cases = [
+  { name: 'SQLite', postgres: false },
+  ...(hasPostgres ? [{ name: 'PostgreSQL', postgres: true }] : []),
+];
+
+describe.each(cases)('operations on $name', ({ postgres }) => {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = postgres ? createDatabase({ url: POSTGRES_URL, models: [] }) : null;
   let db: Database;
   let aliceOrders: number[];
   let bobOrder: number;
   let shipped: number;
 
   beforeAll(async () => {
-    db = createDatabase({ url: 'sqlite::memory:', models: [Customer, Order] });
+    if (admin) await admin.kysely.schema.createSchema(schema).execute();
+    db = postgres
+      ? createDatabase({ url: POSTGRES_URL, models: [Customer, Order], searchPath: schema, poolSize: 2 })
+      : createDatabase({ url: 'sqlite::memory:', models: [Customer, Order] });
     await db.createTables();
     const a = await db.create(Customer, { name: 'Alice', userId: 1 });
     const b = await db.create(Customer, { name: 'Bob', userId: 2 });
@@ -70,7 +83,13 @@ describe('operations', () => {
     shipped = (await db.create(Order, { customerId: a.id, total: 5, status: 'shipped' })).id;
     bobOrder = (await db.create(Order, { customerId: b.id, total: 99 })).id;
   });
-  afterAll(() => db.close());
+  afterAll(async () => {
+    await db.close();
+    if (admin) {
+      await admin.kysely.schema.dropSchema(schema).cascade().execute();
+      await admin.close();
+    }
+  });
 
   it('lists only the rows in the actor scope, ordered, filtered and paginated by cursor', async () => {
     const ops = operations(db);
