@@ -29,6 +29,14 @@ function hashInputs(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+function sourceFiles(folder: string): string[] {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return /(?<!\.d|\.test|\.test-d)\.ts$/.test(entry.name) ? [path] : [];
+  });
+}
+
 async function withLock<T>(work: () => Promise<T>): Promise<T> {
   const lock = join(CACHE, 'lock');
   mkdirSync(CACHE, { recursive: true });
@@ -70,6 +78,21 @@ export function packBasalt(env: NodeJS.ProcessEnv = process.env): Promise<string
     const name = stdout.trim().split('\n').pop() ?? '';
     if (!name.endsWith('.tgz') || !existsSync(join(partial, name)))
       throw new Error(`npm pack did not produce a tarball: ${stdout}`);
+    // A dist/ rebuilt by someone else while this packed would leave files out: every source
+    // file must have its compiled twin in the tarball, or the tarball is not kept.
+    const { stdout: listing } = await promisify(execFile)('tar', ['tzf', join(partial, name)], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const packedFiles = new Set(listing.split('\n'));
+    const missing = sourceFiles(join(ROOT, 'src'))
+      .map((file) => `package/dist/${file.slice(join(ROOT, 'src').length + 1).replace(/\.ts$/, '.js')}`)
+      .filter((file) => !packedFiles.has(file));
+    if (missing.length > 0) {
+      rmSync(partial, { recursive: true, force: true });
+      throw new Error(
+        `the packed tarball lacks ${missing.slice(0, 5).join(', ')} (was dist/ rebuilt while packing?)`,
+      );
+    }
     rmSync(folder, { recursive: true, force: true });
     renameSync(partial, folder);
     return join(folder, name);
