@@ -197,7 +197,8 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
     modules,
     commands,
     openapi,
-    check: (checkOptions) => runChecks(checks, app as unknown as BasaltApp, checkOptions),
+    check: async (checkOptions) =>
+      withoutEscalated(await runChecks(checks, app as unknown as BasaltApp, checkOptions)),
     start() {
       started ??= (async () => {
         const messages: CheckMessage[] = await app.check();
@@ -290,4 +291,13 @@ function openRateLimitStore(config: CoreConfig, db: Database | undefined): Promi
     return createDatabaseRateLimitStore({ kysely: db.kysely as never });
   }
   return Promise.resolve(createMemoryRateLimitStore());
+}
+
+/**
+ * Drops a warning that a stricter check (`--deploy`) reported again as an error with the same
+ * message (`mail.W001` at start, `mail.E001` under `basalt check --deploy`).
+ */
+function withoutEscalated(messages: CheckMessage[]): CheckMessage[] {
+  const errors = new Set(messages.filter((m) => m.level === 'error').map((m) => m.message));
+  return messages.filter((m) => m.level === 'error' || !errors.has(m.message));
 }

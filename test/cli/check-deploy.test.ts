@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createApp, defineApp } from 'basalt';
 import { auth } from 'basalt/auth';
 import { describe, expect, it } from 'vitest';
 import { deployChecks } from '../../src/app/deploy-checks.js';
+import { ROOT, runBasalt } from './basalt-process.js';
 
 const SECRET_KEY = 'k3J9xQ2vLmP8wR5tY7uZ1aB4cD6eF0gHiJ-_sN';
 const resets = defineApp({ name: 'deploy', modules: [auth()] });
@@ -41,7 +43,6 @@ describe('basalt check --deploy', () => {
         'http.W005',
         'http.W006',
         'mail.E001',
-        'mail.W001',
       ].sort(),
     );
     for (const message of messages) expect(message.hint).toEqual(expect.any(String));
@@ -49,7 +50,7 @@ describe('basalt check --deploy', () => {
   });
 
   it('reports a missing ALLOWED_HOSTS, and nothing for a careful configuration', async () => {
-    expect(ids(await findings({ WORKERS: '1' }))).toEqual(['http.W003', 'mail.E001', 'mail.W001']);
+    expect(ids(await findings({ WORKERS: '1' }))).toEqual(['http.W003', 'mail.E001']);
     expect(
       await findings({
         WORKERS: '2',
@@ -81,4 +82,24 @@ describe('basalt check --deploy', () => {
     expect(all.size).toBeGreaterThan(deployChecks.length);
     for (const id of all) expect(page).toContain(`| \`${id}\` |`);
   });
+
+  it('exits 1 from the command line on the bookshop in production, naming each finding', async () => {
+    const env = { NODE_ENV: 'production', SECRET_KEY, DATABASE_URL: 'sqlite::memory:', WORKERS: '2' };
+    const cwd = join(ROOT, 'examples', 'bookshop');
+    const deploy = await runBasalt(['check', '--deploy'], { cwd, env });
+    expect(deploy.code, deploy.stderr).toBe(1);
+    expect(deploy.stdout).toContain('mail.E001 (error)');
+    expect(deploy.stdout).toContain('http.W003 (warning)');
+    expect(deploy.stdout).toContain('HINT: Set MAIL_URL=');
+    expect(deploy.stdout).not.toContain('mail.W001');
+    // At start the same configuration only warns: basalt check without --deploy exits 0.
+    const start = await runBasalt(['check'], { cwd, env });
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stdout).toContain('mail.W001 (warning)');
+    const fixed = await runBasalt(['check', '--deploy'], {
+      cwd,
+      env: { ...env, MAIL_URL: 'smtp://smtp.example.com:587', ALLOWED_HOSTS: 'api.example.com' },
+    });
+    expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
+  }, 60_000);
 });

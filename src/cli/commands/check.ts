@@ -6,9 +6,9 @@ export const checkCommand: BuiltinCommand = {
   name: 'check',
   summary: "Run the app's start-up checks; exit 1 if any reports an error",
   description:
-    'Errors would stop basalt start; warnings and info are advice. --deploy also runs the\nchecks that need live services (database, Redis).',
+    'Errors would stop basalt start; warnings and info are advice. With NODE_ENV=production\nthey include the production risks. --deploy runs the deployment checks: also those that\nneed live services (database, Redis) and the stricter ones (console mail is an error).',
   options: {
-    deploy: { type: 'boolean', description: 'Also run the checks that reach live services' },
+    deploy: { type: 'boolean', description: 'Run the deployment checks (live services, stricter findings)' },
   },
   async run(context) {
     const app = await context.loadApp();
