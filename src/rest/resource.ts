@@ -231,7 +231,8 @@ export function resource(
             response: etag
               ? { 200: schemas.read, 304: t.Null({ description: 'Not modified (If-None-Match)' }) }
               : { 200: schemas.read },
-            problems: objectProblems,
+            // An object the check refuses to retrieve is a 404, never a 403 (basalt/ops' rule).
+            problems: [],
           },
           call(retrieve),
         ),

@@ -639,8 +639,6 @@ export interface Paths {
         304: undefined;
         /** Invalid input */
         400: Problem;
-        /** Forbidden */
-        403: Problem;
         /** Not found */
         404: Problem;
         /** Unexpected error */
