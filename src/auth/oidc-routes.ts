@@ -3,6 +3,7 @@ import { NotFoundError } from '../core/index.js';
 import type { AnyModel, Executor } from '../db/index.js';
 import {
   type AnyEndpoint,
+  absoluteUrl,
   type EndpointRateLimit,
   get,
   post,
@@ -96,9 +97,10 @@ export function oidcRoutes(options: OidcRouteOptions): AnyEndpoint[] {
     if (!provider) throw new NotFoundError(`No sign-in provider is named '${name}'`);
     return provider;
   };
-  const originOf = (ctx: RequestContext) => `${ctx.request.protocol}://${ctx.request.host}`;
+  // PUBLIC_URL, or the host ALLOWED_HOSTS validated: never a Host header as sent.
+  const originOf = (ctx: RequestContext) => new URL(absoluteUrl(ctx, '/')).origin;
   const callbackUrl = (ctx: RequestContext, provider: OidcProvider) =>
-    provider.redirectUri ?? `${originOf(ctx)}${prefix}/oidc/${provider.name}/callback`;
+    provider.redirectUri ?? absoluteUrl(ctx, `${prefix}/oidc/${provider.name}/callback`);
   const safeNext = (ctx: RequestContext, next: unknown): string | undefined =>
     isSafeRedirect(next, { origin: originOf(ctx), allowedHosts: redirectHosts })
       ? (next as string)
@@ -201,7 +203,7 @@ export function oidcRoutes(options: OidcRouteOptions): AnyEndpoint[] {
             'BASALT_AUTH_OIDC_STATE_MISMATCH',
             'No login in progress for this browser (it was completed already, expired, or started elsewhere); please start again',
           );
-        const callback = new URL(ctx.request.url, originOf(ctx));
+        const callback = new URL(absoluteUrl(ctx, ctx.request.url));
         const identity = await completeLogin(provider, { callbackUrl: callback, state: pending.login });
         const user = await linker.userFor(ctx.db, provider, identity, pending.linkTo);
         if (result === 'jwt') return service.issueTokens(ctx.db, user);

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { defineApp } from 'basalt';
+import { auth, defineOidcProvider } from 'basalt/auth';
 import { createTestClient, type TestClient } from 'basalt/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import bookshop from '../../examples/bookshop/app.js';
 import { seed } from '../../examples/bookshop/seed.js';
 import { hostName, isAllowedHost } from '../../src/http/allowed-hosts.js';
+import { startOidcProvider } from '../support/oidc-provider.js';
 
 const SECRET_KEY = randomBytes(32).toString('base64url');
 
@@ -131,6 +134,49 @@ describe('absolute URLs', () => {
       );
       expect(error).toMatchObject({ code: 'BASALT_CONFIG_INVALID' });
       expect(String((error as Error).message)).toContain('PUBLIC_URL');
+    }
+  });
+
+  it('builds the OIDC callback URL (redirect_uri) from PUBLIC_URL, not from Host', async () => {
+    const callback = 'https://books.example.com/shop/auth/oidc/local/callback';
+    const op = await startOidcProvider({
+      clients: [{ client_id: 'basalt-app', client_secret: 'app-secret', redirect_uris: [callback] }],
+      accounts: {},
+    });
+    try {
+      const app = defineApp({
+        name: 'oidc-hosts',
+        modules: [
+          auth({
+            oidc: {
+              providers: [
+                defineOidcProvider({
+                  name: 'local',
+                  issuer: op.issuer,
+                  clientId: 'basalt-app',
+                  clientSecret: 'app-secret',
+                }),
+              ],
+            },
+          }),
+        ],
+        routes: [],
+      });
+      const c = await createTestClient(app, { env: { PUBLIC_URL: 'https://books.example.com/shop' } });
+      try {
+        const start = await c.request({
+          method: 'GET',
+          url: '/auth/oidc/local/login',
+          headers: { host: 'evil.test' },
+        });
+        expect(start.status).toBe(302);
+        const location = new URL(String(start.headers.location));
+        expect(location.searchParams.get('redirect_uri')).toBe(callback);
+      } finally {
+        await c.close();
+      }
+    } finally {
+      await op.close();
     }
   });
 });
