@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,11 +10,12 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabase, type Database, LockTimeoutError } from '../../src/db/index.js';
 import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
+import { type ReadyGoProcess, startReadyGoProcess } from '../support/ready-go-process.js';
 import { dialects } from './fixtures/dialects.js';
 import { borrow, Copy, Loan, type LoanOutcome, loanModels, tryBorrow } from './fixtures/loans.js';
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/loan-process.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const _ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A promise and the function that settles it: holds a transaction open until the test says so. */
 function gate(): { wait: Promise<void>; open: () => void } {
@@ -360,39 +360,7 @@ describe('SQLite write transactions across connections', () => {
   }, 120_000);
 });
 
-interface LendProcess {
-  ready: Promise<void>;
-  go: () => void;
-  done: Promise<{ code: number; stdout: string; stderr: string }>;
-}
-
 /** A process with its own connection to the file, lending `loans` copies once told to go. */
-function lendInProcess(url: string, copyId: number, loans: number, name: string): LendProcess {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=basalt-source', '--import', 'tsx', SCRIPT, url, String(copyId), String(loans), name],
-    { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  child.stdin.on('error', () => {});
-  let stdout = '';
-  let stderr = '';
-  let signalReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => {
-    signalReady = resolve;
-  });
-  child.stdout.on('data', (d) => {
-    stdout += String(d);
-    if (stdout.startsWith('ready\n')) signalReady();
-  });
-  child.stderr.on('data', (d) => {
-    stderr += String(d);
-  });
-  const done = new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      signalReady();
-      resolve({ code: code ?? -1, stdout: stdout.replace(/^ready\n/, ''), stderr });
-    });
-  });
-  return { ready, go: () => child.stdin.end('go\n'), done };
+function lendInProcess(url: string, copyId: number, loans: number, name: string): ReadyGoProcess {
+  return startReadyGoProcess(SCRIPT, [url, String(copyId), String(loans), name]);
 }

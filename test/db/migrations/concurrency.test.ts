@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,51 +6,18 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineModel, f } from '../../../src/db/index.js';
 import { makeMigrations } from '../../../src/db/migrations/makemigrations.js';
+import { type ReadyGoProcess, startReadyGoProcess } from '../../support/ready-go-process.js';
 import { IMPORT_FROM } from './command-harness.js';
 import type { TestDatabase } from './dialects.js';
 import { dialects } from './dialects.js';
 
 const SCRIPT = fileURLToPath(new URL('./migrate-process.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-interface MigrateProcess {
-  /** Resolves once the process has connected and loaded its migrations. */
-  ready: Promise<void>;
-  /** Starts its migrate. */
-  go: () => void;
-  done: Promise<{ code: number; stdout: string; stderr: string }>;
-}
+const _ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 // Under load a process can take seconds to start; each waits for `go` after loading, so the two
 // migrate calls start together and the overlap below does not depend on start-up times.
-function migrateInProcess(url: string, folder: string): MigrateProcess {
-  const child = spawn(process.execPath, ['--conditions=basalt-source', '--import', 'tsx', SCRIPT, url, folder], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  // A process that died before reading `go` reports through its exit code and stderr.
-  child.stdin.on('error', () => {});
-  let stdout = '';
-  let stderr = '';
-  let signalReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => {
-    signalReady = resolve;
-  });
-  child.stdout.on('data', (d) => {
-    stdout += String(d);
-    if (stdout.startsWith('ready\n')) signalReady();
-  });
-  child.stderr.on('data', (d) => {
-    stderr += String(d);
-  });
-  const done = new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      signalReady();
-      resolve({ code: code ?? -1, stdout: stdout.replace(/^ready\n/, ''), stderr });
-    });
-  });
-  return { ready, go: () => child.stdin.end('go\n'), done };
+function migrateInProcess(url: string, folder: string): ReadyGoProcess {
+  return startReadyGoProcess(SCRIPT, [url, folder]);
 }
 
 /** A slow data migration that counts how often it runs. */
