@@ -107,7 +107,12 @@ try {
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)]!;
   if (process.env.BASALT_DEV_TRACE === '1')
-    console.log(output.split('\n').filter((line) => / after \d+ ms|restarted in/.test(line)).join('\n'));
+    console.log(
+      output
+        .split('\n')
+        .filter((line) => / after \d+ ms|restarted in/.test(line))
+        .join('\n'),
+    );
   const reported = [...output.matchAll(/restarted in (\d+) ms/g)].map((m) => Number(m[1]));
   console.log(`as reported by basalt dev (change seen to listening): ${reported.join(', ')} ms`);
   const cpu = [...output.matchAll(/took (\d+) ms of CPU/g)].map((m) => Number(m[1])).slice(1);

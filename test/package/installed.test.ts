@@ -22,7 +22,19 @@ import { packBasalt } from '../support/packed.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-const SUBPATHS = ['', '/http', '/mail', '/db', '/auth', '/jobs', '/storage', '/rest', '/server', '/testing', '/cli'];
+const SUBPATHS = [
+  '',
+  '/http',
+  '/mail',
+  '/db',
+  '/auth',
+  '/jobs',
+  '/storage',
+  '/rest',
+  '/server',
+  '/testing',
+  '/cli',
+];
 
 // Production start-up checks refuse a guessable SECRET_KEY.
 const SECRET_KEY = randomBytes(32).toString('base64url');
