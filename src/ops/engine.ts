@@ -2,6 +2,7 @@ import { PermissionDeniedError, ValidationError } from '../core/index.js';
 import { type AnyModel, type Executor, type Query, RecordNotFoundError } from '../db/index.js';
 import { type CollectionAction, enforceAccess } from './access.js';
 import type { Actor } from './actor.js';
+import { audited, recordWrite } from './audit.js';
 import type { CollectionRuntime } from './collection.js';
 import {
   type ListParams,
@@ -140,11 +141,13 @@ export async function createObject(
   checkWritable(rt, actor, data);
   const hooks = rt.options.hooks;
   // Without hooks the model operation is the whole write: no transaction round trips.
-  if (!hooks?.beforeCreate && !hooks?.afterCreate) return (await db.create(rt.model, data as never)) as Row;
+  if (!hooks?.beforeCreate && !hooks?.afterCreate && !audited(rt))
+    return (await db.create(rt.model, data as never)) as Row;
   return db.transaction(async (tx) => {
-    await hooks.beforeCreate?.({ actor, db: tx, data, context });
+    await hooks?.beforeCreate?.({ actor, db: tx, data, context });
     const object = (await tx.create(rt.model, data as never)) as Row;
-    await hooks.afterCreate?.({ actor, db: tx, object: object as never, context });
+    await recordWrite(rt, tx, actor, 'create', undefined, object);
+    await hooks?.afterCreate?.({ actor, db: tx, object: object as never, context });
     return object;
   });
 }
@@ -153,7 +156,7 @@ export async function createObject(
 function direct(rt: CollectionRuntime, actor: Actor, hook: unknown, precondition: Precondition | undefined) {
   const policed =
     actor.kind !== 'system' && (rt.options.scope !== undefined || rt.options.check !== undefined);
-  return !policed && hook === undefined && precondition === undefined;
+  return !policed && hook === undefined && precondition === undefined && !audited(rt);
 }
 
 /** Updates a row the actor may change (a partial write). */
@@ -176,6 +179,7 @@ export async function updateObject(
     if (precondition) current = await precondition(tx, current);
     await hooks?.beforeUpdate?.({ actor, db: tx, object: current as never, data, context });
     const object = (await tx.update(rt.model, current.id as never, data as never)) as Row;
+    await recordWrite(rt, tx, actor, 'update', current, object);
     await hooks?.afterUpdate?.({
       actor,
       db: tx,
@@ -206,6 +210,7 @@ export async function deleteObject(
     if (precondition) current = await precondition(tx, current);
     await hooks?.beforeDelete?.({ actor, db: tx, object: current as never, context });
     await tx.delete(rt.model, current.id as never);
+    await recordWrite(rt, tx, actor, 'delete', current, undefined);
     await hooks?.afterDelete?.({ actor, db: tx, object: current as never, context });
   });
 }
