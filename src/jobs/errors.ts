@@ -22,3 +22,25 @@ export class JobsError extends BasaltError {
     super(code, message, options);
   }
 }
+
+/**
+ * Thrown by a task to end its job at once: the job is marked failed with this error, and no
+ * further attempt runs, whatever retries its task allows (on every backend).
+ *
+ * @example
+ * if (response.status === 404) throw new PermanentError(`No customer ${input.customerId}`);
+ */
+export class PermanentError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PermanentError';
+  }
+}
+
+/**
+ * Whether `error` ends its job with no retry: a {@link PermanentError}, or an error named so
+ * (one thrown by another copy of this module).
+ */
+export function isPermanentError(error: unknown): boolean {
+  return error instanceof PermanentError || (error instanceof Error && error.name === 'PermanentError');
+}

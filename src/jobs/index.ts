@@ -4,7 +4,7 @@ export { type DatabaseBackendOptions, databaseBackend } from './backends/databas
 export { JobModel, JobScheduleModel } from './backends/database/models.js';
 export { loadRedisBackend } from './backends/load-redis.js';
 export type { RedisBackendOptions } from './backends/redis.js';
-export { JOBS_ERROR_CODES, JobsError, type JobsErrorCode } from './errors.js';
+export { JOBS_ERROR_CODES, JobsError, type JobsErrorCode, PermanentError } from './errors.js';
 export type {
   ClaimedJob,
   EnqueueManyOptions,

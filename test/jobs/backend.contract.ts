@@ -7,6 +7,7 @@ import {
   defineTask,
   type Jobs,
   type JobsBackend,
+  PermanentError,
   type TaskOptions,
   type Worker,
 } from 'basalt/jobs';
@@ -167,6 +168,40 @@ export function runBackendContract(name: string, make: () => Promise<ContractHar
       expect(record?.stack).toContain('explode');
       await expect(job.result()).rejects.toMatchObject({ code: 'BASALT_JOBS_INVALID_STATE' });
       expect((await jobs.list({ state: 'failed', task: broken.name })).map((j) => j.id)).toEqual([job.id]);
+    });
+
+    it('fails a job at once on a PermanentError, with its retries unused, keeping the error', async () => {
+      let runs = 0;
+      const declined = task({ retries: 3, backoff: { type: 'fixed', delay: 10 } }, function charge() {
+        runs += 1;
+        throw new PermanentError('the card was declined', { cause: new Error('402 from the bank') });
+      });
+      const jobs = client(declined);
+      work(jobs);
+      const job = await jobs.enqueue(declined, { n: 1 });
+      await eventually(async () => (await job.state()) === 'failed');
+      const record = await job.get();
+      expect(record).toMatchObject({
+        state: 'failed',
+        attempts: 1,
+        maxAttempts: 4,
+        error: 'the card was declined',
+      });
+      expect(record?.stack).toContain('PermanentError: the card was declined');
+      expect(record?.stack).toContain('charge');
+      expect(runs).toBe(1);
+      // A plain error from the same task is retried: the PermanentError made the difference.
+      let plainRuns = 0;
+      const flaky = task({ retries: 3, backoff: { type: 'fixed', delay: 10 } }, () => {
+        plainRuns += 1;
+        throw new Error('the bank is down');
+      });
+      const other = client(flaky);
+      work(other);
+      const retried = await other.enqueue(flaky, { n: 1 });
+      await eventually(async () => (await retried.state()) === 'failed');
+      expect(await retried.get()).toMatchObject({ attempts: 4, error: 'the bank is down' });
+      expect(plainRuns).toBe(4);
     });
 
     it('retries a dead-lettered job on request, with a fresh set of attempts', async () => {

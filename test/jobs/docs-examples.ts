@@ -26,6 +26,21 @@ export const sendReceipt = defineTask(
 
 export const Order = defineModel('order', { email: f.email({ max: 254 }) });
 
+// #region permanent
+import { PermanentError } from 'basalt/jobs';
+
+export const refundOrder = defineTask(
+  'refund-order',
+  { input: t.Object({ orderId: t.Integer() }), retries: 5 },
+  async ({ input, db }) => {
+    const order = await db.query(Order).where({ id: input.orderId }).first();
+    // No retry brings a deleted order back: the job fails now, its retries unused.
+    if (!order) throw new PermanentError(`Order ${input.orderId} does not exist`);
+    return { refunded: order.id };
+  },
+);
+// #endregion
+
 // #region schedule
 export const salesReport = defineTask(
   'sales-report',

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createWorker, getJobs } from 'basalt/jobs';
+import { createJobs, createWorker, getJobs } from 'basalt/jobs';
 import { createTestClient, type TestClient } from 'basalt/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobsCommands } from '../../src/jobs/commands.js';
-import { enqueueExamples, Order, sendReceipt, shop } from './docs-examples.js';
+import { enqueueExamples, Order, refundOrder, sendReceipt, shop } from './docs-examples.js';
 
 const page = readFileSync(new URL('../../docs/jobs.md', import.meta.url), 'utf8');
 const examples = readFileSync(new URL('./docs-examples.ts', import.meta.url), 'utf8');
@@ -66,6 +66,30 @@ describe('docs/jobs.md', () => {
         expect(await receipts[0]!.state()).toBe('delayed');
         expect(await later.state()).toBe('delayed');
         expect((await later.get())?.priority).toBe(10);
+      } finally {
+        await worker.stop();
+      }
+    });
+
+    it('fails the refund of a missing order at once, and refunds an existing one', async () => {
+      const backend = (await getJobs(client.app)).backend;
+      const jobs = createJobs({ backend, tasks: [refundOrder], bind: false, db: client.app.db! });
+      const worker = createWorker(jobs, { log: pino({ level: 'silent' }) });
+      try {
+        const order = await client.db!.create(Order, { email: 'eve@example.com' });
+        expect(await (await jobs.enqueue(refundOrder, { orderId: order.id })).result()).toEqual({
+          refunded: order.id,
+        });
+        const missing = await jobs.enqueue(refundOrder, { orderId: 999_999 });
+        await expect(missing.result({ timeout: 10_000 })).rejects.toMatchObject({
+          code: 'BASALT_JOBS_INVALID_STATE',
+        });
+        expect(await missing.get()).toMatchObject({
+          state: 'failed',
+          attempts: 1,
+          maxAttempts: 6,
+          error: 'Order 999999 does not exist',
+        });
       } finally {
         await worker.stop();
       }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { type JobType as BullState, Worker as BullWorker, type Job, Queue } from 'bullmq';
+import { type JobType as BullState, Worker as BullWorker, type Job, Queue, UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
-import { JobsError } from '../errors.js';
+import { isPermanentError, JobsError } from '../errors.js';
 import {
   type ClaimedJob,
   JOB_STATES,
@@ -347,6 +347,22 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
   return backend;
 }
 
+/** How often workers look for stalled jobs: a quarter of the lease, between 250 ms and 5 s. */
+function stalledIntervalFor(leaseMs: number): number {
+  return Math.min(5000, Math.max(250, Math.floor(leaseMs / 4)));
+}
+
+/**
+ * A PermanentError as BullMQ's UnrecoverableError, which fails the job whatever attempts
+ * remain; the message and stack stay the task's, the original travels as its cause.
+ */
+function unrecoverable(error: Error): UnrecoverableError {
+  const converted = new UnrecoverableError(error.message);
+  converted.stack = error.stack ?? converted.stack;
+  converted.cause = error;
+  return converted;
+}
+
 function startRedisConsumer(
   options: ConsumeOptions,
   shared: { connection: Redis; prefix: string; leaseMs: number },
@@ -376,6 +392,8 @@ function startRedisConsumer(
           const result = await options.process(claimed, shutdown.signal);
           emit({ type: 'completed', job: claimed, durationMs: Date.now() - started });
           return result;
+        } catch (error) {
+          throw isPermanentError(error) ? unrecoverable(error as Error) : error;
         } finally {
           running.delete(key);
         }
@@ -385,16 +403,19 @@ function startRedisConsumer(
         prefix: shared.prefix,
         concurrency: options.concurrency,
         lockDuration: shared.leaseMs,
-        // A killed worker's job is found stalled within about two leases, as on the database.
-        stalledInterval: shared.leaseMs,
+        // BullMQ moves a job whose lock is gone at the first stalled check after it expired
+        // (every worker checks, at most once per interval between them): a killed worker's
+        // jobs run again within the lease plus this interval, kept well below the lease.
+        stalledInterval: stalledIntervalFor(shared.leaseMs),
         settings: {
           backoffStrategy: (_attempts, _type, error, job) =>
             job ? (options.retryDelay(claimedOf(job as Job), error) ?? -1) : 0,
         },
       },
     );
-    worker.on('failed', (job, error) => {
+    worker.on('failed', (job, failure) => {
       if (!job) return;
+      const error = failure instanceof UnrecoverableError && failure.cause ? failure.cause : failure;
       const claimed = { ...claimedOf(job as Job), attempt: (job as Job).attemptsMade };
       if ((job as Job).attemptsMade >= claimed.maxAttempts || (job as Job).finishedOn)
         emit({ type: 'failed', job: claimed, error });

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { type Database, sql } from '../../../db/index.js';
+import { isPermanentError } from '../../errors.js';
 import type { ClaimedJob } from '../../job.js';
 import type { ConsumeOptions, Consumer } from '../backend.js';
 import type { ClaimQuery, Completer } from './completer.js';
@@ -143,7 +144,11 @@ export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consume
     const lease = sql`id = ${Number(job.id)} and locked_by = ${workerId} and attempts = ${job.attempt} and state = 'active'`;
     if ('result' in outcome) return complete(job, outcome.result);
     const { message, stack } = describeError(outcome.error);
-    const delay = job.attempt < job.maxAttempts ? options.retryDelay(job, outcome.error) : null;
+    // A PermanentError ends the job now, with the attempts it has left.
+    const delay =
+      job.attempt < job.maxAttempts && !isPermanentError(outcome.error)
+        ? options.retryDelay(job, outcome.error)
+        : null;
     if (delay === null) {
       await sql`update ${T} set state = 'failed', error = ${message}, stack = ${stack}, finished_at = ${now.toISOString()}, locked_by = null, locked_until = null where ${lease}`.execute(
         db.kysely,
