@@ -6,6 +6,7 @@ import {
   type ResolvedAccess,
   resolveAccess,
 } from './access.js';
+import { type AuditPlan, resolveAudit } from './audit.js';
 import type { CollectionOptions } from './options.js';
 import { type FieldPlan, planFields } from './plan.js';
 import { planQuery, type QueryPlan } from './query-plan.js';
@@ -31,6 +32,8 @@ export interface CollectionRuntime {
   readonly writable: ReadonlySet<string>;
   /** A scope, object check or field rule reads the actor. */
   readonly readsActor: boolean;
+  /** Whether writes are recorded in the audit log, and which fields. */
+  readonly audit: AuditPlan;
 }
 
 const runtimes = new WeakMap<object, CollectionRuntime>();
@@ -53,6 +56,7 @@ export function resolveCollection(model: AnyModel, options: CollectionOptions<An
       options.check !== undefined ||
       plan.readRules.size > 0 ||
       plan.writeRules.size > 0,
+    audit: resolveAudit(model, options, plan),
   };
 }
 

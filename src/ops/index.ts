@@ -15,6 +15,16 @@ export {
   system,
   userActor,
 } from './actor.js';
+export type { AuditChanges, AuditOperation } from './audit.js';
+export { AuditEntry } from './audit-entry.js';
+export {
+  type AuditLog,
+  type AuditPage,
+  type AuditPageOptions,
+  type AuditRecord,
+  auditLog,
+} from './audit-log.js';
+export { type AuditModule, type AuditModuleOptions, audit } from './audit-module.js';
 export { type Collection, defineCollection } from './collection.js';
 export type { ListResult } from './engine.js';
 export type { ListParams } from './list.js';

@@ -156,4 +156,11 @@ export interface CollectionOptions<M extends AnyModel> {
   fieldAccess?: Readonly<Record<string, { read?: FieldRule; write?: FieldRule }>>;
   /** Logic around writes, inside their transaction, with the actor. */
   hooks?: OperationHooks<M>;
+  /**
+   * Records every create, update and delete in the audit log (actor, time, changed fields),
+   * inside the write's transaction; `{ exclude }` leaves fields out. Default: the app's
+   * (`audit({ default: true })`), else off. Passwords, tokens and write-only fields are never
+   * recorded with their values. See docs/operations.md.
+   */
+  audit?: boolean | { exclude?: readonly FieldName<M>[] };
 }
