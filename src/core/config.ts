@@ -71,6 +71,12 @@ export const CoreConfig = t.Object({
     default: 10,
     description: 'Seconds in-flight requests get to finish after SIGTERM',
   }),
+  SERVICE_TIMEOUT: t.Number({
+    minimum: 0.1,
+    default: 5,
+    description:
+      'Seconds a request waits for the database, Redis or S3 to connect or answer before a 503; also the bound of each /health/ready probe',
+  }),
   DATABASE_URL: t.String({
     default: 'sqlite:./data/app.db',
     description: 'sqlite:./path.db, sqlite::memory: or postgres://user@host:5432/name',

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, type FieldError, isBasaltError } from '../core/index.js';
+import { asServiceUnavailable } from '../internal/service-errors.js';
 
 /** An RFC 9457 problem details object, as Basalt sends it. */
 export interface Problem {
@@ -80,12 +81,20 @@ interface ProblemOptions {
   development: boolean;
 }
 
-/** Builds the problem for any error; unknown errors become a 500 without their message. */
+/**
+ * Builds the problem for any error; unknown errors become a 500 without their message, and a
+ * database or Redis connection failure a 503 with `Retry-After` (the request may be retried).
+ */
 export function toProblem(
-  error: unknown,
+  thrown: unknown,
   request: FastifyRequest,
   options: ProblemOptions,
 ): { problem: Problem; headers?: Record<string, string>; unexpected: boolean } {
+  // A client's own fault (a 4xx, an aborted upload) stays what it is.
+  const clientFault =
+    (isBasaltError(thrown) && thrown.status < 500) ||
+    ((thrown as { statusCode?: unknown } | null)?.statusCode as number) < 500;
+  const error = (clientFault ? undefined : asServiceUnavailable(thrown)) ?? thrown;
   // A URL can be as long as Node accepts (a 414 is about one): the problem echoes its start.
   const url = request.url;
   const base = {

@@ -98,6 +98,7 @@ type Settings = {
   JOBS_REDIS_PREFIX: string;
   REDIS_URL?: string;
   DATABASE_URL: string;
+  SERVICE_TIMEOUT: number;
 };
 
 async function buildBackend(app: BasaltApp, options: JobsOptions): Promise<JobsBackend> {
@@ -112,6 +113,7 @@ async function buildBackend(app: BasaltApp, options: JobsOptions): Promise<JobsB
       url: config.REDIS_URL,
       prefix: config.JOBS_REDIS_PREFIX,
       leaseMs: config.JOBS_LEASE,
+      timeoutMs: config.SERVICE_TIMEOUT * 1000,
     });
   }
   if (!app.db)

@@ -2,6 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { type JobType as BullState, Worker as BullWorker, type Job, Queue, UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
+import {
+  DEFAULT_SERVICE_TIMEOUT_MS,
+  failFastRedisOptions,
+  serviceUnavailableError,
+  withinServiceTimeout,
+} from '../../internal/service-errors.js';
 import { isPermanentError, JobsError } from '../errors.js';
 import {
   type ClaimedJob,
@@ -21,6 +27,51 @@ export interface RedisBackendOptions {
   prefix?: string;
   /** How long a worker's lock on a job lasts without renewal, ms (BullMQ's lockDuration; default 30 s). */
   leaseMs?: number;
+  /**
+   * How long enqueueing and other client calls wait for Redis, ms (default 5000). While
+   * Redis is unreachable they fail at once with a 503 (`BASALT_HTTP_SERVICE_UNAVAILABLE`)
+   * instead of being queued and sent when it comes back; workers wait and reconnect.
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * Two connections: the client's (enqueue, look-ups), which refuses commands while Redis is
+ * down, and the workers' (BullMQ's blocking reads need `maxRetriesPerRequest: null`: they
+ * wait for Redis to return), opened with the first consumer.
+ */
+function redisConnections(url: string, timeoutMs: number) {
+  const client = new Redis(url, failFastRedisOptions(timeoutMs));
+  client.on('error', () => undefined);
+  // The first connection may be waited for (up to the timeout); once Redis has been reached,
+  // a connection that is down again refuses at once.
+  let firstReady: Promise<void> | undefined = new Promise<void>((resolve) => client.once('ready', resolve));
+  firstReady.then(() => {
+    firstReady = undefined;
+  });
+  let workers: Redis | undefined;
+  const down = () =>
+    serviceUnavailableError('job queue (Redis)', new Error(`the Redis connection is ${client.status}`));
+  return {
+    client,
+    /** Resolves when the client connection is up, else rejects with a 503: nothing is queued for later. */
+    async up(): Promise<void> {
+      if (client.status === 'ready') return;
+      if (!firstReady || client.status === 'end') throw down();
+      await withinServiceTimeout('job queue (Redis)', timeoutMs, firstReady);
+      if ((client.status as string) !== 'ready') throw down();
+    },
+    workers(): Redis {
+      if (!workers) {
+        workers = new Redis(url, { maxRetriesPerRequest: null });
+        workers.on('error', () => undefined);
+      }
+      return workers;
+    },
+    async close(): Promise<void> {
+      for (const c of [client, workers]) if (c) await c.quit().catch(() => c.disconnect());
+    },
+  };
 }
 
 const STATE_OF: Record<string, JobState> = {
@@ -114,8 +165,8 @@ function claimedOf(job: Job): ClaimedJob {
  */
 export function redisBackend(options: RedisBackendOptions): JobsBackend {
   const prefix = options.prefix ?? 'basalt';
-  const connection = new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: false });
-  connection.on('error', () => undefined);
+  const connections = redisConnections(options.url, options.timeoutMs ?? DEFAULT_SERVICE_TIMEOUT_MS);
+  const connection = connections.client;
   const queues = new Map<string, Queue>();
   const consumers = new Set<Consumer>();
   const queueOf = (name: string) => {
@@ -129,6 +180,7 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
   };
 
   async function find(id: string): Promise<{ job: Job; state: JobState } | null> {
+    await connections.up();
     const parts = splitId(id);
     if (!parts) return null;
     const queue = queueOf(parts.queue);
@@ -163,6 +215,7 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
   }
 
   async function add(job: NewJob, jobId: string | undefined): Promise<JobRecord> {
+    await connections.up();
     const delay = Math.max(0, job.runAt.getTime() - Date.now());
     const added = await queueOf(job.queue).add(job.task, job.input, bullOptions(job, jobId, delay));
     return recordOf(added as Job, delay > 0 ? 'delayed' : 'queued');
@@ -170,6 +223,7 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
 
   /** Adds jobs with BullMQ's `addBulk` (one round trip per queue). */
   async function addMany(many: readonly { job: NewJob; jobId: string | undefined }[]): Promise<JobRecord[]> {
+    await connections.up();
     const now = Date.now();
     const records = new Map<{ job: NewJob }, JobRecord>();
     for (const name of new Set(many.map((m) => m.job.queue))) {
@@ -221,6 +275,8 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
       const keyed = keyedId(job);
       const db = enqueueOptions.db;
       if (!db?.inTransaction) return add(job, keyed);
+      // Refused now, while the transaction can still roll back, rather than after its commit.
+      await connections.up();
       // Redis cannot join the transaction: the job is added after commit, under an id known now.
       const jobId = keyed ?? `t-${randomUUID()}`;
       await db.afterCommit(() => add(job, jobId));
@@ -230,6 +286,7 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
     async enqueueMany(jobs, enqueueOptions = {}) {
       const db = enqueueOptions.db;
       if (!db?.inTransaction) return addMany(jobs.map((job) => ({ job, jobId: keyedId(job) })));
+      await connections.up();
       const many = jobs.map((job) => ({ job, jobId: keyedId(job) ?? `t-${randomUUID()}` }));
       await db.afterCommit(() => addMany(many));
       return many.map(({ job, jobId }) => pendingRecord(job, jobId));
@@ -245,6 +302,7 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
     },
 
     async list(filter = {}) {
+      await connections.up();
       const limit = filter.limit ?? 50;
       const names = filter.queue ? [filter.queue] : [...queues.keys()];
       const states = filter.state ? [filter.state] : JOB_STATES.filter((s) => s !== 'cancelled');
@@ -261,6 +319,7 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
     },
 
     async counts() {
+      await connections.up();
       const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as JobCounts;
       for (const queue of queues.values()) {
         const raw = await queue.getJobCounts(
@@ -305,6 +364,7 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
     },
 
     async purge(filter = {}) {
+      await connections.up();
       const grace = filter.olderThan ? Math.max(0, Date.now() - filter.olderThan.getTime()) : 0;
       const types = filter.state ? [filter.state] : (['completed', 'failed'] as const);
       let purged = 0;
@@ -316,7 +376,7 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
 
     consume(consume: ConsumeOptions) {
       const consumer = startRedisConsumer(consume, {
-        connection,
+        connection: connections.workers(),
         prefix,
         leaseMs: options.leaseMs ?? 30_000,
       });
@@ -331,6 +391,7 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
     },
 
     async recordTick(name, tick) {
+      await connections.up();
       const key = `${prefix}:basalt:schedule-ticks`;
       const previous = await connection.hget(key, name);
       if (previous === null || Number(previous) < tick.getTime())
@@ -341,7 +402,7 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
     async close() {
       await Promise.all([...consumers].map((c) => c.close({ timeoutMs: 0 })));
       await Promise.all([...queues.values()].map((q) => q.close()));
-      await connection.quit().catch(() => connection.disconnect());
+      await connections.close();
     },
   };
   return backend;
