@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from 'basalt';
@@ -151,4 +151,70 @@ processSuite('worker and scheduler processes on Redis', hasRedis, async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+});
+
+describe.runIf(hasRedis)('a Redis worker killed with running jobs', () => {
+  const prefix = `basalt-jobs-crash-${randomUUID().slice(0, 8)}`;
+  let dir: string;
+  let close: (() => Promise<void>) | undefined;
+  afterAll(async () => {
+    killAll();
+    await close?.();
+    await dropPrefix(prefix);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('has its 4 jobs run again within a lease (plus 5 s) of the next worker starting', async () => {
+    const lease = 3000;
+    dir = mkdtempSync(join(tmpdir(), 'basalt-jobs-crash-'));
+    const env = {
+      DATABASE_URL: `sqlite:${join(dir, 'app.db')}`,
+      REDIS_URL,
+      JOBS_REDIS_PREFIX: prefix,
+      JOBS_LEASE: String(lease),
+    };
+    const app = await createApp(jobsApp, { envFile: false, env: { ...env, LOG_LEVEL: 'silent' } });
+    await app.db!.createTables();
+    const backend = await loadRedisBackend({ url: REDIS_URL, prefix });
+    const jobs = createJobs({ backend, tasks: [nap], bind: false, db: app.db! });
+    close = async () => {
+      await backend.close();
+      await app.stop();
+    };
+    // Each job runs for a minute the first time; once the worker is dead, the skip file makes
+    // the runs after recovery short, so what is measured is the recovery.
+    const skipFile = join(dir, 'skip');
+    const markers = [0, 1, 2, 3].map((i) => join(dir, `crash-${i}`));
+    const handles = await Promise.all(
+      markers.map((startedFile) => jobs.enqueue(nap, { ms: 60_000, startedFile, skipFile })),
+    );
+    const first = startBasalt(['worker', '--concurrency', '4'], env);
+    const firstPid = first.child.pid!;
+    await eventually(() => markers.every((m) => existsSync(`${m}.${firstPid}`)) || undefined, 60_000);
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    writeFileSync(skipFile, '');
+    expect(await Promise.all(handles.map((h) => h.state()))).toEqual([
+      'active',
+      'active',
+      'active',
+      'active',
+    ]);
+
+    const second = startBasalt(['worker', '--concurrency', '4'], env);
+    await waitFor(second, /worker started/, 60_000);
+    const startedAt = Date.now();
+    await eventually(
+      async () =>
+        (await Promise.all(handles.map((h) => h.state()))).every((s) => s === 'completed') || undefined,
+      lease + 30_000,
+    );
+    const recoveredMs = Date.now() - startedAt;
+    // The bound the docs promise, measured generously from the second worker's start-up line.
+    expect(recoveredMs).toBeLessThanOrEqual(lease + 5000);
+    for (const handle of handles)
+      expect(await handle.get()).toMatchObject({ state: 'completed', result: { pid: second.child.pid } });
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  }, 150_000);
 });
