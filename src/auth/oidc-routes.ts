@@ -84,7 +84,10 @@ export function oidcRoutes(options: OidcRouteOptions): AnyEndpoint[] {
   const byName = new Map(oidc.providers.map((p) => [p.name, p]));
   const key = Buffer.from(hkdfSync('sha256', options.secret, Buffer.alloc(0), STATE_PURPOSE, 32));
   const mac = (value: string) => createHmac('sha256', key).update(value).digest('base64url');
-  const cookieName = (provider: string) => `basalt_oidc_${provider.replace(/-/g, '_')}`;
+  // Its Path is the callback's, so it cannot be __Host-; __Secure- still keeps a plain-HTTP
+  // page from setting it.
+  const cookiePrefix = options.production ? '__Secure-' : '';
+  const cookieName = (provider: string) => `${cookiePrefix}basalt_oidc_${provider.replace(/-/g, '_')}`;
   const cookiePath = `${prefix}/oidc/`;
   const secure = options.production ? '; Secure' : '';
   const tags = ['auth'];

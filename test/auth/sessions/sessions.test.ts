@@ -238,17 +238,59 @@ describe('the session cookie in production', () => {
   let client: SessionClient;
   beforeAll(async () => {
     client = await createSessionClient({
-      env: { NODE_ENV: 'production', SECRET_KEY: 'a-production-secret-of-at-least-32-chars' },
+      env: {
+        NODE_ENV: 'production',
+        SECRET_KEY: 'a-production-secret-of-at-least-32-chars',
+        DOCS: 'true',
+      },
     });
   });
   afterAll(() => client.close());
+  const h = sessionHelpers(() => client);
+  const setCookies = (res: { headers: Record<string, unknown> }) => {
+    const header = res.headers['set-cookie'];
+    return header === undefined ? [] : Array.isArray(header) ? header.map(String) : [String(header)];
+  };
 
-  it('is Secure', async () => {
-    const h = sessionHelpers(() => client);
+  it('is named __Host-basalt_session: Secure, Path=/, no Domain', async () => {
     const user = await h.newUser();
     const res = await h.login(String(user.email));
     expect(res.status).toBe(204);
-    expect(sessionCookie(res)!.line).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
+    const lines = setCookies(res);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^__Host-basalt_session=[^;]+; Max-Age=1209600; Path=\/; HttpOnly; SameSite=Lax; Secure$/,
+    );
+    expect(lines[0]).not.toMatch(/Domain=/i);
+  });
+
+  it('is read back under its __Host- name, and never under the plain one', async () => {
+    const user = await h.newUser();
+    const login = await h.login(String(user.email));
+    const line = setCookies(login)[0]!;
+    const value = line.slice('__Host-basalt_session='.length, line.indexOf(';'));
+    const me = (cookie: string) => client.request({ method: 'GET', url: '/auth/me', headers: { cookie } });
+    expect((await me(`__Host-basalt_session=${value}`)).status).toBe(200);
+    // A cookie a subdomain or a plain-HTTP page could have planted is not a session here.
+    expect((await me(`basalt_session=${value}`)).status).toBe(401);
+  });
+
+  it('documents the prefixed name in OpenAPI', async () => {
+    const res = await client.request({ method: 'GET', url: '/openapi.json' });
+    const doc = res.body as { components: { securitySchemes: Record<string, { name?: string }> } };
+    expect(doc.components.securitySchemes.cookieAuth?.name).toBe('__Host-basalt_session');
+  });
+});
+
+describe('the session cookie name', () => {
+  it('keeps the plain name over plain HTTP and a configured prefix as it is', async () => {
+    const { sessionCookieName } = await import('../../../src/auth/sessions/config.js');
+    expect(sessionCookieName('basalt_session', false)).toBe('basalt_session');
+    expect(sessionCookieName('basalt_session', true)).toBe('__Host-basalt_session');
+    expect(sessionCookieName('__Host-sid', true)).toBe('__Host-sid');
+    expect(sessionCookieName('__Secure-sid', true)).toBe('__Secure-sid');
+    // A browser refuses a prefixed cookie without Secure: over plain HTTP the prefix goes.
+    expect(sessionCookieName('__Host-sid', false)).toBe('sid');
   });
 });
 
