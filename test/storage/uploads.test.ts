@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BasaltError } from '../../src/core/index.js';
@@ -181,6 +182,51 @@ describe('multipart uploads into storage', () => {
     });
     expect(response.status).toBe(400);
   });
+
+  it('refuses a text field over its limit with 413 naming the field, and keeps nothing', async () => {
+    const data = form({ caption: 'x'.repeat(1024 * 1024) });
+    data.append('file', new Blob(['hello'], { type: 'text/plain' }), 'a.txt');
+    const before = await stored();
+    const response = await s.fetch('/notes', { method: 'POST', body: data });
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    const problem = (await response.json()) as { code: string; detail: string };
+    expect(problem.code).toBe('BASALT_HTTP_PAYLOAD_TOO_LARGE');
+    expect(problem.detail).toBe("The form field 'caption' is larger than the limit of 65536 bytes");
+    expect(await stored()).toEqual(before);
+  });
+
+  it('answers 413 to a 50 MB text field long before its end', async () => {
+    const boundary = 'basaltboundary';
+    const total = 50 * 1024 * 1024;
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="caption"\r\n\r\n`;
+    const socket = connect(Number(new URL(s.url).port), '127.0.0.1');
+    let received = '';
+    let sent = 0;
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+    });
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => {});
+    socket.write(
+      `POST /notes HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${head.length + total}\r\n\r\n${head}`,
+    );
+    const chunk = Buffer.alloc(64 * 1024, 'y');
+    // Sends the field until the answer arrives (or the whole 50 MB is out), with backpressure.
+    while (sent < total && !received.includes('\r\n\r\n') && !socket.destroyed) {
+      sent += chunk.length;
+      if (!socket.write(chunk))
+        await new Promise<void>((resolve) => {
+          socket.once('drain', resolve);
+          socket.once('close', resolve);
+        });
+    }
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 413 /);
+    expect(received).toContain('"code":"BASALT_HTTP_PAYLOAD_TOO_LARGE"');
+    expect(received.toLowerCase()).toContain('connection: close');
+    expect(sent).toBeLessThan(total / 2);
+  }, 30_000);
 
   it('keeps keep-alive connections usable after refusing an upload it did not read to the end', async () => {
     // The refusal goes out while the client may still be sending; fetch keeps the
