@@ -84,7 +84,11 @@ describe.each(cases)('audited REST writes on $name', ({ database }) => {
       payload: { status: 'closed' },
     });
     expect(patch.status).toBe(200);
-    const removed = await client.request({ method: 'DELETE', url: `/api/tickets/${id}`, headers: user.headers });
+    const removed = await client.request({
+      method: 'DELETE',
+      url: `/api/tickets/${id}`,
+      headers: user.headers,
+    });
     expect(removed.status).toBe(204);
 
     const { entries } = await auditLog(client.db!).forObject(Ticket, id);
