@@ -32,6 +32,7 @@ import {
   registerDocsRoutes,
   securityHeaders,
 } from '../http/internal.js';
+import { redisProbe } from '../internal/redis-probe.js';
 import { requestDatabase } from '../internal/request-database.js';
 import {
   consoleMailBackend,
@@ -136,7 +137,13 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
   // An app without models never opens (or creates) a database file.
   const db =
     models.length > 0
-      ? openDatabase(typed.DATABASE_URL, models, log, typed.NODE_ENV !== 'production')
+      ? openDatabase(
+          typed.DATABASE_URL,
+          models,
+          log,
+          typed.NODE_ENV !== 'production',
+          typed.SERVICE_TIMEOUT * 1000,
+        )
       : undefined;
   if (db) {
     providers.unshift((context) => {
@@ -146,13 +153,20 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
     stopHooks.unshift(() => db.close());
   }
 
+  if (typed.REDIS_URL) {
+    // Whatever uses it (jobs, sessions, rate limits), a configured Redis is probed.
+    const redis = redisProbe(typed.REDIS_URL, typed.SERVICE_TIMEOUT * 1000);
+    probes.push({ name: 'redis', probe: () => redis.probe() });
+    stopHooks.push(() => redis.close());
+  }
+
   providers.unshift((context) => {
     context.mail = mail;
   });
   stopHooks.push(() => mail.backend.close?.());
 
   let stopping = false;
-  const mounted = [...routes, ...healthRoutes(probes, () => stopping)];
+  const mounted = [...routes, ...healthRoutes(probes, () => stopping, typed.SERVICE_TIMEOUT * 1000)];
   const fastify = await buildHttpServer({
     routes: mounted,
     log,
@@ -234,12 +248,19 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
   return app;
 }
 
-function openDatabase(url: string, models: AnyModel[], log: Logger, transactionGuard: boolean): Database {
+function openDatabase(
+  url: string,
+  models: AnyModel[],
+  log: Logger,
+  transactionGuard: boolean,
+  connectTimeoutMs: number,
+): Database {
   const queryLog = log.isLevelEnabled('trace') ? log.child({ component: 'db' }) : undefined;
   return createDatabase({
     url,
     models,
     transactionGuard,
+    connectTimeoutMs,
     ...(queryLog
       ? {
           log: (event) =>
@@ -274,7 +295,7 @@ function openRateLimitStore(config: CoreConfig, db: Database | undefined): Promi
   if (kind === 'redis') {
     if (!config.REDIS_URL)
       throw new BasaltError('BASALT_CONFIG_INVALID', 'RATE_LIMIT_STORE=redis needs REDIS_URL');
-    return createRedisRateLimitStore({ url: config.REDIS_URL });
+    return createRedisRateLimitStore({ url: config.REDIS_URL, timeoutMs: config.SERVICE_TIMEOUT * 1000 });
   }
   if (kind === 'database') {
     if (!db)

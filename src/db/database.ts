@@ -48,6 +48,12 @@ export interface DatabaseOptions<TModels extends readonly AnyModel[]> {
    */
   statementCacheSize?: number;
   /**
+   * PostgreSQL: how long opening a connection, or waiting for a free one in the pool, may
+   * take before the query fails (ms, default 5000; apps take it from SERVICE_TIMEOUT). A
+   * request then answers 503 instead of waiting on a server that is down.
+   */
+  connectTimeoutMs?: number;
+  /**
    * SQLite: make a query on `db` inside a transaction (which holds the single connection)
    * fail with `BASALT_DB_CONNECTION_HELD` instead of waiting forever. It tracks transactions
    * with an AsyncLocalStorage, which on Node 20 taxes every promise of the process once
@@ -239,6 +245,7 @@ export function createDatabase<const TModels extends readonly AnyModel[]>(
     ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
     ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
     ...(options.statementCacheSize === undefined ? {} : { statementCacheSize: options.statementCacheSize }),
+    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
   });
   const kysely = new Kysely<AnyDB>({ dialect, ...(options.log ? { log: options.log } : {}) });
   // The direct path skips Kysely, so its query log too: with a log, everything goes through Kysely.

@@ -163,6 +163,13 @@ export function storage(options: StorageModuleOptions = {}): ModuleDefinition {
         const created = createStorage(name, backend, { public: isPublic, ...(serve ? { serve } : {}) });
         storages.set(name, created);
         if (backend.close) api.onStop(() => backend.close!());
+        if (backend.ping) {
+          // Bounded like every probe (SERVICE_TIMEOUT); the request itself is then aborted.
+          const timeoutMs = Number(config.SERVICE_TIMEOUT ?? 5) * 1000;
+          api.addReadinessProbe(`storage ${name} (${backend.kind})`, () =>
+            backend.ping!(AbortSignal.timeout(timeoutMs)),
+          );
+        }
         if (isPublic && SERVED_BY_BASALT.has(backend.kind) && baseUrl.startsWith('/'))
           publicRoutes.push({ path: baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`, storage: created });
       }

@@ -64,7 +64,13 @@ export async function createSessionAuth(options: SessionAuthOptions): Promise<Se
   const settings = sessionSettings(options.config);
   const origins = new OriginPolicy(settings.trustedOrigins);
   const backend: SessionBackend = settings.redisUrl
-    ? await redisSessionBackend(settings.redisUrl, options.log)
+    ? await redisSessionBackend(
+        settings.redisUrl,
+        options.log,
+        typeof options.config.SERVICE_TIMEOUT === 'number'
+          ? options.config.SERVICE_TIMEOUT * 1000
+          : undefined,
+      )
     : databaseSessionBackend(options.sessionModel);
   options.log.debug({ store: settings.redisUrl ? 'redis' : 'database' }, 'sessions ready');
   const manager = new SessionManager({

@@ -23,6 +23,8 @@ export interface ConnectOptions {
    * Overrides the URL's `statement_cache_size` parameter.
    */
   statementCacheSize?: number;
+  /** PostgreSQL only: how long opening a connection, or waiting for a free one, may take (ms, default 5000). */
+  connectTimeoutMs?: number;
   /** SQLite: identifies the connection, so a query on `db` inside its own transaction fails fast. */
   connectionKey?: object;
 }

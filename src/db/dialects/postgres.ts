@@ -1,5 +1,6 @@
 import { PostgresDialect } from 'kysely';
 import { BasaltError } from '../../core/index.js';
+import { DEFAULT_SERVICE_TIMEOUT_MS } from '../../internal/service-errors.js';
 import type { ConnectOptions, ConstraintViolation, DialectAdapter, DirectPath } from './dialect.js';
 import { quoteString } from './dialect.js';
 
@@ -128,12 +129,21 @@ async function createPool(options: ConnectOptions) {
       return pg.types.getTypeParser(oid, format ?? 'text');
     },
   };
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
     types: types as never,
     ...(options.searchPath === undefined ? {} : { options: `-c search_path=${options.searchPath}` }),
+    // A server that is down or unreachable fails a connection (and a wait for a free one)
+    // within the bound, never after the OS's TCP timeout; the request answers 503.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_SERVICE_TIMEOUT_MS,
+    // A silently dropped server is noticed on idle connections too.
+    keepAlive: true,
   });
+  // An idle connection the server drops (a restart, an outage) is discarded by the pool and
+  // reported here; without a listener the process would exit. The next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 function columnsOf(detail: unknown): string[] {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { BasaltError } from '../../core/index.js';
+import { DEFAULT_SERVICE_TIMEOUT_MS, failFastRedisOptions } from '../../internal/service-errors.js';
 import { assertHitArguments, type RateLimitHit, type RateLimitStore } from './store.js';
 
 /** A connected ioredis client, standalone or cluster. */
@@ -21,6 +22,11 @@ export type RedisRateLimitStoreOptions = (
 ) & {
   /** Prefix of every key the store writes. Default `basalt:rl:`. */
   prefix?: string;
+  /**
+   * With `url`: how long connecting and each hit may take, ms (default 5000). While Redis is
+   * down a hit fails at once (the request answers 503) rather than waiting for it.
+   */
+  timeoutMs?: number;
 };
 
 // One atomic round trip: count, open the window on the first hit, and say when it ends.
@@ -106,9 +112,11 @@ export async function createRedisRateLimitStore(
     throw new TypeError('createRedisRateLimitStore needs a `url` or a `client`');
 
   const { Redis } = await import('ioredis');
-  // Fail fast on the request path: a request waits through at most one reconnection
-  // instead of ioredis's default twenty.
-  const client = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  // Fail fast on the request path: no offline queue, no re-sent commands, a bounded wait.
+  const client = new Redis(options.url, {
+    ...failFastRedisOptions(options.timeoutMs ?? DEFAULT_SERVICE_TIMEOUT_MS),
+    lazyConnect: true,
+  });
   // Connection errors reach callers through the rejected commands; without a listener
   // ioredis would also print each one.
   client.on('error', () => {});

@@ -84,6 +84,11 @@ export interface StorageBackend {
   signedUrl(key: string, options?: SignedUrlOptions): Promise<string>;
   /** Releases connections. */
   close?(): Promise<void>;
+  /**
+   * A cheap check that the remote store answers (S3: HeadBucket), run by `/health/ready`;
+   * absent for local stores. Rejects when it is unreachable or refuses.
+   */
+  ping?(signal?: AbortSignal): Promise<void>;
 }
 
 /** Parses `bytes=a-b` / `bytes=a-` / `bytes=-n` against a size; `undefined` for a header to ignore. */

@@ -306,5 +306,9 @@ export async function createS3Backend(options: S3BackendOptions): Promise<Storag
     async close(): Promise<void> {
       client.destroy();
     },
+
+    async ping(signal?: AbortSignal): Promise<void> {
+      await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }), signal ? { abortSignal: signal } : {});
+    },
   };
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { BasaltError, type Logger } from '../../../core/index.js';
+import { DEFAULT_SERVICE_TIMEOUT_MS, failFastRedisOptions } from '../../../internal/service-errors.js';
 import type { SessionBackend, SessionRecord } from './backend.js';
 
 /** Prefix of every key the Redis store writes. */
@@ -16,9 +17,15 @@ interface StoredSession {
  * remaining life, and `basalt:session:user:<id>` the set of a user's session hashes (for
  * logout everywhere). ioredis is imported only when this store is created.
  */
-export async function redisSessionBackend(url: string, log: Logger): Promise<SessionBackend> {
+export async function redisSessionBackend(
+  url: string,
+  log: Logger,
+  timeoutMs = DEFAULT_SERVICE_TIMEOUT_MS,
+): Promise<SessionBackend> {
   const { Redis } = await import('ioredis');
-  const redis: Redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  // While Redis is down a session read fails at once (the request answers 503), bounded by
+  // timeoutMs when it hangs; a write refused then is never re-sent later.
+  const redis: Redis = new Redis(url, { ...failFastRedisOptions(timeoutMs), lazyConnect: true });
   let connected = false;
   let lastError: unknown;
   // Without a listener ioredis prints every connection error; after start-up they are logged.
