@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError } from 'fastify';
 import { BasaltError, ERROR_CODES, type ErrorCode } from '../core/index.js';
@@ -55,14 +55,52 @@ export function answerClientError(
     code: 'BASALT_HTTP_BAD_REQUEST' as const,
     detail: 'The request could not be parsed as HTTP',
   };
+  writeRawProblem(socket, known, pending?.req?.url ?? '', headers, newRequestId());
+}
+
+/**
+ * Answers a CONNECT request, which Node hands to the server's 'connect' listeners instead of
+ * Fastify: a 405 problem like any other, then the connection is closed.
+ */
+export function answerConnect(
+  request: IncomingMessage,
+  socket: Socket,
+  headers: Readonly<Record<string, string>>,
+  newRequestId: () => string,
+): void {
+  if (socket.destroyed) return;
+  const incoming = request.headers['x-request-id'];
+  const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newRequestId();
+  writeRawProblem(
+    socket,
+    {
+      code: 'BASALT_HTTP_METHOD_NOT_ALLOWED',
+      detail: 'CONNECT is not supported: this server is not a proxy',
+    },
+    request.url ?? '',
+    headers,
+    requestId,
+  );
+}
+
+/** Accepted incoming request ids (others are replaced by a generated one). */
+export const REQUEST_ID = /^[\w.:-]{1,200}$/;
+
+/** Writes a problem answer straight to a socket Fastify does not own, then closes it. */
+function writeRawProblem(
+  socket: Socket,
+  known: { code: ErrorCode; detail: string },
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  requestId: string,
+): void {
   const { status, title } = ERROR_CODES[known.code];
-  const requestId = newRequestId();
   const problem: Problem = {
     type: `urn:basalt:error:${known.code}`,
     title,
     status,
     detail: known.detail,
-    instance: pending?.req?.url ?? '',
+    instance: url.length > 1024 ? `${url.slice(0, 1024)}…` : url,
     code: known.code,
     requestId,
   };

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { BasaltError, type Logger } from '../core/index.js';
 import { installHostValidation } from './allowed-hosts.js';
 import { type Authentication, type EndpointGuard, enforceGuard, requiresUser } from './auth.js';
-import { answerClientError, routerError } from './client-errors.js';
+import { answerClientError, answerConnect, REQUEST_ID, routerError } from './client-errors.js';
+import { assertSingleContentType, installJsonParser } from './content-type.js';
 import type { ContextProvider, RequestContext, RequestHook } from './context.js';
 import {
   type AnyDependency,
@@ -67,7 +70,6 @@ export interface HttpTimeouts {
 
 const DEFAULT_TIMEOUTS: HttpTimeouts = { headers: 10, request: 30, keepAlive: 5 };
 
-const REQUEST_ID = /^[\w.:-]{1,200}$/;
 // Generated ids: a random per-process prefix and a counter — unique across workers and
 // hosts in practice, and far cheaper per request than a UUID.
 const ID_PREFIX = randomBytes(4).toString('hex');
@@ -130,6 +132,12 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   fastify.setValidatorCompiler(createValidatorCompiler());
   // JSON only: a text/plain body to a JSON endpoint is a 415, not a string that fails later.
   fastify.removeContentTypeParser('text/plain');
+  installJsonParser(fastify);
+  // CONNECT never reaches Fastify: Node hands it to 'connect' listeners and, with none,
+  // destroys the socket without a word.
+  fastify.server.on('connect', (request: IncomingMessage, socket: Socket) =>
+    answerConnect(request, socket, headers, newRequestId),
+  );
 
   fastify.setErrorHandler((error, request, reply) => {
     const { problem, headers: extra, unexpected } = toProblem(error, request, { development });
@@ -216,6 +224,15 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     const { default: multipart } = await import('@fastify/multipart');
     await fastify.register(async (scope) => {
       scope.removeAllContentTypeParsers();
+      // These endpoints read the body themselves; the one-Content-Type rule is checked here.
+      scope.addHook('onRequest', (request, _reply, done) => {
+        try {
+          assertSingleContentType(request.raw);
+          done();
+        } catch (error) {
+          done(error as Error);
+        }
+      });
       await scope.register(multipart);
       scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
       scope.addHook('onSend', (request, _reply, payload, done) => {
