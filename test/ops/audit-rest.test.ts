@@ -1,10 +1,15 @@
-import { defineApp } from 'basalt';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp, defineApp } from 'basalt';
 import { auth, getAuth, User } from 'basalt/auth';
 import { defineModel, f, sql } from 'basalt/db';
 import { AuditEntry, audit, auditLog } from 'basalt/ops';
 import { resource } from 'basalt/rest';
 import { createTestClient, type TestClient } from 'basalt/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeMigrations } from '../../src/db/migrations/makemigrations.js';
+import { IMPORT_FROM } from '../db/migrations/command-harness.js';
 import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
 
 // REST writes go through the operation layer, so resource() writes are recorded too; this
@@ -128,5 +133,47 @@ describe.each(cases)('audited REST writes on $name', ({ database }) => {
     });
     expect(invalid.status).toBe(400);
     expect(await client.db!.query(AuditEntry).count()).toBe(before);
+  });
+
+  it('gets its table from the app migrations, as the tables of auth() do', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'basalt-audit-migrations-'));
+    try {
+      // The models makemigrations reads: every module's, audit()'s included.
+      const created = await createApp(helpdesk, {
+        env: { NODE_ENV: 'test', DATABASE_URL: 'sqlite::memory:' },
+        envFile: false,
+      });
+      const models = [...new Set(created.modules.flatMap((m) => m.models ?? []))];
+      await created.stop();
+      await makeMigrations({ folder, models: models as never, importFrom: IMPORT_FROM });
+      const [file] = readdirSync(folder).filter((name) => name.endsWith('.ts'));
+      const migration = readFileSync(join(folder, file!), 'utf8');
+      expect(migration).toContain("name: 'basaltAuditEntry'");
+      expect(migration).toContain('basalt_audit_entry_object');
+
+      const migrated = await createTestClient({ ...helpdesk, migrations: folder }, { database });
+      try {
+        const service = getAuth(migrated.app);
+        const owner = await service.createUser(migrated.db!, {
+          email: 'm@example.com',
+          password: 'long enough pass',
+        });
+        const tokens = await service.issueTokens(migrated.db!, owner);
+        const post = await migrated.request({
+          method: 'POST',
+          url: '/api/tickets',
+          headers: { authorization: `Bearer ${tokens.access}` },
+          payload: { title: 'Migrated' },
+        });
+        expect(post.status).toBe(201);
+        const { entries } = await auditLog(migrated.db!).forObject(Ticket, (post.body as { id: number }).id);
+        expect(entries).toHaveLength(1);
+        expect(entries[0]!.changes.title).toEqual([null, 'Migrated']);
+      } finally {
+        await migrated.close();
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
