@@ -23,6 +23,7 @@ import type { AnyModel } from './model.js';
 import { bulkUpdate } from './operations/bulk-update.js';
 import { deleteMany, deleteOne } from './operations/delete.js';
 import type { OperationHost } from './operations/host.js';
+import { validateInput } from './operations/validate.js';
 import { createMany, createOne, updateMany, updateOne, upsert } from './operations/write.js';
 import { Query } from './query/query.js';
 import type { Where } from './query/types.js';
@@ -111,6 +112,12 @@ class ExecutorImpl implements Executor<never> {
 
   protected get context(): DbContext {
     return this.#ctx;
+  }
+
+  /** Validates a write as the model's operations do, without writing (see {@link validateWrite}). */
+  static validate(executor: Executor, model: AnyModel, data: Record<string, unknown>, partial: boolean) {
+    if (!(executor instanceof ExecutorImpl)) throw new TypeError('Not an executor of createDatabase()');
+    return validateInput(executor.#ctx, model, data, partial).values;
   }
 
   query<M extends AnyModel>(model: M): Query<M, Infer<M>, never> {
@@ -261,4 +268,17 @@ export function createDatabase<const TModels extends readonly AnyModel[]>(
     kysely,
     scope: null,
   }) as unknown as Database<TModels[number]>;
+}
+
+/**
+ * Validates `data` for a write of `model` as `create` (`partial`: as `update`) would, and
+ * answers the normalised values without writing; throws the same `ValidationError`.
+ */
+export function validateWrite(
+  executor: Executor,
+  model: AnyModel,
+  data: Record<string, unknown>,
+  partial = false,
+): Record<string, unknown> {
+  return ExecutorImpl.validate(executor, model, data, partial);
 }

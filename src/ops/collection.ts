@@ -50,7 +50,7 @@ export function resolveCollection(model: AnyModel, options: CollectionOptions<An
     plan,
     query: planQuery(model, options),
     access,
-    writable: new Set(plan.writable),
+    writable: new Set([...plan.writable, ...plan.nested.map((n) => n.name)]),
     readsActor:
       options.scope !== undefined ||
       options.check !== undefined ||

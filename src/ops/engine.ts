@@ -13,6 +13,7 @@ import {
   requestedIncludes,
   runPage,
 } from './list.js';
+import { checkChildren, hasChildren, takeChildren, writeChildren } from './nested.js';
 import type { OperationContext } from './options.js';
 import { hiddenFields, serialize, type View } from './serialize.js';
 
@@ -84,6 +85,15 @@ export function viewOf(
   };
 }
 
+/** What the answer to a write shows: the object, with the children a nested write wrote. */
+export function writtenView(rt: CollectionRuntime, actor: Actor, row: Row): View {
+  const includes =
+    rt.plan.nested.length === 0 ? [] : rt.plan.nested.filter((n) => n.name in row).map((n) => n.include);
+  return viewOf(rt, actor, NO_PARAMS, includes);
+}
+
+const NO_PARAMS: ListParams = Object.freeze({});
+
 /** A page of serialized objects and the parameters of the pages around it. */
 export interface ListResult {
   results: Row[];
@@ -140,12 +150,16 @@ export async function createObject(
 ): Promise<Row> {
   checkWritable(rt, actor, data);
   const hooks = rt.options.hooks;
+  const nested = rt.plan.nested.length > 0;
   // Without hooks the model operation is the whole write: no transaction round trips.
-  if (!hooks?.beforeCreate && !hooks?.afterCreate && !audited(rt))
+  if (!hooks?.beforeCreate && !hooks?.afterCreate && !audited(rt) && !nested)
     return (await db.create(rt.model, data as never)) as Row;
   return db.transaction(async (tx) => {
+    if (nested) await checkChildren(rt, tx, data, true);
     await hooks?.beforeCreate?.({ actor, db: tx, data, context });
+    const children = nested ? takeChildren(rt, data) : undefined;
     const object = (await tx.create(rt.model, data as never)) as Row;
+    if (children) await writeChildren(tx, object, children, true);
     await recordWrite(rt, tx, actor, 'create', undefined, object);
     await hooks?.afterCreate?.({ actor, db: tx, object: object as never, context });
     return object;
@@ -172,13 +186,20 @@ export async function updateObject(
 ): Promise<Row> {
   checkWritable(rt, actor, data);
   const hooks = rt.options.hooks;
-  if (direct(rt, actor, hooks?.beforeUpdate ?? hooks?.afterUpdate, precondition))
+  const nested = rt.plan.nested.length > 0 && hasChildren(rt, data);
+  if (!nested && direct(rt, actor, hooks?.beforeUpdate ?? hooks?.afterUpdate, precondition))
     return (await db.update(rt.model, id as never, data as never)) as Row;
   return db.transaction(async (tx) => {
     let current = await loadObject(rt, tx, actor, id, action);
     if (precondition) current = await precondition(tx, current);
+    if (nested) await checkChildren(rt, tx, data, false);
     await hooks?.beforeUpdate?.({ actor, db: tx, object: current as never, data, context });
-    const object = (await tx.update(rt.model, current.id as never, data as never)) as Row;
+    const children = nested ? takeChildren(rt, data) : undefined;
+    const object =
+      children && Object.keys(data).length === 0
+        ? { ...current }
+        : ((await tx.update(rt.model, current.id as never, data as never)) as Row);
+    if (children) await writeChildren(tx, object, children, false);
     await recordWrite(rt, tx, actor, 'update', current, object);
     await hooks?.afterUpdate?.({
       actor,

@@ -22,9 +22,10 @@ export {
   scoped,
   updateObject,
   viewOf,
+  writtenView,
 } from './engine.js';
 export { type ListParams, requestedIncludes } from './list.js';
-export { attributeOf, type FieldPlan, type IncludePlan } from './plan.js';
+export { attributeOf, type FieldPlan, type IncludePlan, type NestedPlan } from './plan.js';
 export {
   type FilterParam,
   fieldMeta,

@@ -1,4 +1,4 @@
-import type { AnyModel, Executor, Infer, UpdateInput } from '../db/index.js';
+import type { AnyModel, Executor, Infer } from '../db/index.js';
 import type { Actor } from './actor.js';
 import { type Collection, type CollectionRuntime, runtimeOf } from './collection.js';
 import {
@@ -10,10 +10,11 @@ import {
   loadObject,
   updateObject,
   viewOf,
+  writtenView,
 } from './engine.js';
 import type { ListParams } from './list.js';
 import { requestedIncludes } from './list.js';
-import type { OperationContext } from './options.js';
+import type { OperationContext, WriteData } from './options.js';
 import { serialize } from './serialize.js';
 
 /** An object as a collection shows it to an actor: its visible fields, computed values and includes. */
@@ -45,18 +46,21 @@ export interface Operations {
     id: unknown,
     params?: ListParams,
   ): Promise<Shown<ModelOf<T>>>;
-  /** Creates an object; `data` is validated by the model. */
+  /**
+   * Creates an object; `data` is validated by the model. A collection's `nested` relations
+   * carry their children (`lines: [...]`), written in the same transaction.
+   */
   create<T extends Target<AnyModel>>(
     actor: Actor,
     target: T,
-    data: UpdateInput<ModelOf<T>>,
+    data: WriteData<ModelOf<T>>,
   ): Promise<Shown<ModelOf<T>>>;
-  /** Changes the given fields of an object. */
+  /** Changes the given fields of an object (a nested relation given replaces its children). */
   update<T extends Target<AnyModel>>(
     actor: Actor,
     target: T,
     id: unknown,
-    data: UpdateInput<ModelOf<T>>,
+    data: WriteData<ModelOf<T>>,
   ): Promise<Shown<ModelOf<T>>>;
   /** Deletes an object. */
   delete<T extends Target<AnyModel>>(actor: Actor, target: T, id: unknown): Promise<void>;
@@ -67,7 +71,7 @@ type Row = Record<string, unknown>;
 const NO_PARAMS: ListParams = Object.freeze({});
 
 function shown(rt: CollectionRuntime, actor: Actor, row: Row): Row {
-  return serialize(rt.plan, viewOf(rt, actor, NO_PARAMS, []), row);
+  return serialize(rt.plan, writtenView(rt, actor, row), row);
 }
 
 /** Options of {@link operations}. */

@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
-import type { AnyModel, Executor, Infer, Query, UpdateInput } from '../db/index.js';
+import type { AnyModel, Executor, HasManyField, Infer, Model, Query, UpdateInput } from '../db/index.js';
 import type { Access, CollectionAction } from './access.js';
 import type { Actor } from './actor.js';
 
@@ -75,11 +75,40 @@ export interface HookArgs {
   context: OperationContext | undefined;
 }
 
+/** The data of one child of a nested write: its fields (an `id` names an existing child on update). */
+export type ChildData<X> =
+  X extends HasManyField<infer T>
+    ? T extends AnyModel
+      ? UpdateInput<T> & { id?: unknown }
+      : Record<string, unknown>
+    : never;
+
+/** The children a nested write carries, by relation (`lines: [{ book: 3, quantity: 2 }]`). */
+export type NestedData<M extends AnyModel> =
+  M extends Model<string, infer F>
+    ? { [K in keyof F as F[K] extends HasManyField ? K : never]?: ChildData<F[K]>[] }
+    : never;
+
 /**
  * The fields a write will store, typed from the model: what the caller gave (already
- * validated), which a `before*` hook may change or add to (e.g. set the owner).
+ * validated), which a `before*` hook may change or add to (e.g. set the owner), with the
+ * children of a nested write under their relation's name.
  */
-export type WriteData<M extends AnyModel> = UpdateInput<M>;
+export type WriteData<M extends AnyModel> = Flat<UpdateInput<M> & NestedData<M>>;
+
+type Flat<T> = { [K in keyof T]: T[K] } & {};
+
+/** A has-many relation written with its parent, in the parent's transaction (see {@link CollectionOptions.nested}). */
+export interface NestedOptions {
+  /** The child model; needed when the relation names its target by string (`f.hasMany('orderLine', …)`). */
+  model?: AnyModel;
+  /** Fields of a child a caller may set (default: every writable field of the child but the key to the parent). */
+  fields?: readonly string[];
+  /** Fewest children a create must carry (default 0). */
+  min?: number;
+  /** Most children a write may carry (default 100). */
+  max?: number;
+}
 
 /**
  * Application logic around the writes of a collection; each runs inside the write's
@@ -154,6 +183,14 @@ export interface CollectionOptions<M extends AnyModel> {
   scope?: (query: Query<M>, actor: Actor) => Query<M> | Promise<Query<M>>;
   /** Field-level permissions: who sees (`read`) and who may set (`write`) a field. */
   fieldAccess?: Readonly<Record<string, { read?: FieldRule; write?: FieldRule }>>;
+  /**
+   * Has-many relations written with the parent (DRF's writable nested serializers): a
+   * create carries its children (`lines: [{ book: 3, quantity: 2 }]`), written in the
+   * parent's transaction with the key to the parent set; an update that carries the
+   * relation replaces the set (a child with `id` is changed, one without is added, one left
+   * out is deleted). A bad child writes nothing, and its errors point into it (`/lines/2/quantity`).
+   */
+  nested?: Readonly<Record<string, NestedOptions>>;
   /** Logic around writes, inside their transaction, with the actor. */
   hooks?: OperationHooks<M>;
   /**

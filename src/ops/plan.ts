@@ -1,7 +1,13 @@
 import type { TSchema } from '@sinclair/typebox';
 import { BasaltError } from '../core/index.js';
 import type { AnyModel } from '../db/index.js';
-import type { CollectionOptions, ComputedField, FieldRule, IncludeOptions } from './options.js';
+import type {
+  CollectionOptions,
+  ComputedField,
+  FieldRule,
+  IncludeOptions,
+  NestedOptions,
+} from './options.js';
 
 /** A relation a client may include, resolved at definition time. */
 export interface IncludePlan {
@@ -34,6 +40,71 @@ export interface FieldPlan {
   includes: IncludePlan[];
   /** Every include by path. */
   includeByPath: Map<string, IncludePlan>;
+  /** Has-many relations written with the parent. */
+  nested: NestedPlan[];
+}
+
+/** A has-many relation written with its parent, resolved at definition time. */
+export interface NestedPlan {
+  /** The relation's name: the key of the children in a body and in the answer. */
+  name: string;
+  model: AnyModel;
+  /** Attribute of the child holding the parent's key (`orderId`). */
+  parentKey: string;
+  /** Attributes a caller may set on a child. */
+  fields: string[];
+  /** Attributes a new child must carry (unless a hook sets them). */
+  required: string[];
+  min: number;
+  max: number;
+  /** How the children are shown with the parent. */
+  include: IncludePlan;
+}
+
+function planNested(
+  model: AnyModel,
+  name: string,
+  options: NestedOptions,
+  includes: IncludePlan[],
+): NestedPlan {
+  const meta = model.meta.fields[name];
+  if (meta?.kind !== 'hasMany' || !meta.relation?.foreignKey)
+    throw configError(`nested '${name}': '${name}' is not a has-many relation of '${model.name}'`);
+  const target = relationTarget(model, name, options.model, name);
+  const back = target.meta.fields[meta.relation.foreignKey];
+  if (!back?.attribute)
+    throw configError(`nested '${name}': '${target.name}' has no '${meta.relation.foreignKey}'`);
+  const write = writeProperties(target);
+  const fields = options.fields
+    ? options.fields.map((f) => {
+        const attribute = attributeOf(target, f);
+        if (!(attribute in write) || attribute === back.attribute)
+          throw configError(`nested '${name}': '${f}' is not a writable field of '${target.name}'`);
+        return attribute;
+      })
+    : Object.keys(write).filter((a) => a !== back.attribute && a !== 'id');
+  const required = ((target.schemas.create.required as string[] | undefined) ?? []).filter((a) =>
+    fields.includes(a),
+  );
+  let include = includes.find((i) => i.name === name);
+  if (!include) {
+    const readable = defaultFields(target);
+    include = {
+      path: name,
+      name,
+      model: target,
+      many: true,
+      nullable: false,
+      fields: readable.includes('id') ? ['id', ...readable.filter((f) => f !== 'id')] : readable,
+      children: [],
+    };
+    includes.push(include);
+  }
+  const min = options.min ?? 0;
+  const max = options.max ?? 100;
+  if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 0 && max >= Math.max(min, 1)))
+    throw configError(`nested '${name}': min and max must be whole numbers with 0 <= min <= max, max >= 1`);
+  return { name, model: target, parentKey: back.attribute, fields, required, min, max, include };
 }
 
 function configError(message: string): BasaltError {
@@ -158,6 +229,9 @@ export function planFields(model: AnyModel, options: CollectionOptions<AnyModel>
   }
 
   const includes = planIncludes(model, options.include);
+  const nested = Object.entries(options.nested ?? {}).map(([name, o]) =>
+    planNested(model, name, o, includes),
+  );
   const includeByPath = new Map<string, IncludePlan>();
   const walk = (list: IncludePlan[]) => {
     for (const plan of list) {
@@ -169,5 +243,16 @@ export function planFields(model: AnyModel, options: CollectionOptions<AnyModel>
   for (const plan of includes)
     if (readable.includes(plan.name) || plan.name in computed)
       throw configError(`include '${plan.name}' has the name of a field of '${model.name}'`);
-  return { model, readable, writable, required, computed, readRules, writeRules, includes, includeByPath };
+  return {
+    model,
+    readable,
+    writable,
+    required,
+    computed,
+    readRules,
+    writeRules,
+    includes,
+    includeByPath,
+    nested,
+  };
 }

@@ -12,6 +12,7 @@ import {
   serialize,
   updateObject,
   viewOf,
+  writtenView,
 } from '../ops/internal.js';
 import { requestActor } from './access.js';
 import { checkIfMatch, entityTag, noneMatch } from './etag.js';
@@ -75,7 +76,7 @@ export async function retrieve(rt: ResourceRuntime, raw: HandlerContext): Promis
 }
 
 function written(rt: ResourceRuntime, context: RequestContext, row: Row, status: number): unknown {
-  const body = serialize(rt.collection.plan, viewOf(rt.collection, requestActor(context), {}, []), row);
+  const body = serialize(rt.collection.plan, writtenView(rt.collection, requestActor(context), row), row);
   const headers: Record<string, string> = {};
   if (rt.etag) headers.etag = entityTag(row);
   // A created object's URL, as RFC 9110 asks of a 201.

@@ -1,6 +1,6 @@
 import { type TObject, type TSchema, Type as t } from '@sinclair/typebox';
 import type { AnyModel } from '../db/index.js';
-import type { FieldPlan, IncludePlan } from '../ops/internal.js';
+import type { FieldPlan, IncludePlan, NestedPlan } from '../ops/internal.js';
 import { guardInput, isWide } from './guard.js';
 import type { PaginationOptions } from './options.js';
 import { requiredSchema } from './plan.js';
@@ -52,6 +52,21 @@ function includeSchema(plan: IncludePlan): TSchema {
   return plan.nullable ? t.Union([object, t.Null()]) : object;
 }
 
+/**
+ * One child of a nested write in a body: the fields a caller may set (the new child's
+ * required ones required unless a hook may set them: none are, so hooks can fill them);
+ * on update an optional `id` names an existing child.
+ */
+function childSchema(nested: NestedPlan, creating: boolean): TObject {
+  const fields: Record<string, TSchema> = {};
+  if (!creating) fields.id = t.Optional(property(nested.model, 'id'));
+  for (const attribute of nested.fields) {
+    const schema = guardInput(property(nested.model, attribute), isWide(nested.model, attribute));
+    fields[attribute] = creating && nested.required.includes(attribute) ? schema : t.Optional(schema);
+  }
+  return t.Object(fields, { title: nested.model.meta.label, additionalProperties: false });
+}
+
 /** The schemas of a resource's representations and bodies. */
 export interface ResourceSchemas {
   read: TObject;
@@ -76,19 +91,26 @@ export function buildSchemas(plan: FieldPlan, name: string, sparse: boolean): Re
     props[key] = optional ? t.Optional(field.schema) : field.schema;
   }
   for (const include of plan.includes) props[include.name] = t.Optional(includeSchema(include));
-  const body = (required: readonly string[], id: string) => {
+  const body = (required: readonly string[], id: string, creating: boolean) => {
     const fields: Record<string, TSchema> = {};
     for (const attribute of plan.writable) {
       const schema = guardInput(property(plan.model, attribute), isWide(plan.model, attribute));
       fields[attribute] = required.includes(attribute) ? schema : t.Optional(schema);
     }
+    for (const nested of plan.nested) {
+      const list = t.Array(childSchema(nested, creating), {
+        ...(creating && nested.min > 0 ? { minItems: nested.min } : {}),
+        maxItems: nested.max,
+      });
+      fields[nested.name] = creating && nested.min > 0 ? list : t.Optional(list);
+    }
     return t.Object(fields, { $id: id, additionalProperties: false });
   };
   return {
     read: t.Object(props, { $id: name, title: plan.model.meta.label }),
-    create: body(plan.required, `${name}Create`),
-    update: body(plan.required, `${name}Update`),
-    patch: body([], `${name}Patch`),
+    create: body(plan.required, `${name}Create`, true),
+    update: body(plan.required, `${name}Update`, false),
+    patch: body([], `${name}Patch`, false),
   };
 }
 
