@@ -268,6 +268,26 @@ describe.each(cases)('the audit log on $name', ({ postgres }) => {
     for (const entry of bySystem.entries) expect(entry.actor.kind).toBe('system');
   });
 
+  it('answers a clear error, not a database error, when the log table was never migrated', async () => {
+    const bare = `${schema}_bare`;
+    if (admin) await admin.kysely.schema.createSchema(bare).execute();
+    const other = postgres
+      ? createDatabase({ url: POSTGRES_URL, models: [Account], searchPath: bare, poolSize: 1 })
+      : createDatabase({ url: 'sqlite::memory:', models: [Account] });
+    await other.createTables();
+    try {
+      const error = await operations(other)
+        .create(system, accounts, { name: 'Jo' })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'BASALT_CONFIG_INVALID' });
+      expect((error as Error).message).toContain('add audit() to the app');
+      expect(await other.query(Account).all()).toEqual([]);
+    } finally {
+      await other.close();
+      if (admin) await admin.kysely.schema.dropSchema(bare).cascade().execute();
+    }
+  });
+
   it('refuses a bad page or id with a 400 naming the parameter', async () => {
     const log = auditLog(db);
     for (const options of [
@@ -293,20 +313,5 @@ describe('audit configuration', () => {
     expect(() => defineCollection(Account, { audit: { exclude: ['nope' as never] } })).toThrow(
       expect.objectContaining({ code: 'BASALT_CONFIG_INVALID', message: expect.stringContaining("'nope'") }),
     );
-  });
-
-  it('answers a clear error, not a database error, when the log table was never migrated', async () => {
-    const db = createDatabase({ url: 'sqlite::memory:', models: [Account] });
-    await db.createTables();
-    try {
-      const error = await operations(db)
-        .create(system, accounts, { name: 'Jo' })
-        .catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 'BASALT_CONFIG_INVALID' });
-      expect((error as Error).message).toContain('add audit() to the app');
-      expect(await db.query(Account).all()).toEqual([]);
-    } finally {
-      await db.close();
-    }
   });
 });
