@@ -10,9 +10,10 @@ import { jobsCommands } from './commands.js';
 import { JobsError } from './errors.js';
 import type { EnqueueOptions, JobHandle } from './job.js';
 import { createJobs, type Jobs } from './jobs.js';
+import { createMailTask, mailQueue } from './mail-task.js';
 import { jobRoutes } from './routes.js';
 import type { AnySchedule } from './schedule.js';
-import type { AnyTask, Task, TaskEnqueuer } from './task.js';
+import type { AnyTask, BackoffOptions, Task, TaskEnqueuer } from './task.js';
 
 /** What `ctx.jobs` offers a handler: enqueue through the request's database (its transaction, if any). */
 export interface JobsContext extends TaskEnqueuer {
@@ -60,6 +61,12 @@ export interface JobsOptions {
   backend?: 'database' | 'redis' | ((app: BasaltApp) => JobsBackend | Promise<JobsBackend>);
   /** Prefix of the staff-only REST endpoints (default `/jobs`); `false` mounts none. */
   prefix?: string | false;
+  /**
+   * `sendMail` enqueues a job of the built-in mail task (`basalt.mail.send`) instead of
+   * sending in the request's process: on by default, retried 12 times with exponential
+   * backoff from a minute (capped at an hour); `false` turns it off.
+   */
+  mail?: boolean | { retries?: number; backoff?: BackoffOptions };
 }
 
 /** `ctx.jobs`: enqueues with the request's executor unless another `db` is given. */
@@ -84,6 +91,8 @@ class RequestJobs implements JobsContext {
 
 interface JobsState {
   options: JobsOptions;
+  /** The app's own mail task (none with `mail: false`). */
+  mailTask: AnyTask | undefined;
   jobs: Promise<Jobs> | undefined;
   ready: Jobs | undefined;
   log: Logger;
@@ -138,7 +147,7 @@ export function getJobs(app: Pick<BasaltApp, 'config' | 'db'>): Promise<Jobs> {
     const backend = await buildBackend(app as BasaltApp, state.options);
     const jobs = createJobs({
       backend,
-      tasks: allTasks(state.options),
+      tasks: allTasks(state.options, state.mailTask),
       db: app.db as Database | undefined,
       app: app as BasaltApp,
     });
@@ -156,8 +165,14 @@ export function getSchedules(app: Pick<BasaltApp, 'config'>): readonly AnySchedu
   return states.get(app.config)?.options.schedules ?? [];
 }
 
-function allTasks(options: JobsOptions): AnyTask[] {
-  return [...new Set([...options.tasks, ...(options.schedules ?? []).map((s) => s.task as AnyTask)])];
+function allTasks(options: JobsOptions, mailTask?: AnyTask): AnyTask[] {
+  return [
+    ...new Set([
+      ...options.tasks,
+      ...(options.schedules ?? []).map((s) => s.task as AnyTask),
+      ...(mailTask ? [mailTask] : []),
+    ]),
+  ];
 }
 
 /**
@@ -176,13 +191,17 @@ export function jobs(options: JobsOptions): ModuleDefinition {
     models: [JobModel, JobScheduleModel],
     commands: jobsCommands,
     setup(api: ModuleSetupApi) {
-      const state: JobsState = { options, jobs: undefined, ready: undefined, log: api.log };
+      // One mail task per app: a task object is bound to the jobs client of its app.
+      const mailTask =
+        options.mail === false ? undefined : createMailTask(options.mail === true ? {} : options.mail);
+      const state: JobsState = { options, mailTask, jobs: undefined, ready: undefined, log: api.log };
       states.set(api.config, state);
       const ready = (): Jobs => {
         if (!state.ready)
           throw new JobsError('BASALT_JOBS_NOT_CONFIGURED', 'Jobs are not ready: the app has not started');
         return state.ready;
       };
+      if (mailTask) api.mail.useQueue(mailQueue(mailTask, ready));
       api.onStart(async (app) => {
         await getJobs(app);
       });

@@ -125,7 +125,8 @@ describe('basalt jobs list|show|retry|cancel|purge|stats', () => {
     const unknown = await cli('jobs', 'run', 'nope');
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain(
-      "no task named 'nope'; the app's tasks are: fixture-heartbeat, fixture-nap, fixture-shout",
+      // The built-in mail task (sendMail's) is one of them.
+      "no task named 'nope'; the app's tasks are: basalt.mail.send, fixture-heartbeat, fixture-nap, fixture-shout",
     );
     expect(await cli('jobs', 'run')).toMatchObject({
       code: 2,
