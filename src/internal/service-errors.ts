@@ -70,9 +70,18 @@ export function unavailableService(error: unknown): string | undefined {
   return undefined;
 }
 
-/** The 503 answered when `service` cannot be reached: problem+json with `Retry-After`. */
+const LABELS: Record<string, string> = {
+  database: 'The database',
+  redis: 'Redis',
+  'a service': 'A service this request needs',
+};
+
+/**
+ * The 503 answered when `service` (`database`, `redis`, or a name such as `job queue (Redis)`)
+ * cannot be reached: problem+json with `Retry-After`.
+ */
 export function serviceUnavailableError(service: string, cause?: unknown): BasaltError {
-  const what = service === 'a service' ? 'A service this request needs' : `The ${service}`;
+  const what = LABELS[service] ?? `The ${service}`;
   return new BasaltError('BASALT_HTTP_SERVICE_UNAVAILABLE', `${what} is unavailable; try again shortly`, {
     expose: true,
     headers: { 'retry-after': RETRY_AFTER_SECONDS },

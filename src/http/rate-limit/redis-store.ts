@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { BasaltError } from '../../core/index.js';
-import { DEFAULT_SERVICE_TIMEOUT_MS, failFastRedisOptions } from '../../internal/service-errors.js';
+import {
+  DEFAULT_SERVICE_TIMEOUT_MS,
+  failFastRedisOptions,
+  withinServiceTimeout,
+} from '../../internal/service-errors.js';
 import { assertHitArguments, type RateLimitHit, type RateLimitStore } from './store.js';
 
 /** A connected ioredis client, standalone or cluster. */
@@ -113,15 +117,14 @@ export async function createRedisRateLimitStore(
 
   const { Redis } = await import('ioredis');
   // Fail fast on the request path: no offline queue, no re-sent commands, a bounded wait.
-  const client = new Redis(options.url, {
-    ...failFastRedisOptions(options.timeoutMs ?? DEFAULT_SERVICE_TIMEOUT_MS),
-    lazyConnect: true,
-  });
+  const timeoutMs = options.timeoutMs ?? DEFAULT_SERVICE_TIMEOUT_MS;
+  const client = new Redis(options.url, { ...failFastRedisOptions(timeoutMs), lazyConnect: true });
   // Connection errors reach callers through the rejected commands; without a listener
   // ioredis would also print each one.
   client.on('error', () => {});
   try {
-    await client.connect();
+    // A server that accepts the connection and never answers must not hold the request.
+    await withinServiceTimeout('redis', timeoutMs, client.connect());
   } catch (error) {
     client.disconnect();
     throw new BasaltError(

@@ -1,6 +1,10 @@
 import type { Redis } from 'ioredis';
 import { BasaltError, type Logger } from '../../../core/index.js';
-import { DEFAULT_SERVICE_TIMEOUT_MS, failFastRedisOptions } from '../../../internal/service-errors.js';
+import {
+  DEFAULT_SERVICE_TIMEOUT_MS,
+  failFastRedisOptions,
+  withinServiceTimeout,
+} from '../../../internal/service-errors.js';
 import type { SessionBackend, SessionRecord } from './backend.js';
 
 /** Prefix of every key the Redis store writes. */
@@ -34,7 +38,7 @@ export async function redisSessionBackend(
     if (connected) log.warn({ err: error }, 'session store: Redis connection error');
   });
   try {
-    await redis.connect();
+    await withinServiceTimeout('redis', timeoutMs, redis.connect());
     connected = true;
   } catch (error) {
     redis.disconnect();

@@ -1,0 +1,370 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineApp } from 'basalt';
+import { defineModel, f } from 'basalt/db';
+import { get, post, t } from 'basalt/http';
+import { createWorker, defineTask, getJobs, jobs, type Worker } from 'basalt/jobs';
+import { createTestClient, type TestClient, type TestResponse } from 'basalt/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Each outage is real: a Redis and a PostgreSQL of this file's own, stopped and started again.
+
+const PG_BIN = (() => {
+  try {
+    const versions = readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a));
+    return versions.length ? `/usr/lib/postgresql/${versions[0]}/bin` : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+const HAS_REDIS_SERVER = (() => {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+// PostgreSQL refuses to run as root: then its commands run as the postgres user.
+const PG_USER = (() => {
+  if (process.getuid?.() !== 0) return {};
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+    return { uid, gid };
+  } catch {
+    return undefined;
+  }
+})();
+const CAN_RUN = PG_USER !== undefined && PG_BIN !== undefined && HAS_REDIS_SERVER;
+if (!CAN_RUN && process.env.BASALT_REQUIRE_SERVICES)
+  throw new Error('The outage suite needs redis-server and PostgreSQL binaries (/usr/lib/postgresql/*/bin)');
+
+/** Polls `probe` until it answers true, or fails after `ms` (a deadline, never a bare sleep). */
+async function until(what: string, probe: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await probe().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A private redis-server: no persistence, its own port. */
+class PrivateRedis {
+  readonly port: number;
+  #process: ChildProcess | undefined;
+  constructor(port: number) {
+    this.port = port;
+  }
+  get url() {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+  async start(): Promise<void> {
+    this.#process = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+      ],
+      { stdio: 'ignore' },
+    );
+    await until('Redis to answer', async () => {
+      const probe = new Redis(this.url, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
+      probe.on('error', () => undefined);
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } finally {
+        probe.disconnect();
+      }
+    });
+  }
+  async stop(): Promise<void> {
+    const child = this.#process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** A private PostgreSQL cluster in a temporary folder. */
+class PrivatePostgres {
+  readonly port: number;
+  readonly dir = mkdtempSync(join(tmpdir(), 'basalt-outage-pg-'));
+  constructor(port: number) {
+    this.port = port;
+    if (PG_USER?.uid !== undefined) chownSync(this.dir, PG_USER.uid, PG_USER.gid!);
+  }
+  get url() {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+  init(): void {
+    execFileSync(`${PG_BIN}/initdb`, ['-A', 'trust', '-U', 'postgres', '-D', join(this.dir, 'data')], {
+      stdio: 'ignore',
+      ...PG_USER,
+    });
+  }
+  start(): void {
+    execFileSync(
+      `${PG_BIN}/pg_ctl`,
+      [
+        '-D',
+        join(this.dir, 'data'),
+        '-o',
+        `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+        '-l',
+        join(this.dir, 'log'),
+        '-w',
+        'start',
+      ],
+      { stdio: 'ignore', ...PG_USER },
+    );
+  }
+  stop(): void {
+    execFileSync(`${PG_BIN}/pg_ctl`, ['-D', join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop'], {
+      stdio: 'ignore',
+      ...PG_USER,
+    });
+  }
+  remove(): void {
+    try {
+      this.stop();
+    } catch {
+      // already stopped
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A TCP server that accepts connections and never says a word: a hung service. */
+async function silentServer(): Promise<{ url: (scheme: string) => string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: (scheme) => `${scheme}://postgres@127.0.0.1:${port}/${scheme === 'redis' ? '0' : 'postgres'}`,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+const ran = new Map<number, number>();
+const record = defineTask(
+  'outage-record',
+  { input: t.Object({ n: t.Integer() }), retries: 0 },
+  ({ input }) => {
+    ran.set(input.n, (ran.get(input.n) ?? 0) + 1);
+    return null;
+  },
+);
+
+const Thing = defineModel('outage_thing', { name: f.string({ max: 50 }) });
+
+const outageApp = defineApp({
+  name: 'outage',
+  modules: [jobs({ tasks: [record], prefix: false })],
+  models: [Thing],
+  routes: [
+    post('/enqueue', { body: t.Object({ n: t.Integer() }) }, async ({ body, jobs: queue }) => {
+      const job = await queue.enqueue(record, { n: body.n });
+      return { job: job.id };
+    }),
+    get('/things', {}, async ({ db }) => ({ count: (await db.query(Thing).all()).length })),
+    post('/things', { body: t.Object({ name: t.String() }) }, async ({ body, db }) => {
+      const thing = await db.create(Thing, { name: body.name });
+      return { id: thing.id };
+    }),
+    // A row and its job in one transaction: both, or neither.
+    post(
+      '/things-with-job',
+      { body: t.Object({ name: t.String(), n: t.Integer() }) },
+      async ({ body, db, jobs: queue }) =>
+        db.transaction(async (tx) => {
+          const thing = await tx.create(Thing, { name: body.name });
+          await queue.enqueue(record, { n: body.n }, { db: tx });
+          return { id: thing.id };
+        }),
+    ),
+    // Rate limits fail open: a limit is protection, never the reason for an outage.
+    get('/limited', { rateLimit: { max: 1000, window: '1m' } }, () => ({ ok: true })),
+  ],
+});
+
+/** A 503 problem+json naming the outage, with Retry-After: what a client may retry. */
+function expectUnavailable(res: TestResponse): void {
+  expect(res.status).toBe(503);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(res.headers['retry-after']).toMatch(/^\d+$/);
+  expect(res.body).toMatchObject({ status: 503, code: 'BASALT_HTTP_SERVICE_UNAVAILABLE' });
+}
+
+const ok = (res: TestResponse) => res.status >= 200 && res.status < 300;
+
+describe.skipIf(!CAN_RUN)('outages', () => {
+  let redis: PrivateRedis;
+  let pg: PrivatePostgres;
+  let client: TestClient<typeof outageApp.routes>;
+  let worker: Worker;
+
+  beforeAll(async () => {
+    redis = new PrivateRedis(await freePort());
+    pg = new PrivatePostgres(await freePort());
+    pg.init();
+    pg.start();
+    await redis.start();
+    client = await createTestClient(outageApp, {
+      database: { url: pg.url },
+      env: { REDIS_URL: redis.url, JOBS_BACKEND: 'redis', JOBS_REDIS_PREFIX: 'outage', SERVICE_TIMEOUT: '2' },
+    });
+    worker = createWorker(await getJobs(client.app), { log: client.app.log, statsInterval: 0 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await client?.close().catch(() => undefined);
+    await redis?.stop();
+    pg?.remove();
+  }, 60_000);
+
+  it('answers /health/ready 200 while the database and Redis answer', async () => {
+    const ready = await client.get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ok', checks: { database: 'ok', redis: 'ok' } });
+  });
+
+  it('answers 503 while Redis is down, then runs every acknowledged job exactly once and no refused one', async () => {
+    const acknowledged: number[] = [];
+    const refused: number[] = [];
+    let n = 0;
+    const enqueue = async () => {
+      n += 1;
+      const res = await client.post('/enqueue', { body: { n } });
+      if (ok(res)) acknowledged.push(n);
+      else {
+        expectUnavailable(res);
+        refused.push(n);
+      }
+      return res;
+    };
+
+    for (let i = 0; i < 10; i++) expect(ok(await enqueue())).toBe(true);
+    // This Redis keeps nothing across a restart: the queue is drained before it goes down.
+    await until('the first jobs to run', async () => acknowledged.every((k) => ran.has(k)));
+
+    await redis.stop();
+    for (let i = 0; i < 5; i++) expectUnavailable(await enqueue());
+    // Refused before the commit: the transaction's row is rolled back with its job.
+    n += 1;
+    refused.push(n);
+    expectUnavailable(await client.post('/things-with-job', { body: { name: 'with-job', n } }));
+    expect(await client.db!.query(Thing).where({ name: 'with-job' }).first()).toBeUndefined();
+    expect(await client.get('/limited')).toMatchObject({ status: 200, body: { ok: true } });
+    const ready = await client.get('/health/ready');
+    expectUnavailable(ready);
+    expect((ready.body as { detail: string }).detail).toMatch(/redis: /);
+    expect((ready.body as { detail: string }).detail).not.toMatch(/database: /);
+
+    await redis.start();
+    await until(
+      '/health/ready to answer 200 again',
+      async () => (await client.get('/health/ready')).status === 200,
+    );
+    // Clients retry: each request either was refused (503) or was acknowledged.
+    await until('an enqueue to be acknowledged again', async () => ok(await enqueue()));
+    for (let i = 0; i < 10; i++) expect(ok(await enqueue())).toBe(true);
+
+    // The worker that lived through the outage reconnects and drains the queue by itself.
+    await until('every acknowledged job to run', async () => acknowledged.every((k) => ran.has(k)));
+    expect(refused.length).toBeGreaterThanOrEqual(5);
+    for (const k of acknowledged) expect(ran.get(k)).toBe(1);
+    for (const k of refused) expect(ran.has(k)).toBe(false);
+    expect(ran.size).toBe(acknowledged.length);
+  }, 60_000);
+
+  it('answers 503 while PostgreSQL is down, and serves again once it is back', async () => {
+    expect((await client.post('/things', { body: { name: 'before' } })).status).toBeLessThan(300);
+    expect(await client.get('/things')).toMatchObject({ status: 200, body: { count: 1 } });
+
+    pg.stop();
+    expectUnavailable(await client.get('/things'));
+    expectUnavailable(await client.post('/things', { body: { name: 'during' } }));
+    const ready = await client.get('/health/ready');
+    expectUnavailable(ready);
+    expect((ready.body as { detail: string }).detail).toMatch(/database: /);
+
+    pg.start();
+    await until('the database to answer again', async () => (await client.get('/things')).status === 200);
+    expect(await client.get('/things')).toMatchObject({ status: 200, body: { count: 1 } });
+    expect((await client.get('/health/ready')).status).toBe(200);
+  }, 60_000);
+});
+
+describe('services that accept connections and never answer', () => {
+  let silent: Awaited<ReturnType<typeof silentServer>>;
+  beforeAll(async () => {
+    silent = await silentServer();
+  });
+  afterAll(() => silent?.close());
+
+  it('gives up on a hung PostgreSQL after SERVICE_TIMEOUT with a 503', async () => {
+    const hung = await createTestClient(outageApp, {
+      database: false,
+      env: { DATABASE_URL: silent.url('postgres'), SERVICE_TIMEOUT: '0.5', JOBS_BACKEND: 'database' },
+    });
+    try {
+      expectUnavailable(await hung.get('/things'));
+      const ready = await hung.get('/health/ready');
+      expectUnavailable(ready);
+      expect((ready.body as { detail: string }).detail).toMatch(/database: /);
+    } finally {
+      await hung.close().catch(() => undefined);
+    }
+  }, 20_000);
+
+  it('gives up on a hung Redis after SERVICE_TIMEOUT with a 503', async () => {
+    const hung = await createTestClient(outageApp, {
+      env: { REDIS_URL: silent.url('redis'), JOBS_BACKEND: 'redis', SERVICE_TIMEOUT: '0.5' },
+    });
+    try {
+      expectUnavailable(await hung.post('/enqueue', { body: { n: 1 } }));
+      expect(await hung.get('/limited')).toMatchObject({ status: 200, body: { ok: true } });
+      const ready = await hung.get('/health/ready');
+      expectUnavailable(ready);
+      expect((ready.body as { detail: string }).detail).toMatch(/redis: /);
+    } finally {
+      await hung.close().catch(() => undefined);
+    }
+  }, 20_000);
+});
