@@ -32,6 +32,7 @@ import {
 } from './rate-limit/index.js';
 import { mergeObjectSchemas, plainSchema } from './schema.js';
 import { securityHeaders } from './security-headers.js';
+import { GracefulShutdown, lingerBeforeClosing } from './shutdown.js';
 import { createValidatorCompiler } from './validators.js';
 
 /** What the HTTP server is built from. */
@@ -106,8 +107,9 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     logger: false,
     bodyLimit: options.bodyLimit,
     trustProxy: options.trustProxy,
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
+    // Stopping is GracefulShutdown's (below): a problem+json 503, no connection reset.
+    return503OnClosing: false,
+    forceCloseConnections: false,
     requestTimeout: Math.round(timeouts.request * 1000),
     keepAliveTimeout: Math.round(timeouts.keepAlive * 1000),
     http: {
@@ -128,6 +130,11 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       if (typeof incoming === 'string' && REQUEST_ID.test(incoming)) return incoming;
       return newRequestId();
     },
+  });
+  const shutdown = new GracefulShutdown(fastify.server);
+  fastify.addHook('preClose', (done) => {
+    shutdown.begin(headers, newRequestId);
+    done();
   });
   fastify.setValidatorCompiler(createValidatorCompiler());
   // JSON only: a text/plain body to a JSON endpoint is a 415, not a string that fails later.
@@ -471,35 +478,6 @@ function finish(reply: FastifyReply, result: unknown, status: number): unknown {
   }
   if (status !== 200) reply.code(status);
   return result;
-}
-
-/** How long a connection answered early with `Connection: close` still reads what the client sends. */
-const LINGER_MS = 1_000;
-
-/**
- * Closing at once after an early answer (415 to an upload, 429, 413) resets the connection
- * while the client is still sending its body, and the client sees EPIPE or ECONNRESET instead
- * of the answer. As nginx's lingering close does, the server ends its side, keeps reading and
- * discarding for up to LINGER_MS (or until the body is complete), then closes: a client that
- * drips its body still loses the connection within a second.
- */
-function lingerBeforeClosing(raw: FastifyRequest['raw']): void {
-  const socket = raw.socket;
-  socket.destroySoon = () => {
-    socket.end();
-    const close = () => {
-      clearTimeout(timer);
-      if (socket.writableFinished) socket.destroy();
-      else socket.once('finish', () => socket.destroy());
-    };
-    const timer = setTimeout(close, LINGER_MS);
-    timer.unref();
-    if (raw.complete) close();
-    else {
-      raw.once('end', close);
-      raw.resume();
-    }
-  };
 }
 
 /** Largest rest of a refused body read and thrown away to keep the connection; beyond it, the socket is closed. */
