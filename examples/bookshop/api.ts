@@ -2,8 +2,9 @@ import { ConflictError, PermissionDeniedError, t } from 'basalt';
 import { type Actor, defineCollection } from 'basalt/ops';
 import { resource } from 'basalt/rest';
 import { Author, Book, Customer, Order, OrderLine, Review, Tag } from './models.js';
-import { toCents } from './money.js';
+import { fromCents, toCents } from './money.js';
 import { Quote } from './schemas.js';
+import { sendOrderConfirmation } from './tasks.js';
 
 const RATES = { EUR: 1, USD: 1.08, GBP: 0.86 } as const;
 
@@ -89,27 +90,56 @@ export const reviews = resource(Review, {
 /**
  * Orders, declared once for every transport (REST here, the invoice endpoint, jobs): a
  * customer sees only their own orders — anyone else's is a 404, like a missing one — and
- * staff, or a user holding view_order, see all.
+ * staff, or a user holding view_order, see all. A customer places an order with its lines
+ * in one write (`POST /api/orders`), priced from the catalogue at that moment; an unknown
+ * book or a book listed twice is a 400 pointing at the line, and nothing is written.
  */
 export const orderCollection = defineCollection(Order, {
   include: { lines: { model: OrderLine }, customer: {} },
   filters: { status: ['eq', 'in'] },
   ordering: ['createdAt', 'total'],
   pagination: { style: 'cursor', pageSize: 20, maxPageSize: 100 },
-  permissions: { read: 'authenticated' },
+  readOnly: ['customerId', 'status', 'total'],
+  nested: { lines: { model: OrderLine, fields: ['book', 'quantity'], min: 1, max: 50 } },
+  permissions: { read: 'authenticated', create: 'authenticated' },
   scope: async (query, actor) =>
     actor.isStaff || (await actor.hasPermission('view_order'))
       ? query
       : query.where({ customer: { user: { id: signedInId(actor) } } }),
+  hooks: {
+    async beforeCreate({ actor, db, data }) {
+      const customer = await db
+        .query(Customer)
+        .where({ user: { id: signedInId(actor) } })
+        .first();
+      if (!customer) throw new PermissionDeniedError('Only customers can place orders');
+      data.customerId = customer.id;
+      // The lines were checked (each book exists, none twice) before this hook runs.
+      const lines = data.lines ?? [];
+      const books = await db
+        .query(Book)
+        .where({ id: { in: lines.map((line) => Number(line.bookId)) } })
+        .all();
+      const price = new Map(books.map((book) => [book.id, toCents(book.price)]));
+      let total = 0;
+      for (const line of lines) {
+        const cents = price.get(Number(line.bookId))!;
+        line.unitPrice = fromCents(cents);
+        total += cents * Number(line.quantity);
+      }
+      data.total = fromCents(total);
+    },
+    // In the same transaction: no confirmation for an order that was not placed.
+    async afterCreate({ db, object, context }) {
+      await context?.jobs.enqueue(sendOrderConfirmation, { orderId: object.id }, { db });
+    },
+  },
 });
 
-/**
- * Orders are placed through `POST /api/orders` (orders.ts, which prices them from the
- * catalogue) and read here. A placed order can be cancelled by its owner.
- */
+/** Orders: placed, listed and read here; a placed order can be cancelled by its owner. */
 export const orders = resource(orderCollection, {
   path: '/api/orders',
-  actions: ['list', 'retrieve'],
+  actions: ['list', 'retrieve', 'create'],
 }).action(
   'cancel',
   {

@@ -6,7 +6,6 @@ import { signUp } from './accounts.js';
 import { api } from './api.js';
 import { orderInvoice, uploadCover } from './files.js';
 import { models } from './models.js';
-import { myOrders, placeOrder } from './orders.js';
 import { seedCommand } from './seed.js';
 import { nightlySalesReport, salesReport, sendOrderConfirmation, thumbnailTask } from './tasks.js';
 
@@ -22,7 +21,7 @@ export default defineApp({
     jobs({ tasks: [sendOrderConfirmation, salesReport, thumbnailTask], schedules: [nightlySalesReport] }),
   ],
   models,
-  routes: [...api, signUp, placeOrder, myOrders, uploadCover, orderInvoice],
+  routes: [...api, signUp, uploadCover, orderInvoice],
   commands: [seedCommand],
   migrations: new URL('./migrations', import.meta.url),
 });

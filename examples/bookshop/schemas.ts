@@ -7,37 +7,6 @@ export const Quote = t.Object(
   { $id: 'Quote' },
 );
 
-export const OrderSummary = t.Object(
-  { id: t.Integer(), status: t.String(), total: t.String(), createdAt: t.String({ format: 'date-time' }) },
-  { $id: 'OrderSummary' },
-);
-
-export const NewOrder = t.Object(
-  {
-    lines: t.Array(
-      t.Object({
-        bookId: t.Integer({ minimum: 1 }),
-        quantity: t.Integer({ minimum: 1, maximum: 100 }),
-      }),
-      { minItems: 1, maxItems: 50, description: 'Each book at most once' },
-    ),
-  },
-  { $id: 'NewOrder' },
-);
-
-export const OrderDetail = t.Object(
-  {
-    id: t.Integer(),
-    status: t.String(),
-    total: Price,
-    createdAt: t.String({ format: 'date-time' }),
-    lines: t.Array(
-      t.Object({ bookId: t.Integer(), title: t.String(), quantity: t.Integer(), unitPrice: Price }),
-    ),
-  },
-  { $id: 'OrderDetail' },
-);
-
 export const SignUp = t.Object(
   {
     name: t.String({ minLength: 1, maxLength: 120 }),

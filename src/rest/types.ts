@@ -133,13 +133,41 @@ type Writable<M, O> = Exclude<
   NamesIn<M, Opt<O, 'readOnly'>> | NamesIn<M, Opt<O, 'exclude'>>
 >;
 
-/** The body of a resource's create (and PUT): its writable fields, the model's required ones required. */
+type Nested<O> = Opt<O, 'nested', {}>;
+/** One child of a nested write: the fields the collection lets a caller set on it. */
+type NestedChild<N> = N extends { model: infer C extends AnyModel }
+  ? Jsonified<
+      Opt<N, 'fields'> extends readonly unknown[]
+        ? Pick<Body<C>, NamesIn<C, Opt<N, 'fields'>> & keyof Body<C>>
+        : Body<C>
+    >
+  : Record<string, unknown>;
+type MinOf<N> = N extends { min: infer Min extends number } ? Min : 0;
+type NestedBody<O, Creating extends boolean> = {
+  [K in keyof Nested<O> as Creating extends true
+    ? MinOf<Nested<O>[K]> extends 0
+      ? never
+      : K
+    : never]: NestedChild<Nested<O>[K]>[];
+} & {
+  [K in keyof Nested<O> as Creating extends true
+    ? MinOf<Nested<O>[K]> extends 0
+      ? K
+      : never
+    : K]?: (Creating extends true
+    ? NestedChild<Nested<O>[K]>
+    : Partial<NestedChild<Nested<O>[K]>> & { id?: number | string })[];
+};
+
+/** The body of a resource's create: its writable fields, the model's required ones required, and its nested children. */
 export type ResourceCreate<M extends AnyModel, O = {}> = Simplify<
-  Pick<Body<M>, Writable<M, O> & keyof Body<M>>
+  Pick<Body<M>, Writable<M, O> & keyof Body<M>> & NestedBody<O, true>
 >;
 
-/** The body of a resource's PATCH: any of its writable fields. */
-export type ResourcePatch<M extends AnyModel, O = {}> = Partial<ResourceCreate<M, O>>;
+/** The body of a resource's PATCH: any of its writable fields; a nested relation given replaces its children. */
+export type ResourcePatch<M extends AnyModel, O = {}> = Simplify<
+  Partial<Pick<Body<M>, Writable<M, O> & keyof Body<M>>> & NestedBody<O, false>
+>;
 
 // ---- query strings ---------------------------------------------------------------------
 

@@ -82,11 +82,11 @@ describe('bookshop: signing in, permissions and own orders', () => {
     const aliceOrder = await client.db!.create(Order, { customerId: aliceCustomer.id });
     await client.db!.create(Order, { customerId: bobCustomer.id });
 
-    const mine = await client.get('/api/me/orders', { headers: alice });
+    const mine = await client.get('/api/orders', { headers: alice });
     expect(mine.status).toBe(200);
-    expect((mine.body as { id: number }[]).map((o) => o.id)).toEqual([aliceOrder.id]);
-    expect(((await client.get('/api/me/orders', { headers: bob })).body as unknown[]).length).toBe(1);
-    expect((await client.get('/api/me/orders')).status).toBe(401);
+    expect(mine.body.results.map((o) => o.id)).toEqual([aliceOrder.id]);
+    expect((await client.get('/api/orders', { headers: bob })).body.results.length).toBe(1);
+    expect((await client.get('/api/orders')).status).toBe(401);
   });
 
   // Each test signs up from its own address: signing up is limited to 10 an hour per IP.
@@ -124,14 +124,16 @@ describe('bookshop: signing in, permissions and own orders', () => {
       },
     });
     expect(placed.status).toBe(201);
-    const order = placed.body as { id: number; total: string; status: string; lines: unknown[] };
+    const order = placed.body;
+    expect(placed.headers.location).toBe(`/api/orders/${order.id}`);
     // Dune at 14.99 twice and A Wizard of Earthsea at 9.99: 39.97, with no float drift.
     expect(order).toMatchObject({
       status: 'placed',
       total: '39.97',
+      customerId: carol.id,
       lines: [
-        { bookId: 4, title: 'Dune', quantity: 2, unitPrice: '14.99' },
-        { bookId: 1, title: 'A Wizard of Earthsea', quantity: 1, unitPrice: '9.99' },
+        { bookId: 4, quantity: 2, unitPrice: '14.99', orderId: order.id },
+        { bookId: 1, quantity: 1, unitPrice: '9.99', orderId: order.id },
       ],
     });
     const stored = await client
@@ -153,13 +155,19 @@ describe('bookshop: signing in, permissions and own orders', () => {
     });
     expect(daves.status).toBe(201);
 
-    const carols = await client.get('/api/me/orders', { headers: asCarol });
+    const carols = await client.get('/api/orders', { headers: asCarol });
     expect(carols.status).toBe(200);
-    expect(carols.body).toEqual([
+    expect(carols.body.results).toEqual([
       expect.objectContaining({ id: order.id, total: '39.97', status: 'placed' }),
     ]);
-    const davesList = (await client.get('/api/me/orders', { headers: asDave })).body as { id: number }[];
-    expect(davesList.map((o) => o.id)).toEqual([(daves.body as { id: number }).id]);
+    const davesList = (await client.get('/api/orders', { headers: asDave })).body.results;
+    expect(davesList.map((o) => o.id)).toEqual([daves.body.id]);
+    // A customer cannot set what the shop decides: the price, the status, whose order it is.
+    const forged = await client.post('/api/orders', {
+      headers: asDave,
+      body: { lines: [{ bookId: 5, quantity: 1, unitPrice: '0.01' }], total: '0.01' } as never,
+    });
+    expect(forged.status).toBe(400);
   });
 
   it('refuses an order with an unknown book, a repeated book or a quantity below 1, writing nothing', async () => {
