@@ -47,7 +47,8 @@ type HttpSocket = Socket & { _httpMessage?: ServerResponse | null };
  * answered 503 problem+json with `Connection: close` (never run: safe to send again, to a
  * running server), answers still in flight get `Connection: close`, and connections between
  * requests stay open until the last in-flight request has finished; only then are the idle
- * ones closed, as Node would have.
+ * ones closed, as Node would have. (A connection accepted but still silent is not idle to
+ * Node: it waits for its request, within HEADERS_TIMEOUT, which then gets its 503.)
  */
 export class GracefulShutdown {
   readonly #server: Server;

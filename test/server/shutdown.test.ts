@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createApp, defineApp, get, t } from 'basalt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURES, freePort, killAll, startBasalt, waitUntil } from '../cli/basalt-process.js';
 
@@ -131,4 +132,54 @@ describe('stopping with connections open', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('app.stop() with connections open', () => {
+  it('answers the request of a connection accepted but still silent with 503 problem+json and Connection: close', async () => {
+    const app = await createApp(
+      defineApp({
+        name: 'fresh',
+        routes: [get('/pid', { response: t.Object({ pid: t.Integer() }) }, () => ({ pid: process.pid }))],
+      }),
+      { envFile: false, env: { NODE_ENV: 'test' } },
+    );
+    const { port } = await app.listen({ port: 0, host: '127.0.0.1' });
+    const accepted = () =>
+      new Promise<number>((resolve, reject) =>
+        app.fastify.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      );
+    const fresh = await Connection.open(port);
+    await waitUntil(async () => (await accepted()) === 1, { timeoutMs: 5_000 });
+
+    const stopped = app.stop();
+    await waitUntil(() => refused(port), { timeoutMs: 5_000 });
+    fresh.get('/pid');
+    await waitUntil(() => fresh.answers().length === 1 && fresh.closed, {
+      timeoutMs: 5_000,
+      message: () => `received ${JSON.stringify(fresh.received)}; errors ${fresh.errors.join(', ')}`,
+    });
+    const answer = fresh.answers()[0]!;
+    expect(answer.status).toBe(503);
+    expect(answer.headers.connection).toBe('close');
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'BASALT_HTTP_SERVICE_UNAVAILABLE' });
+    expect(fresh.errors).toEqual([]);
+    await stopped;
+  });
+
+  it('still closes an idle keep-alive connection when nothing is in flight', async () => {
+    const app = await createApp(
+      defineApp({
+        name: 'idle',
+        routes: [get('/pid', { response: t.Object({ pid: t.Integer() }) }, () => ({ pid: process.pid }))],
+      }),
+      { envFile: false, env: { NODE_ENV: 'test' } },
+    );
+    const { port } = await app.listen({ port: 0, host: '127.0.0.1' });
+    const idle = await Connection.open(port);
+    idle.get('/pid');
+    await waitUntil(() => idle.answers().length === 1, { timeoutMs: 5_000 });
+    await app.stop();
+    await waitUntil(() => idle.closed, { timeoutMs: 5_000 });
+    expect(idle.answers()).toHaveLength(1);
+  });
 });
