@@ -7,9 +7,11 @@ import { defineApp } from 'basalt';
 import { defineModel, f } from 'basalt/db';
 import { get, post, t } from 'basalt/http';
 import { createWorker, defineTask, getJobs, jobs, type Worker } from 'basalt/jobs';
+import { storage } from 'basalt/storage';
 import { createTestClient, type TestClient, type TestResponse } from 'basalt/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startS3Server } from '../storage/support/s3-server.js';
 
 // Each outage is real: a Redis and a PostgreSQL of this file's own, stopped and started again.
 
@@ -368,4 +370,43 @@ describe('services that accept connections and never answer', () => {
       await hung.close().catch(() => undefined);
     }
   }, 20_000);
+});
+
+describe('/health/ready with S3 storage', () => {
+  const storageApp = defineApp({ name: 'outage-s3', modules: [storage()] });
+  const s3Url = (endpoint: string, bucket: string) =>
+    `s3://S3RVER:S3RVER@${bucket}/media?endpoint=${encodeURIComponent(endpoint)}&region=us-east-1`;
+
+  it('probes the bucket, and answers 503 naming the storage once S3 is gone or hangs', async () => {
+    const s3 = await startS3Server('ready');
+    const silent = await silentServer();
+    const app = await createTestClient(storageApp, {
+      env: { STORAGE_URL: s3Url(s3.endpoint, 'ready'), SERVICE_TIMEOUT: '1' },
+    });
+    const hung = await createTestClient(storageApp, {
+      env: {
+        STORAGE_URL: s3Url(silent.url('http').replace(/\/postgres$/, ''), 'ready'),
+        SERVICE_TIMEOUT: '0.5',
+      },
+    });
+    try {
+      const up = await readiness(app);
+      expect(up.status).toBe(200);
+      expect(up.body).toMatchObject({ checks: { 'storage default (s3)': 'ok' } });
+
+      const stuck = await readiness(hung);
+      expectUnavailable(stuck);
+      expect((stuck.body as { detail: string }).detail).toMatch(/storage default \(s3\): /);
+
+      await s3.close();
+      const gone = await readiness(app);
+      expectUnavailable(gone);
+      expect((gone.body as { detail: string }).detail).toMatch(/storage default \(s3\): /);
+    } finally {
+      await app.close().catch(() => undefined);
+      await hung.close().catch(() => undefined);
+      await silent.close();
+      await s3.close().catch(() => undefined);
+    }
+  }, 30_000);
 });
