@@ -75,7 +75,7 @@ export const CoreConfig = t.Object({
     minimum: 0.1,
     default: 5,
     description:
-      'Seconds a request waits for the database, Redis or S3 to connect or answer before a 503; also the bound of each /health/ready probe',
+      'Seconds a request waits for the database or Redis before a 503; also the bound of each /health/ready probe',
   }),
   DATABASE_URL: t.String({
     default: 'sqlite:./data/app.db',
