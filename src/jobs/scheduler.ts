@@ -1,4 +1,5 @@
-import type { Logger } from '../core/index.js';
+import { isBasaltError, type Logger } from '../core/index.js';
+import { unavailableService } from '../internal/service-errors.js';
 import type { Jobs } from './jobs.js';
 import type { AnySchedule } from './schedule.js';
 
@@ -6,6 +7,9 @@ import type { AnySchedule } from './schedule.js';
 export interface Scheduler {
   stop(): Promise<void>;
 }
+
+/** How often a tick the unreachable queue refused is tried again, ms. */
+const TICK_RETRY_MS = 1000;
 
 /** The idempotency key of one tick of a schedule: what makes a tick enqueue one job. */
 export function tickKey(schedule: AnySchedule, tick: Date): string {
@@ -44,6 +48,50 @@ export function createScheduler(
     log.debug({ schedule: schedule.name, tick: tick.toISOString(), job: job.id }, 'schedule tick');
   }
 
+  /** Resolves after `ms`, unless the scheduler stops first (then never: nothing is left to do). */
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+
+  /**
+   * Fires `tick`, retrying while the queue is unreachable (an outage refuses enqueues at once
+   * rather than holding them): the job is enqueued once the queue answers again. A newer tick
+   * that falls due meanwhile replaces it, as after a sleep: no burst. Retries are safe, each
+   * tick's job has its own idempotency key. Resolves with the tick that was fired.
+   */
+  async function fireUntilDone(schedule: AnySchedule, first: Date): Promise<Date> {
+    let tick = first;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await fire(schedule, tick);
+        if (attempt > 1)
+          log.info({ schedule: schedule.name, tick: tick.toISOString(), attempt }, 'schedule tick enqueued');
+        return tick;
+      } catch (error) {
+        const outage =
+          (isBasaltError(error) && error.status === 503) || unavailableService(error) !== undefined;
+        if (!outage) {
+          log.error({ err: error, schedule: schedule.name }, 'schedule tick failed');
+          return tick;
+        }
+        if (attempt === 1)
+          log.error(
+            { err: error, schedule: schedule.name, tick: tick.toISOString() },
+            'schedule tick refused: the queue is unreachable; retrying every second',
+          );
+      }
+      await pause(TICK_RETRY_MS);
+      if (stopped) return tick;
+      const latest = schedule.previous(1, new Date(Date.now() + 1))[0];
+      if (latest && latest.getTime() > tick.getTime()) tick = latest;
+    }
+  }
+
   function arm(schedule: AnySchedule, after: Date): void {
     if (stopped) return;
     let next = schedule.next(after);
@@ -55,11 +103,7 @@ export function createScheduler(
     const timer = setTimeout(
       () => {
         timers.delete(timer);
-        fire(schedule, tick)
-          .catch((error: unknown) =>
-            log.error({ err: error, schedule: schedule.name }, 'schedule tick failed'),
-          )
-          .finally(() => arm(schedule, tick));
+        void fireUntilDone(schedule, tick).then((fired) => arm(schedule, fired));
       },
       Math.max(0, tick.getTime() - Date.now()),
     );

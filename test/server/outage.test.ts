@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { defineApp } from 'basalt';
 import { defineModel, f } from 'basalt/db';
 import { get, post, t } from 'basalt/http';
-import { createWorker, defineTask, getJobs, jobs, type Worker } from 'basalt/jobs';
+import { createWorker, defineSchedule, defineTask, getJobs, jobs, type Worker } from 'basalt/jobs';
 import { storage } from 'basalt/storage';
 import { createTestClient, type TestClient, type TestResponse } from 'basalt/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScheduler, type Scheduler } from '../../src/jobs/scheduler.js';
 import { startS3Server } from '../storage/support/s3-server.js';
 
 // Each outage is real: a Redis and a PostgreSQL of this file's own, stopped and started again.
@@ -192,11 +193,20 @@ const record = defineTask(
   },
 );
 
+/** The ids of the pulse jobs that ran (a tick's job id carries the tick). */
+const pulses = new Set<string>();
+const pulse = defineTask('outage-pulse', { input: t.Object({}), retries: 0 }, ({ job }) => {
+  pulses.add(job.id);
+  return null;
+});
+const PULSE_MS = 5000;
+const everyFive = defineSchedule('*/5 * * * * *', pulse, {}, { name: 'outage-pulse' });
+
 const Thing = defineModel('outage_thing', { name: f.string({ max: 50 }) });
 
 const outageApp = defineApp({
   name: 'outage',
-  modules: [jobs({ tasks: [record], prefix: false })],
+  modules: [jobs({ tasks: [record, pulse], prefix: false })],
   models: [Thing],
   routes: [
     post('/enqueue', { body: t.Object({ n: t.Integer() }) }, async ({ body, jobs: queue }) => {
@@ -243,6 +253,8 @@ describe.skipIf(!CAN_RUN)('outages', () => {
   let pg: PrivatePostgres;
   let client: TestClient<typeof outageApp.routes>;
   let worker: Worker;
+  let scheduler: Scheduler;
+  const logLines: string[] = [];
 
   beforeAll(async () => {
     redis = new PrivateRedis(await freePort());
@@ -252,12 +264,21 @@ describe.skipIf(!CAN_RUN)('outages', () => {
     await redis.start();
     client = await createTestClient(outageApp, {
       database: { url: pg.url },
-      env: { REDIS_URL: redis.url, JOBS_BACKEND: 'redis', JOBS_REDIS_PREFIX: 'outage', SERVICE_TIMEOUT: '2' },
+      env: {
+        REDIS_URL: redis.url,
+        JOBS_BACKEND: 'redis',
+        JOBS_REDIS_PREFIX: 'outage',
+        SERVICE_TIMEOUT: '2',
+        LOG_LEVEL: 'error',
+      },
+      logger: { destination: { write: (line: string) => void logLines.push(line) } },
     });
     worker = createWorker(await getJobs(client.app), { log: client.app.log, statsInterval: 0 });
+    scheduler = createScheduler(await getJobs(client.app), [everyFive], { log: client.app.log });
   }, 60_000);
 
   afterAll(async () => {
+    await scheduler?.stop();
     await worker?.stop();
     await client?.close().catch(() => undefined);
     await redis?.stop();
@@ -289,6 +310,10 @@ describe.skipIf(!CAN_RUN)('outages', () => {
     // This Redis keeps nothing across a restart: the queue is drained before it goes down.
     await until('the first jobs to run', async () => acknowledged.every((k) => ran.has(k)));
 
+    // The outage spans a tick of the five-second schedule.
+    const tick = Math.ceil((Date.now() + 1500) / PULSE_MS) * PULSE_MS;
+    const tickIso = new Date(tick).toISOString();
+    await until('the moment before a tick', async () => Date.now() >= tick - 1000, PULSE_MS + 2000);
     await redis.stop();
     for (let i = 0; i < 5; i++) expectUnavailable(await enqueue());
     // Refused before the commit: the transaction's row is rolled back with its job.
@@ -302,6 +327,9 @@ describe.skipIf(!CAN_RUN)('outages', () => {
     expect((ready.body as { detail: string }).detail).toMatch(/redis: /);
     expect((ready.body as { detail: string }).detail).not.toMatch(/database: /);
 
+    await until('the scheduler to be refused its tick', async () =>
+      logLines.some((line) => line.includes('schedule tick refused') && line.includes(tickIso)),
+    );
     await redis.start();
     await until('/health/ready to answer 200 again', async () => (await readiness(client)).status === 200);
     // Clients retry: each request either was refused (503) or was acknowledged.
@@ -314,6 +342,10 @@ describe.skipIf(!CAN_RUN)('outages', () => {
     for (const k of acknowledged) expect(ran.get(k)).toBe(1);
     for (const k of refused) expect(ran.has(k)).toBe(false);
     expect(ran.size).toBe(acknowledged.length);
+    // The tick refused during the outage is enqueued once Redis is back, and runs.
+    await until('the refused tick to run', async () =>
+      [...pulses].some((id) => id.includes(encodeURIComponent(tickIso))),
+    );
   }, 60_000);
 
   it('answers 503 while PostgreSQL is down, and serves again once it is back', async () => {
