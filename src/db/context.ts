@@ -64,6 +64,8 @@ export interface DbContext {
   direct?: DirectQuery;
   /** Closes every connection of the database (Kysely's and the direct path's). */
   close?: () => Promise<void>;
+  /** Who the writes are made for (the operation layer's actor), handed to model hooks. */
+  actor?: unknown;
 }
 
 /**

@@ -114,10 +114,18 @@ class ExecutorImpl implements Executor<never> {
     return this.#ctx;
   }
 
+  /** An executor over the same connection or transaction whose writes are made for `actor`. */
+  static actingFor(executor: Executor, actor: unknown): Executor {
+    // An executor of another making (a wrapper, a proxy) is used as it is, without the actor.
+    if (!(#ctx in executor) || executor.#ctx.actor === actor) return executor;
+    return new ExecutorImpl({ ...executor.#ctx, actor });
+  }
+
   /** Validates a write as the model's operations do, without writing (see {@link validateWrite}). */
   static validate(executor: Executor, model: AnyModel, data: Record<string, unknown>, partial: boolean) {
-    if (!(executor instanceof ExecutorImpl)) throw new TypeError('Not an executor of createDatabase()');
-    return validateInput(executor.#ctx, model, data, partial).values;
+    const ctx = #ctx in executor ? executor.#ctx : null;
+    if (ctx === null) throw new TypeError('Not an executor of createDatabase()');
+    return validateInput(ctx, model, data, partial).values;
   }
 
   query<M extends AnyModel>(model: M): Query<M, Infer<M>, never> {
@@ -268,6 +276,14 @@ export function createDatabase<const TModels extends readonly AnyModel[]>(
     kysely,
     scope: null,
   }) as unknown as Database<TModels[number]>;
+}
+
+/**
+ * The same database or transaction, with its writes made for `actor`: model hooks receive it
+ * (`HookContext.actor`). The operation layer binds its actor this way.
+ */
+export function actingFor<E extends Executor>(executor: E, actor: unknown): E {
+  return ExecutorImpl.actingFor(executor, actor) as E;
 }
 
 /**

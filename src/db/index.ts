@@ -96,6 +96,7 @@ export {
 } from './migrations/index.js';
 export type {
   AnyModel,
+  HookActor,
   HookContext,
   Model,
   ModelHook,

@@ -15,7 +15,20 @@ export interface HookContext<R = Record<string, unknown>> {
   record: R;
   /** On update: the row as it was before. */
   previous?: R;
+  /**
+   * Who the write is made for, when it goes through the operation layer (`basalt/ops`
+   * types it as its `Actor`; the `system` actor for system writes); `undefined` for a write
+   * made directly on the database.
+   */
+  actor?: HookActor;
 }
+
+/**
+ * The actor a model hook receives. Empty here: the operation layer (`basalt/ops`), which
+ * makes actors, merges its `Actor` into it.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: merged by basalt/ops with its Actor
+export interface HookActor {}
 
 /** A lifecycle hook. */
 export type ModelHook<R = Record<string, unknown>> = (context: HookContext<R>) => void | Promise<void>;

@@ -27,6 +27,11 @@ export interface Actor {
   hasPermission(codename: string): boolean | Promise<boolean>;
 }
 
+declare module '../db/model.js' {
+  /** A model hook's actor is the operation layer's {@link Actor}. */
+  interface HookActor extends Actor {}
+}
+
 /** The staff rule, written once: an active user with `isStaff` (Django's admin rule). */
 export function isActiveStaff(user: { isStaff?: unknown; isActive?: unknown } | null | undefined): boolean {
   return user?.isStaff === true && user.isActive !== false;

@@ -1,5 +1,6 @@
 import { PermissionDeniedError, ValidationError } from '../core/index.js';
 import { type AnyModel, type Executor, type Query, RecordNotFoundError } from '../db/index.js';
+import { actingFor } from '../db/internal.js';
 import { type CollectionAction, enforceAccess } from './access.js';
 import type { Actor } from './actor.js';
 import { audited, recordWrite } from './audit.js';
@@ -153,8 +154,8 @@ export async function createObject(
   const nested = rt.plan.nested.length > 0;
   // Without hooks the model operation is the whole write: no transaction round trips.
   if (!hooks?.beforeCreate && !hooks?.afterCreate && !audited(rt) && !nested)
-    return (await db.create(rt.model, data as never)) as Row;
-  return db.transaction(async (tx) => {
+    return (await acting(db, actor, rt.model).create(rt.model, data as never)) as Row;
+  return actingFor(db, actor).transaction(async (tx) => {
     if (nested) await checkChildren(rt, tx, data, true);
     await hooks?.beforeCreate?.({ actor, db: tx, data, context });
     const children = nested ? takeChildren(rt, data) : undefined;
@@ -164,6 +165,12 @@ export async function createObject(
     await hooks?.afterCreate?.({ actor, db: tx, object: object as never, context });
     return object;
   });
+}
+
+/** The executor whose writes the model's hooks see made for `actor` (unchanged when it has none). */
+function acting(db: Executor, actor: Actor, model: AnyModel): Executor {
+  const h = model.hooks;
+  return h.beforeSave || h.afterSave || h.beforeDelete || h.afterDelete ? actingFor(db, actor) : db;
 }
 
 /** Whether a write by id can go straight to the model operation (which answers 404 itself). */
@@ -188,8 +195,8 @@ export async function updateObject(
   const hooks = rt.options.hooks;
   const nested = rt.plan.nested.length > 0 && hasChildren(rt, data);
   if (!nested && direct(rt, actor, hooks?.beforeUpdate ?? hooks?.afterUpdate, precondition))
-    return (await db.update(rt.model, id as never, data as never)) as Row;
-  return db.transaction(async (tx) => {
+    return (await acting(db, actor, rt.model).update(rt.model, id as never, data as never)) as Row;
+  return actingFor(db, actor).transaction(async (tx) => {
     let current = await loadObject(rt, tx, actor, id, action);
     if (precondition) current = await precondition(tx, current);
     if (nested) await checkChildren(rt, tx, data, false);
@@ -223,10 +230,10 @@ export async function deleteObject(
 ): Promise<void> {
   const hooks = rt.options.hooks;
   if (direct(rt, actor, hooks?.beforeDelete ?? hooks?.afterDelete, precondition)) {
-    await db.delete(rt.model, id as never);
+    await acting(db, actor, rt.model).delete(rt.model, id as never);
     return;
   }
-  await db.transaction(async (tx) => {
+  await actingFor(db, actor).transaction(async (tx) => {
     let current = await loadObject(rt, tx, actor, id, 'delete');
     if (precondition) current = await precondition(tx, current);
     await hooks?.beforeDelete?.({ actor, db: tx, object: current as never, context });

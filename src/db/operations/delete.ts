@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { RecordNotFoundError } from '../errors.js';
-import type { AnyModel } from '../model.js';
+import type { AnyModel, HookActor } from '../model.js';
 import { compileWhere } from '../query/where.js';
 import { hasHooks, loadRow, type OperationHost, primaryKeyValue } from './host.js';
 import { mapping } from './map-error.js';
@@ -20,9 +20,19 @@ export async function deleteOne(host: OperationHost, model: AnyModel, id: unknow
   return host.atomic(async (h) => {
     const record = await loadRow(h.ctx, model, id);
     if (!record) throw new RecordNotFoundError(model.meta.label);
-    await model.hooks.beforeDelete?.({ db: h.executor, operation: 'delete', record });
+    await model.hooks.beforeDelete?.({
+      db: h.executor,
+      actor: h.ctx.actor as HookActor | undefined,
+      operation: 'delete',
+      record,
+    });
     await remove(h);
-    await model.hooks.afterDelete?.({ db: h.executor, operation: 'delete', record });
+    await model.hooks.afterDelete?.({
+      db: h.executor,
+      actor: h.ctx.actor as HookActor | undefined,
+      operation: 'delete',
+      record,
+    });
   });
 }
 

@@ -10,7 +10,7 @@ import {
   runText,
 } from '../context.js';
 import { RecordNotFoundError } from '../errors.js';
-import type { AnyModel } from '../model.js';
+import type { AnyModel, HookActor } from '../model.js';
 import { compileWhere } from '../query/where.js';
 import { allColumns, hasHooks, loadRow, type OperationHost, primaryKeyValue } from './host.js';
 import { setManyToMany } from './many-to-many.js';
@@ -54,10 +54,20 @@ export async function createOne(host: OperationHost, model: AnyModel, data: Row)
   const needsAtomic = hasHooks(model, 'beforeSave', 'afterSave') || Object.keys(input.manyToMany).length > 0;
   const run = async (h: OperationHost) => {
     const record = input.values;
-    await model.hooks.beforeSave?.({ db: h.executor, operation: 'create', record });
+    await model.hooks.beforeSave?.({
+      db: h.executor,
+      actor: h.ctx.actor as HookActor | undefined,
+      operation: 'create',
+      record,
+    });
     const [row] = await insertRows(h.ctx, model, [record]);
     await saveRelations(h, model, row!.id, input);
-    await model.hooks.afterSave?.({ db: h.executor, operation: 'create', record: row! });
+    await model.hooks.afterSave?.({
+      db: h.executor,
+      actor: h.ctx.actor as HookActor | undefined,
+      operation: 'create',
+      record: row!,
+    });
     return row!;
   };
   return needsAtomic ? host.atomic(run) : run(host);
@@ -176,13 +186,25 @@ export function updateOne(host: OperationHost, model: AnyModel, id: unknown, dat
     const previous = await loadRow(h.ctx, model, id);
     if (!previous) throw new RecordNotFoundError(model.meta.label);
     const record: Row = { ...previous, ...input.values };
-    await model.hooks.beforeSave?.({ db: h.executor, operation: 'update', record, previous });
+    await model.hooks.beforeSave?.({
+      db: h.executor,
+      actor: h.ctx.actor as HookActor | undefined,
+      operation: 'update',
+      record,
+      previous,
+    });
     const changes: Row = {};
     for (const key of fieldsByAttribute(model).keys())
       if (key !== 'id' && record[key] !== previous[key]) changes[key] = record[key];
     const row = (await updateRow(h.ctx, model, id, changes))!;
     await saveRelations(h, model, id, input);
-    await model.hooks.afterSave?.({ db: h.executor, operation: 'update', record: row, previous });
+    await model.hooks.afterSave?.({
+      db: h.executor,
+      actor: h.ctx.actor as HookActor | undefined,
+      operation: 'update',
+      record: row,
+      previous,
+    });
     return row;
   });
 }
@@ -222,7 +244,12 @@ export async function upsert(
   return host.atomic(async (h) => {
     const ctx = h.ctx;
     const record = input.values;
-    await model.hooks.beforeSave?.({ db: h.executor, operation: 'upsert', record });
+    await model.hooks.beforeSave?.({
+      db: h.executor,
+      actor: h.ctx.actor as HookActor | undefined,
+      operation: 'upsert',
+      record,
+    });
     const byAttr = fieldsByAttribute(model);
     const dbRow = rowToDb(ctx, model, record);
     const columns = Object.keys(dbRow);
@@ -242,7 +269,12 @@ export async function upsert(
     );
     const row = rowFromDb(ctx, model, result.rows[0] as Row);
     await saveRelations(h, model, row.id, input);
-    await model.hooks.afterSave?.({ db: h.executor, operation: 'upsert', record: row });
+    await model.hooks.afterSave?.({
+      db: h.executor,
+      actor: h.ctx.actor as HookActor | undefined,
+      operation: 'upsert',
+      record: row,
+    });
     return row;
   });
 }
