@@ -13,6 +13,7 @@ export {
   type ListenAddress,
   type ModuleDefinition,
   type ModuleSetupApi,
+  RateLimitModel,
 } from './app/index.js';
 export {
   AuthenticationError,

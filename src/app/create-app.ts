@@ -44,9 +44,16 @@ import {
 import type { AppConfig, BasaltApp, ListenAddress } from './basalt-app.js';
 import { builtinChecks } from './builtin-checks.js';
 import type { AppDefinition } from './define-app.js';
-import { type AppCheck, type AppCommand, flattenModules, type ModuleSetupApi } from './define-module.js';
+import {
+  type AppCheck,
+  type AppCommand,
+  flattenModules,
+  type ModuleDefinition,
+  type ModuleSetupApi,
+} from './define-module.js';
 import { deployChecks } from './deploy-checks.js';
 import { healthRoutes, type ReadinessProbe } from './health.js';
+import { RateLimitModel } from './rate-limit-model.js';
 
 /** How an app is created: where configuration comes from and where logs go. */
 export interface CreateAppOptions extends ConfigSource {
@@ -69,7 +76,11 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
   options: CreateAppOptions = {},
 ): Promise<BasaltApp<R, C>> {
   // The data layer's module comes first: every app can manage its schema, models or not.
-  const modules = flattenModules([databaseModule, definition]);
+  const declared = flattenModules([databaseModule, definition]);
+  // An app with a database gets the rate-limit table in its migrations (the database store's).
+  const modules = declared.some((m) => (m.models?.length ?? 0) > 0)
+    ? [...declared, rateLimitModule]
+    : declared;
   const schema = mergeConfigSchemas([CoreConfig, ...modules.flatMap((m) => (m.config ? [m.config] : []))]);
   const config = loadConfig(schema, options) as Record<string, unknown>;
   resolveCoreDefaults(config);
@@ -98,8 +109,10 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
   let limiter: Promise<RateLimitStore> | undefined;
   const rateLimitStore = () => {
     limiter ??= openRateLimitStore(typed, db);
-    // A failed connection is retried on the next use rather than cached for ever.
-    limiter.catch(() => {
+    // A failed connection is retried on the next use rather than cached for ever; limits are
+    // let through meanwhile, so the cause (a missing table: run migrate) is logged each time.
+    limiter.catch((error: unknown) => {
+      log.error({ err: error }, 'the rate-limit store cannot be opened; limits are not enforced');
       limiter = undefined;
     });
     return limiter;
@@ -247,6 +260,9 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
   };
   return app;
 }
+
+/** The module `createApp` adds to an app with a database: the rate-limit counters' table. */
+const rateLimitModule: ModuleDefinition = { name: 'rateLimits', models: [RateLimitModel] };
 
 function openDatabase(
   url: string,

@@ -10,3 +10,4 @@ export {
   type ModuleDefinition,
   type ModuleSetupApi,
 } from './define-module.js';
+export { RateLimitModel } from './rate-limit-model.js';

@@ -1,11 +1,15 @@
 import { type Kysely, sql } from 'kysely';
+import { BasaltError } from '../../core/index.js';
 import { assertHitArguments, type RateLimitHit, type RateLimitStore } from './store.js';
 
 /** Options for {@link createDatabaseRateLimitStore}. */
 export interface DatabaseRateLimitStoreOptions {
   /** A Kysely instance on SQLite or PostgreSQL (the app's database). */
   kysely: Kysely<unknown>;
-  /** Name of the counters table, created when missing. Default `basalt_rate_limit`. */
+  /**
+   * Name of the counters table (default `basalt_rate_limit`, the table of `RateLimitModel`,
+   * which `basalt migrate` creates in an app). It must exist: the store does not create it.
+   */
   table?: string;
   /** Closes `kysely` when the store closes (a connection opened for the store alone). */
   owned?: boolean;
@@ -28,12 +32,18 @@ class DatabaseStore implements RateLimitStore {
     this.#owned = owned;
   }
 
-  async createTable(): Promise<void> {
-    await sql`create table if not exists ${this.#table} (
-      key varchar(512) primary key,
-      count bigint not null,
-      reset_at bigint not null
-    )`.execute(this.#db);
+  /** Refuses a missing table (or one without the columns) with an error saying what to run. */
+  async assertTable(name: string): Promise<void> {
+    try {
+      await sql`select key, count, reset_at from ${this.#table} where 1 = 0`.execute(this.#db);
+    } catch (error) {
+      if (!isMissingRelation(error)) throw error;
+      throw new BasaltError(
+        'BASALT_CONFIG_INVALID',
+        `The rate-limit table ${name} does not exist (or lacks key, count and reset_at): run \`basalt migrate\` (\`basalt makemigrations\` writes it into the app's migrations; outside an app, create the tables of RateLimitModel)`,
+        { cause: error },
+      );
+    }
   }
 
   async hit(key: string, windowMs: number, cost = 1): Promise<RateLimitHit> {
@@ -68,10 +78,18 @@ class DatabaseStore implements RateLimitStore {
   }
 }
 
+/** SQLite's "no such table/column", PostgreSQL's undefined_table (42P01) and undefined_column (42703). */
+function isMissingRelation(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code === '42P01' || code === '42703') return true;
+  return typeof message === 'string' && /no such (table|column)/.test(message);
+}
+
 /**
  * A store that keeps counters in a table of the app's database (SQLite or PostgreSQL), so
  * every worker process of a deployment shares them with no extra service. Each hit is one
- * `INSERT … ON CONFLICT DO UPDATE … RETURNING`. The table is created when missing.
+ * `INSERT … ON CONFLICT DO UPDATE … RETURNING`. The table is the app's (`RateLimitModel`,
+ * created by its migrations); a missing one is refused with `BASALT_CONFIG_INVALID`.
  *
  * @example
  * const store = await createDatabaseRateLimitStore({ kysely: app.db!.kysely });
@@ -83,6 +101,11 @@ export async function createDatabaseRateLimitStore(
   if (!TABLE_NAME.test(table))
     throw new TypeError(`Not a valid table name for rate-limit counters: ${table}`);
   const store = new DatabaseStore(options.kysely, table, options.owned ?? false);
-  await store.createTable();
+  try {
+    await store.assertTable(table);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   return store;
 }

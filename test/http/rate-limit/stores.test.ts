@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RateLimitModel } from 'basalt';
 import { createDatabase } from 'basalt/db';
+import { createTestDatabase } from 'basalt/testing';
 import { Redis } from 'ioredis';
-import { sql } from 'kysely';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createDatabaseRateLimitStore,
@@ -23,23 +24,40 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const pastWindow = (resetAt: number) => sleep(Math.max(0, resetAt - Date.now()) + 50);
 
 const SQLITE_DIR = mkdtempSync(join(tmpdir(), 'basalt-rl-store-'));
-// One table per run on the shared PostgreSQL database; dropped in afterAll.
-const PG_TABLE = `rl_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+const SQLITE_URL = `sqlite:${join(SQLITE_DIR, 'rl.db')}`;
 const kyselyOf = (url: string) => createDatabase({ url, models: [] }).kysely as never;
+
+/** The table of RateLimitModel, created once, as an app's migrations would: the store never creates it. */
+let sqliteReady: Promise<void> | undefined;
+function sqliteTable(): Promise<void> {
+  sqliteReady ??= (async () => {
+    const db = createDatabase({ url: SQLITE_URL, models: [RateLimitModel] });
+    await db.createTables();
+    await db.close();
+  })();
+  return sqliteReady;
+}
+// A schema of its own on the shared PostgreSQL database, with the table; dropped in afterAll.
+let pgTest: Promise<Awaited<ReturnType<typeof createTestDatabase>>> | undefined;
+function pgUrl(): Promise<string> {
+  pgTest ??= createTestDatabase({ models: [RateLimitModel], url: POSTGRES_URL });
+  return pgTest.then((test) => test.url);
+}
 
 const stores = [
   { name: 'memory', skip: false, create: async () => createMemoryRateLimitStore() },
   {
     name: 'SQLite database',
     skip: false,
-    create: () =>
-      createDatabaseRateLimitStore({ kysely: kyselyOf(`sqlite:${join(SQLITE_DIR, 'rl.db')}`), owned: true }),
+    create: async () => {
+      await sqliteTable();
+      return createDatabaseRateLimitStore({ kysely: kyselyOf(SQLITE_URL), owned: true });
+    },
   },
   {
     name: 'PostgreSQL database',
     skip: !hasPostgres,
-    create: () =>
-      createDatabaseRateLimitStore({ kysely: kyselyOf(POSTGRES_URL), table: PG_TABLE, owned: true }),
+    create: async () => createDatabaseRateLimitStore({ kysely: kyselyOf(await pgUrl()), owned: true }),
   },
   {
     name: 'Redis',
@@ -50,11 +68,7 @@ const stores = [
 
 afterAll(async () => {
   rmSync(SQLITE_DIR, { recursive: true, force: true });
-  if (hasPostgres) {
-    const db = createDatabase({ url: POSTGRES_URL, models: [] });
-    await sql`drop table if exists ${sql.table(PG_TABLE)}`.execute(db.kysely);
-    await db.close();
-  }
+  if (pgTest) await (await pgTest).close();
   if (!hasRedis) return;
   const redis = new Redis(REDIS_URL);
   const keys = await redis.keys(`${PREFIX}*`);

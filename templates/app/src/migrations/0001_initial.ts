@@ -168,5 +168,15 @@ export default defineMigration({
         updatedAt: { kind: 'datetime' },
       },
     }),
+    // Create model basaltRateLimit
+    createModel({
+      name: 'basaltRateLimit',
+      fields: {
+        id: { kind: 'integer', primaryKey: true, autoIncrement: true },
+        key: { kind: 'string', unique: true, max: 512 },
+        count: { kind: 'bigInteger' },
+        resetAt: { kind: 'bigInteger' },
+      },
+    }),
   ],
 });
