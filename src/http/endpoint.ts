@@ -41,6 +41,12 @@ export interface EndpointSpec {
    */
   streamBody?: boolean;
   /**
+   * Where a session request's CSRF token is: the `X-CSRF-Token` header (default), or a form
+   * field the handler checks once it has read the body (`form`: basalt/views form pages;
+   * the Origin check still runs first).
+   */
+  csrf?: 'header' | 'form';
+  /**
    * `required`: a request without a user is a 401 with `WWW-Authenticate`; `optional`: the
    * user is read when credentials are sent. Needs an authentication module (`basalt/auth`).
    */
@@ -213,3 +219,10 @@ export const put = define('PUT');
 export const patch = define('PATCH');
 /** Declares a DELETE endpoint. */
 export const del = define('DELETE');
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The endpoint's `csrf` option (`header` when not set), read by the session check. */
+    csrf?: 'header' | 'form';
+  }
+}

@@ -165,6 +165,15 @@ export function toProblem(
   return { problem, unexpected: true };
 }
 
+/**
+ * Renders a problem as an HTML page for a browser, or answers undefined to keep problem+json.
+ * `basalt/views` puts one on each request (under {@link ERROR_PAGE}); it may set headers.
+ */
+export type ErrorPageHook = (problem: Problem, reply: FastifyReply) => string | undefined;
+
+/** Where a request carries its {@link ErrorPageHook}. */
+export const ERROR_PAGE: unique symbol = Symbol('basalt.errorPage');
+
 /** Sends a problem answer (pre-serialized, so no route's response schema applies). */
 export function sendProblem(
   reply: FastifyReply,
@@ -172,5 +181,10 @@ export function sendProblem(
   headers?: Record<string, string>,
 ): FastifyReply {
   if (headers) reply.headers(headers);
+  const page = (reply.request as { [ERROR_PAGE]?: ErrorPageHook })[ERROR_PAGE];
+  if (page !== undefined) {
+    const html = page(problem, reply);
+    if (html !== undefined) return reply.code(problem.status).type('text/html; charset=utf-8').send(html);
+  }
   return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }

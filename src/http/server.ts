@@ -332,6 +332,8 @@ function registerEndpoint(
     method: endpoint.method,
     url: endpoint.path,
     bodyLimit: spec.bodyLimit,
+    // Read by the session check (basalt/auth): a form page's token is in its body.
+    config: { csrf: spec.csrf ?? 'header' },
     schema: definedOnly({
       params: spec.params ? plainSchema(spec.params) : undefined,
       querystring: querySchema,

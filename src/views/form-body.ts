@@ -1,0 +1,79 @@
+import type { FastifyRequest } from 'fastify';
+import { BasaltError } from '../core/index.js';
+
+/** A form's fields as sent: one string per name, or a list when the name repeats. */
+export type FormValues = Record<string, string | string[]>;
+
+const DEFAULT_LIMIT = 1024 * 1024;
+
+/**
+ * Reads a form body (`application/x-www-form-urlencoded` or `multipart/form-data`) into its
+ * fields. Files of a multipart body are read and dropped (uploads go through basalt/storage
+ * endpoints). Another type is a 415, a body over `limit` bytes a 413.
+ */
+export async function readFormBody(request: FastifyRequest, limit = DEFAULT_LIMIT): Promise<FormValues> {
+  const type = (request.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  if (type === 'application/x-www-form-urlencoded') return parseUrlEncoded(await readText(request, limit));
+  if (type === 'multipart/form-data') return readMultipart(request, limit);
+  throw new BasaltError(
+    'BASALT_HTTP_UNSUPPORTED_MEDIA_TYPE',
+    type === ''
+      ? 'A form page takes application/x-www-form-urlencoded or multipart/form-data; the request has no Content-Type'
+      : `A form page takes application/x-www-form-urlencoded or multipart/form-data, not ${type.slice(0, 100)}`,
+  );
+}
+
+async function readText(request: FastifyRequest, limit: number): Promise<string> {
+  const declared = Number(request.headers['content-length']);
+  if (declared > limit) throw tooLarge(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request.raw as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseUrlEncoded(text: string): FormValues {
+  const values: FormValues = {};
+  for (const [name, value] of new URLSearchParams(text)) add(values, name, value);
+  return values;
+}
+
+async function readMultipart(request: FastifyRequest, limit: number): Promise<FormValues> {
+  const values: FormValues = {};
+  const parts = (
+    request as FastifyRequest & {
+      parts(
+        options: object,
+      ): AsyncIterable<
+        { type: 'field'; fieldname: string; value: unknown } | { type: 'file'; file: NodeJS.ReadableStream }
+      >;
+    }
+  ).parts({ limits: { fieldSize: limit, fields: 1000 } });
+  let size = 0;
+  for await (const part of parts) {
+    if (part.type === 'file') {
+      part.file.resume();
+      continue;
+    }
+    const value = String(part.value);
+    size += value.length;
+    if (size > limit) throw tooLarge(limit);
+    add(values, part.fieldname, value);
+  }
+  return values;
+}
+
+function add(values: FormValues, name: string, value: string): void {
+  const previous = values[name];
+  if (previous === undefined) values[name] = value;
+  else if (Array.isArray(previous)) previous.push(value);
+  else values[name] = [previous, value];
+}
+
+function tooLarge(limit: number): BasaltError {
+  return new BasaltError('BASALT_HTTP_PAYLOAD_TOO_LARGE', `The form is larger than ${limit} bytes`);
+}

@@ -1,0 +1,120 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FormValues } from './form-body.js';
+
+/** A submitted form: its data when valid, otherwise an error per field; the user's values either way. */
+export type FormState<T> =
+  | {
+      readonly valid: true;
+      readonly data: T;
+      /** The values as typed, to fill the form in again. */
+      readonly values: Readonly<Record<string, string>>;
+      readonly errors: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly valid: false;
+      readonly data: undefined;
+      readonly values: Readonly<Record<string, string>>;
+      /** A message per field name (`title: 'This field is required.'`). */
+      readonly errors: Readonly<Record<string, string>>;
+    };
+
+/** The field every form of a session carries its CSRF token in. */
+export const CSRF_FIELD = 'csrf_token';
+
+type AddFormats = (ajv: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
+  addFormatsModule) as unknown as AddFormats;
+
+/** Validates form values against a TypeBox object schema: strings coerced, blanks of non-text fields dropped. */
+export class FormValidator<S extends TSchema> {
+  static #ajv: Ajv | undefined;
+  readonly #schema: S;
+  #validate: ValidateFunction | undefined;
+
+  constructor(schema: S) {
+    this.#schema = schema;
+  }
+
+  check(values: FormValues): FormState<Static<S>> {
+    const properties = (this.#schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+    const shown: Record<string, string> = {};
+    const input: Record<string, unknown> = {};
+    for (const name of Object.keys(properties)) {
+      const raw = values[name];
+      if (raw === undefined) continue;
+      shown[name] = Array.isArray(raw) ? raw.join(', ') : raw;
+      const type = properties[name]!.type;
+      // An empty text box of a number or a date means "no value", as in Django.
+      if (raw === '' && type !== 'string') continue;
+      input[name] = type === 'boolean' && raw === 'on' ? true : raw;
+    }
+    for (const [name, property] of Object.entries(properties))
+      if (property.type === 'boolean' && input[name] === undefined) input[name] = false;
+    if (this.#validate === undefined) this.#validate = FormValidator.#compiler().compile(this.#schema);
+    if (this.#validate(input)) return { valid: true, data: input as Static<S>, values: shown, errors: {} };
+    return {
+      valid: false,
+      data: undefined,
+      values: shown,
+      errors: fieldMessages(this.#validate.errors ?? []),
+    };
+  }
+
+  static #compiler(): Ajv {
+    if (FormValidator.#ajv === undefined) {
+      FormValidator.#ajv = new Ajv({
+        allErrors: true,
+        strict: false,
+        useDefaults: true,
+        coerceTypes: 'array',
+      });
+      addFormats(FormValidator.#ajv);
+    }
+    return FormValidator.#ajv;
+  }
+}
+
+function fieldMessages(issues: readonly ErrorObject[]): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of issues) {
+    const name =
+      issue.keyword === 'required'
+        ? String(issue.params.missingProperty)
+        : (issue.instancePath.split('/')[1] ?? '').replaceAll('~1', '/').replaceAll('~0', '~');
+    if (name === '' || errors[name] !== undefined) continue;
+    errors[name] = message(issue);
+  }
+  return errors;
+}
+
+function message(issue: ErrorObject): string {
+  const params = issue.params as Record<string, unknown>;
+  switch (issue.keyword) {
+    case 'required':
+      return 'This field is required.';
+    case 'minLength':
+      return `Enter at least ${params.limit} characters.`;
+    case 'maxLength':
+      return `Enter at most ${params.limit} characters.`;
+    case 'minimum':
+      return `Enter a value of at least ${params.limit}.`;
+    case 'maximum':
+      return `Enter a value of at most ${params.limit}.`;
+    case 'type':
+      return params.type === 'integer'
+        ? 'Enter a whole number.'
+        : params.type === 'number'
+          ? 'Enter a number.'
+          : 'Enter a valid value.';
+    case 'format':
+      return params.format === 'email' ? 'Enter a valid email address.' : `Enter a valid ${params.format}.`;
+    case 'enum':
+    case 'const':
+    case 'anyOf':
+      return 'Select a valid choice.';
+    default:
+      return `Enter a valid value (${issue.message ?? issue.keyword}).`;
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * The renderer: typed TSX (or plain calls) to strings, escaped by default. An element is an
+ * {@link Html} value; text, numbers and attribute values are escaped when they are put in one,
+ * so only an `Html` (an element, or {@link trustedHtml}) is ever written as markup.
+ */
+
+const brand: unique symbol = Symbol.for('basalt.html');
+
+/** Markup that is safe to send as it is: made by an element, a component or {@link trustedHtml}. */
+export class Html {
+  /** The markup. */
+  readonly value: string;
+
+  constructor(value: string) {
+    this.value = value;
+  }
+
+  /** The markup, so that an `Html` can be sent or put in a template literal that is sent as is. */
+  toString(): string {
+    return this.value;
+  }
+}
+
+// The brand lives on the prototype: a field would be defined on every element rendered.
+Object.defineProperty(Html.prototype, brand, { value: true });
+
+/** What may appear as a child of an element: text (escaped), markup, nothing, or a list of these. */
+export type Child = Html | string | number | bigint | boolean | null | undefined | readonly Child[];
+
+/** True for an {@link Html} value. */
+export function isHtml(value: unknown): value is Html {
+  if (value instanceof Html) return true;
+  return typeof value === 'object' && value !== null && (value as { [brand]?: unknown })[brand] === true;
+}
+
+/**
+ * Marks `markup` as trusted HTML, written without escaping: the one way around escaping, and
+ * easy to find (`grep -rn trustedHtml`). Never pass it anything a user typed.
+ *
+ * @example
+ * <div>{trustedHtml(renderMarkdown(book.description))}</div>
+ */
+export function trustedHtml(markup: string): Html {
+  return new Html(String(markup));
+}
+
+const ESCAPED = /[&<>"']/;
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for HTML content and quoted attribute values (`& < > " '`). */
+export function escapeHtml(text: string): string {
+  if (!ESCAPED.test(text)) return text;
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const replacement = ESCAPES[text[i]!];
+    if (replacement === undefined) continue;
+    if (i > last) out += text.slice(last, i);
+    out += replacement;
+    last = i + 1;
+  }
+  return last < text.length ? out + text.slice(last) : out;
+}
+
+/** Children as markup: text escaped, markup kept, `null`/`undefined`/booleans left out. */
+export function renderChildren(children: unknown): string {
+  if (children instanceof Html) return children.value;
+  if (typeof children === 'string') return escapeHtml(children);
+  if (Array.isArray(children)) {
+    let out = '';
+    for (let i = 0; i < children.length; i += 1) {
+      const child: unknown = children[i];
+      out += child instanceof Html ? child.value : renderChildren(child);
+    }
+    return out;
+  }
+  if (children === null || children === undefined || typeof children === 'boolean') return '';
+  if (typeof children === 'number' || typeof children === 'bigint') return String(children);
+  if (isHtml(children)) return children.value;
+  // An object that is not markup (a model row, a promise) is a mistake worth seeing.
+  throw new TypeError(
+    `Cannot render ${Object.prototype.toString.call(children)} as HTML: render one of its fields, or a component`,
+  );
+}
+
+/** Elements without content or end tag. */
+const VOID = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'source',
+  'track',
+  'wbr',
+]);
+
+/** Attributes whose value is a URL: a script-running scheme there is replaced, escaping cannot help. */
+const URL_ATTRIBUTES = new Set([
+  'href',
+  'src',
+  'action',
+  'formaction',
+  'poster',
+  'cite',
+  'data',
+  'srcset',
+  'xlink:href',
+  'ping',
+  'background',
+  'manifest',
+]);
+/** Schemes a URL attribute may name; anything else (`javascript:`, `data:`, `vbscript:`) is blocked. */
+const SAFE_SCHEME = /^(?:https?|mailto|tel):/i;
+const SCHEME = /^[^/?#]*?:/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: browsers drop these before reading a scheme
+const IGNORED_IN_URL = /[\x00-\x20\x7f]/g;
+/** What a blocked URL becomes (Go's html/template uses `#ZgotmplZ`). */
+export const BLOCKED_URL = 'about:invalid#blocked';
+
+/** A URL attribute's value, or {@link BLOCKED_URL} when it names a scheme other than http(s), mailto and tel. */
+export function safeUrl(value: string): string {
+  const stripped = value.replace(IGNORED_IN_URL, '');
+  if (!SCHEME.test(stripped)) return value;
+  return SAFE_SCHEME.test(stripped) ? value : BLOCKED_URL;
+}
+
+const ATTRIBUTE_NAME = /^[a-zA-Z_:][a-zA-Z0-9_.:-]*$/;
+
+/** Renders attributes: values escaped, URLs checked, `true` as a bare name, `false`/`null`/`undefined` left out. */
+export function renderAttributes(props: Record<string, unknown>): string {
+  let out = '';
+  const keys = Object.keys(props);
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i]!;
+    if (key === 'children') continue;
+    const value = props[key];
+    if (value === undefined || value === null || value === false) continue;
+    const name = key === 'className' ? 'class' : key === 'htmlFor' ? 'for' : key;
+    if (!ATTRIBUTE_NAME.test(name)) throw new TypeError(`Invalid attribute name ${JSON.stringify(name)}`);
+    if (value === true) {
+      out += ` ${name}`;
+      continue;
+    }
+    if (isHtml(value)) {
+      out += ` ${name}="${value.value}"`;
+      continue;
+    }
+    // An event handler is script: only trusted markup may go there, never a string built from data.
+    if (name.length > 2 && (name[0] === 'o' || name[0] === 'O') && (name[1] === 'n' || name[1] === 'N'))
+      throw new TypeError(`The ${name} attribute takes trustedHtml(...), not a string: it is script`);
+    const text = typeof value === 'string' ? value : String(value);
+    out += ` ${name}="${escapeHtml(URL_ATTRIBUTES.has(name.toLowerCase()) ? safeUrl(text) : text)}"`;
+  }
+  return out;
+}
+
+/** Props of an intrinsic element: attributes plus children. */
+export type ElementProps = { children?: Child } & Record<string, unknown>;
+
+/** A component: a function from typed props to markup. */
+export type Component<P = Record<string, never>> = (props: P) => Html;
+
+/** Renders an element or calls a component; what JSX compiles to. */
+export function createElement(type: string | ((props: never) => Html), props: ElementProps | null): Html {
+  const attributes = props ?? {};
+  if (typeof type === 'function') return (type as (props: ElementProps) => Html)(attributes);
+  const { children } = attributes;
+  // The common element has children only: no attribute walk.
+  let plain = true;
+  for (const key in attributes) {
+    if (key !== 'children') {
+      plain = false;
+      break;
+    }
+  }
+  let open: string;
+  if (plain && children !== undefined) open = `<${type}>`;
+  else {
+    open = `<${type}${renderAttributes(attributes)}>`;
+    if (VOID.has(type)) return new Html(open);
+  }
+  return new Html(`${open}${renderChildren(children)}</${type}>`);
+}
+
+/** Groups children without an element (`<>...</>`). */
+export function Fragment(props: { children?: Child }): Html {
+  return new Html(renderChildren(props.children));
+}
+
+/** `<!DOCTYPE html>` before the page's markup: what a page sends. */
+export function renderDocument(page: Html): string {
+  const markup = page.value;
+  return markup.startsWith('<html') ? `<!DOCTYPE html>${markup}` : markup;
+}

@@ -1,0 +1,24 @@
+export { CsrfField } from './components.js';
+export { defaultErrorPage, type ErrorPageProps, type ErrorPageRenderer } from './error-page.js';
+export { type FlashMessage, flash } from './flash.js';
+export { CSRF_FIELD, type FormState } from './form.js';
+export {
+  BLOCKED_URL,
+  type Child,
+  type Component,
+  escapeHtml,
+  Fragment,
+  Html,
+  isHtml,
+  trustedHtml,
+} from './html.js';
+export { type ViewsOptions, views } from './module.js';
+export {
+  type PageContext,
+  type PageOptions,
+  type PageResult,
+  page,
+  Redirect,
+  redirect,
+  type ViewContext,
+} from './page.js';

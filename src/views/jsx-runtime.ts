@@ -1,0 +1,30 @@
+// The automatic JSX runtime (`"jsxImportSource": "basalt/views"`): TSX compiles to calls of
+// jsx/jsxs, which render straight to escaped strings (see html.ts).
+import { type Child, createElement, Fragment, type Html } from './html.js';
+
+export { Fragment };
+
+/** Renders one element or component (what `<a href={url}>text</a>` compiles to). */
+export function jsx(type: string | ((props: never) => Html), props: Record<string, unknown>): Html {
+  return createElement(type, props);
+}
+
+/** Same as {@link jsx}, for elements with several children. */
+export const jsxs = jsx;
+
+/** The types the TypeScript compiler checks TSX against. */
+export declare namespace JSX {
+  /** What an element expression is. */
+  type Element = Html;
+  /** Attribute values of intrinsic elements: text (escaped), numbers, booleans, trusted markup. */
+  type AttributeValue = string | number | boolean | Html | null | undefined;
+  /** Any HTML element, with any attributes of the value types above. */
+  interface IntrinsicElements {
+    [tag: string]: { children?: Child } & { [attribute: string]: AttributeValue | Child };
+  }
+  /** Components take their props' `children` as declared. */
+  interface ElementChildrenAttribute {
+    // biome-ignore lint/complexity/noBannedTypes: the marker TypeScript reads
+    children: {};
+  }
+}

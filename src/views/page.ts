@@ -1,0 +1,178 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type {} from '../auth/index.js';
+import { CsrfError } from '../auth/index.js';
+import { BasaltError } from '../core/index.js';
+import {
+  type BasaltUser,
+  type Endpoint,
+  type EndpointContext,
+  type EndpointSpec,
+  respond,
+  type TypedResponse,
+} from '../http/index.js';
+import { isSafeRedirect, isTypedResponse, pageHeaders } from '../http/internal.js';
+import { type FlashMessage, takeFlashes } from './flash.js';
+import { CSRF_FIELD, type FormState, FormValidator } from './form.js';
+import { readFormBody } from './form-body.js';
+import { type Html, isHtml, renderDocument } from './html.js';
+
+/** What a page declares: the endpoint's own options, the method, and the form it reads. */
+export interface PageOptions
+  extends Pick<
+    EndpointSpec,
+    'params' | 'query' | 'use' | 'auth' | 'permissions' | 'rateLimit' | 'bodyLimit' | 'summary'
+  > {
+  /** `GET` (default) shows a page; `POST` receives a form (its CSRF token is checked before the handler runs). */
+  method?: 'GET' | 'POST';
+  /** The form's fields as a TypeBox object: the handler gets `ctx.form`, valid or with an error per field. */
+  form?: TSchema;
+}
+
+/** What templates get from the request: the user, the CSRF token, flash messages, the path. */
+export interface ViewContext {
+  /** The signed-in user, or null. */
+  readonly user: BasaltUser | null;
+  /** The session's CSRF token (every form of the page sends it), or undefined without a session. */
+  readonly csrfToken: string | undefined;
+  /** Flash messages for this page, shown once: taking them removes them from the session. */
+  readonly messages: readonly FlashMessage[];
+  /** The request path, without the query string. */
+  readonly path: string;
+}
+
+/** What a page handler receives: an endpoint's context, plus `form` and `view`. */
+export type PageContext<P extends string, O extends PageOptions> = EndpointContext<P, O> & {
+  form: O['form'] extends TSchema ? FormState<Static<O['form']>> : undefined;
+  view: ViewContext;
+};
+
+/** What a page handler answers: markup (200), markup with a status (`respond(400, <Form/>)`), or a redirect. */
+export type PageResult = Html | Redirect | TypedResponse<number, Html>;
+
+/** A redirect made by {@link redirect}; followed only when its target is safe. */
+export class Redirect {
+  readonly target: string;
+  readonly status: 301 | 302 | 303 | 307 | 308;
+  readonly fallback: string;
+
+  constructor(target: string, status: Redirect['status'], fallback: string) {
+    this.target = target;
+    this.status = status;
+    this.fallback = fallback;
+  }
+}
+
+/**
+ * Redirects (303 See Other by default, right after a form post). A target that is not a
+ * path of this site (`//evil.test`, `https://evil.test`, `/\evil.test`, `javascript:`) is never
+ * followed: the redirect goes to `fallback` (`/`) instead, so `?next=` values are safe to pass.
+ *
+ * @example
+ * return redirect(ctx.query.next ?? '/books', { fallback: '/books' });
+ */
+export function redirect(
+  target: string,
+  options: { status?: Redirect['status']; fallback?: string } = {},
+): Redirect {
+  return new Redirect(target, options.status ?? 303, options.fallback ?? '/');
+}
+
+/**
+ * Declares a server-rendered page (Flask's `@app.route`, a Django view): params, query,
+ * dependencies, auth and permissions as on `get`/`post` endpoints; the handler answers
+ * markup. A `POST` page reads a form body (url-encoded or multipart) into `ctx.form`,
+ * validated against `form`, after checking the session's CSRF token (403, nothing run).
+ *
+ * @example
+ * export const bookPage = page('/books/:id', { params: t.Object({ id: t.Integer() }) },
+ *   async ({ params, db, view }) => <BookPage view={view} book={await db.query(Book).get(params.id)} />);
+ */
+export function page<const P extends string, const O extends PageOptions>(
+  path: P,
+  options: O,
+  handler: (context: PageContext<P, O>) => PageResult | Promise<PageResult>,
+): Endpoint<'GET' | 'POST', P, EndpointSpec> {
+  const method = options.method ?? 'GET';
+  const validator = options.form ? new FormValidator(options.form) : undefined;
+  const spec: EndpointSpec = {
+    params: options.params,
+    query: options.query,
+    use: options.use,
+    auth: options.auth,
+    permissions: options.permissions,
+    rateLimit: options.rateLimit,
+    summary: options.summary,
+    hidden: true,
+    ...(method === 'POST' ? { streamBody: true, csrf: 'form' as const } : {}),
+  };
+  for (const key of Object.keys(spec) as (keyof EndpointSpec)[])
+    if (spec[key] === undefined) delete spec[key];
+  const limit = options.bodyLimit;
+  const run = async (context: PageContext<P, O> & { session?: SessionLike }): Promise<unknown> => {
+    if (method === 'POST') {
+      const values = await readFormBody(context.request, limit);
+      checkCsrf(context.session, values[CSRF_FIELD]);
+      delete values[CSRF_FIELD];
+      (context as { form: unknown }).form = validator?.check(values);
+    }
+    (context as { view: ViewContext }).view = {
+      user: context.user,
+      csrfToken: context.session?.csrfToken(),
+      messages: await takeFlashes(context),
+      path: context.request.url.split('?', 1)[0]!,
+    };
+    return answer(await handler(context), context.request, context.reply);
+  };
+  return {
+    kind: 'endpoint',
+    method,
+    path,
+    spec,
+    handler: run as unknown as Endpoint<'GET' | 'POST', P, EndpointSpec>['handler'],
+  };
+}
+
+/** The part of `ctx.session` (basalt/auth) a page uses. */
+interface SessionLike {
+  readonly exists: boolean;
+  csrfToken(): string | undefined;
+}
+
+function checkCsrf(session: SessionLike | undefined, sent: string | string[] | undefined): void {
+  // Without a session there is nothing a forged request could act as (as auth's header check).
+  if (session === undefined || !session.exists) return;
+  const expected = session.csrfToken();
+  if (expected === undefined) return;
+  if (typeof sent !== 'string' || sent === '')
+    throw new CsrfError(`CSRF token missing: the form must send it in its ${CSRF_FIELD} field`);
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  if (!timingSafeEqual(digest(sent), digest(expected))) throw new CsrfError('CSRF token incorrect');
+}
+
+const DOCUMENT_HEADERS = pageHeaders({});
+
+/** The handler's result as the route's answer: a status, headers and the document. */
+function answer(result: PageResult, request: FastifyRequest, reply: FastifyReply): TypedResponse {
+  if (result instanceof Redirect) {
+    const origin = `${request.protocol}://${request.host}`;
+    const safe = (target: string) => isSafeRedirect(target, { origin });
+    const location = safe(result.target) ? result.target : safe(result.fallback) ? result.fallback : '/';
+    return respond(result.status, '', { location });
+  }
+  let markup: unknown = result;
+  let status = 200;
+  if (isTypedResponse(result)) {
+    status = result.status;
+    if (result.headers) reply.headers(result.headers);
+    markup = result.body;
+  }
+  if (!isHtml(markup))
+    throw new BasaltError(
+      'BASALT_INTERNAL_ERROR',
+      'A page handler must answer markup (an element or trustedHtml), respond(status, markup) or redirect()',
+    );
+  reply.headers(DOCUMENT_HEADERS).type('text/html; charset=utf-8');
+  return respond(status, renderDocument(markup));
+}
