@@ -12,6 +12,7 @@ import { createTestClient, type TestClient, type TestResponse } from 'basalt/tes
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScheduler, type Scheduler } from '../../src/jobs/scheduler.js';
+import { createSessionClient, type SessionClient, sessionHelpers } from '../auth/sessions/session-app.js';
 import { startS3Server } from '../storage/support/s3-server.js';
 
 // Each outage is real: a Redis and a PostgreSQL of this file's own, stopped and started again.
@@ -439,6 +440,34 @@ describe('/health/ready with S3 storage', () => {
       await hung.close().catch(() => undefined);
       await silent.close();
       await s3.close().catch(() => undefined);
+    }
+  }, 30_000);
+});
+
+describe.skipIf(!HAS_REDIS_SERVER)('sessions in Redis during an outage', () => {
+  it('answers 503 to a signed-in request while Redis is down, and anonymous pages still serve', async () => {
+    const redis = new PrivateRedis(await freePort());
+    await redis.start();
+    let client: SessionClient | undefined;
+    try {
+      client = await createSessionClient({ env: { REDIS_URL: redis.url, SERVICE_TIMEOUT: '1' } });
+      const h = sessionHelpers(() => client!);
+      const { cookie } = await h.signedIn();
+      expect((await h.me(cookie)).status).toBe(200);
+
+      await redis.stop();
+      expectUnavailable(await h.me(cookie));
+      expect(await client.request({ method: 'GET', url: '/public' })).toMatchObject({
+        status: 200,
+        body: { user: null },
+      });
+
+      await redis.start();
+      // This Redis keeps nothing across a restart: the session is gone, the request anonymous.
+      await until('sessions to answer again', async () => (await h.me(cookie)).status === 401);
+    } finally {
+      await client?.close().catch(() => undefined);
+      await redis.stop();
     }
   }, 30_000);
 });
