@@ -25,7 +25,7 @@ const walk = (folder) => {
   for (const entry of readdirSync(folder, { withFileTypes: true })) {
     const path = join(folder, entry.name);
     if (entry.isDirectory()) walk(path);
-    else if (!/\.(m|c)?ts$/.test(entry.name) && entry.name !== 'README.md') assets.push(path);
+    else if (!/\.(m|c)?tsx?$/.test(entry.name) && entry.name !== 'README.md') assets.push(path);
   }
 };
 walk(src);
