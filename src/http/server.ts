@@ -131,7 +131,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       return newRequestId();
     },
   });
-  const shutdown = new GracefulShutdown(fastify.server);
+  // Idle connections get a second (at most the keep-alive timeout) to bring their next
+  // request when stopping starts; none in development, where restarts should be instant.
+  const idleGraceMs = development ? 0 : Math.min(1000, Math.round(timeouts.keepAlive * 1000));
+  const shutdown = new GracefulShutdown(fastify.server, { idleGraceMs });
   fastify.addHook('preClose', (done) => {
     shutdown.begin(headers, newRequestId);
     done();

@@ -41,22 +41,26 @@ type HttpSocket = Socket & { _httpMessage?: ServerResponse | null };
  * Stops an HTTP server without resetting a connection mid-request.
  *
  * Node's `server.close()` destroys every connection that is between two requests at that
- * instant, including one whose next request is already on the wire (a keep-alive client, or
- * a connection accepted in the instant of SIGTERM): the client gets ECONNRESET and cannot
- * know whether its request ran. Here, once stopping starts, every request that arrives is
- * answered 503 problem+json with `Connection: close` (never run: safe to send again, to a
- * running server), answers still in flight get `Connection: close`, and connections between
- * requests stay open until the last in-flight request has finished; only then are the idle
- * ones closed, as Node would have. (A connection accepted but still silent is not idle to
- * Node: it waits for its request, within HEADERS_TIMEOUT, which then gets its 503.)
+ * instant, including one whose next request is already on the wire: under load, that is
+ * most kept-alive connections, and their clients get ECONNRESET without knowing whether the
+ * request ran. Here, once stopping starts, every request that arrives is answered 503
+ * problem+json with `Connection: close` (never run: safe to send again, to a running
+ * server), and answers still in flight get `Connection: close`. Connections between requests
+ * stay open for `idleGraceMs`, and in any case until the last request in flight has
+ * finished: a busy client's next request comes within that time and gets its 503, and the
+ * connection then closes. Only the connections still idle after that are closed, as Node
+ * would have. (A connection accepted but still silent is not idle to Node: it waits for its
+ * request, within HEADERS_TIMEOUT, which then gets its 503.)
  */
 export class GracefulShutdown {
   readonly #server: Server;
   readonly #sockets = new Set<HttpSocket>();
+  readonly #idleGraceMs: number;
   #started = false;
 
-  constructor(server: Server) {
+  constructor(server: Server, options: { idleGraceMs: number }) {
     this.#server = server;
+    this.#idleGraceMs = options.idleGraceMs;
     server.on('connection', (socket: HttpSocket) => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
@@ -73,23 +77,43 @@ export class GracefulShutdown {
     server.on('request', (request: IncomingMessage, response: ServerResponse) =>
       answerStopping(request, response, headers, newRequestId),
     );
-    const inFlight: Promise<void>[] = [];
+    const waits: Promise<void>[] = [];
+    const idle: HttpSocket[] = [];
     for (const socket of this.#sockets) {
       const response = socket._httpMessage;
-      if (!response || response.writableFinished) continue;
+      if (!response || response.writableFinished) {
+        idle.push(socket);
+        continue;
+      }
       if (!response.headersSent) response.setHeader('connection', 'close');
-      inFlight.push(
+      waits.push(
         new Promise((resolve) => {
           response.once('close', resolve);
           socket.once('close', resolve);
         }),
       );
     }
-    // server.close() calls this at once; idle connections are closed once nothing is in
-    // flight, and until then a request sent on one gets its 503 instead of a reset.
+    if (idle.length > 0 && this.#idleGraceMs > 0) waits.push(closedOrAfter(idle, this.#idleGraceMs));
+    // server.close() calls this at once; it runs once the waits are over.
     server.closeIdleConnections = () => undefined;
-    void Promise.all(inFlight).then(() => Server.prototype.closeIdleConnections.call(server));
+    void Promise.all(waits).then(() => Server.prototype.closeIdleConnections.call(server));
   }
+}
+
+/** Resolves once every socket has closed, or after `ms`. */
+function closedOrAfter(sockets: readonly Socket[], ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    let open = sockets.length;
+    const timer = setTimeout(resolve, ms);
+    for (const socket of sockets)
+      socket.once('close', () => {
+        open -= 1;
+        if (open === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+  });
 }
 
 /** The answer to a request that arrives while the server stops. */

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -182,4 +183,50 @@ describe('app.stop() with connections open', () => {
     await waitUntil(() => idle.closed, { timeoutMs: 5_000 });
     expect(idle.answers()).toHaveLength(1);
   });
+});
+
+describe('app.stop() under load', () => {
+  it('answers every request of busy keep-alive clients, or refuses their new connections', async () => {
+    const app = await createApp(
+      defineApp({
+        name: 'busy',
+        routes: [get('/pid', { response: t.Object({ pid: t.Integer() }) }, () => ({ pid: process.pid }))],
+      }),
+      { envFile: false, env: { NODE_ENV: 'test' } },
+    );
+    const { port } = await app.listen({ port: 0, host: '127.0.0.1' });
+    const agent = new Agent({ keepAlive: true, maxSockets: 10 });
+    const outcomes: string[] = [];
+    const once = () =>
+      new Promise<string>((resolve) => {
+        const req = request({ host: '127.0.0.1', port, path: '/pid', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(`${res.statusCode} ${res.headers.connection}`));
+          res.on('error', (error: Error & { code?: string }) => resolve(error.code ?? error.message));
+        });
+        req.on('error', (error: Error & { code?: string }) => resolve(error.code ?? error.message));
+        req.end();
+      });
+    // Ten clients send request after request on their kept-alive connections, each until it
+    // gets a 503 or its connection is refused; the server stops while they are at it.
+    let served = 0;
+    const clients = Array.from({ length: 10 }, async () => {
+      for (;;) {
+        const outcome = await once();
+        if (outcome.startsWith('200')) {
+          served += 1;
+          continue;
+        }
+        outcomes.push(outcome);
+        return;
+      }
+    });
+    await waitUntil(() => served >= 200, { timeoutMs: 20_000 });
+    await app.stop();
+    await Promise.all(clients);
+    agent.destroy();
+    const failures = outcomes.filter((o) => o !== '503 close' && o !== 'ECONNREFUSED');
+    expect(failures).toEqual([]);
+    expect(outcomes).toContain('503 close');
+  }, 30_000);
 });
