@@ -1,7 +1,5 @@
 import { t } from 'basalt';
 
-const Price = t.String({ pattern: '^\\d+\\.\\d{2}$', description: 'Price in EUR, exact decimal' });
-
 export const Quote = t.Object(
   { bookId: t.Integer(), price: t.String(), currency: t.String() },
   { $id: 'Quote' },
