@@ -159,6 +159,18 @@ describe('errors before routing are problem+json with a request id and the secur
     ],
     ['a request line that is not HTTP', 'HELLO\r\n\r\n', 400, 'BASALT_HTTP_BAD_REQUEST'],
     [
+      'two different Content-Lengths (request smuggling)',
+      'POST /books HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 16\r\nContent-Length: 5\r\n\r\n{"title":"Dune"}',
+      400,
+      'BASALT_HTTP_BAD_REQUEST',
+    ],
+    [
+      'Content-Length with Transfer-Encoding: chunked (request smuggling)',
+      'POST /books HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 16\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{"title":"Dune"}\r\n0\r\n\r\n',
+      400,
+      'BASALT_HTTP_BAD_REQUEST',
+    ],
+    [
       'a path without its leading slash',
       'GET ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
       400,
