@@ -38,20 +38,25 @@ export class FormValidator<S extends TSchema> {
   }
 
   check(values: FormValues): FormState<Static<S>> {
-    const properties = (this.#schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+    const properties = (this.#schema as { properties?: Record<string, PropertySchema> }).properties ?? {};
     const shown: Record<string, string> = {};
     const input: Record<string, unknown> = {};
-    for (const name of Object.keys(properties)) {
+    for (const [name, property] of Object.entries(properties)) {
+      const { type, nullable } = baseType(property);
       const raw = values[name];
-      if (raw === undefined) continue;
+      if (raw === undefined) {
+        // An unticked checkbox sends nothing.
+        if (type === 'boolean') input[name] = false;
+        continue;
+      }
       shown[name] = Array.isArray(raw) ? raw.join(', ') : raw;
-      const type = properties[name]!.type;
-      // An empty text box of a number or a date means "no value", as in Django.
-      if (raw === '' && type !== 'string') continue;
-      input[name] = type === 'boolean' && raw === 'on' ? true : raw;
+      // An empty box means "no value", as in Django: null where the field allows it, else absent.
+      if (raw === '' && (nullable || type !== 'string')) {
+        if (nullable) input[name] = null;
+        continue;
+      }
+      input[name] = type === 'boolean' && (raw === 'on' || raw === 'true') ? true : raw;
     }
-    for (const [name, property] of Object.entries(properties))
-      if (property.type === 'boolean' && input[name] === undefined) input[name] = false;
     if (this.#validate === undefined) this.#validate = FormValidator.#compiler().compile(this.#schema);
     if (this.#validate(input)) return { valid: true, data: input as Static<S>, values: shown, errors: {} };
     return {
@@ -74,6 +79,21 @@ export class FormValidator<S extends TSchema> {
     }
     return FormValidator.#ajv;
   }
+}
+
+interface PropertySchema {
+  type?: unknown;
+  anyOf?: PropertySchema[];
+}
+
+/** A property's type, looking through `anyOf [T, null]` (a model's optional field). */
+function baseType(property: PropertySchema): { type: unknown; nullable: boolean } {
+  if (property.anyOf) {
+    const nullable = property.anyOf.some((branch) => branch.type === 'null');
+    const branch = property.anyOf.find((b) => b.type !== 'null');
+    return { type: branch?.type, nullable };
+  }
+  return { type: property.type, nullable: false };
 }
 
 function fieldMessages(issues: readonly ErrorObject[]): Record<string, string> {

@@ -12,6 +12,16 @@ export {
   isHtml,
   trustedHtml,
 } from './html.js';
+export {
+  type FormField,
+  FormFields,
+  type FormFieldsProps,
+  type ModelForm,
+  type ModelFormOptions,
+  modelForm,
+  type Widget,
+  withModelErrors,
+} from './model-form.js';
 export { type ViewsOptions, views } from './module.js';
 export {
   type PageContext,

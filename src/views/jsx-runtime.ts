@@ -24,7 +24,6 @@ export declare namespace JSX {
   }
   /** Components take their props' `children` as declared. */
   interface ElementChildrenAttribute {
-    // biome-ignore lint/complexity/noBannedTypes: the marker TypeScript reads
     children: {};
   }
 }

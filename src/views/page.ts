@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '../auth/index.js';
 import { CsrfError } from '../auth/index.js';
 import { BasaltError } from '../core/index.js';
+import type { CreateInput } from '../db/index.js';
 import {
   type BasaltUser,
   type Endpoint,
@@ -17,6 +18,7 @@ import { type FlashMessage, takeFlashes } from './flash.js';
 import { CSRF_FIELD, type FormState, FormValidator } from './form.js';
 import { readFormBody } from './form-body.js';
 import { type Html, isHtml, renderDocument } from './html.js';
+import type { ModelForm } from './model-form.js';
 
 /** What a page declares: the endpoint's own options, the method, and the form it reads. */
 export interface PageOptions
@@ -26,8 +28,11 @@ export interface PageOptions
   > {
   /** `GET` (default) shows a page; `POST` receives a form (its CSRF token is checked before the handler runs). */
   method?: 'GET' | 'POST';
-  /** The form's fields as a TypeBox object: the handler gets `ctx.form`, valid or with an error per field. */
-  form?: TSchema;
+  /**
+   * The form's fields, as a TypeBox object or a {@link ModelForm}: the handler gets `ctx.form`,
+   * valid or with an error per field.
+   */
+  form?: TSchema | ModelForm;
 }
 
 /** What templates get from the request: the user, the CSRF token, flash messages, the path. */
@@ -44,7 +49,11 @@ export interface ViewContext {
 
 /** What a page handler receives: an endpoint's context, plus `form` and `view`. */
 export type PageContext<P extends string, O extends PageOptions> = EndpointContext<P, O> & {
-  form: O['form'] extends TSchema ? FormState<Static<O['form']>> : undefined;
+  form: O['form'] extends ModelForm<infer M>
+    ? FormState<CreateInput<M>>
+    : O['form'] extends TSchema
+      ? FormState<Static<O['form']>>
+      : undefined;
   view: ViewContext;
 };
 
@@ -95,7 +104,8 @@ export function page<const P extends string, const O extends PageOptions>(
   handler: (context: PageContext<P, O>) => PageResult | Promise<PageResult>,
 ): Endpoint<'GET' | 'POST', P, EndpointSpec> {
   const method = options.method ?? 'GET';
-  const validator = options.form ? new FormValidator(options.form) : undefined;
+  const form = options.form;
+  const validator = form ? new FormValidator(isModelForm(form) ? form.schema : form) : undefined;
   const spec: EndpointSpec = {
     params: options.params,
     query: options.query,
@@ -132,6 +142,10 @@ export function page<const P extends string, const O extends PageOptions>(
     spec,
     handler: run as unknown as Endpoint<'GET' | 'POST', P, EndpointSpec>['handler'],
   };
+}
+
+function isModelForm(form: TSchema | ModelForm): form is ModelForm {
+  return 'fields' in form && 'model' in form && Array.isArray((form as ModelForm).fields);
 }
 
 /** The part of `ctx.session` (basalt/auth) a page uses. */
