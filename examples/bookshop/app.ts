@@ -1,9 +1,10 @@
 import { defineApp } from 'basalt';
 import { auth } from 'basalt/auth';
+import { graphql } from 'basalt/graphql';
 import { jobs } from 'basalt/jobs';
 import { storage } from 'basalt/storage';
 import { signUp } from './accounts.js';
-import { api } from './api.js';
+import { api, bookCollection, orderCollection } from './api.js';
 import { orderInvoice, uploadCover } from './files.js';
 import { models } from './models.js';
 import { seedCommand } from './seed.js';
@@ -19,6 +20,13 @@ export default defineApp({
     auth(),
     storage({ storages: { private: { public: false, url: 'file:./data/private' } } }),
     jobs({ tasks: [sendOrderConfirmation, salesReport, thumbnailTask], schedules: [nightlySalesReport] }),
+    // The catalogue and the orders at /graphql, with the policies of their REST resources.
+    graphql({
+      collections: {
+        books: bookCollection,
+        orders: { collection: orderCollection, actions: ['list', 'retrieve', 'create'] },
+      },
+    }),
   ],
   models,
   routes: [...api, signUp, uploadCover, orderInvoice],
