@@ -14,7 +14,19 @@ const DEFAULT_LIMIT = 1024 * 1024;
 export async function readFormBody(request: FastifyRequest, limit = DEFAULT_LIMIT): Promise<FormValues> {
   const type = (request.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
   if (type === 'application/x-www-form-urlencoded') return parseUrlEncoded(await readText(request, limit));
-  if (type === 'multipart/form-data') return readMultipart(request, limit);
+  if (type === 'multipart/form-data') {
+    try {
+      return await readMultipart(request, limit);
+    } catch (error) {
+      // busboy's own errors (no boundary, a truncated part) are the client's: a 400, never a 500.
+      const status = (error as { statusCode?: unknown; status?: unknown }).statusCode;
+      if (error instanceof BasaltError || (typeof status === 'number' && status < 500)) throw error;
+      throw new BasaltError(
+        'BASALT_HTTP_MALFORMED_BODY',
+        `Malformed multipart form: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
   throw new BasaltError(
     'BASALT_HTTP_UNSUPPORTED_MEDIA_TYPE',
     type === ''

@@ -176,6 +176,53 @@ describe('server-rendered pages', () => {
       expect(await client.db!.query(Note).count()).toBe(before);
     });
 
+    it('answers malformed, oversized and unsupported form bodies with a 4xx naming the problem', async () => {
+      const cases: { type?: string; payload?: string; status: number; code: string; detail: RegExp }[] = [
+        {
+          type: 'multipart/form-data',
+          payload: 'x',
+          status: 400,
+          code: 'BASALT_HTTP_MALFORMED_BODY',
+          detail: /multipart/i,
+        },
+        {
+          type: 'multipart/form-data; boundary=abc',
+          payload: '--abc\r\nContent-Disposition: form-data; name="title"\r\n\r\nunterminated',
+          status: 400,
+          code: 'BASALT_HTTP_MALFORMED_BODY',
+          detail: /multipart/i,
+        },
+        {
+          type: 'application/x-www-form-urlencoded',
+          payload: `title=${'x'.repeat(1024 * 1024 + 1)}`,
+          status: 413,
+          code: 'BASALT_HTTP_PAYLOAD_TOO_LARGE',
+          detail: /larger than 1048576 bytes/,
+        },
+        {
+          type: 'text/plain',
+          payload: 'title=x',
+          status: 415,
+          code: 'BASALT_HTTP_UNSUPPORTED_MEDIA_TYPE',
+          detail: /not text\/plain/,
+        },
+        { status: 415, code: 'BASALT_HTTP_UNSUPPORTED_MEDIA_TYPE', detail: /no Content-Type/ },
+      ];
+      const before = await client.db!.query(Note).count();
+      for (const c of cases) {
+        const res = await client.request({
+          method: 'POST',
+          url: '/notes/new',
+          ...(c.payload === undefined ? {} : { payload: c.payload }),
+          headers: { accept: 'application/json', ...(c.type ? { 'content-type': c.type } : {}) },
+        });
+        expect(res.status, c.type).toBe(c.status);
+        expect(res.problem?.code, c.type).toBe(c.code);
+        expect(res.problem?.detail, c.type).toMatch(c.detail);
+      }
+      expect(await client.db!.query(Note).count()).toBe(before);
+    });
+
     it('reads a multipart form as well', async () => {
       const { cookie, token } = await signedIn();
       const boundary = 'XyZ';
