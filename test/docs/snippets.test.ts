@@ -1,5 +1,5 @@
 /**
- * Every ```ts block of docs/**\/*.md and README.md type-checks against the repository.
+ * Every ```ts (and ```tsx) block of docs/**\/*.md and README.md type-checks against the repository.
  *
  * Each block is compiled as a module of its own, placed next to its page (so `../examples/...`
  * in docs/ and `./examples/...` in README.md resolve), with `basalt`, `basalt/db`, ...
@@ -56,6 +56,8 @@ interface Block {
   nocheck: string | null;
   /** The project file the block is (`ts-as`), or null. */
   as: string | null;
+  /** A `tsx` block (JSX through basalt/views), compiled as a `.tsx` module. */
+  tsx: boolean;
 }
 
 const FENCE = /^```([^\n]*)\n([\s\S]*?)^```[ \t]*$/gm;
@@ -85,7 +87,7 @@ function blocksOf(page: string, text = readFileSync(page, 'utf8')): Block[] {
     const between = text.slice(last, start);
     last = start + match[0].length;
     const info = (match[1] ?? '').trim().split(/\s+/)[0];
-    if (info !== 'ts') continue;
+    if (info !== 'ts' && info !== 'tsx') continue;
     const directives = directivesIn(between);
     blocks.push({
       page,
@@ -95,6 +97,7 @@ function blocksOf(page: string, text = readFileSync(page, 'utf8')): Block[] {
       continues: directives.continues,
       nocheck: directives.nocheck,
       as: directives.as,
+      tsx: info === 'tsx',
     });
   }
   return blocks;
@@ -118,7 +121,7 @@ function snippetsOf(blocks: Block[]): Snippet[] {
     if (!snippet) {
       const file = block.as
         ? join(dirname(block.page), '.snippets', basename(block.page, '.md'), block.as)
-        : `${block.page}.snippet-${block.line}.ts`;
+        : `${block.page}.snippet-${block.line}.${block.tsx ? 'tsx' : 'ts'}`;
       snippet = { page: block.page, file, text: '', origin: [] };
       snippets.push(snippet);
     }
