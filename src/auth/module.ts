@@ -21,7 +21,13 @@ import {
 } from './passwords/index.js';
 import { type AuthRateLimits, accountLimiter, authRoutes, DEFAULT_AUTH_RATE_LIMITS } from './routes.js';
 import { type AuthService, type AuthUser, createAuthService } from './service.js';
-import { createSessionAuth, SessionConfig } from './sessions/index.js';
+import {
+  createSessionAuth,
+  OriginPolicy,
+  SessionConfig,
+  type SessionLoginLimits,
+  sessionSettings,
+} from './sessions/index.js';
 import type { UserKey } from './user-key.js';
 
 /** How a request proved who it is. */
@@ -127,6 +133,22 @@ export interface AuthOptions {
 }
 
 const services = new WeakMap<object, AuthService>();
+
+/** What a sign-in form of another capability (the admin's) needs to act as the session login. */
+export interface SessionLogin {
+  /** The login's limits: per IP (an endpoint `rateLimit`) and per account (the same buckets). */
+  readonly limits: SessionLoginLimits;
+  /** The Origin/Referer check that stops login CSRF (no session, hence no token, yet). */
+  checkOrigin(request: RequestContext['request']): void;
+}
+const sessionLogins = new WeakMap<object, SessionLogin>();
+
+/** The session login's limits and origin check of a created app (internal: the admin's login form). */
+export function sessionLoginOf(app: Pick<BasaltApp, 'config'>): SessionLogin {
+  const login = sessionLogins.get(app.config);
+  if (!login) throw new TypeError('This app does not use auth() from basalt/auth');
+  return login;
+}
 
 /** The auth service of a created app (for commands, seeds and tests). */
 export function getAuth(app: Pick<BasaltApp, 'config'>): AuthService {
@@ -243,16 +265,22 @@ export function auth(options: AuthOptions = {}): ModuleDefinition {
 
       const prefix = options.prefix === false ? '/auth' : (options.prefix ?? '/auth');
       const rateLimits = { ...DEFAULT_AUTH_RATE_LIMITS, ...options.rateLimits };
+      const loginLimits: SessionLoginLimits = {
+        ip: rateLimits.ip ? { ...rateLimits.ip, key: 'ip' } : undefined,
+        account: accountLimiter(rateLimits, api.rateLimitStore),
+      };
       const sessions = await createSessionAuth({
         service,
         sessionModel: Session,
         config,
         log: api.log,
         prefix,
-        limits: {
-          ip: rateLimits.ip ? { ...rateLimits.ip, key: 'ip' } : undefined,
-          account: accountLimiter(rateLimits, api.rateLimitStore),
-        },
+        limits: loginLimits,
+      });
+      const origins = new OriginPolicy(sessionSettings(config).trustedOrigins);
+      sessionLogins.set(api.config, {
+        limits: loginLimits,
+        checkOrigin: (request) => origins.check(request),
       });
       const onSession = (ctx: RequestContext, user: AuthUser) => {
         ctx.user = user as RequestContext['user'];

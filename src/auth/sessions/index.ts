@@ -8,5 +8,6 @@ export {
   SessionRequiredError,
 } from './errors.js';
 export type { Session } from './request-session.js';
+export type { SessionLoginLimits } from './routes.js';
 export { createSessionAuth, type SessionAuth, type SessionAuthOptions } from './session-auth.js';
 export type { AuthenticatedContext } from './session-manager.js';

@@ -1,0 +1,104 @@
+import type { TSchema } from '@sinclair/typebox';
+import type { FieldMeta } from '../db/index.js';
+import { t } from '../http/index.js';
+import { type AdminModel, metaOf } from './registry.js';
+
+/** The hidden field carrying the version (entity tag) of the object a change form was rendered from. */
+export const VERSION_FIELD = '_version';
+
+/** The TypeBox schema of one field's form value, or undefined for a field the forms do not edit. */
+function fieldSchema(meta: FieldMeta, required: boolean): TSchema {
+  const blankable = meta.nullable || meta.default.kind !== 'none';
+  let schema: TSchema;
+  switch (meta.kind) {
+    case 'integer':
+      schema = t.Integer();
+      break;
+    case 'float':
+      schema = t.Number();
+      break;
+    case 'bigInteger':
+      schema = t.String({ pattern: '^-?\\d+$' });
+      break;
+    case 'decimal':
+      schema = t.String({ pattern: '^-?\\d+(\\.\\d+)?$' });
+      break;
+    case 'boolean':
+      schema = t.Boolean();
+      break;
+    case 'enum':
+      schema = t.String({ enum: (meta.choices ?? []).map((c) => c.value) });
+      break;
+    case 'date':
+      schema = t.String({ format: 'date' });
+      break;
+    case 'datetime':
+      schema = t.String({
+        pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})?$',
+      });
+      break;
+    case 'time':
+      schema = t.String({ pattern: '^\\d{2}:\\d{2}(:\\d{2})?$' });
+      break;
+    case 'belongsTo':
+      // The related row's key: digits (integer keys) or a UUID; the write checks that it exists.
+      schema = t.String({ pattern: '^(\\d{1,18}|[0-9a-fA-F-]{36})$' });
+      break;
+    default:
+      schema = t.String(
+        meta.max !== null
+          ? { maxLength: meta.max, ...(blankable ? {} : { minLength: 1 }) }
+          : blankable
+            ? {}
+            : { minLength: 1 },
+      );
+  }
+  return required ? schema : t.Optional(schema);
+}
+
+/** The form schema of a model's add (`create`) or change form. */
+export function formSchema(entry: AdminModel, create: boolean): TSchema {
+  const required = new Set(create ? entry.runtime.plan.required : []);
+  const properties: Record<string, TSchema> = {};
+  for (const attribute of entry.editable) {
+    const meta = metaOf(entry.model, attribute)!;
+    properties[attribute] = fieldSchema(meta, required.has(attribute) && meta.kind !== 'boolean');
+  }
+  properties[VERSION_FIELD] = t.Optional(t.String({ maxLength: 200 }));
+  return t.Object(properties);
+}
+
+/** The write a valid form becomes: blanks of nullable fields are null, JSON parsed, datetimes made dates. */
+export function formData(
+  entry: AdminModel,
+  data: Readonly<Record<string, unknown>>,
+  values: Readonly<Record<string, string>>,
+): { data: Record<string, unknown>; errors: Record<string, string> } {
+  const out: Record<string, unknown> = {};
+  const errors: Record<string, string> = {};
+  for (const attribute of entry.editable) {
+    const meta = metaOf(entry.model, attribute)!;
+    const raw = values[attribute];
+    if (raw === undefined && meta.kind !== 'boolean') continue;
+    if (raw === '' && meta.nullable && meta.kind !== 'boolean') {
+      out[attribute] = null;
+      continue;
+    }
+    const value = data[attribute];
+    if (value === undefined && meta.kind !== 'boolean') continue;
+    if (meta.kind === 'json') {
+      try {
+        out[attribute] = JSON.parse(String(value));
+      } catch {
+        errors[attribute] = 'Enter valid JSON.';
+      }
+    } else if (meta.kind === 'datetime') {
+      const date = new Date(String(value));
+      if (Number.isNaN(date.getTime())) errors[attribute] = 'Enter a valid date and time.';
+      else out[attribute] = date;
+    } else if (meta.kind === 'belongsTo' && typeof value === 'string' && /^\d+$/.test(value))
+      out[attribute] = Number(value);
+    else out[attribute] = value;
+  }
+  return { data: out, errors };
+}

@@ -1,0 +1,179 @@
+import type { BasaltApp } from '../app/index.js';
+import { BasaltError } from '../core/index.js';
+import type { AnyModel, FieldMeta } from '../db/index.js';
+import type { CollectionOptions } from '../ops/index.js';
+import { type CollectionRuntime, fieldMeta, resolveCollection, runtimeOf } from '../ops/internal.js';
+import type { AdminOptions, ModelAdminOptions } from './options.js';
+
+/** Kinds the query layer can order by (as the operation layer's ordering check). */
+const ORDERED = new Set([
+  'integer',
+  'bigInteger',
+  'float',
+  'decimal',
+  'date',
+  'datetime',
+  'time',
+  'string',
+  'email',
+  'url',
+  'slug',
+]);
+const SEARCHED = new Set(['string', 'email', 'slug']);
+const FILTERED = new Set(['enum', 'boolean', 'belongsTo']);
+const DEFAULT_PER_PAGE = 50;
+const MAX_PER_PAGE = 500;
+
+/** One model in the admin: its collection for the admin's operations, and how its pages look. */
+export interface AdminModel {
+  readonly model: AnyModel;
+  /** URL segment: the model's name. */
+  readonly key: string;
+  /** The module (Django app) it is grouped under. */
+  readonly group: string;
+  readonly runtime: CollectionRuntime;
+  readonly columns: readonly string[];
+  readonly sortable: ReadonlySet<string>;
+  readonly filters: readonly string[];
+  readonly searchable: boolean;
+  /** Attributes the forms edit (writable by the collection, not read-only here, never write-only secrets). */
+  readonly editable: readonly string[];
+  /** Attributes shown read-only in the change form. */
+  readonly shownOnly: readonly string[];
+  readonly perPage: number;
+}
+
+/** The admin's models, grouped by module in the order the app lists them. */
+export interface AdminRegistry {
+  readonly groups: readonly { name: string; models: readonly AdminModel[] }[];
+  readonly byKey: ReadonlyMap<string, AdminModel>;
+  /** Every model of the app by name (relations name their target). */
+  readonly models: ReadonlyMap<string, AnyModel>;
+}
+
+function configError(message: string): BasaltError {
+  return new BasaltError('BASALT_CONFIG_INVALID', `admin(): ${message}`);
+}
+
+/** The meta of an attribute (`authorId` → the `author` belongsTo). */
+export function metaOf(model: AnyModel, attribute: string): FieldMeta | undefined {
+  return fieldMeta(model, attribute);
+}
+
+function resolveModel(
+  model: AnyModel,
+  group: string,
+  options: ModelAdminOptions,
+  audited: boolean,
+): AdminModel {
+  const base: CollectionOptions<AnyModel> = options.collection
+    ? runtimeOf(options.collection).options
+    : ({} as CollectionOptions<AnyModel>);
+  const basePlan = options.collection
+    ? runtimeOf(options.collection).plan
+    : resolveCollection(model, base).plan;
+  const readable = basePlan.readable;
+  const attrs = (names: readonly string[] | undefined, what: string) =>
+    names?.map((name) => {
+      const meta = metaOf(model, name) ?? model.meta.fields[name];
+      const attribute = meta?.attribute ?? (name in basePlan.computed ? name : undefined);
+      if (attribute === undefined) throw configError(`${what} of '${model.name}': '${name}' is not a field`);
+      return attribute;
+    });
+  const scalar = (a: string) => {
+    const meta = metaOf(model, a);
+    return meta !== undefined && meta.kind !== 'json' && meta.kind !== 'text' && meta.kind !== 'file';
+  };
+  const columns = attrs(options.list, 'list') ?? [
+    'id',
+    ...readable.filter((a) => a !== 'id' && scalar(a)).slice(0, 4),
+  ];
+  const orderable = (a: string) => {
+    const meta = metaOf(model, a);
+    return meta !== undefined && ORDERED.has(meta.kind);
+  };
+  // A field some actors may not read is never sortable: the order would tell its values.
+  const sortable = (attrs(options.sortable, 'sortable') ?? columns.filter(orderable)).filter(
+    (a) => !basePlan.readRules.has(a),
+  );
+  const filters =
+    attrs(options.filters, 'filters') ??
+    readable.filter((a) => {
+      const kind = metaOf(model, a)?.kind;
+      return kind === 'enum' || kind === 'boolean';
+    });
+  for (const f of filters)
+    if (!FILTERED.has(metaOf(model, f)?.kind ?? ''))
+      throw configError(`filters of '${model.name}': '${f}' is not a choice, boolean or relation field`);
+  const search =
+    attrs(options.search, 'search') ??
+    readable.filter((a) => SEARCHED.has(metaOf(model, a)?.kind ?? '')).slice(0, 3);
+  const perPage = Math.min(Math.max(Math.trunc(options.perPage ?? DEFAULT_PER_PAGE), 1), MAX_PER_PAGE);
+  const adminOptions = {
+    ...base,
+    search,
+    filters: Object.fromEntries(filters.map((f) => [f, ['eq']])),
+    ordering: sortable,
+    ...(options.ordering ? { defaultOrdering: options.ordering } : {}),
+    pagination: { style: 'cursor', pageSize: perPage, maxPageSize: perPage },
+    include: undefined,
+    ...(base.audit === undefined && audited ? { audit: true } : {}),
+  } as CollectionOptions<AnyModel>;
+  const runtime = resolveCollection(model, adminOptions);
+  const readOnly = new Set(attrs(options.readOnly, 'readOnly') ?? []);
+  const nested = new Set(runtime.plan.nested.map((n) => n.name));
+  const editable = runtime.plan.writable.filter((a) => {
+    const meta = metaOf(model, a);
+    return (
+      meta !== undefined &&
+      !readOnly.has(a) &&
+      !nested.has(a) &&
+      !meta.writeOnly &&
+      meta.kind !== 'file' &&
+      meta.kind !== 'manyToMany' &&
+      meta.kind !== 'hasMany'
+    );
+  });
+  const shownOnly = runtime.plan.readable.filter((a) => a !== 'id' && !editable.includes(a));
+  return {
+    model,
+    key: model.name,
+    group,
+    runtime,
+    columns,
+    sortable: new Set(sortable),
+    filters,
+    searchable: search.length > 0,
+    editable,
+    shownOnly,
+    perPage,
+  };
+}
+
+/** Builds the registry from the created app's modules (each model under the first module listing it). */
+export function buildRegistry(app: BasaltApp, options: AdminOptions): AdminRegistry {
+  const audited = app.modules.some((m) => m.name === 'audit');
+  const seen = new Set<AnyModel>();
+  const groups: { name: string; models: AdminModel[] }[] = [];
+  const byKey = new Map<string, AdminModel>();
+  const known = new Set<string>();
+  const all = new Map<string, AnyModel>();
+  for (const module of app.modules) {
+    const models: AdminModel[] = [];
+    for (const model of (module.models ?? []) as AnyModel[]) {
+      if (seen.has(model)) continue;
+      seen.add(model);
+      known.add(model.name);
+      all.set(model.name, model);
+      const own = options.models?.[model.name];
+      if (own === false) continue;
+      const entry = resolveModel(model, module.name, own ?? {}, audited);
+      models.push(entry);
+      byKey.set(entry.key, entry);
+    }
+    if (models.length > 0) groups.push({ name: module.name, models });
+  }
+  for (const name of Object.keys(options.models ?? {}))
+    if (!known.has(name)) throw configError(`models: '${name}' is not a model of this app`);
+  return { groups, byKey, models: all };
+}

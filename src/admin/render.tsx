@@ -1,0 +1,102 @@
+import type { FieldMeta } from '../db/index.js';
+import type { Html } from '../views/index.js';
+import { type AdminModel, metaOf } from './registry.js';
+
+const LABEL_KEYS = ['name', 'title', 'email', 'username', 'label', 'slug', 'code'];
+
+/** The label of an object: its name, title, email… or `Book #3`. */
+export function objectLabel(
+  entry: Pick<AdminModel, 'model'>,
+  row: Readonly<Record<string, unknown>>,
+): string {
+  for (const key of LABEL_KEYS) {
+    const value = row[key];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return `${entry.model.meta.label} #${String(row.id)}`;
+}
+
+/** A field's label: its own (`label`), else the humanized name. */
+export function fieldLabel(entry: AdminModel, attribute: string): string {
+  return metaOf(entry.model, attribute)?.label ?? attribute;
+}
+
+/** A value as text for lists, read-only fields and history (never markup: the renderer escapes it). */
+export function displayValue(meta: FieldMeta | undefined, value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (meta?.kind === 'boolean' || typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (meta?.kind === 'enum') return meta.choices?.find((c) => c.value === value)?.label ?? String(value);
+  if (value instanceof Date)
+    return meta?.kind === 'date' ? value.toISOString().slice(0, 10) : value.toISOString();
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** A value as an input's `value`. */
+export function inputValue(meta: FieldMeta, value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (meta.kind === 'json') return JSON.stringify(value, null, 2);
+  if (value instanceof Date) {
+    if (meta.kind === 'date') return value.toISOString().slice(0, 10);
+    return value.toISOString().slice(0, 19);
+  }
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** The form control of one field: a widget per kind. */
+export function Widget(props: {
+  meta: FieldMeta;
+  name: string;
+  value: string;
+  required: boolean;
+  invalid: boolean;
+}): Html {
+  const { meta, name, value } = props;
+  const common = {
+    id: `id_${name}`,
+    name,
+    required: props.required,
+    'aria-invalid': props.invalid ? 'true' : undefined,
+    'aria-describedby': props.invalid ? `err_${name}` : meta.help ? `help_${name}` : undefined,
+  };
+  switch (meta.kind) {
+    case 'boolean':
+      return (
+        <input type="checkbox" {...common} required={false} checked={value === 'true' || value === 'on'} />
+      );
+    case 'enum':
+      return (
+        <select {...common}>
+          {meta.nullable || !props.required ? <option value="">---------</option> : null}
+          {(meta.choices ?? []).map((c) => (
+            <option value={c.value} selected={c.value === value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      );
+    case 'text':
+    case 'json':
+      return <textarea {...common}>{value}</textarea>;
+    case 'integer':
+    case 'float':
+      return <input type="number" step={meta.kind === 'float' ? 'any' : '1'} {...common} value={value} />;
+    case 'decimal':
+      return <input type="text" inputmode="decimal" {...common} value={value} />;
+    case 'date':
+      return <input type="date" {...common} value={value} />;
+    case 'datetime':
+      return <input type="datetime-local" step="1" {...common} value={value} />;
+    case 'time':
+      return <input type="time" {...common} value={value} />;
+    case 'email':
+      return <input type="email" {...common} value={value} maxlength={meta.max ?? undefined} />;
+    case 'url':
+      return <input type="url" {...common} value={value} maxlength={meta.max ?? undefined} />;
+    case 'belongsTo':
+      return <input type="text" inputmode="numeric" {...common} value={value} />;
+    default:
+      return <input type="text" {...common} value={value} maxlength={meta.max ?? undefined} />;
+  }
+}
