@@ -23,6 +23,8 @@ const DOCUMENT_HEADERS = pageHeaders({});
 export function views(options: ViewsOptions = {}): ModuleDefinition {
   const render = options.errorPage ?? defaultErrorPage;
   const hook: ErrorPageHook = (problem, reply: FastifyReply) => {
+    // The answer depends on Accept either way: caches must keep the two apart.
+    reply.header('vary', 'Accept');
     if (!prefersHtml(reply.request)) return undefined;
     let markup: string;
     try {
@@ -40,7 +42,7 @@ export function views(options: ViewsOptions = {}): ModuleDefinition {
       // A broken error page must not hide the error: the client gets problem+json.
       return undefined;
     }
-    reply.headers(DOCUMENT_HEADERS).header('vary', 'Accept');
+    reply.headers(DOCUMENT_HEADERS);
     return markup;
   };
   return {

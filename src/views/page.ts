@@ -122,6 +122,7 @@ export function page<const P extends string, const O extends PageOptions>(
   const limit = options.bodyLimit;
   const run = async (context: PageContext<P, O> & { session?: SessionLike }): Promise<unknown> => {
     if (method === 'POST') {
+      checkSessionlessOrigin(context.request, context.session);
       const values = await readFormBody(context.request, limit);
       checkCsrf(context.session, values[CSRF_FIELD]);
       delete values[CSRF_FIELD];
@@ -152,6 +153,25 @@ function isModelForm(form: TSchema | ModelForm): form is ModelForm {
 interface SessionLike {
   readonly exists: boolean;
   csrfToken(): string | undefined;
+}
+
+/**
+ * A form posted without a session is not checked by auth (there is no token to check), yet a
+ * sign-in or sign-up form must not be posted from another site (login CSRF): a browser names
+ * the posting page's origin, which must be this one.
+ */
+function checkSessionlessOrigin(request: FastifyRequest, session: SessionLike | undefined): void {
+  if (session?.exists) return;
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  let own: string | undefined;
+  try {
+    own = new URL(`${request.protocol}://${request.host}`).origin;
+  } catch {
+    own = undefined;
+  }
+  if (origin !== own)
+    throw new CsrfError(`Origin checking failed: ${JSON.stringify(origin.slice(0, 100))} is not this site`);
 }
 
 function checkCsrf(session: SessionLike | undefined, sent: string | string[] | undefined): void {

@@ -223,6 +223,18 @@ describe('server-rendered pages', () => {
       expect(await client.db!.query(Note).count()).toBe(before);
     });
 
+    it('refuses a form posted from another site without a session (login CSRF), and accepts its own', async () => {
+      const before = await client.db!.query(Note).count();
+      for (const origin of ['https://evil.test', 'null', 'http://localhost:8080']) {
+        const res = await postForm({ title: 'Cross', stars: '1' }, { origin, accept: 'application/json' });
+        expect(res.status, origin).toBe(403);
+        expect(res.problem?.detail, origin).toMatch(/Origin checking failed/);
+      }
+      expect(await client.db!.query(Note).count()).toBe(before);
+      const own = await postForm({ title: 'Own', stars: '1' }, { origin: ORIGIN });
+      expect(own.status).toBe(303);
+    });
+
     it('reads a multipart form as well', async () => {
       const { cookie, token } = await signedIn();
       const boundary = 'XyZ';
@@ -270,6 +282,7 @@ describe('server-rendered pages', () => {
       expect(html.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(html.text).toContain('<h1 id="status">Shop error 404</h1>');
       expect(html.headers['x-frame-options']).toBe('DENY');
+      expect(html.headers.vary).toBe('Accept');
       for (const accept of ['application/json', '*/*', 'application/json, text/html']) {
         const api = await client.request({ method: 'GET', url: '/missing', headers: { accept } });
         expect(api.status, accept).toBe(404);
