@@ -47,6 +47,21 @@ export const GraphQLJson: GraphQLScalarType = new ScalarType({
   parseLiteral: (node) => literal(node),
 });
 
+/** A date and time, written as ISO 8601 text (`2026-12-04T21:56:14.523Z`) as REST writes it. */
+export const GraphQLDateTime: GraphQLScalarType = new ScalarType({
+  name: 'DateTime',
+  description: 'A date and time in ISO 8601 (`2026-12-04T21:56:14.523Z`).',
+  serialize: (value) => (value instanceof Date ? value.toISOString() : String(value)),
+  parseValue: (value) => {
+    if (typeof value !== 'string') throw new TypeError('A DateTime is an ISO 8601 string');
+    return value;
+  },
+  parseLiteral: (node) => {
+    if (node.kind !== Kind.STRING) throw new TypeError('A DateTime is an ISO 8601 string');
+    return node.value;
+  },
+});
+
 /** The schema without its null branch, and whether it had one. */
 export function withoutNull(schema: TSchema | undefined): { schema: Json | undefined; nullable: boolean } {
   if (!schema) return { schema: undefined, nullable: true };
@@ -73,7 +88,7 @@ export function scalarOfSchema(schema: Json | undefined, wide = false): GraphQLS
     case 'boolean':
       return GraphQLBoolean;
     case 'string':
-      return GraphQLString;
+      return schema.format === 'date-time' ? GraphQLDateTime : GraphQLString;
     default: {
       // An enum (a union of string literals) reads and writes as a String.
       const branches = (schema?.anyOf ?? schema?.oneOf) as Json[] | undefined;

@@ -1,5 +1,4 @@
 import type { TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import {
   GraphQLBoolean,
   GraphQLEnumType,
@@ -39,10 +38,16 @@ import {
   writtenView,
 } from '../ops/internal.js';
 import type { ListSizes } from './limits.js';
-import { GraphQLJson, inputOf, scalarOf, withoutNull } from './scalars.js';
+import { GraphQLDateTime, GraphQLJson, inputOf, scalarOf, withoutNull } from './scalars.js';
 import { selectedIncludes } from './selection.js';
+import { valueChecker } from './values.js';
 
 type Row = Record<string, unknown>;
+
+/** A declared filter and the check of its values. */
+interface CheckedFilter extends FilterParam {
+  check?: (value: unknown) => boolean;
+}
 
 /** What every resolver of a generated schema receives: the request's actor and database. */
 export interface GraphQLContext {
@@ -198,10 +203,10 @@ class SchemaBuilder {
   #filterType(
     rt: CollectionRuntime,
     name: string,
-  ): { type: GraphQLInputObjectType; byField: Map<string, FilterParam> } | undefined {
+  ): { type: GraphQLInputObjectType; byField: Map<string, CheckedFilter> } | undefined {
     if (rt.query.filters.length === 0) return undefined;
     const fields: GraphQLInputFieldConfigMap = {};
-    const byField = new Map<string, FilterParam>();
+    const byField = new Map<string, CheckedFilter>();
     const read = rt.model.schemas.read.properties as Record<string, TSchema>;
     for (const filter of rt.query.filters) {
       const base = filter.param.replace(/\[.*$/, '');
@@ -213,7 +218,8 @@ class SchemaBuilder {
       else if (filter.lookup === 'isNull') type = GraphQLBoolean;
       else if (TEXT_LOOKUPS.includes(filter.lookup)) type = GraphQLString;
       fields[field] = { type, description: `${filter.attribute} ${filter.lookup}` };
-      byField.set(field, filter);
+      const bare = withoutNull(read[filter.attribute]).schema;
+      byField.set(field, bare ? { ...filter, check: valueChecker(bare as TSchema) } : filter);
     }
     return { type: new GraphQLInputObjectType({ name: this.#name(`${name}Filter`), fields }), byField };
   }
@@ -376,7 +382,7 @@ class SchemaBuilder {
       extensions: { basaltList },
       resolve: async (_root, raw: Row, ctx, info: GraphQLResolveInfo) => {
         await enforce(rt, 'list', ctx.actor);
-        const params = listParams(rt, raw, filter?.byField);
+        const params = listParams(raw, filter?.byField);
         params.include = selectedIncludes(info, rt.plan.includes, wrapper);
         const page = await listObjects(rt, ctx.db, ctx.actor, params);
         if (!pagination) return page.results;
@@ -410,20 +416,20 @@ class SchemaBuilder {
       ...(Object.keys(this.#mutation).length > 0
         ? { mutation: new GraphQLObjectType({ name: 'Mutation', fields: this.#mutation }) }
         : {}),
-      types: [GraphQLJson],
+      types: [GraphQLJson, GraphQLDateTime],
     });
   }
 }
 
 /** A list field's arguments as the operation layer's list parameters (REST's query string). */
-function listParams(rt: CollectionRuntime, args: Row, byField: Map<string, FilterParam> | undefined): Row {
+function listParams(args: Row, byField: Map<string, CheckedFilter> | undefined): Row {
   const params: Row = {};
   const filter = args.filter as Row | null | undefined;
   if (filter && byField)
     for (const [field, value] of Object.entries(filter)) {
       const param = byField.get(field)!;
       if (value === null) continue;
-      checkFilterValue(rt, field, param, value);
+      checkFilterValue(field, param, value);
       params[param.param] = value;
     }
   if (typeof args.search === 'string') params.search = args.search;
@@ -443,7 +449,7 @@ function listParams(rt: CollectionRuntime, args: Row, byField: Map<string, Filte
 }
 
 /** The checks REST's query-string schema makes on a filter value (format, length, list size). */
-function checkFilterValue(rt: CollectionRuntime, field: string, filter: FilterParam, value: unknown): void {
+function checkFilterValue(field: string, filter: CheckedFilter, value: unknown): void {
   const pointer = `filter/${field}`;
   if (filter.lookup === 'isNull') return;
   if (TEXT_LOOKUPS.includes(filter.lookup)) {
@@ -452,14 +458,9 @@ function checkFilterValue(rt: CollectionRuntime, field: string, filter: FilterPa
   }
   const values = Array.isArray(value) ? value : [value];
   if (values.length > MAX_IN_VALUES) throw badInput(pointer, `has more than ${MAX_IN_VALUES} values`);
-  const schema = withoutNull(
-    (rt.model.schemas.read.properties as Record<string, TSchema>)[filter.attribute],
-  ).schema;
-  if (!schema) return;
-  const check = { ...schema };
-  delete check.default;
-  for (const v of values)
-    if (!Value.Check(check as TSchema, v)) throw badInput(pointer, `'${String(v)}' is not a valid value`);
+  if (filter.check)
+    for (const v of values)
+      if (!filter.check(v)) throw badInput(pointer, `'${String(v)}' is not a valid value`);
 }
 
 /**
