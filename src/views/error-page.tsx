@@ -15,6 +15,8 @@ export interface ErrorPageProps {
   requestId: string;
   /** Field errors of a 400, as in problem+json. */
   errors?: Problem['errors'];
+  /** The error's stack: only in development, never in production. */
+  stack?: string;
 }
 
 /** Renders an error page: the app's own (`views({ errorPage })`) or {@link defaultErrorPage}. */
@@ -42,6 +44,7 @@ export function defaultErrorPage(props: ErrorPageProps): Html {
               ))}
             </ul>
           ) : null}
+          {props.stack ? <pre>{props.stack}</pre> : null}
           <p>
             <small>Request id: {props.requestId}</small>
           </p>

@@ -136,6 +136,15 @@ export function safeUrl(value: string): string {
   return SAFE_SCHEME.test(stripped) ? value : BLOCKED_URL;
 }
 
+/** A `srcset` (`a.png 1x, b.png 2x`): blocked whole when any of its URLs is. */
+function safeSrcset(value: string): string {
+  for (const candidate of value.split(',')) {
+    const url = candidate.trim().split(/\s+/, 1)[0] ?? '';
+    if (safeUrl(url) === BLOCKED_URL) return BLOCKED_URL;
+  }
+  return value;
+}
+
 const ATTRIBUTE_NAME = /^[a-zA-Z_:][a-zA-Z0-9_.:-]*$/;
 
 /** Renders attributes: values escaped, URLs checked, `true` as a bare name, `false`/`null`/`undefined` left out. */
@@ -161,7 +170,9 @@ export function renderAttributes(props: Record<string, unknown>): string {
     if (name.length > 2 && (name[0] === 'o' || name[0] === 'O') && (name[1] === 'n' || name[1] === 'N'))
       throw new TypeError(`The ${name} attribute takes trustedHtml(...), not a string: it is script`);
     const text = typeof value === 'string' ? value : String(value);
-    out += ` ${name}="${escapeHtml(URL_ATTRIBUTES.has(name.toLowerCase()) ? safeUrl(text) : text)}"`;
+    const lower = name.toLowerCase();
+    const checked = lower === 'srcset' ? safeSrcset(text) : URL_ATTRIBUTES.has(lower) ? safeUrl(text) : text;
+    out += ` ${name}="${escapeHtml(checked)}"`;
   }
   return out;
 }

@@ -36,6 +36,7 @@ export function views(options: ViewsOptions = {}): ModuleDefinition {
           code: problem.code,
           requestId: problem.requestId,
           ...(problem.errors ? { errors: problem.errors } : {}),
+          ...(problem.stack ? { stack: problem.stack } : {}),
         }),
       );
     } catch {

@@ -40,6 +40,42 @@ describe('error pages', () => {
     }
   });
 
+  it('shows the stack of a 500 in development only', async () => {
+    const app = defineApp({
+      name: 'crash',
+      modules: [views()],
+      routes: [
+        page('/boom', {}, () => {
+          throw new Error('kaboom <b>');
+        }),
+      ],
+    });
+    for (const [NODE_ENV, shown] of [
+      ['development', true],
+      ['production', false],
+    ] as const) {
+      const client = await createTestClient(app, {
+        env: {
+          NODE_ENV,
+          SECRET_KEY: 'a-production-secret-key-of-enough-length-0123456789',
+          ALLOWED_HOSTS: 'localhost',
+        },
+      });
+      try {
+        const res = await client.request({
+          method: 'GET',
+          url: '/boom',
+          headers: { accept: HTML, host: 'localhost' },
+        });
+        expect(res.status, NODE_ENV).toBe(500);
+        expect(res.text.includes('<pre>Error: kaboom &lt;b&gt;'), NODE_ENV).toBe(shown);
+        expect(res.text.includes('kaboom'), NODE_ENV).toBe(shown);
+      } finally {
+        await client.close();
+      }
+    }
+  });
+
   it('keeps problem+json for browsers in an app without views()', async () => {
     const app = defineApp({ name: 'api', routes: [page('/', {}, () => trustedHtml('<p>home</p>'))] });
     const client = await createTestClient(app);

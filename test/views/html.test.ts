@@ -50,6 +50,10 @@ describe('the renderer', () => {
       if (url === 'page:2') expect(html).toContain(BLOCKED_URL);
       else expect(html).toBe(`<a href="${escapeHtml(url)}">x</a>`);
     }
+    expect(jsx('img', { srcset: 'a.png 1x, javascript:alert(1) 2x' }).value).toBe(
+      `<img srcset="${BLOCKED_URL}">`,
+    );
+    expect(jsx('img', { srcset: '/a.png 1x, /b.png 2x' }).value).toBe('<img srcset="/a.png 1x, /b.png 2x">');
     // An entity cannot smuggle a scheme in: & is escaped, so the browser reads it literally.
     expect(jsx('a', { href: '&#106;avascript:alert(1)', children: 'x' }).value).toBe(
       '<a href="&amp;#106;avascript:alert(1)">x</a>',
