@@ -663,6 +663,12 @@ async function relatedLabels(
   return out;
 }
 
+function relatedName(site: AdminSite, entry: AdminModel, attribute: string): string {
+  const target = metaOf(entry.model, attribute)?.relation?.target;
+  const model = target === undefined ? undefined : registryOf(site).models.get(target);
+  return (model?.meta.label ?? target ?? attribute).toLowerCase();
+}
+
 function valuesOf(entry: AdminModel, row: Row): Record<string, string> {
   const values: Record<string, string> = {};
   for (const attribute of entry.editable)
@@ -788,8 +794,14 @@ async function saveForm(
   const version = form.values[VERSION_FIELD];
   let current: Row | null = null;
   if (key !== undefined) current = await loadObject(entry.runtime, ctx.db, actor, key, 'partialUpdate');
-  const again = async (status: number, errors: Record<string, string>, general: string[]) =>
-    respond(
+  const again = async (status: number, errors: Record<string, string>, general: string[]) => {
+    const related = await relatedLabels(site, ctx, actor, entry, form.values);
+    // A key to a row that does not exist: the database's refusal names no field, the label does.
+    for (const [attribute, shown] of Object.entries(related))
+      if (shown.href === null && errors[attribute] === undefined)
+        errors[attribute] =
+          `No ${relatedName(site, entry, attribute)} with id ${form.values[attribute] ?? ''}.`;
+    return respond(
       status,
       <FormView
         {...{ site, view: ctx.view, entry, actor, errors, general, allowed }}
@@ -797,9 +809,10 @@ async function saveForm(
         values={form.values}
         version={version}
         editable
-        related={await relatedLabels(site, ctx, actor, entry, form.values)}
+        related={related}
       />,
     );
+  };
   if (!form.valid) return again(400, { ...form.errors }, ['Please correct the errors below.']);
   const { data, errors } = formData(entry, form.data, form.values);
   if (Object.keys(errors).length > 0) return again(400, errors, ['Please correct the errors below.']);
