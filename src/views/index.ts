@@ -25,6 +25,7 @@ export {
 export { type ViewsOptions, views } from './module.js';
 export {
   type PageContext,
+  type PageMethod,
   type PageOptions,
   type PageResult,
   page,

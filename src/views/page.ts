@@ -57,6 +57,9 @@ export type PageContext<P extends string, O extends PageOptions> = EndpointConte
   view: ViewContext;
 };
 
+/** The HTTP method of a page: `POST` when it says so, else `GET`. */
+export type PageMethod<O extends PageOptions> = O extends { method: 'POST' } ? 'POST' : 'GET';
+
 /** What a page handler answers: markup (200), markup with a status (`respond(400, <Form/>)`), or a redirect. */
 export type PageResult = Html | Redirect | TypedResponse<number, Html>;
 
@@ -102,7 +105,7 @@ export function page<const P extends string, const O extends PageOptions>(
   path: P,
   options: O,
   handler: (context: PageContext<P, O>) => PageResult | Promise<PageResult>,
-): Endpoint<'GET' | 'POST', P, EndpointSpec> {
+): Endpoint<PageMethod<O>, P, Omit<O, 'method' | 'form'>> {
   const method = options.method ?? 'GET';
   const form = options.form;
   const validator = form ? new FormValidator(isModelForm(form) ? form.schema : form) : undefined;
@@ -141,8 +144,8 @@ export function page<const P extends string, const O extends PageOptions>(
     method,
     path,
     spec,
-    handler: run as unknown as Endpoint<'GET' | 'POST', P, EndpointSpec>['handler'],
-  };
+    handler: run as unknown as Endpoint<PageMethod<O>, P, Omit<O, 'method' | 'form'>>['handler'],
+  } as Endpoint<PageMethod<O>, P, Omit<O, 'method' | 'form'>>;
 }
 
 function isModelForm(form: TSchema | ModelForm): form is ModelForm {
