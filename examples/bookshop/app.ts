@@ -1,7 +1,9 @@
 import { defineApp } from 'basalt';
+import { admin } from 'basalt/admin';
 import { auth } from 'basalt/auth';
 import { graphql } from 'basalt/graphql';
 import { jobs } from 'basalt/jobs';
+import { audit } from 'basalt/ops';
 import { storage } from 'basalt/storage';
 import { signUp } from './accounts.js';
 import { api, bookCollection, orderCollection } from './api.js';
@@ -25,6 +27,24 @@ export default defineApp({
       collections: {
         books: bookCollection,
         orders: { collection: orderCollection, actions: ['list', 'retrieve', 'create'] },
+      },
+    }),
+    // The back office at /admin (docs/admin.md), its changes kept in the audit log.
+    audit(),
+    admin({
+      title: 'Bookshop back office',
+      models: {
+        book: {
+          collection: bookCollection,
+          list: ['title', 'isbn', 'price', 'publishedOn', 'authorId'],
+          filters: ['authorId'],
+        },
+        order: {
+          list: ['id', 'customerId', 'status', 'total', 'createdAt'],
+          ordering: ['-createdAt'],
+          readOnly: ['total'],
+        },
+        customer: { search: ['name', 'email'] },
       },
     }),
   ],

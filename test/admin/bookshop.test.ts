@@ -1,0 +1,101 @@
+// The bookshop's back office: a few lines in examples/bookshop/app.ts give staff the admin,
+// on the catalogue's collection (books need the model permissions) with the audit log.
+import { getAuth } from 'basalt/auth';
+import { createTestClient, type TestClient } from 'basalt/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import bookshop from '../../examples/bookshop/app.js';
+import { Author, Book } from '../../examples/bookshop/models.js';
+import { decode, inputValue, listedLinks } from './helpers.js';
+
+const PASSWORD = 'correct horse battery staple';
+const HTML = 'text/html';
+
+describe('the bookshop back office', () => {
+  let client: TestClient<typeof bookshop.routes>;
+  beforeAll(async () => {
+    client = await createTestClient(bookshop);
+  });
+  afterAll(() => client.close());
+
+  async function signIn(email: string, options: { superuser?: boolean; permissions?: string[] }) {
+    const auth = getAuth(client.app);
+    const user = await auth.createUser(client.db!, {
+      email,
+      password: PASSWORD,
+      isStaff: true,
+      isSuperuser: options.superuser ?? false,
+    });
+    if (options.permissions) await auth.grantPermissions(client.db!, { user: user.id }, options.permissions);
+    const login = await client.request({
+      method: 'POST',
+      url: '/admin/login',
+      payload: new URLSearchParams({ username: email, password: PASSWORD, next: '/admin/' }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost' },
+    });
+    expect(login.status).toBe(303);
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const get = (url: string) => client.request({ method: 'GET', url, headers: { cookie, accept: HTML } });
+    const token = /name="csrf_token" value="([^"]+)"/.exec((await get('/admin/')).text)![1]!;
+    const post = (url: string, fields: Record<string, string>) =>
+      client.request({
+        method: 'POST',
+        url,
+        payload: new URLSearchParams({ csrf_token: token, ...fields }).toString(),
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: 'http://localhost',
+          cookie,
+          accept: HTML,
+        },
+      });
+    return { get, post };
+  }
+
+  it('lists every module’s models and edits a book with its history', async () => {
+    const author = (await client.db!.create(Author, { name: 'Frank Herbert' })) as { id: number };
+    const book = (await client.db!.create(Book, {
+      title: 'Dune',
+      isbn: '9780441013593',
+      price: '9.99',
+      authorId: author.id,
+    })) as { id: number };
+    const staff = await signIn('backoffice@example.com', { superuser: true });
+    const index = await staff.get('/admin/');
+    expect(index.status).toBe(200);
+    for (const group of ['bookshop', 'auth', 'jobs', 'audit'])
+      expect(index.text).toContain(`id="group_${group}"`);
+    const list = await staff.get('/admin/book/?q=dune');
+    expect(listedLinks(list.text)).toEqual(['Dune']);
+    const url = `/admin/book/${book.id}/change`;
+    const form = await staff.get(url);
+    expect(decode(form.text)).toContain('>Frank Herbert</a>');
+    const saved = await staff.post(url, {
+      _version: inputValue(form.text, '_version')!,
+      title: 'Dune',
+      isbn: '9780441013593',
+      price: '10.99',
+      authorId: String(author.id),
+    });
+    expect(saved.status, saved.text).toBe(303);
+    expect((await client.db!.get(Book, book.id)).price).toBe('10.99');
+    // The model's validator, through the collection: an ISBN of the wrong length.
+    const bad = await staff.post(url, {
+      title: 'Dune',
+      isbn: '123',
+      price: '10.99',
+      authorId: String(author.id),
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('ISBN must be 10 or 13 digits');
+    const history = await staff.get(`/admin/book/${book.id}/history`);
+    expect(history.text).toContain('backoffice@example.com');
+    expect(history.text).toContain('<strong>Price</strong>: 9.99 → 10.99');
+  });
+
+  it('needs the book permissions the catalogue’s collection asks for', async () => {
+    const viewer = await signIn('viewer@example.com', { permissions: ['view_book'] });
+    expect((await viewer.get('/admin/book/')).status).toBe(200);
+    expect((await viewer.get('/admin/book/add')).status).toBe(403);
+    expect((await viewer.get('/admin/order/')).status).toBe(403);
+  });
+});
