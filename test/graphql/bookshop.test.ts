@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import bookshop from '../../examples/bookshop/app.js';
 import { Book, Customer, Order, OrderLine } from '../../examples/bookshop/models.js';
 import { seed } from '../../examples/bookshop/seed.js';
+import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
 
 // basalt/graphql on the bookshop, against its REST API in the same test: every actor sees the
 // same objects and meets the same 401/403/404 rule; lists filter, search, order and page as
@@ -30,7 +31,12 @@ const STATUS: Record<string, number> = {
   BAD_USER_INPUT: 400,
 };
 
-describe('basalt/graphql on the bookshop (SQLite)', () => {
+const databases = [
+  { name: 'SQLite', url: undefined },
+  ...(hasPostgres ? [{ name: 'PostgreSQL', url: POSTGRES_URL }] : []),
+];
+
+describe.each(databases)('basalt/graphql on the bookshop ($name)', ({ url }) => {
   let client: TestClient<typeof bookshop.routes>;
   const statements: string[] = [];
   const who: Who[] = [];
@@ -82,6 +88,7 @@ describe('basalt/graphql on the bookshop (SQLite)', () => {
 
   beforeAll(async () => {
     client = await createTestClient(bookshop, {
+      ...(url ? { database: { url } } : {}),
       env: { LOG_LEVEL: 'trace' },
       logger: {
         destination: {
@@ -438,12 +445,13 @@ describe('basalt/graphql on the bookshop (SQLite)', () => {
     });
     expect(got.statusCode).toBe(200);
     expect(got.json().data.books.totalCount).toBeGreaterThan(0);
+    const first = (await client.db!.query(Book).orderBy('id').first())!.id;
     const mutation = await client.app.fastify.inject({
       method: 'GET',
-      url: `/graphql?query=${encodeURIComponent('mutation { deleteBook(id: 1) }')}`,
+      url: `/graphql?query=${encodeURIComponent(`mutation { deleteBook(id: ${first}) }`)}`,
     });
     expect(mutation.statusCode).toBe(405);
-    expect(await client.db!.query(Book).where({ id: 1 }).count()).toBe(1);
+    expect(await client.db!.query(Book).where({ id: first }).count()).toBe(1);
     const badVariables = await client.app.fastify.inject({
       method: 'GET',
       url: '/graphql?query=%7B__typename%7D&variables=%7Bnope',
