@@ -1,6 +1,7 @@
 import { defineApp, t } from 'basalt';
 import { type AuthUser, auth, getAuth } from 'basalt/auth';
 import { graphql } from 'basalt/graphql';
+import type { AnyEndpoint } from 'basalt/http';
 import { defineCollection } from 'basalt/ops';
 import { createTestClient, type TestClient } from 'basalt/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +35,7 @@ function app(production: boolean) {
 }
 
 async function post(
-  client: TestClient,
+  client: TestClient<AnyEndpoint[]>,
   query: string,
   headers: Record<string, string> = {},
   variables?: Json,
@@ -52,7 +53,7 @@ async function post(
 }
 
 describe('graphql() in production', () => {
-  let client: TestClient;
+  let client: TestClient<AnyEndpoint[]>;
   beforeAll(async () => {
     client = await createTestClient(app(true), {
       env: {
@@ -85,7 +86,7 @@ describe('graphql() in production', () => {
 });
 
 describe('graphql() options', () => {
-  let client: TestClient;
+  let client: TestClient<AnyEndpoint[]>;
   let staff: Record<string, string>;
   beforeAll(async () => {
     client = await createTestClient(app(false));
