@@ -88,7 +88,8 @@ export function graphql(options: GraphQLOptions): GraphQLModule {
           {
             body: Body,
             auth: 'optional',
-            tags: ['graphql'],
+            // GraphQL describes itself (introspection); OpenAPI stays the REST API's.
+            hidden: true,
             summary: 'GraphQL (queries and mutations)',
             description: 'A GraphQL request: `query`, `variables`, `operationName`. See docs/graphql.md.',
             response: { 200: t.Unknown(), 400: t.Unknown(), 405: t.Unknown() },
@@ -101,7 +102,7 @@ export function graphql(options: GraphQLOptions): GraphQLModule {
           {
             query: Query,
             auth: 'optional',
-            tags: ['graphql'],
+            hidden: true,
             summary: 'GraphQL (queries only), or GraphiQL for a browser',
             response: { 200: t.Unknown(), 400: t.Unknown(), 405: t.Unknown() },
           },
