@@ -16,7 +16,7 @@ import {
   GraphQLSchema,
   GraphQLString,
 } from 'graphql';
-import { BasaltError } from '../core/index.js';
+import { BasaltError, isBasaltError } from '../core/index.js';
 import type { AnyModel, Executor } from '../db/index.js';
 import type { Actor, Collection, OperationContext } from '../ops/index.js';
 import {
@@ -278,14 +278,34 @@ class SchemaBuilder {
           return serialize(rt.plan, viewOf(rt, ctx.actor, params, top), row);
         },
       };
-    const show = (ctx: GraphQLContext, row: Row) => serialize(rt.plan, writtenView(rt, ctx.actor, row), row);
+    /**
+     * A written object as REST answers it; relations the mutation selects beyond those it
+     * wrote are read again as the actor may see them, in one query per relation.
+     */
+    const show = async (ctx: GraphQLContext, row: Row, info: GraphQLResolveInfo) => {
+      const view = writtenView(rt, ctx.actor, row);
+      const include = selectedIncludes(info, rt.plan.includes, null);
+      const written = new Set(view.includes.map((i) => i.name));
+      if (include === undefined || include.split(',').every((path) => written.has(path.split('.')[0]!)))
+        return serialize(rt.plan, view, row);
+      const { paths, top } = requestedIncludes(rt.plan, { include });
+      try {
+        const fresh = await loadObject(rt, ctx.db, ctx.actor, row.id, 'retrieve', paths);
+        return serialize(rt.plan, viewOf(rt, ctx.actor, { include }, top), fresh);
+      } catch (error) {
+        // Written, but not visible to its writer afterwards: the write's own answer.
+        if (isBasaltError(error) && error.status === 404) return serialize(rt.plan, view, row);
+        throw error;
+      }
+    };
     if (actions.has('create') && rt.writable.size > 0)
       this.#mutation[`create${name}`] = {
         type: new GraphQLNonNull(type),
         args: { input: { type: new GraphQLNonNull(this.#inputType(rt, `${name}Create`, false)) } },
-        resolve: async (_root, args: Row, ctx) => {
+        resolve: async (_root, args: Row, ctx, info) => {
           await enforce(rt, 'create', ctx.actor);
-          return show(ctx, await createObject(rt, ctx.db, ctx.actor, plain(args.input) as Row, ctx.context));
+          const row = await createObject(rt, ctx.db, ctx.actor, plain(args.input) as Row, ctx.context);
+          return show(ctx, row, info);
         },
       };
     if (actions.has('update') && rt.writable.size > 0)
@@ -295,13 +315,20 @@ class SchemaBuilder {
           id: { type: idType },
           input: { type: new GraphQLNonNull(this.#inputType(rt, `${name}Update`, true)) },
         },
-        resolve: async (_root, args: Row, ctx) => {
+        resolve: async (_root, args: Row, ctx, info) => {
           await enforce(rt, 'partialUpdate', ctx.actor);
           const data = plain(args.input) as Row;
-          return show(
-            ctx,
-            await updateObject(rt, ctx.db, ctx.actor, args.id, data, 'partialUpdate', undefined, ctx.context),
+          const row = await updateObject(
+            rt,
+            ctx.db,
+            ctx.actor,
+            args.id,
+            data,
+            'partialUpdate',
+            undefined,
+            ctx.context,
           );
+          return show(ctx, row, info);
         },
       };
     if (actions.has('delete'))

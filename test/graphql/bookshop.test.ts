@@ -158,7 +158,7 @@ describe.each(databases)('basalt/graphql on the bookshop ($name)', ({ url }) => 
         authorId: author,
       });
       const answer = await gql(
-        `mutation($input: BookCreateInput!) { createBook(input: $input) { id title price authorId } }`,
+        `mutation($input: BookCreateInput!) { createBook(input: $input) { id title price authorId author { id } } }`,
         headers,
         {
           input: {
@@ -174,6 +174,8 @@ describe.each(databases)('basalt/graphql on the bookshop ($name)', ({ url }) => 
       if (code === 200) {
         const book = answer.data!.createBook as Json;
         expect(book.title).toBe(`GraphQL ${name}`);
+        // A relation the mutation did not write is read again for the answer.
+        expect(book.author).toEqual({ id: author });
         expect(
           await client
             .db!.query(Book)
@@ -181,10 +183,10 @@ describe.each(databases)('basalt/graphql on the bookshop ($name)', ({ url }) => 
             .count(),
         ).toBe(1);
         const updated = await gql(
-          `mutation { updateBook(id: ${book.id}, input: { price: "8.00" }) { price } }`,
+          `mutation { updateBook(id: ${book.id}, input: { price: "8.00" }) { price author { id } } }`,
           headers,
         );
-        expect(updated.data).toEqual({ updateBook: { price: '8.00' } });
+        expect(updated.data).toEqual({ updateBook: { price: '8.00', author: { id: author } } });
         expect(await gql(`mutation { deleteBook(id: ${book.id}) }`, headers)).toMatchObject({
           data: { deleteBook: true },
         });
