@@ -5,72 +5,16 @@
 // per request and each variant's throughput relative to the literal (literal CPU ÷ its CPU).
 //   flock /tmp/bench.lock node --conditions=basalt-source --import tsx bench/views/fortunes-ab.tsx [--rounds 5] [--requests 3000]
 import { parseArgs } from 'node:util';
-import { createApp, defineApp, get } from 'basalt';
-import { defineModel, f } from 'basalt/db';
-import { type Html, page } from 'basalt/views';
 import type { FastifyInstance } from 'fastify';
-import { DATABASE_URL, ensurePostgres, prepareDatabase } from '../techempower/setup.js';
-import { type Fortune as FortuneRow, HTML, renderFortunes, withExtraFortune } from '../techempower/shared.js';
-
-const Fortune = defineModel('fortune', { message: f.string({ max: 2048 }) }, { table: 'fortune' });
-
-function FortunesPage(props: { fortunes: readonly FortuneRow[] }): Html {
-  return (
-    // biome-ignore lint/a11y/useHtmlLang: the markup the TechEmpower fortunes test specifies
-    <html>
-      <head>
-        <title>Fortunes</title>
-      </head>
-      <body>
-        <table>
-          <tr>
-            <th>id</th>
-            <th>message</th>
-          </tr>
-          {props.fortunes.map((fortune) => (
-            <tr>
-              <td>{fortune.id}</td>
-              <td>{fortune.message}</td>
-            </tr>
-          ))}
-        </table>
-      </body>
-    </html>
-  );
-}
-
-const routes = [
-  get('/literal', {}, async ({ db, reply }) => {
-    const rows = await db.query(Fortune).all();
-    reply.header('server', 'Basalt').header('content-type', HTML);
-    return renderFortunes(withExtraFortune(rows));
-  }),
-  get('/tsx', {}, async ({ db, reply }) => {
-    const rows = await db.query(Fortune).all();
-    reply.header('server', 'Basalt').header('content-type', HTML);
-    return `<!DOCTYPE html>${(<FortunesPage fortunes={withExtraFortune(rows)} />).value}`;
-  }),
-  page('/page', {}, async ({ db, reply }) => {
-    const rows = await db.query(Fortune).all();
-    reply.header('server', 'Basalt');
-    return <FortunesPage fortunes={withExtraFortune(rows)} />;
-  }),
-];
+import { ensurePostgres, prepareDatabase } from '../techempower/setup.js';
+import { createFortunesApp, VARIANTS } from './fortunes-app.js';
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '5' }, requests: { type: 'string', default: '3000' } },
 });
 await ensurePostgres();
 await prepareDatabase();
-const app = await createApp(defineApp({ name: 'fortunes-ab', models: [Fortune], routes }), {
-  envFile: false,
-  env: {
-    NODE_ENV: 'production',
-    SECRET_KEY: 'bench-secret-key-bench-secret-key-0123456789',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL,
-  },
-});
+const app = await createFortunesApp();
 const fastify: FastifyInstance = app.fastify;
 await fastify.ready();
 
@@ -99,7 +43,7 @@ async function measure(url: string, n: number): Promise<number> {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const urls = ['/literal', '/tsx', '/page'];
+const urls: string[] = [...VARIANTS];
 const n = Number(values.requests);
 const slices = 10;
 const slice = Math.max(10, Math.floor(n / slices));
