@@ -21,6 +21,11 @@ await ensurePostgres();
 await prepareDatabase();
 const server = await startServer({ name: 'fortunes-views', entry: 'bench/views/fortunes-server.ts' });
 try {
+  const bodies = await Promise.all(
+    VARIANTS.map(async (path) => (await fetch(new URL(path, server.url))).text()),
+  );
+  for (const [i, body] of bodies.entries())
+    if (body !== bodies[0]) throw new Error(`${VARIANTS[i]} renders another page than the literal`);
   const rates = Object.fromEntries(VARIANTS.map((v) => [v, []]));
   const load = (path, duration) =>
     runLoad({
