@@ -134,7 +134,8 @@ export function page<const P extends string, const O extends PageOptions>(
     (context as { view: ViewContext }).view = {
       user: context.user,
       csrfToken: context.session?.csrfToken(),
-      messages: await takeFlashes(context),
+      // A HEAD request (a link checker, a prefetch) must not use up the messages.
+      messages: context.request.method === 'HEAD' ? [] : await takeFlashes(context),
       path: context.request.url.split('?', 1)[0]!,
     };
     return answer(await handler(context), context.request, context.reply);

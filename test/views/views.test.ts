@@ -142,6 +142,8 @@ describe('server-rendered pages', () => {
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe('/notes');
       expect(await client.db!.query(Note).where({ title: 'Dune' }).count()).toBe(1);
+      const head = await client.request({ method: 'HEAD', url: '/notes', headers: { cookie, accept: HTML } });
+      expect(head.status).toBe(200);
       const first = await client.request({ method: 'GET', url: '/notes', headers: { cookie, accept: HTML } });
       expect(first.text).toContain('<p class="flash success">Saved “Dune”.</p>');
       expect(first.text).toContain('Signed in as reader');
