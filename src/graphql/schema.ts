@@ -39,7 +39,7 @@ import {
 } from '../ops/internal.js';
 import type { ListSizes } from './limits.js';
 import { GraphQLDateTime, GraphQLJson, inputOf, scalarOf, withoutNull } from './scalars.js';
-import { selectedIncludes } from './selection.js';
+import { selectedFields, selectedIncludes } from './selection.js';
 import { valueChecker } from './values.js';
 
 type Row = Record<string, unknown>;
@@ -272,7 +272,10 @@ class SchemaBuilder {
         args: { id: { type: idType } },
         resolve: async (_root, args: Row, ctx, info) => {
           await enforce(rt, 'retrieve', ctx.actor);
-          const params = { include: selectedIncludes(info, rt.plan.includes, null) };
+          const params = {
+            include: selectedIncludes(info, rt.plan.includes, null),
+            fields: selectedFields(info, rt.plan, null),
+          };
           const { paths, top } = requestedIncludes(rt.plan, params);
           const row = await loadObject(rt, ctx.db, ctx.actor, args.id, 'retrieve', paths);
           return serialize(rt.plan, viewOf(rt, ctx.actor, params, top), row);
@@ -283,7 +286,8 @@ class SchemaBuilder {
      * wrote are read again as the actor may see them, in one query per relation.
      */
     const show = async (ctx: GraphQLContext, row: Row, info: GraphQLResolveInfo) => {
-      const view = writtenView(rt, ctx.actor, row);
+      const fields = selectedFields(info, rt.plan, null);
+      const view = { ...writtenView(rt, ctx.actor, row), fields: new Set(fields.split(',')) };
       const include = selectedIncludes(info, rt.plan.includes, null);
       const written = new Set(view.includes.map((i) => i.name));
       if (include === undefined || include.split(',').every((path) => written.has(path.split('.')[0]!)))
@@ -291,7 +295,7 @@ class SchemaBuilder {
       const { paths, top } = requestedIncludes(rt.plan, { include });
       try {
         const fresh = await loadObject(rt, ctx.db, ctx.actor, row.id, 'retrieve', paths);
-        return serialize(rt.plan, viewOf(rt, ctx.actor, { include }, top), fresh);
+        return serialize(rt.plan, viewOf(rt, ctx.actor, { include, fields }, top), fresh);
       } catch (error) {
         // Written, but not visible to its writer afterwards: the write's own answer.
         if (isBasaltError(error) && error.status === 404) return serialize(rt.plan, view, row);
@@ -411,6 +415,7 @@ class SchemaBuilder {
         await enforce(rt, 'list', ctx.actor);
         const params = listParams(raw, filter?.byField);
         params.include = selectedIncludes(info, rt.plan.includes, wrapper);
+        params.fields = selectedFields(info, rt.plan, wrapper);
         const page = await listObjects(rt, ctx.db, ctx.actor, params);
         if (!pagination) return page.results;
         if (pagination.style === 'page') {

@@ -1,6 +1,6 @@
 import type { FieldNode, FragmentDefinitionNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import { Kind } from 'graphql';
-import type { IncludePlan } from '../ops/internal.js';
+import type { FieldPlan, IncludePlan } from '../ops/internal.js';
 
 type Fragments = Readonly<Record<string, FragmentDefinitionNode>>;
 
@@ -57,4 +57,18 @@ export function selectedIncludes(
   };
   for (const set of objectSelections(info, wrapper)) walk(set, includes);
   return paths.size === 0 ? undefined : [...paths].join(',');
+}
+
+/**
+ * The fields and computed values a query selects, as the layer's sparse `fields` parameter
+ * (`id,title,priceCents`): a computed value nobody asked for is not computed.
+ */
+export function selectedFields(info: GraphQLResolveInfo, plan: FieldPlan, wrapper: string | null): string {
+  const names = new Set<string>(['id']);
+  for (const set of objectSelections(info, wrapper))
+    for (const field of fieldsOf(set, info.fragments)) {
+      const name = field.name.value;
+      if (name in plan.computed || plan.readable.includes(name)) names.add(name);
+    }
+  return [...names].join(',');
 }

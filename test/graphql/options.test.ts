@@ -17,7 +17,16 @@ type Json = Record<string, unknown>;
 
 const books = defineCollection(Book, {
   include: ['author'],
-  computed: { priceCents: { schema: t.Integer(), get: (row) => Math.round(Number(row.price) * 100) } },
+  computed: {
+    priceCents: { schema: t.Integer(), get: (row) => Math.round(Number(row.price) * 100) },
+    // A bug in the app's code: what a client gets must say nothing of it.
+    broken: {
+      schema: t.String(),
+      get: () => {
+        throw new Error('secret detail of a bug at /srv/app/books.ts:12');
+      },
+    },
+  },
   fieldAccess: { isbn: { read: (actor) => actor.isStaff } },
   permissions: { read: 'anyone', write: 'staff' },
 });
@@ -110,6 +119,46 @@ describe('graphql() options', () => {
     expect(item.priceCents).toBe(Math.round(Number(item.price) * 100));
     const asStaff = await post(client, query, staff);
     expect(((asStaff.body.data!.books as Json).items as Json[])[0]!.isbn).toMatch(/^\d{10,13}$/);
+  });
+
+  it('answers an unexpected error as INTERNAL_SERVER_ERROR with nothing of the error, and a taken value as CONFLICT', async () => {
+    const broken = await post(client, '{ books(pageSize: 1) { items { title broken } } }');
+    expect(broken.status).toBe(200);
+    expect(broken.body.data).toBeNull();
+    expect(broken.body.errors).toEqual([
+      expect.objectContaining({
+        message: 'An unexpected error occurred',
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      }),
+    ]);
+    expect(JSON.stringify(broken.body)).not.toMatch(/secret|srv|stack/);
+
+    const taken = (await client.db!.query(Book).first())!;
+    const duplicate = await post(
+      client,
+      `mutation { createBook(input: { title: "Twin", isbn: "${taken.isbn}", price: "1.00", authorId: ${taken.authorId} }) { id } }`,
+      staff,
+    );
+    expect(duplicate.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'CONFLICT',
+      basaltCode: 'BASALT_DB_UNIQUE_VIOLATION',
+      errors: [{ field: 'isbn', code: 'unique' }],
+    });
+    const invalid = await post(
+      client,
+      `mutation { createBook(input: { title: "Bad", isbn: "123", price: "abc", authorId: ${taken.authorId} }) { id } }`,
+      staff,
+    );
+    expect(invalid.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      errors: [{ field: 'isbn' }, { field: 'price' }],
+    });
+    expect(
+      await client
+        .db!.query(Book)
+        .where({ title: { in: ['Twin', 'Bad'] } })
+        .count(),
+    ).toBe(0);
   });
 
   it("keeps to the app's limits", async () => {
