@@ -93,7 +93,9 @@ export function formData(
         errors[attribute] = 'Enter valid JSON.';
       }
     } else if (meta.kind === 'datetime') {
-      const date = new Date(String(value));
+      // The form shows and reads times in UTC (datetime-local has no zone): no zone means UTC.
+      const text = String(value);
+      const date = new Date(/(Z|[+-]\d{2}:\d{2})$/.test(text) ? text : `${text}Z`);
       if (Number.isNaN(date.getTime())) errors[attribute] = 'Enter a valid date and time.';
       else out[attribute] = date;
     } else if (meta.kind === 'belongsTo' && typeof value === 'string' && /^\d+$/.test(value))

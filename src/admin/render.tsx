@@ -87,7 +87,11 @@ export function Widget(props: {
     case 'date':
       return <input type="date" {...common} value={value} />;
     case 'datetime':
-      return <input type="datetime-local" step="1" {...common} value={value} />;
+      return (
+        <>
+          <input type="datetime-local" step="1" {...common} value={value} /> <span class="help">UTC</span>
+        </>
+      );
     case 'time':
       return <input type="time" {...common} value={value} />;
     case 'email':

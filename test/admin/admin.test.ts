@@ -361,6 +361,9 @@ describe('the admin site', () => {
       expect(page.text).toContain('The book “Kindred” was added successfully.');
       expect(page.text).toContain('>Octavia</a>');
       expect(inputValue(page.text, 'publishedOn')).toBe('1979-06-01');
+      // A datetime is read and shown in UTC, whatever the server's time zone.
+      expect((saved.releasedAt as Date).toISOString()).toBe('1979-06-01T10:30:00.000Z');
+      expect(inputValue(page.text, 'releasedAt')).toBe('1979-06-01T10:30:00');
     });
 
     it('edits, and turns a stale form into a conflict instead of overwriting', async () => {

@@ -92,6 +92,23 @@ describe('the bookshop back office', () => {
     expect(history.text).toContain('<strong>Price</strong>: 9.99 → 10.99');
   });
 
+  it('renders the list, add and change pages of every model of every module', async () => {
+    const staff = await signIn('everything@example.com', { superuser: true });
+    const index = await staff.get('/admin/');
+    const lists = [...index.text.matchAll(/<th scope="row"><a href="(\/admin\/[^"]+\/)">/g)].map(
+      (m) => m[1]!,
+    );
+    expect(lists.length).toBeGreaterThan(15);
+    for (const list of lists) {
+      const res = await staff.get(list);
+      expect(res.status, `${list}: ${res.text.slice(0, 500)}`).toBe(200);
+      const add = await staff.get(`${list}add`);
+      expect(add.status, `${list}add`).toBe(200);
+      const first = /<tbody><tr><td><a href="([^"]+)"/.exec(res.text)?.[1];
+      if (first) expect((await staff.get(first)).status, first).toBe(200);
+    }
+  });
+
   it('needs the book permissions the catalogue’s collection asks for', async () => {
     const viewer = await signIn('viewer@example.com', { permissions: ['view_book'] });
     expect((await viewer.get('/admin/book/')).status).toBe(200);
