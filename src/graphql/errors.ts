@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { isBasaltError, type Logger } from '../core/index.js';
+import { asServiceUnavailable } from '../internal/service-errors.js';
 
 /** GraphQL error codes (`extensions.code`) of the layer's HTTP statuses. */
 const CODES: Readonly<Record<number, string>> = {
@@ -63,11 +64,16 @@ export function toGraphQLError(
       );
     return new GraphQLError(original.message, { ...options, extensions });
   }
-  if (isBasaltError(original) && original.status === 503)
-    return new GraphQLError(original.expose ? original.message : 'A service is unavailable', {
+  // A database or Redis that does not answer (a driver's connection error): worth a retry.
+  const unavailable =
+    isBasaltError(original) && original.status === 503 ? original : asServiceUnavailable(original);
+  if (unavailable) {
+    log?.error({ err: original, path: error.path?.join('.') }, 'GraphQL resolver: a service is unavailable');
+    return new GraphQLError(unavailable.expose ? unavailable.message : 'A service is unavailable', {
       ...options,
-      extensions: { code: 'SERVICE_UNAVAILABLE', basaltCode: original.code },
+      extensions: { code: 'SERVICE_UNAVAILABLE', basaltCode: unavailable.code },
     });
+  }
   log?.error({ err: original, path: error.path?.join('.') }, 'GraphQL resolver failed');
   return new GraphQLError('An unexpected error occurred', {
     ...options,
