@@ -68,15 +68,16 @@ export function formSchema(entry: AdminModel, create: boolean): TSchema {
   return t.Object(properties);
 }
 
-/** The write a valid form becomes: blanks of nullable fields are null, JSON parsed, datetimes made dates. */
+/** The write a valid form becomes (only `fields`, those the form showed the user): blanks of nullable fields are null, JSON parsed, datetimes made dates. */
 export function formData(
   entry: AdminModel,
+  fields: readonly string[],
   data: Readonly<Record<string, unknown>>,
   values: Readonly<Record<string, string>>,
 ): { data: Record<string, unknown>; errors: Record<string, string> } {
   const out: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
-  for (const attribute of entry.editable) {
+  for (const attribute of fields) {
     const meta = metaOf(entry.model, attribute)!;
     const raw = values[attribute];
     if (raw === undefined && meta.kind !== 'boolean') continue;

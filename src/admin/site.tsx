@@ -532,13 +532,17 @@ interface FormProps {
   allowed: Record<Verb, boolean>;
 }
 
+/** The fields this actor edits in the forms: the model's editable ones it may read and set (field rules). */
+function editableFor(entry: AdminModel, actor: Actor): string[] {
+  const hidden = hiddenFields(entry.runtime.plan, actor);
+  const writeRules = entry.runtime.plan.writeRules;
+  return entry.editable.filter((a) => !hidden.has(a) && writeRules.get(a)?.(actor) !== false);
+}
+
 function FormView(props: FormProps): Html {
   const { site, entry, object, values, errors } = props;
   const hidden = hiddenFields(entry.runtime.plan, props.actor);
-  const writeRules = entry.runtime.plan.writeRules;
-  const editable = props.editable
-    ? entry.editable.filter((a) => !hidden.has(a) && !(writeRules.get(a)?.(props.actor) === false))
-    : [];
+  const editable = props.editable ? editableFor(entry, props.actor) : [];
   const shown = object
     ? entry.runtime.plan.readable.filter((a) => a !== 'id' && !editable.includes(a) && !hidden.has(a))
     : [];
@@ -814,7 +818,7 @@ async function saveForm(
     );
   };
   if (!form.valid) return again(400, { ...form.errors }, ['Please correct the errors below.']);
-  const { data, errors } = formData(entry, form.data, form.values);
+  const { data, errors } = formData(entry, editableFor(entry, actor), form.data, form.values);
   if (Object.keys(errors).length > 0) return again(400, errors, ['Please correct the errors below.']);
   let saved: Row;
   try {

@@ -29,11 +29,12 @@ export const Book = defineModel(
   { ordering: ['title'] },
 );
 
-/** Notes: each staff user sees only their own (the collection's scope), and `secret` only a superuser. */
+/** Notes: each staff user sees only their own (the collection's scope); only a superuser sees `secret` and sets `secret` and `pinned`. */
 export const Memo = defineModel('memo', {
   owner: f.integer(),
   text: f.string({ max: 200 }),
   secret: f.string({ max: 200, default: '' }),
+  pinned: f.boolean({ default: false }),
 });
 
 export const memos = defineCollection(Memo, {
@@ -41,7 +42,10 @@ export const memos = defineCollection(Memo, {
   permissions: { read: 'staff', write: 'staff' },
   readOnly: ['owner'],
   scope: (query, actor) => (actor.isSuperuser ? query : query.where({ owner: Number(actor.user?.id ?? 0) })),
-  fieldAccess: { secret: { read: (actor) => actor.isSuperuser, write: (actor) => actor.isSuperuser } },
+  fieldAccess: {
+    secret: { read: (actor) => actor.isSuperuser, write: (actor) => actor.isSuperuser },
+    pinned: { write: (actor) => actor.isSuperuser },
+  },
   hooks: {
     beforeCreate({ actor, data }) {
       data.owner = Number(actor.user?.id ?? 0);

@@ -215,6 +215,20 @@ describe('the admin site', () => {
       expect((await client.db!.get(Memo, memo.id)).text).toBe('alice memo');
       const form = await alice.get(`/admin/memo/${memo.id}/change`);
       expect(form.text).not.toContain('name="secret"');
+      expect(form.text).not.toContain('name="pinned"');
+      // Fields the user may not set are not in their form, and are not written when posted anyway.
+      const edited = await alice.post(`/admin/memo/${memo.id}/change`, {
+        _version: inputValue(form.text, '_version')!,
+        text: 'alice edited',
+        secret: 'forged',
+        pinned: 'on',
+      });
+      expect(edited.status, edited.text).toBe(303);
+      expect(await client.db!.get(Memo, memo.id)).toMatchObject({
+        text: 'alice edited',
+        secret: '',
+        pinned: false,
+      });
       const suForm = await su.get(`/admin/memo/${otherMemo.id}/change`);
       expect(inputValue(suForm.text, 'secret')).toBe('the secret');
     });
