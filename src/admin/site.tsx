@@ -543,6 +543,13 @@ function FormView(props: FormProps): Html {
   const { site, entry, object, values, errors } = props;
   const hidden = hiddenFields(entry.runtime.plan, props.actor);
   const editable = props.editable ? editableFor(entry, props.actor) : [];
+  // An error of a field the form does not show (a required field the user may not set) goes on top.
+  const general = [
+    ...props.general,
+    ...Object.entries(errors)
+      .filter(([name]) => !editable.includes(name))
+      .map(([name, message]) => `${fieldLabel(entry, name)}: ${message}`),
+  ];
   const shown = object
     ? entry.runtime.plan.readable.filter((a) => a !== 'id' && !editable.includes(a) && !hidden.has(a))
     : [];
@@ -570,9 +577,9 @@ function FormView(props: FormProps): Html {
           <a href={`${base}/${String(object.id)}/history`}>History</a>
         </p>
       ) : null}
-      {props.general.length > 0 ? (
+      {general.length > 0 ? (
         <ul class="errorlist" role="alert">
-          {props.general.map((g) => (
+          {general.map((g) => (
             <li>{g}</li>
           ))}
         </ul>
