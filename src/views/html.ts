@@ -210,6 +210,28 @@ export function Fragment(props: { children?: Child }): Html {
   return new Html(renderChildren(props.children));
 }
 
+const JSON_ESCAPES: Record<string, string> = {
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
+
+/**
+ * Puts a value in the page as JSON for scripts to read (Django's `json_script`): a
+ * `<script type="application/json">` whose text cannot end the element or open a comment,
+ * since `<`, `>` and `&` are written as `\u003c`-style escapes. Read it with
+ * `JSON.parse(document.getElementById(id).textContent)`.
+ *
+ * @example
+ * {jsonScript('cart-data', { items: cart.items })}
+ */
+export function jsonScript(id: string, value: unknown): Html {
+  const json = (JSON.stringify(value) ?? 'null').replace(/[<>&\u2028\u2029]/g, (c) => JSON_ESCAPES[c] ?? c);
+  return new Html(`<script type="application/json" id="${escapeHtml(id)}">${json}</script>`);
+}
+
 /** `<!DOCTYPE html>` before the page's markup: what a page sends. */
 export function renderDocument(page: Html): string {
   const markup = page.value;

@@ -10,6 +10,7 @@ export {
   Fragment,
   Html,
   isHtml,
+  jsonScript,
   trustedHtml,
 } from './html.js';
 export {

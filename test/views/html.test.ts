@@ -1,4 +1,4 @@
-import { BLOCKED_URL, escapeHtml, Fragment, Html, isHtml, trustedHtml } from 'basalt/views';
+import { BLOCKED_URL, escapeHtml, Fragment, Html, isHtml, jsonScript, trustedHtml } from 'basalt/views';
 import { jsx } from 'basalt/views/jsx-runtime';
 import { describe, expect, it } from 'vitest';
 import { Card, Layout, Page } from './templates.js';
@@ -87,6 +87,16 @@ describe('the renderer', () => {
       /Cannot render \[object Object\] as HTML/,
     );
     expect(() => jsx('p', { children: Promise.resolve('late') })).toThrow(/\[object Promise\]/);
+  });
+
+  it('embeds JSON for scripts that no value can break out of, and that parses back', () => {
+    const value = { text: '</script><script>alert(1)</script>', comment: '<!--', amp: 'a&b', ls: 'x\u2028y' };
+    const html = jsonScript('data"x', value).value;
+    expect(html.startsWith('<script type="application/json" id="data&quot;x">')).toBe(true);
+    const body = html.slice(html.indexOf('>') + 1, -'</script>'.length);
+    expect(body).not.toMatch(/[<>&\u2028]/);
+    expect(JSON.parse(body)).toEqual(value);
+    expect(jsonScript('u', undefined).value).toBe('<script type="application/json" id="u">null</script>');
   });
 
   it('passes children and typed props to layouts', () => {
