@@ -1,3 +1,6 @@
+import { defineApp } from 'basalt';
+import { admin } from 'basalt/admin';
+import { auth } from 'basalt/auth';
 import { createTestClient, type TestClient } from 'basalt/testing';
 import { escapeHtml } from 'basalt/views';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -531,5 +534,30 @@ describe('the admin site', () => {
         expect((await su.get(url)).text).toContain(escapeHtml(`${payload} edited ${i}`));
       }
     });
+  });
+});
+
+describe('the admin login’s per-IP limit', () => {
+  it('is the session login’s: past it, a 429 with Retry-After', async () => {
+    const app = defineApp({
+      name: 'limited',
+      models: [Writer],
+      modules: [auth({ rateLimits: { ip: { max: 3, window: '1m' } } }), admin()],
+    });
+    const client = await createTestClient(app);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await postForm(client as never, '/admin/login', {
+          username: `x${i}@example.com`,
+          password: 'wrong password',
+        });
+        statuses.push(res.status);
+        if (res.status === 429) expect(res.headers['retry-after']).toBeDefined();
+      }
+      expect(statuses).toEqual([400, 400, 400, 429]);
+    } finally {
+      await client.close();
+    }
   });
 });
