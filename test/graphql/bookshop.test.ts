@@ -440,6 +440,24 @@ describe.each(databases)('basalt/graphql on the bookshop ($name)', ({ url }) => 
     }
   });
 
+  it('refuses a form post (a mutation a cross-site form could send) before anything runs', async () => {
+    const first = (await client.db!.query(Book).orderBy('id').first())!.id;
+    for (const type of [
+      'application/x-www-form-urlencoded',
+      'text/plain',
+      'multipart/form-data; boundary=x',
+    ]) {
+      const res = await client.app.fastify.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': type, ...who[3]!.headers },
+        payload: `query=${encodeURIComponent(`mutation { deleteBook(id: ${first}) }`)}`,
+      });
+      expect([400, 415], type).toContain(res.statusCode);
+    }
+    expect(await client.db!.query(Book).where({ id: first }).count()).toBe(1);
+  });
+
   it('runs queries over GET, refuses mutations over GET, and serves GraphiQL to a browser outside production', async () => {
     const got = await client.app.fastify.inject({
       method: 'GET',
