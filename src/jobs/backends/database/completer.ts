@@ -1,14 +1,6 @@
 import { type Database, sql } from '../../../db/index.js';
 import type { ClaimedJob } from '../../job.js';
-import { claimedFromRow, type JobRow, writeJson } from './rows.js';
-
-/** A completed job to record, and how many jobs to claim for the slots its consumer frees. */
-export interface Completion {
-  job: ClaimedJob;
-  result: unknown;
-  /** Jobs to claim in the same statement (0 when the consumer is stopping). */
-  claim: number;
-}
+import { type JobRow, writeJson } from './rows.js';
 
 /** Builds the claim statement of up to `limit` jobs of `queues` (see the consumer). */
 export type ClaimQuery = (
@@ -18,85 +10,145 @@ export type ClaimQuery = (
 ) => ReturnType<typeof sql<JobRow>>;
 
 /**
- * Records completions on PostgreSQL, several per statement: completions asked for in the same
- * turn of the event loop (by this backend's consumers of the same queues) become one UPDATE
- * over all of them, and the claims of the slots they free one `SKIP LOCKED` claim, in the same
- * statement. Several workers in one process then share a round trip per turn instead of
- * paying one per job; a lone completion waits for nothing more than the current turn.
+ * Records what a backend's workers did, several jobs per statement: the jobs that started
+ * (their attempt counted, `started_at` set) and the jobs that completed. One flush at a time:
+ * what arrives while a flush is under way waits for the next one, which starts as soon as it
+ * returns, so a busy process writes hundreds of outcomes per statement and an idle one
+ * writes each at once (no timer). Starts are written before completions of the same flush.
  */
 export interface Completer {
-  complete(queues: readonly string[], completion: Completion): Promise<ClaimedJob[]>;
+  /**
+   * Counts the attempt of a job that starts now; `lost` is called when the job is no longer
+   * this worker's (cancelled while it waited in the buffer, or its lease taken over).
+   */
+  started(job: ClaimedJob, lost: () => void): void;
+  /** Records a completed job; resolves once it is written. */
+  complete(job: ClaimedJob, result: unknown): Promise<void>;
+  /** Resolves once everything handed over so far is written. */
+  flush(): Promise<void>;
 }
 
-interface Pending extends Completion {
-  resolve(jobs: ClaimedJob[]): void;
+interface Start {
+  job: ClaimedJob;
+  lost(): void;
+}
+
+interface Done {
+  job: ClaimedJob;
+  result: unknown;
+  resolve(): void;
   reject(error: unknown): void;
 }
 
 const T = sql.raw('basalt_job');
+/** Rows per statement (3 parameters each for a completion: under SQLite's and PostgreSQL's limits). */
+const MAX_ROWS = 1000;
 
 export function createCompleter(options: {
   db: Database;
   workerId: string;
-  claimQuery: ClaimQuery;
+  onError(error: unknown): void;
 }): Completer {
-  const { db, workerId, claimQuery } = options;
-  const batches = new Map<string, { queues: readonly string[]; pending: Pending[] }>();
+  const { db, workerId } = options;
+  const sqlite = db.dialect === 'sqlite';
+  const starts: Start[] = [];
+  const done: Done[] = [];
+  const waiting: { resolve(): void }[] = [];
+  let flushing = false;
   let scheduled = false;
 
-  async function flush(queues: readonly string[], pending: Pending[]): Promise<void> {
+  async function writeStarts(batch: Start[]): Promise<void> {
     const now = new Date().toISOString();
-    const ids = pending.map((p) => Number(p.job.id));
-    const attempts = pending.map((p) => p.job.attempt);
-    const results = pending.map((p) => writeJson(p.result));
-    const wanted = pending.reduce((sum, p) => sum + p.claim, 0);
-    // Each finished job is matched with the lease it ran under (worker and attempt), as one
-    // completion alone would be: a job taken over by another worker is not overwritten.
-    // (A lone completion keeps the plain statement, which PostgreSQL plans faster.)
-    const done =
-      pending.length === 1
-        ? sql`update ${T} j set state = 'completed', result = ${results[0]}, finished_at = ${now}, locked_by = null, locked_until = null
-            where j.id = ${ids[0]} and j.locked_by = ${workerId} and j.attempts = ${attempts[0]} and j.state = 'active'`
-        : sql`with v as (select * from unnest(${ids}::bigint[], ${attempts}::int[], ${results}::text[]) as v(id, attempts, result))
-            update ${T} j set state = 'completed', result = v.result::jsonb, finished_at = ${now}, locked_by = null, locked_until = null
-            from v where j.id = v.id and j.locked_by = ${workerId} and j.attempts = v.attempts and j.state = 'active'`;
-    const query =
-      wanted > 0
-        ? sql<JobRow>`with done as (${done} returning j.id), next as (${claimQuery(queues, wanted, now)}) select * from next`
-        : done;
-    const { rows } = await query.execute(db.kysely);
-    const claimed = (rows as JobRow[]).map((row) => claimedFromRow(row, false));
-    let at = 0;
-    for (const p of pending) {
-      p.resolve(claimed.slice(at, at + p.claim));
-      at += p.claim;
+    const ids = batch.map((s) => Number(s.job.id));
+    const { rows } = sqlite
+      ? await sql<{ id: number | string }>`update ${T} set attempts = attempts + 1, started_at = ${now}
+          where id in (${sql.join(ids)}) and locked_by = ${workerId} and state = 'active' and started_at is null returning id`.execute(
+          db.kysely,
+        )
+      : await sql<{ id: number | string }>`update ${T} set attempts = attempts + 1, started_at = ${now}
+          where id = any(${ids}::bigint[]) and locked_by = ${workerId} and state = 'active' and started_at is null returning id`.execute(
+          db.kysely,
+        );
+    const kept = new Set(rows.map((r) => String(r.id)));
+    for (const s of batch) if (!kept.has(s.job.id)) s.lost();
+  }
+
+  async function writeDone(batch: Done[]): Promise<void> {
+    const now = new Date().toISOString();
+    // Each job is matched with the lease it ran under (worker and attempt): a job taken over
+    // by another worker is not overwritten.
+    if (sqlite) {
+      const values = batch.map((d) => sql`(${Number(d.job.id)}, ${d.job.attempt}, ${writeJson(d.result)})`);
+      await sql`update ${T} set state = 'completed', result = v.column3, finished_at = ${now}, locked_by = null, locked_until = null
+        from (values ${sql.join(values)}) as v
+        where ${T}.id = v.column1 and ${T}.attempts = v.column2 and ${T}.locked_by = ${workerId} and ${T}.state = 'active'`.execute(
+        db.kysely,
+      );
+      return;
+    }
+    const ids = batch.map((d) => Number(d.job.id));
+    const attempts = batch.map((d) => d.job.attempt);
+    const results = batch.map((d) => writeJson(d.result));
+    await sql`update ${T} j set state = 'completed', result = v.result::jsonb, finished_at = ${now}, locked_by = null, locked_until = null
+      from unnest(${ids}::bigint[], ${attempts}::int[], ${results}::text[]) as v(id, attempts, result)
+      where j.id = v.id and j.locked_by = ${workerId} and j.attempts = v.attempts and j.state = 'active'`.execute(
+      db.kysely,
+    );
+  }
+
+  async function run(): Promise<void> {
+    scheduled = false;
+    if (flushing) return;
+    flushing = true;
+    try {
+      while (starts.length || done.length) {
+        const s = starts.splice(0, MAX_ROWS);
+        const d = starts.length ? [] : done.splice(0, MAX_ROWS);
+        const settled = starts.length || done.length ? [] : waiting.splice(0);
+        try {
+          if (s.length) await writeStarts(s);
+        } catch (error) {
+          // The attempts stay uncounted; the jobs run to their end and are recorded below.
+          options.onError(error);
+        }
+        try {
+          if (d.length) await writeDone(d);
+          for (const x of d) x.resolve();
+        } catch (error) {
+          for (const x of d) x.reject(error);
+        }
+        for (const w of settled) w.resolve();
+      }
+    } finally {
+      flushing = false;
+      for (const w of waiting.splice(0)) w.resolve();
     }
   }
 
-  function run(): void {
-    scheduled = false;
-    const all = [...batches.values()];
-    batches.clear();
-    for (const { queues, pending } of all)
-      flush(queues, pending).catch((error: unknown) => {
-        for (const p of pending) p.reject(error);
-      });
+  function schedule(): void {
+    if (scheduled || flushing) return;
+    scheduled = true;
+    setImmediate(() => {
+      void run();
+    });
   }
 
   return {
-    complete(queues, completion) {
-      return new Promise<ClaimedJob[]>((resolve, reject) => {
-        const key = queues.join('\n');
-        let batch = batches.get(key);
-        if (!batch) {
-          batch = { queues, pending: [] };
-          batches.set(key, batch);
-        }
-        batch.pending.push({ ...completion, resolve, reject });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(run);
-        }
+    started(job, lost) {
+      starts.push({ job, lost });
+      schedule();
+    },
+    complete(job, result) {
+      return new Promise<void>((resolve, reject) => {
+        done.push({ job, result, resolve, reject });
+        schedule();
+      });
+    },
+    flush() {
+      if (!starts.length && !done.length && !flushing) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        waiting.push({ resolve });
+        schedule();
       });
     },
   };

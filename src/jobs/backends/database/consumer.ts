@@ -5,7 +5,7 @@ import type { ClaimedJob } from '../../job.js';
 import type { ConsumeOptions, Consumer } from '../backend.js';
 import type { ClaimQuery, Completer } from './completer.js';
 import type { Notifier } from './notifier.js';
-import { CLAIM_COLUMNS, claimedFromRow, describeError, type JobRow, writeJson } from './rows.js';
+import { CLAIM_COLUMNS, claimedFromRow, describeError, type JobRow } from './rows.js';
 
 interface DatabaseConsumerOptions extends ConsumeOptions {
   db: Database;
@@ -14,8 +14,10 @@ interface DatabaseConsumerOptions extends ConsumeOptions {
   pollMs: number;
   /** The lease holder's name: one per backend and process, shared by its consumers. */
   workerId: string;
-  /** PostgreSQL: records completions of this backend's consumers together. */
-  completer?: Completer;
+  /** Records starts and completions of this backend's consumers together. */
+  completer: Completer;
+  /** The most jobs one claim takes into the local buffer (the batch grows up to it while the queue is deep). */
+  batchSize: number;
 }
 
 interface Running {
@@ -42,7 +44,9 @@ const PG_CLAIM_COLUMNS = sql.raw(
 
 /**
  * The claim statement of a worker: up to `limit` queued jobs of `queues`, best first, leased
- * to `workerId` for `leaseMs` (SQLite serialises writers; PostgreSQL skips locked rows).
+ * to `workerId` for `leaseMs` into its local buffer (SQLite serialises writers; PostgreSQL
+ * skips locked rows). The attempt is not counted here but when the job starts (see the
+ * completer), so a buffered job handed back or found after a crash has lost nothing.
  */
 export function createClaimQuery(options: {
   sqlite: boolean;
@@ -50,30 +54,44 @@ export function createClaimQuery(options: {
   leaseMs: number;
 }): ClaimQuery {
   const { sqlite, workerId, leaseMs } = options;
-  return (queues, limit, now) => {
+  return (queues, limit) => {
     const until = new Date(Date.now() + leaseMs).toISOString();
     const queueList = sql.join([...queues]);
     return sqlite
-      ? sql<JobRow>`update ${T} set state = 'active', attempts = attempts + 1, locked_by = ${workerId}, locked_until = ${until}, started_at = ${now}
+      ? sql<JobRow>`update ${T} set state = 'active', locked_by = ${workerId}, locked_until = ${until}, started_at = null
           where id in (select id from ${T} where queue in (${queueList}) and state = 'queued' order by "rank", id limit ${limit})
           returning ${sql.raw(CLAIM_COLUMNS)}`
-      : sql<JobRow>`update ${T} j set state = 'active', attempts = j.attempts + 1, locked_by = ${workerId}, locked_until = ${until}, started_at = ${now}
+      : sql<JobRow>`update ${T} j set state = 'active', locked_by = ${workerId}, locked_until = ${until}, started_at = null
           from (select id from ${T} where queue in (${queueList}) and state = 'queued' order by "rank", id limit ${limit} for update skip locked) c
           where j.id = c.id returning ${PG_CLAIM_COLUMNS}`;
   };
 }
 
+/** Best first: higher priority, then older. */
+function byRank(a: JobRow, b: JobRow): number {
+  return Number(b.priority) - Number(a.priority) || Number(a.id) - Number(b.id);
+}
+
 /**
- * One worker's loop over the database queue: claim up to the free slots, run them under a
- * lease renewed every third of its length, record the outcome; sleep until a NOTIFY, a local
- * enqueue, a freed slot or the poll interval.
+ * One worker's loop over the database queue: claim jobs in batches into a local buffer (the
+ * batch doubles while claims come back full, up to `batchSize`, and halves when they do not),
+ * start them in the free slots, renew the leases of running and buffered jobs every third of
+ * the lease, and hand outcomes to the completer, which writes them in batches. Sleeps until a
+ * NOTIFY, a local enqueue, a freed slot or the poll interval.
  */
 export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consumer {
-  const { db, notifier, leaseMs, pollMs, concurrency, queues, workerId } = options;
+  const { db, notifier, leaseMs, pollMs, concurrency, queues, workerId, completer } = options;
   const sqlite = db.dialect === 'sqlite';
   const claimStatement = createClaimQuery({ sqlite, workerId, leaseMs });
   const queueList = sql.join([...queues]);
   const running = new Map<string, Running>();
+  /** Claimed jobs waiting for a slot, best first, under lease like the running ones. */
+  let buffer: ClaimedJob[] = [];
+  /** Outcomes being written (close waits for them). */
+  const recording = new Set<Promise<void>>();
+  const cap = Math.max(1, Math.floor(options.batchSize));
+  const smallest = Math.min(cap, concurrency);
+  let batch = smallest;
   let stopping = false;
   let wakeUp: (() => void) | undefined;
   let pending = false;
@@ -96,6 +114,8 @@ export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consume
   };
 
   const until = () => new Date(Date.now() + leaseMs).toISOString();
+  /** Refill below this many buffered jobs, so that a claim is under way before the slots run dry. */
+  const lowWater = () => Math.max(concurrency, Math.floor(batch / 4));
 
   async function maintain(): Promise<void> {
     const now = new Date().toISOString();
@@ -104,70 +124,69 @@ export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consume
       db.kysely,
     );
     // Jobs whose worker died: queued again, or dead-lettered when that was their last attempt.
+    // A job that never started (it was in the dead worker's buffer) lost no attempt.
+    const spent = sql`started_at is not null and attempts >= max_attempts`;
     await sql`update ${T} set
-        state = case when attempts >= max_attempts then 'failed' else 'queued' end,
-        error = case when attempts >= max_attempts then ${LEASE_LOST} else error end,
-        finished_at = case when attempts >= max_attempts then ${sqlite ? sql`${now}` : sql`cast(${now} as timestamptz)`} else null end,
+        state = case when ${spent} then 'failed' else 'queued' end,
+        error = case when ${spent} then ${LEASE_LOST} else error end,
+        finished_at = case when ${spent} then ${sqlite ? sql`${now}` : sql`cast(${now} as timestamptz)`} else null end,
         locked_by = null, locked_until = null
       where state = 'active' and locked_until < ${now} and queue in (${queueList})`.execute(db.kysely);
   }
 
-  const claimQuery = (limit: number, now: string) => claimStatement(queues, limit, now);
-
   async function claim(limit: number): Promise<ClaimedJob[]> {
-    const { rows } = await claimQuery(limit, new Date().toISOString()).execute(db.kysely);
-    return rows.map((row) => claimedFromRow(row, sqlite));
+    const { rows } = await claimStatement(queues, limit, new Date().toISOString()).execute(db.kysely);
+    // The attempt a job runs as: the one the completer counts when it starts.
+    return rows.sort(byRank).map((row) => {
+      const job = claimedFromRow(row, sqlite);
+      return { ...job, attempt: job.attempt + 1 };
+    });
   }
 
-  /**
-   * Records a completed job and, while running, claims the next one for the slot it frees:
-   * on PostgreSQL in one statement shared with the other completions of the same turn (see
-   * the completer), so busy workers pay less than one round trip per job.
-   */
-  async function complete(job: ClaimedJob, result: unknown): Promise<ClaimedJob[]> {
-    if (options.completer && !sqlite)
-      return options.completer.complete(queues, { job, result, claim: stopping ? 0 : 1 });
-    const now = new Date().toISOString();
-    await sql`update ${T} set state = 'completed', result = ${writeJson(result)}, finished_at = ${now}, locked_by = null, locked_until = null
-      where id = ${Number(job.id)} and locked_by = ${workerId} and attempts = ${job.attempt} and state = 'active'`.execute(
-      db.kysely,
-    );
-    return stopping ? [] : claim(1);
-  }
-
-  /** Records the outcome of a run; returns the jobs claimed for the freed slot. */
-  async function finish(
-    job: ClaimedJob,
-    outcome: { result: unknown } | { error: unknown },
-  ): Promise<ClaimedJob[]> {
+  /** Records a failed run: dead-lettered, or back to the queue after the retry delay. */
+  async function fail(job: ClaimedJob, error: unknown): Promise<void> {
+    // Its start (the attempt) is written first.
+    await completer.flush();
     const now = new Date();
     const lease = sql`id = ${Number(job.id)} and locked_by = ${workerId} and attempts = ${job.attempt} and state = 'active'`;
-    if ('result' in outcome) return complete(job, outcome.result);
-    const { message, stack } = describeError(outcome.error);
+    const { message, stack } = describeError(error);
     // A PermanentError ends the job now, with the attempts it has left.
     const delay =
-      job.attempt < job.maxAttempts && !isPermanentError(outcome.error)
-        ? options.retryDelay(job, outcome.error)
-        : null;
+      job.attempt < job.maxAttempts && !isPermanentError(error) ? options.retryDelay(job, error) : null;
     if (delay === null) {
       await sql`update ${T} set state = 'failed', error = ${message}, stack = ${stack}, finished_at = ${now.toISOString()}, locked_by = null, locked_until = null where ${lease}`.execute(
         db.kysely,
       );
-      emit({ type: 'failed', job, error: outcome.error });
-      return [];
+      emit({ type: 'failed', job, error });
+      return;
     }
     const runAt = new Date(now.getTime() + delay);
     await sql`update ${T} set state = ${delay > 0 ? 'delayed' : 'queued'}, run_at = ${runAt.toISOString()}, error = ${message}, stack = ${stack}, locked_by = null, locked_until = null where ${lease}`.execute(
       db.kysely,
     );
-    emit({ type: 'retrying', job, error: outcome.error, delayMs: delay });
+    emit({ type: 'retrying', job, error, delayMs: delay });
     notifier.local(job.queue, runAt);
-    return [];
+  }
+
+  /**
+   * Starts buffered jobs in the free slots; after a job ended (`ended`), wakes the loop to
+   * claim more when the buffer runs low.
+   */
+  function fill(ended = false): void {
+    if (stopping) return;
+    let taken = 0;
+    while (running.size < concurrency && taken < buffer.length) {
+      start(buffer[taken]!);
+      taken += 1;
+    }
+    if (taken) buffer = buffer.slice(taken);
+    if (ended && buffer.length < lowWater()) wake();
   }
 
   function start(job: ClaimedJob): void {
     const controller = new AbortController();
     const started = Date.now();
+    completer.started(job, () => controller.abort(new Error('The job was cancelled or its lease was lost')));
     emit({ type: 'started', job, waitedMs: Math.max(0, started - job.runAt.getTime()) });
     const done = options
       .process(job, controller.signal)
@@ -178,32 +197,39 @@ export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consume
         },
         (error: unknown) => ({ error }),
       )
-      .then((outcome) => (controller.signal.aborted ? [] : finish(job, outcome)))
-      .catch((error: unknown) => {
-        emit({ type: 'error', error });
-        return [];
-      })
-      .then((next) => {
-        // The slot passes straight to the next job; only an empty claim wakes the loop.
+      .then((outcome) => {
+        // The slot passes straight to the next buffered job; the outcome is written meanwhile.
         running.delete(job.id);
-        for (const claimed of next) start(claimed);
-        if (next.length === 0) wake();
+        if (!controller.signal.aborted) {
+          const record = (
+            'result' in outcome ? completer.complete(job, outcome.result) : fail(job, outcome.error)
+          )
+            .catch((error: unknown) => emit({ type: 'error', error }))
+            .finally(() => recording.delete(record));
+          recording.add(record);
+        }
+        fill(true);
       });
     running.set(job.id, { job, controller, done });
   }
 
   async function heartbeat(): Promise<void> {
-    if (running.size === 0) return;
-    const ids = [...running.keys()].map(Number);
-    const { rows } = await sql<{ id: number | string }>`update ${T} set locked_until = ${until()}
-      where id in (${sql.join(ids)}) and locked_by = ${workerId} and state = 'active' returning id`.execute(
-      db.kysely,
-    );
+    const held = [...running.keys(), ...buffer.map((job) => job.id)];
+    if (held.length === 0) return;
+    const ids = held.map(Number);
+    const { rows } = await (sqlite
+      ? sql<{ id: number | string }>`update ${T} set locked_until = ${until()}
+          where id in (${sql.join(ids)}) and locked_by = ${workerId} and state = 'active' returning id`
+      : sql<{ id: number | string }>`update ${T} set locked_until = ${until()}
+          where id = any(${ids}::bigint[]) and locked_by = ${workerId} and state = 'active' returning id`
+    ).execute(db.kysely);
     const kept = new Set(rows.map((r) => String(r.id)));
+    const asked = new Set(held);
     // Cancelled, or the lease was lost (this process stalled past it): stop working on it.
     for (const [id, entry] of running)
-      if (!kept.has(id) && ids.includes(Number(id)))
+      if (asked.has(id) && !kept.has(id))
         entry.controller.abort(new Error('The job was cancelled or its lease was lost'));
+    buffer = buffer.filter((job) => !asked.has(job.id) || kept.has(job.id));
   }
   const beat = setInterval(
     () => {
@@ -223,11 +249,15 @@ export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consume
           lastMaintenance = Date.now();
           await maintain();
         }
-        const free = concurrency - running.size;
-        if (free > 0 && !stopping) {
-          const jobs = await claim(free);
-          for (const job of jobs) start(job);
-          if (jobs.length === free && !stopping) continue;
+        fill();
+        if (!stopping && buffer.length < lowWater()) {
+          const asked = batch;
+          const jobs = await claim(asked);
+          // Deep queue: larger batches; a short one: smaller again.
+          batch = jobs.length >= asked ? Math.min(cap, batch * 2) : Math.max(smallest, Math.floor(batch / 2));
+          buffer = buffer.concat(jobs);
+          fill();
+          if (jobs.length === asked && !stopping) continue;
         }
       } catch (error) {
         emit({ type: 'error', error });
@@ -245,33 +275,60 @@ export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consume
   }
   const looping = loop();
 
+  /**
+   * Hands jobs back to the queue: a buffered one as it was, a started one with its attempt
+   * uncounted (it did not finish).
+   */
+  async function release(ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await sql`update ${T} set state = 'queued', attempts = case when started_at is null then attempts else attempts - 1 end,
+        locked_by = null, locked_until = null, started_at = null
+      where id in (${sql.join(ids)}) and locked_by = ${workerId} and state = 'active'`.execute(db.kysely);
+  }
+
+  let closing: Promise<void> | undefined;
+  async function close(timeoutMs: number): Promise<void> {
+    stopping = true;
+    wakeUp?.();
+    await looping;
+    // Jobs still in the buffer go back at once, for other workers.
+    const unstarted = buffer;
+    buffer = [];
+    try {
+      await release(unstarted.map((job) => Number(job.id)));
+      for (const queue of new Set(unstarted.map((job) => job.queue)))
+        await notifier.notify(db, queue).catch(() => undefined);
+    } catch (error) {
+      // They come back after the lease.
+      emit({ type: 'error', error });
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (running.size > 0 && Date.now() < deadline) {
+      const all = Promise.all([...running.values()].map((r) => r.done));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        all,
+        new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
+      ]);
+      clearTimeout(timer);
+    }
+    await Promise.all([...recording]);
+    await completer.flush();
+    clearInterval(beat);
+    unsubscribe();
+    if (running.size === 0) return;
+    // Still running past the timeout: hand them back (this attempt does not count).
+    const ids = [...running.keys()].map(Number);
+    const released = new Set([...running.values()].map((r) => r.job.queue));
+    for (const entry of running.values()) entry.controller.abort(new Error('The worker is shutting down'));
+    await release(ids);
+    for (const queue of released) await notifier.notify(db, queue).catch(() => undefined);
+  }
+
   return {
-    async close(closeOptions = {}) {
-      if (stopping) return looping;
-      stopping = true;
-      wakeUp?.();
-      await looping;
-      const timeoutMs = closeOptions.timeoutMs ?? 30_000;
-      const deadline = Date.now() + timeoutMs;
-      while (running.size > 0 && Date.now() < deadline) {
-        const all = Promise.all([...running.values()].map((r) => r.done));
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          all,
-          new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
-        ]);
-        clearTimeout(timer);
-      }
-      clearInterval(beat);
-      unsubscribe();
-      if (running.size === 0) return;
-      // Still running past the timeout: hand them back (this attempt does not count).
-      const ids = [...running.keys()].map(Number);
-      const released = new Set([...running.values()].map((r) => r.job.queue));
-      for (const entry of running.values()) entry.controller.abort(new Error('The worker is shutting down'));
-      await sql`update ${T} set state = 'queued', attempts = attempts - 1, locked_by = null, locked_until = null, started_at = null
-        where id in (${sql.join(ids)}) and locked_by = ${workerId} and state = 'active'`.execute(db.kysely);
-      for (const queue of released) await notifier.notify(db, queue).catch(() => undefined);
+    close(closeOptions = {}) {
+      closing ??= close(closeOptions.timeoutMs ?? 30_000);
+      return closing;
     },
   };
 }

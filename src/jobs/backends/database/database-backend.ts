@@ -10,7 +10,7 @@ import {
 } from '../../job.js';
 import type { ConsumeOptions, Consumer, JobsBackend } from '../backend.js';
 import { type Completer, createCompleter } from './completer.js';
-import { createClaimQuery, newWorkerId, startDatabaseConsumer } from './consumer.js';
+import { newWorkerId, startDatabaseConsumer } from './consumer.js';
 import { createNotifier, type Notifier } from './notifier.js';
 import { type JobRow, RECORD_COLUMNS, recordFromRow, writeJson } from './rows.js';
 
@@ -34,6 +34,12 @@ export interface DatabaseBackendOptions {
    * (default false: they use synchronous_commit=off, see docs/jobs.md).
    */
   synchronousBookkeeping?: boolean;
+  /**
+   * The most jobs a worker claims in one statement into its local buffer (default 200). The
+   * batch starts at the worker's concurrency, doubles while claims come back full (a deep
+   * queue) and halves when they do not; 1 claims one job per free slot.
+   */
+  batchSize?: number;
 }
 
 /** A PostgreSQL URL with one more server option (`-c name=value`) for its connections. */
@@ -73,7 +79,11 @@ export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
     channel,
   });
   const consumers = new Set<Consumer>();
-  // One lease holder per backend: its consumers share completion statements (see the completer).
+  const batchSize = options.batchSize ?? 200;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000)
+    throw new TypeError(`batchSize must be an integer from 1 to 1000 (got ${batchSize})`);
+  // One lease holder per backend: its consumers share the statements recording starts and
+  // completions (see the completer).
   const workerId = newWorkerId();
   let completer: Completer | undefined;
   const record = (row: JobRow) => recordFromRow(row, sqlite);
@@ -360,20 +370,20 @@ export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
     consume(consumeOptions: ConsumeOptions) {
       const leaseMs = options.leaseMs ?? 30_000;
       const bookkeeper = workerDb();
-      completer ??= sqlite
-        ? undefined
-        : createCompleter({
-            db: bookkeeper,
-            workerId,
-            claimQuery: createClaimQuery({ sqlite, workerId, leaseMs }),
-          });
+      const onEvent = consumeOptions.onEvent;
+      completer ??= createCompleter({
+        db: bookkeeper,
+        workerId,
+        onError: (error) => onEvent?.({ type: 'error', error }),
+      });
       const consumer = startDatabaseConsumer({
         db: bookkeeper,
         notifier,
         leaseMs,
         pollMs: options.pollMs ?? 1000,
         workerId,
-        ...(completer ? { completer } : {}),
+        completer,
+        batchSize: batchSize,
         ...consumeOptions,
       });
       consumers.add(consumer);

@@ -25,7 +25,7 @@ export const RECORD_COLUMNS =
   'id, task, queue, state, input, result, priority, attempts, max_attempts, run_at, idempotency_key, error, stack, enqueued_at, started_at, finished_at';
 
 /** The columns a worker needs to run a claimed job. */
-export const CLAIM_COLUMNS = 'id, task, queue, input, attempts, max_attempts, enqueued_at, run_at';
+export const CLAIM_COLUMNS = 'id, task, queue, input, priority, attempts, max_attempts, enqueued_at, run_at';
 
 function date(value: string | Date): Date {
   return value instanceof Date ? value : new Date(value);
