@@ -1,0 +1,181 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from 'basalt';
+import { type Database, sql } from 'basalt/db';
+import { t } from 'basalt/http';
+import {
+  createJobs,
+  createWorker,
+  databaseBackend,
+  defineTask,
+  JobModel,
+  JobScheduleModel,
+} from 'basalt/jobs';
+import { createTestDatabase } from 'basalt/testing';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
+import { eventually } from './backend.contract.js';
+import { jobsApp, nap } from './fixtures/app.js';
+import { killAll, startBasalt, waitFor } from './processes.js';
+
+// The database queue's batches: workers claim many jobs per statement into a local buffer
+// and record starts and completions in batches. What must not change: priorities across the
+// buffer, and crash recovery (a killed worker's buffered jobs run once, after one lease).
+
+const log = pino({ level: 'silent' });
+
+async function rows(db: Database, where: string) {
+  const { rows } = await sql<{
+    n: number | string;
+  }>`select count(*) as n from basalt_job where ${sql.raw(where)}`.execute(db.kysely);
+  return Number(rows[0]!.n);
+}
+
+function batchSuite(name: string, run: boolean, url: () => string | undefined): void {
+  describe.runIf(run)(`${name}: a high-priority job behind a 10,000-job backlog`, () => {
+    it('starts within one batch of its enqueue', async () => {
+      const test = await createTestDatabase({
+        models: [JobModel, JobScheduleModel],
+        ...(url() ? { url: url() } : {}),
+      });
+      const BATCH = 50;
+      const backend = databaseBackend({
+        db: test.db,
+        ...(url() ? { url: test.url } : {}),
+        batchSize: BATCH,
+        pollMs: 50,
+      });
+      const started: string[] = [];
+      let urgentAt = -1;
+      // From the 500th job on, the backlog's jobs wait for the urgent one to be enqueued (so
+      // that a fast machine does not drain the backlog first).
+      let open = () => {};
+      const gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      const low = defineTask('batch-low', { input: t.Object({ n: t.Integer() }), retries: 0 }, async () => {
+        started.push('low');
+        if (started.length >= 500) await gate;
+      });
+      const urgent = defineTask('batch-urgent', { input: t.Object({}), retries: 0 }, async () => {
+        urgentAt = started.length;
+        started.push('urgent');
+      });
+      const jobs = createJobs({ backend, tasks: [low, urgent], bind: false, db: test.db });
+      try {
+        for (let i = 0; i < 10_000; i += 1000)
+          await jobs.enqueueMany(
+            low,
+            Array.from({ length: 1000 }, (_, n) => ({ n: i + n })),
+          );
+        const worker = createWorker(jobs, { concurrency: 4, log, statsInterval: 0 });
+        // The workers are into the backlog, their batch grown to its cap.
+        await eventually(() => started.length >= 500 || undefined, 60_000);
+        await jobs.enqueue(urgent, {}, { priority: 50 });
+        const enqueuedAt = started.length;
+        open();
+        await eventually(() => urgentAt >= 0 || undefined, 60_000);
+        await worker.stop();
+        // Before it: the jobs buffered or being claimed when it arrived (at most a batch and the
+        // low-water mark of the buffer, and a claim in flight), never the rest of the backlog.
+        expect(urgentAt - enqueuedAt).toBeLessThanOrEqual(3 * BATCH);
+        // (Taken in order, it would have come after all 10,000.)
+        expect(urgentAt).toBeLessThan(10_000 - 3 * BATCH);
+        // The stop handed the buffer back: nothing is left leased.
+        expect(await rows(test.db, "state = 'active'")).toBe(0);
+        expect(await rows(test.db, "state = 'completed'")).toBe(started.length);
+      } finally {
+        await jobs.close();
+        await test.close();
+      }
+    }, 120_000);
+  });
+
+  describe.runIf(run)(`${name}: a worker killed (SIGKILL) holding a buffer of jobs`, () => {
+    let dir: string | undefined;
+    let close: (() => Promise<void>) | undefined;
+    afterAll(async () => {
+      killAll();
+      await close?.();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('has every job completed within a lease of the restart; only the running ones run twice', async () => {
+      const lease = 3000;
+      dir = mkdtempSync(join(tmpdir(), 'basalt-jobs-batch-crash-'));
+      let databaseUrl = url();
+      let dropSchema: (() => Promise<void>) | undefined;
+      if (databaseUrl) {
+        // An empty schema of its own (dropped at the end); the app creates its tables in it.
+        const schema = await createTestDatabase({ models: [], url: databaseUrl });
+        databaseUrl = schema.url;
+        dropSchema = () => schema.close();
+      } else databaseUrl = `sqlite:${join(dir, 'app.db')}`;
+      const env = { DATABASE_URL: databaseUrl, JOBS_LEASE: String(lease), JOBS_POLL_INTERVAL: '100' };
+      const app = await createApp(jobsApp, { envFile: false, env: { ...env, LOG_LEVEL: 'silent' } });
+      await app.db!.createTables();
+      const db = app.db!;
+      const backend = databaseBackend({ db, pollMs: 100 });
+      const jobs = createJobs({ backend, tasks: [nap], bind: false, db });
+      close = async () => {
+        await backend.close();
+        await app.stop();
+        await dropSchema?.();
+      };
+      // Each job runs for a minute the first time; once the worker is dead, the skip file
+      // makes the runs after recovery short, so what is measured is the recovery.
+      const skipFile = join(dir, 'skip');
+      const markers = Array.from({ length: 40 }, (_, i) => join(dir!, `job-${i}`));
+      const handles = await Promise.all(
+        markers.map((startedFile) => jobs.enqueue(nap, { ms: 60_000, startedFile, skipFile })),
+      );
+      const first = startBasalt(['worker', '--concurrency', '4'], env);
+      const firstPid = first.child.pid!;
+      // Four jobs running (their attempts written), more claimed into the buffer.
+      await eventually(
+        async () =>
+          (await rows(db, "state = 'active' and started_at is not null")) === 4 &&
+          (await rows(db, "state = 'active' and started_at is null")) >= 4,
+        60_000,
+      );
+      const buffered = await rows(db, "state = 'active' and started_at is null");
+      expect(markers.filter((m) => existsSync(`${m}.${firstPid}`))).toHaveLength(4);
+      first.child.kill('SIGKILL');
+      expect(await first.exited).toBe('SIGKILL');
+      writeFileSync(skipFile, '');
+
+      const second = startBasalt(['worker', '--concurrency', '4'], env);
+      const secondPid = second.child.pid!;
+      await waitFor(second, /worker started/, 60_000);
+      const startedAt = Date.now();
+      await eventually(
+        async () =>
+          (await Promise.all(handles.map((h) => h.state()))).every((s) => s === 'completed') || undefined,
+        lease + 30_000,
+      );
+      // The bound the docs promise, measured generously from the second worker's start-up line.
+      expect(Date.now() - startedAt).toBeLessThanOrEqual(lease + 5000);
+      const twice = markers.filter((m) => existsSync(`${m}.${firstPid}`) && existsSync(`${m}.${secondPid}`));
+      expect(twice).toHaveLength(4);
+      const records = await Promise.all(handles.map((h) => h.get()));
+      for (const [i, record] of records.entries()) {
+        const ranBefore = existsSync(`${markers[i]}.${firstPid}`);
+        // A run cut short by the crash counts; a job that waited in the buffer lost nothing.
+        expect(record).toMatchObject({
+          state: 'completed',
+          attempts: ranBefore ? 2 : 1,
+          result: { pid: secondPid },
+        });
+        expect(existsSync(`${markers[i]}.${secondPid}`)).toBe(true);
+      }
+      expect(buffered).toBeGreaterThanOrEqual(4);
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    }, 150_000);
+  });
+}
+
+batchSuite('SQLite', true, () => undefined);
+batchSuite('PostgreSQL', hasPostgres, () => POSTGRES_URL);
