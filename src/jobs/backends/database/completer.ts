@@ -18,10 +18,11 @@ export type ClaimQuery = (
  */
 export interface Completer {
   /**
-   * Counts the attempt of a job that starts now; `lost` is called when the job is no longer
-   * this worker's (cancelled while it waited in the buffer, or its lease taken over).
+   * Counts the attempt of a job about to start; resolves with whether it is still this
+   * worker's (false: cancelled while it waited in the buffer, or its lease taken over). The
+   * job runs only once its attempt is written, so a crash never loses the count of a run.
    */
-  started(job: ClaimedJob, lost: () => void): void;
+  started(job: ClaimedJob): Promise<boolean>;
   /** Records a completed job; resolves once it is written. */
   complete(job: ClaimedJob, result: unknown): Promise<void>;
   /** Resolves once everything handed over so far is written. */
@@ -30,7 +31,8 @@ export interface Completer {
 
 interface Start {
   job: ClaimedJob;
-  lost(): void;
+  resolve(kept: boolean): void;
+  reject(error: unknown): void;
 }
 
 interface Done {
@@ -47,7 +49,6 @@ const MAX_ROWS = 1000;
 export function createCompleter(options: {
   db: Database;
   workerId: string;
-  onError(error: unknown): void;
 }): Completer {
   const { db, workerId } = options;
   const sqlite = db.dialect === 'sqlite';
@@ -70,7 +71,7 @@ export function createCompleter(options: {
           db.kysely,
         );
     const kept = new Set(rows.map((r) => String(r.id)));
-    for (const s of batch) if (!kept.has(s.job.id)) s.lost();
+    for (const s of batch) s.resolve(kept.has(s.job.id));
   }
 
   async function writeDone(batch: Done[]): Promise<void> {
@@ -108,8 +109,8 @@ export function createCompleter(options: {
         try {
           if (s.length) await writeStarts(s);
         } catch (error) {
-          // The attempts stay uncounted; the jobs run to their end and are recorded below.
-          options.onError(error);
+          // Not started: the jobs come back after their lease, with no attempt lost.
+          for (const x of s) x.reject(error);
         }
         try {
           if (d.length) await writeDone(d);
@@ -134,9 +135,11 @@ export function createCompleter(options: {
   }
 
   return {
-    started(job, lost) {
-      starts.push({ job, lost });
-      schedule();
+    started(job) {
+      return new Promise<boolean>((resolve, reject) => {
+        starts.push({ job, resolve, reject });
+        schedule();
+      });
     },
     complete(job, result) {
       return new Promise<void>((resolve, reject) => {

@@ -370,12 +370,7 @@ export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
     consume(consumeOptions: ConsumeOptions) {
       const leaseMs = options.leaseMs ?? 30_000;
       const bookkeeper = workerDb();
-      const onEvent = consumeOptions.onEvent;
-      completer ??= createCompleter({
-        db: bookkeeper,
-        workerId,
-        onError: (error) => onEvent?.({ type: 'error', error }),
-      });
+      completer ??= createCompleter({ db: bookkeeper, workerId });
       const consumer = startDatabaseConsumer({
         db: bookkeeper,
         notifier,
