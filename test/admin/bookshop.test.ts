@@ -1,8 +1,10 @@
 // The bookshop's back office: a few lines in examples/bookshop/app.ts give staff the admin,
 // on the catalogue's collection (books need the model permissions) with the audit log.
 import { getAuth } from 'basalt/auth';
+import { operations, system } from 'basalt/ops';
 import { createTestClient, type TestClient } from 'basalt/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bookCollection } from '../../examples/bookshop/api.js';
 import bookshop from '../../examples/bookshop/app.js';
 import { Author, Book } from '../../examples/bookshop/models.js';
 import { decode, inputValue, listedLinks } from './helpers.js';
@@ -87,9 +89,14 @@ describe('the bookshop back office', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('ISBN must be 10 or 13 digits');
+    // A write from code (or REST, GraphQL, a job) through the layer lands in the same history.
+    await operations(client.db!).update(system, bookCollection, book.id, { title: 'Dune (1965)' });
     const history = await staff.get(`/admin/book/${book.id}/history`);
     expect(history.text).toContain('backoffice@example.com');
     expect(history.text).toContain('<strong>Price</strong>: 9.99 → 10.99');
+    const newest = history.text.split('<tr>')[2]!;
+    expect(newest).toContain('<td>system</td>');
+    expect(newest).toContain('<strong>Title</strong>: Dune → Dune (1965)');
   });
 
   it('renders the list, add and change pages of every model of every module', async () => {
