@@ -62,6 +62,8 @@ function processSuite(name: string, run: boolean, target: () => Promise<ProcessT
       const first = startBasalt(['worker'], env);
       const firstPid = first.child.pid!;
       await eventually(() => existsSync(`${marker}.${firstPid}`) || undefined, 60_000);
+      // The database queue writes a start (the attempt) milliseconds after the job starts.
+      await eventually(async () => (await job.get())?.attempts || undefined, 10_000);
       first.child.kill('SIGKILL');
       expect(await first.exited).toBe('SIGKILL');
       expect(await job.state()).toBe('active');

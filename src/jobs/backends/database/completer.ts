@@ -18,9 +18,10 @@ export type ClaimQuery = (
  */
 export interface Completer {
   /**
-   * Counts the attempt of a job about to start; resolves with whether it is still this
-   * worker's (false: cancelled while it waited in the buffer, or its lease taken over). The
-   * job runs only once its attempt is written, so a crash never loses the count of a run.
+   * Counts the attempt of a job that starts now; resolves once written with whether it is
+   * still this worker's (false: cancelled while it waited in the buffer, or its lease taken
+   * over). The job does not wait for it: a crash in between (milliseconds) does not count
+   * that run, and the job runs again as one that never started.
    */
   started(job: ClaimedJob): Promise<boolean>;
   /** Records a completed job; resolves once it is written. */
@@ -46,10 +47,7 @@ const T = sql.raw('basalt_job');
 /** Rows per statement (3 parameters each for a completion: under SQLite's and PostgreSQL's limits). */
 const MAX_ROWS = 1000;
 
-export function createCompleter(options: {
-  db: Database;
-  workerId: string;
-}): Completer {
+export function createCompleter(options: { db: Database; workerId: string }): Completer {
   const { db, workerId } = options;
   const sqlite = db.dialect === 'sqlite';
   const starts: Start[] = [];
@@ -109,7 +107,7 @@ export function createCompleter(options: {
         try {
           if (s.length) await writeStarts(s);
         } catch (error) {
-          // Not started: the jobs come back after their lease, with no attempt lost.
+          // Their attempts stay uncounted; their completions below do not match (a lease check).
           for (const x of s) x.reject(error);
         }
         try {

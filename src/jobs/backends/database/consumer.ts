@@ -145,6 +145,8 @@ export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consume
 
   /** Records a failed run: dead-lettered, or back to the queue after the retry delay. */
   async function fail(job: ClaimedJob, error: unknown): Promise<void> {
+    // Its start (the attempt) is written first.
+    await completer.flush();
     const now = new Date();
     const lease = sql`id = ${Number(job.id)} and locked_by = ${workerId} and attempts = ${job.attempt} and state = 'active'`;
     const { message, stack } = describeError(error);
@@ -183,32 +185,32 @@ export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consume
 
   function start(job: ClaimedJob): void {
     const controller = new AbortController();
-    let started = 0;
-    // The attempt is written first (several starts per statement), then the job runs.
-    const done = completer
-      .started(job)
-      .then(async (kept) => {
-        if (!kept) return null;
-        started = Date.now();
-        emit({ type: 'started', job, waitedMs: Math.max(0, started - job.runAt.getTime()) });
-        return options.process(job, controller.signal).then(
-          (result) => {
-            emit({ type: 'completed', job, durationMs: Date.now() - started });
-            return { result };
-          },
-          (error: unknown) => ({ error }),
-        );
-      })
-      .catch((error: unknown) => {
-        // Its start could not be written: it comes back after the lease, no attempt lost.
-        emit({ type: 'error', error });
-        return null;
-      })
+    const started = Date.now();
+    // The attempt is written alongside (several starts per statement, within milliseconds);
+    // a job found cancelled or taken over by then is stopped.
+    completer.started(job).then(
+      (kept) => {
+        if (!kept) controller.abort(new Error('The job was cancelled or its lease was lost'));
+      },
+      (error: unknown) => emit({ type: 'error', error }),
+    );
+    emit({ type: 'started', job, waitedMs: Math.max(0, started - job.runAt.getTime()) });
+    const done = options
+      .process(job, controller.signal)
+      .then(
+        (result) => {
+          emit({ type: 'completed', job, durationMs: Date.now() - started });
+          return { result };
+        },
+        (error: unknown) => ({ error }),
+      )
       .then((outcome) => {
         // The slot passes straight to the next buffered job; the outcome is written meanwhile.
         running.delete(job.id);
-        if (outcome && !controller.signal.aborted) {
-          const record = ('result' in outcome ? completer.complete(job, outcome.result) : fail(job, outcome.error))
+        if (!controller.signal.aborted) {
+          const record = (
+            'result' in outcome ? completer.complete(job, outcome.result) : fail(job, outcome.error)
+          )
             .catch((error: unknown) => emit({ type: 'error', error }))
             .finally(() => recording.delete(record));
           recording.add(record);
