@@ -24,7 +24,12 @@ const Ticket = defineModel(
     score: f.integer(),
   },
   // An index per way the list is read: a filter first, the sort after it (the key is in both).
-  { indexes: [['status', 'score'], ['status', 'urgent']] },
+  {
+    indexes: [
+      ['status', 'score'],
+      ['status', 'urgent'],
+    ],
+  },
 );
 
 const app = defineApp({
