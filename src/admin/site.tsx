@@ -1064,6 +1064,13 @@ export function adminRoutes(site: AdminSite): AnyEndpoint[] {
       }),
     ) as AnyEndpoint,
     on(`${p}/`, (ctx, actor) => indexPage(site, ctx, actor)),
+    // `/admin` and `/admin/book` are the index and the list, with their slash.
+    page(p, {}, () => redirect(`${p}/`, { status: 301 })) as AnyEndpoint,
+    page(`${p}/:model`, {}, (ctx) =>
+      redirect(`${p}/${encodeURIComponent(String((ctx.params as Record<string, string>).model))}/`, {
+        status: 301,
+      }),
+    ) as AnyEndpoint,
     on(`${p}/:model/`, (ctx, actor) => listPage(site, ctx, actor, entryOf(site, ctx.params.model))),
     on(`${p}/:model/add`, (ctx, actor) =>
       showForm(site, ctx, actor, entryOf(site, ctx.params.model), undefined),

@@ -194,6 +194,14 @@ describe('the admin site', () => {
         '/admin/writer/add',
       ])
         expect((await su.get(url)).status, url).toBe(200);
+      for (const [url, to] of [
+        ['/admin', '/admin/'],
+        ['/admin/book', '/admin/book/'],
+      ] as const) {
+        const res = await su.get(url);
+        expect(res.status).toBe(301);
+        expect(res.headers.location).toBe(to);
+      }
     });
 
     it('applies the collection’s scope and field rules (through the operation layer)', async () => {
