@@ -35,6 +35,7 @@ import {
   loadRedisBackend,
 } from '../../src/jobs/index.js';
 import { createTestDatabase } from '../../src/testing/index.js';
+import { graphileTarget, pgBossTarget } from './peers.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -42,6 +43,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string', multiple: true },
     rounds: { type: 'string' },
     processes: { type: 'string' },
+    'no-peers': { type: 'boolean', default: false },
   },
 });
 const PROCESSES = flags.processes ? Number(flags.processes) : 0;
@@ -433,8 +435,22 @@ for (let round = 1; round <= ROUNDS; round += 1) {
         ? { processes: PROCESSES, env: { BENCH_BACKEND: 'postgres', BENCH_URL: test.url } }
         : undefined;
       const target = basaltTarget('Basalt on PostgreSQL', backend, test.db, () => test.close(), remote);
-      report(await measure(target, workers));
+      report({ ...(await measure(target, workers)), round });
       await target.close();
+      // The PostgreSQL queues people use, on the same server (each in a schema of its own).
+      if (!flags['no-peers'])
+        for (const make of [
+          () => graphileTarget(POSTGRES_URL),
+          () => graphileTarget(POSTGRES_URL, 500),
+          () => pgBossTarget(POSTGRES_URL),
+        ]) {
+          const peer = await make();
+          try {
+            report({ ...(await measure(peer, workers)), round });
+          } finally {
+            await peer.close();
+          }
+        }
     }
   }
 }
@@ -503,6 +519,29 @@ const lines = [
         ];
   }),
 ];
+/** Basalt on PostgreSQL against each PostgreSQL peer, median of the rounds' ratios. */
+const peerLines = [1, 4].flatMap((w) =>
+  ['graphile-worker, defaults', 'graphile-worker, localQueue 500', 'pg-boss'].flatMap((peer) => {
+    const of = (key: 'jobsPerSecond' | 'bulkPerSecond' | 'drainPerSecond') => {
+      const perRound: number[] = [];
+      for (let round = 1; round <= ROUNDS; round += 1) {
+        const find = (name: string) =>
+          rows.find((r) => r.implementation === name && r.workers === w && r.round === round);
+        const theirs = find(peer);
+        const ours = find('Basalt on PostgreSQL');
+        if (theirs && ours) perRound.push(ours[key] / theirs[key]);
+      }
+      return perRound.length ? perRound.sort((a, b) => a - b)[Math.floor(perRound.length / 2)] : undefined;
+    };
+    const [a, b, c] = [of('jobsPerSecond'), of('bulkPerSecond'), of('drainPerSecond')];
+    return a === undefined || b === undefined || c === undefined
+      ? []
+      : [
+          `- Basalt on PostgreSQL / ${peer}, ${w} worker(s): ${a.toFixed(2)}× enqueue-and-process, ${b.toFixed(2)}× bulk, ${c.toFixed(2)}× drain`,
+        ];
+  }),
+);
+lines.push(...(peerLines.length ? ['', ...peerLines] : []));
 const text = `${lines.join('\n')}\n`;
 process.stdout.write(text);
 if (!flags.quick && !flags.only) {
