@@ -203,7 +203,17 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
   });
   let document: OpenApiDocument | undefined;
   const openapi = () => {
-    document ??= buildOpenApiDocument(routes, definition.info, { authentication });
+    document ??= buildOpenApiDocument(routes, definition.info, {
+      authentication,
+      // The public origin when configured, else relative to where the document is served.
+      servers: [
+        {
+          url: typed.PUBLIC_URL ?? '/',
+          description: typed.NODE_ENV === 'development' ? 'local development' : typed.NODE_ENV,
+          'x-internal': false,
+        },
+      ],
+    });
     return document;
   };
   if (typed.DOCS)

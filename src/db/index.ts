@@ -118,3 +118,4 @@ export {
   type WithIncludes,
 } from './query/types.js';
 export { ModelRegistry, type ResolvedRelation } from './registry.js';
+export { TEXT_MAX_LENGTH } from './schemas.js';

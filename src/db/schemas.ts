@@ -10,6 +10,21 @@ export const SLUG_PATTERN = '^[-a-zA-Z0-9_]+$';
 /** Pattern of a time of day. */
 export const TIME_PATTERN = '^([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,6})?)?$';
 
+/**
+ * The most characters a `text` field without its own `max` accepts: validation enforces it
+ * and the JSON Schemas (so the OpenAPI document) declare it as `maxLength`.
+ */
+export const TEXT_MAX_LENGTH = 100_000;
+/** Bounds of an `integer` field (a 32-bit column in PostgreSQL), enforced by validation. */
+const INT32_BOUNDS = { minimum: -(2 ** 31), maximum: 2 ** 31 - 1 };
+/** Bounds of a `bigInteger` field: the integers a JavaScript number holds exactly. */
+const SAFE_BOUNDS = { minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER };
+
+/** The most characters a field's value may have, `null` for no bound. */
+export function maxLengthOf(meta: FieldMeta): number | null {
+  return meta.max ?? (meta.kind === 'text' ? TEXT_MAX_LENGTH : null);
+}
+
 function annotations(meta: FieldMeta): Record<string, unknown> {
   const a: Record<string, unknown> = { title: meta.label };
   if (meta.help) a.description = meta.help;
@@ -18,9 +33,9 @@ function annotations(meta: FieldMeta): Record<string, unknown> {
 }
 
 function keySchema(type: 'integer' | 'uuid' | 'unknown', a: Record<string, unknown> = {}): TSchema {
-  if (type === 'integer') return t.Integer(a);
-  if (type === 'uuid') return t.String({ ...a, format: 'uuid' });
-  return t.Union([t.Integer(), t.String({ format: 'uuid' })], a);
+  if (type === 'integer') return t.Integer({ ...a, ...INT32_BOUNDS });
+  if (type === 'uuid') return t.String({ ...a, format: 'uuid', maxLength: 36 });
+  return t.Union([t.Integer(INT32_BOUNDS), t.String({ format: 'uuid', maxLength: 36 })], a);
 }
 
 function targetKeyType(model: Model, meta: FieldMeta): 'integer' | 'uuid' | 'unknown' {
@@ -34,7 +49,8 @@ function targetKeyType(model: Model, meta: FieldMeta): 'integer' | 'uuid' | 'unk
 /** JSON Schema of one column-backed field's value (without nullability). */
 export function valueSchema(model: Model, meta: FieldMeta): TSchema {
   const a = annotations(meta);
-  const max = meta.max === null ? {} : { maxLength: meta.max };
+  const length = maxLengthOf(meta);
+  const max = length === null ? {} : { maxLength: length };
   switch (meta.kind) {
     case 'string':
     case 'text':
@@ -46,22 +62,24 @@ export function valueSchema(model: Model, meta: FieldMeta): TSchema {
     case 'slug':
       return t.String({ ...a, ...max, pattern: SLUG_PATTERN });
     case 'integer':
+      return t.Integer({ ...a, ...INT32_BOUNDS });
     case 'bigInteger':
-      return t.Integer(a);
+      return t.Integer({ ...a, ...SAFE_BOUNDS });
     case 'float':
       return t.Number(a);
     case 'decimal':
-      return t.String({ ...a, pattern: DECIMAL_PATTERN });
+      // Digits, a sign and a point.
+      return t.String({ ...a, pattern: DECIMAL_PATTERN, maxLength: (meta.precision ?? 38) + 2 });
     case 'boolean':
       return t.Boolean(a);
     case 'date':
-      return t.String({ ...a, format: 'date' });
+      return t.String({ ...a, format: 'date', maxLength: 10 });
     case 'datetime':
-      return t.String({ ...a, format: 'date-time' });
+      return t.String({ ...a, format: 'date-time', maxLength: 35 });
     case 'time':
-      return t.String({ ...a, pattern: TIME_PATTERN });
+      return t.String({ ...a, pattern: TIME_PATTERN, maxLength: 15 });
     case 'uuid':
-      return t.String({ ...a, format: 'uuid' });
+      return t.String({ ...a, format: 'uuid', maxLength: 36 });
     case 'enum':
       return t.Union(
         (meta.choices ?? []).map((c) => t.Literal(c.value, { title: c.label })),

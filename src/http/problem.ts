@@ -17,6 +17,45 @@ export interface Problem {
 
 const MAX_INSTANCE = 1024;
 
+/**
+ * The most characters (or entries, for `errors`) each member of a problem sent has: the
+ * OpenAPI problem schema declares them and {@link sendProblem} clips to them.
+ */
+export const PROBLEM_LIMITS = {
+  type: 200,
+  title: 200,
+  detail: 4096,
+  instance: MAX_INSTANCE + 1,
+  code: 100,
+  requestId: 200,
+  errors: 1000,
+  pointer: 1024,
+} as const;
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/** The problem within {@link PROBLEM_LIMITS}. */
+function bounded(problem: Problem): Problem {
+  const out: Problem = {
+    ...problem,
+    type: clip(problem.type, PROBLEM_LIMITS.type),
+    title: clip(problem.title, PROBLEM_LIMITS.title),
+    detail: clip(problem.detail, PROBLEM_LIMITS.detail),
+    instance: clip(problem.instance, PROBLEM_LIMITS.instance),
+    code: clip(problem.code, PROBLEM_LIMITS.code),
+    requestId: clip(problem.requestId, PROBLEM_LIMITS.requestId),
+  };
+  if (problem.errors) {
+    out.errors = problem.errors.slice(0, PROBLEM_LIMITS.errors).map((e) => ({
+      ...e,
+      pointer: clip(e.pointer, PROBLEM_LIMITS.pointer),
+      detail: clip(e.detail, PROBLEM_LIMITS.detail),
+      ...(e.code === undefined ? {} : { code: clip(e.code, PROBLEM_LIMITS.code) }),
+    }));
+  }
+  return out;
+}
+
 /** The media type of every error answer. */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -177,9 +216,10 @@ export const ERROR_PAGE: unique symbol = Symbol('basalt.errorPage');
 /** Sends a problem answer (pre-serialized, so no route's response schema applies). */
 export function sendProblem(
   reply: FastifyReply,
-  problem: Problem,
+  sent: Problem,
   headers?: Record<string, string>,
 ): FastifyReply {
+  const problem = bounded(sent);
   if (headers) reply.headers(headers);
   const page = (reply.request as { [ERROR_PAGE]?: ErrorPageHook })[ERROR_PAGE];
   if (page !== undefined) {

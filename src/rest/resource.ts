@@ -102,6 +102,16 @@ type HttpOptions = Pick<
 /** Options with no keys besides those of {@link ResourceOptions} (a misspelt option is an error). */
 type Exact<O, M extends AnyModel> = O & { [K in Exclude<keyof O, keyof ResourceOptions<M>>]: never };
 
+/** The longest `If-Match` / `If-None-Match` header accepted (a 400 past it). */
+const ETAG_HEADER_MAX = 8192;
+
+/** `author` → `an author`, `book` → `a book` (by sound, for the common exceptions). */
+function withArticle(noun: string): string {
+  const an =
+    /^(hour|honest|heir)/i.test(noun) || (/^[aeiou]/i.test(noun) && !/^(uni|use|usu|eu|one|ur)/i.test(noun));
+  return `${an ? 'an' : 'a'} ${noun}`;
+}
+
 const DEFINE = { GET: get, POST: post, PUT: put, PATCH: patch, DELETE: del } as const;
 
 /** Declares an endpoint whose schemas are built at run time (its handler is typed loosely). */
@@ -116,7 +126,10 @@ function route(
 
 function idParams(model: AnyModel): TObject {
   return t.Object({
-    id: model.meta.primaryKey.type === 'uuid' ? t.String({ format: 'uuid' }) : guardInput(t.Integer()),
+    id:
+      model.meta.primaryKey.type === 'uuid'
+        ? t.String({ format: 'uuid', maxLength: 36 })
+        : guardInput(t.Integer()),
   });
 }
 
@@ -175,6 +188,7 @@ export function resource(
   const ifMatchHeader = t.Object({
     'if-match': t.Optional(
       t.String({
+        maxLength: ETAG_HEADER_MAX,
         description: requireIfMatch
           ? 'The ETag of the object as last read, or *; required (428 without it)'
           : 'The ETag of the object as last read, or *: the write is refused (412) if it changed since',
@@ -187,6 +201,8 @@ export function resource(
   const params = idParams(model);
   const objectQuery = buildQuerySchema(plan, query, false);
   const label = model.meta.label.toLowerCase();
+  const a = withArticle(label);
+  const plural = model.meta.pluralLabel.toLowerCase();
   const objectProblems = opts.check ? [403] : [];
   const writeProblems = plan.writeRules.size > 0 ? [403, 409] : [409];
 
@@ -208,7 +224,10 @@ export function resource(
           base,
           {
             ...common,
-            summary: `List ${model.meta.pluralLabel.toLowerCase()}`,
+            summary: `List ${plural}`,
+            description: query.pagination
+              ? `The ${plural} the caller may see, at most ${query.pagination.maxPageSize ?? 100} a page.`
+              : `The ${plural} the caller may see.`,
             query: buildQuerySchema(plan, query, true),
             response: { 200: pageSchema(schemas.read, name, query.pagination) },
             // A page number past the last page is a 404.
@@ -225,9 +244,16 @@ export function resource(
           {
             ...common,
             summary: `Get one ${label}`,
+            description: `The ${label} with this id; a 404 when it does not exist or the caller may not see it.`,
             params,
             query: objectQuery,
-            ...(etag ? { headers: t.Object({ 'if-none-match': t.Optional(t.String()) }) } : {}),
+            ...(etag
+              ? {
+                  headers: t.Object({
+                    'if-none-match': t.Optional(t.String({ maxLength: ETAG_HEADER_MAX })),
+                  }),
+                }
+              : {}),
             response: etag
               ? { 200: schemas.read, 304: t.Null({ description: 'Not modified (If-None-Match)' }) }
               : { 200: schemas.read },
@@ -244,7 +270,8 @@ export function resource(
           base,
           {
             ...common,
-            summary: `Create a ${label}`,
+            summary: `Create ${a}`,
+            description: `Creates ${a} from the body and answers it as stored.`,
             body: schemas.create,
             response: { 201: schemas.read },
             problems: writeProblems,
@@ -259,7 +286,8 @@ export function resource(
           detailPath,
           {
             ...common,
-            summary: `Delete a ${label}`,
+            summary: `Delete ${a}`,
+            description: `Deletes the ${label} with this id.`,
             params,
             ...(etag ? { headers: ifMatchHeader } : {}),
             response: { 204: t.Null({ description: 'Deleted' }) },
@@ -276,7 +304,10 @@ export function resource(
           detailPath,
           {
             ...common,
-            summary: partial ? `Change some fields of a ${label}` : `Replace a ${label}`,
+            summary: partial ? `Change some fields of ${a}` : `Replace ${a}`,
+            description: partial
+              ? `Changes the fields the body names of the ${label} with this id, leaving the others.`
+              : `Replaces every writable field of the ${label} with this id.`,
             params,
             body: partial ? schemas.patch : schemas.update,
             ...(etag ? { headers: ifMatchHeader } : {}),

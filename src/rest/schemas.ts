@@ -117,13 +117,19 @@ export function buildSchemas(plan: FieldPlan, name: string, sparse: boolean): Re
 /** The list envelope: `{ count, next, previous, results }` (no `count` with cursors). */
 export function pageSchema(item: TObject, name: string, pagination: PaginationOptions | false): TSchema {
   if (pagination === false) return t.Array(item, { $id: `${name}List` });
+  // A link repeats the request's URL (within Node's 16 KiB header limit) with a new page or cursor.
   const link = (description: string) =>
-    t.Unsafe<string | null>({ type: ['string', 'null'], format: 'uri', description });
+    t.Unsafe<string | null>({ type: ['string', 'null'], format: 'uri', maxLength: 20_000, description });
   const envelope: Record<string, TSchema> = {};
   if (pagination.style === 'page')
-    envelope.count = t.Integer({ description: 'Matching objects in all pages' });
+    envelope.count = t.Integer({
+      description: 'Matching objects in all pages',
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+    });
   envelope.next = link('URL of the next page; null on the last');
   envelope.previous = link('URL of the previous page; null on the first');
-  envelope.results = t.Array(item);
+  // A page holds at most the largest page size a caller may ask for.
+  envelope.results = t.Array(item, { maxItems: pagination.maxPageSize ?? 100 });
   return t.Object(envelope, { $id: `${name}Page` });
 }

@@ -3,7 +3,7 @@ import { type FieldError, ValidationError } from '../../core/index.js';
 import { columnFields, type DbContext } from '../context.js';
 import type { FieldMeta } from '../meta.js';
 import type { AnyModel } from '../model.js';
-import { SLUG_PATTERN, TIME_PATTERN } from '../schemas.js';
+import { maxLengthOf, SLUG_PATTERN, TIME_PATTERN } from '../schemas.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const SLUG = new RegExp(SLUG_PATTERN);
@@ -62,8 +62,8 @@ function check(
     case 'time': {
       if (typeof value !== 'string') return fail('Must be a string.');
       const s = value;
-      if (field.max !== null && exceeds(s, field.max))
-        return fail(`Ensure this value has at most ${field.max} characters.`);
+      const max = maxLengthOf(field);
+      if (max !== null && exceeds(s, max)) return fail(`Ensure this value has at most ${max} characters.`);
       if (field.kind === 'email' && !EMAIL.test(s)) return fail('Enter a valid email address.');
       if (field.kind === 'url') {
         let ok = false;

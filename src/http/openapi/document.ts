@@ -8,6 +8,7 @@ import {
   type SecurityScheme,
 } from '../dependency.js';
 import { type AnyEndpoint, responseSchemas } from '../endpoint.js';
+import { PROBLEM_LIMITS } from '../problem.js';
 import { mergeObjectSchemas, plainSchema } from '../schema.js';
 import { openApiPath } from '../server.js';
 
@@ -18,23 +19,49 @@ export interface OpenApiInfo {
   title: string;
   version: string;
   description?: string;
+  /** Who to contact about the API. */
+  contact?: { name?: string; url?: string; email?: string };
+  /** The API's license: an SPDX `identifier` or a `url`. */
+  license?: { name: string; identifier?: string; url?: string };
+  /** The terms of service, a URL. */
+  termsOfService?: string;
+}
+
+/** One entry of the document's `servers`. */
+export interface OpenApiServer {
+  url: string;
+  /** Names the environment (local, staging, production…). */
+  description?: string;
+  /** Whether the server is for internal use only. */
+  'x-internal'?: boolean;
 }
 
 /** An OpenAPI 3.1 document. */
 export interface OpenApiDocument {
   openapi: '3.1.0';
   info: OpenApiInfo;
+  servers?: OpenApiServer[];
   paths: Record<string, Record<string, JsonObject>>;
-  components: { schemas: Record<string, JsonObject>; securitySchemes?: Record<string, JsonObject> };
+  components: {
+    schemas: Record<string, JsonObject>;
+    securitySchemes?: Record<string, JsonObject>;
+    headers?: Record<string, JsonObject>;
+  };
   tags?: { name: string }[];
 }
+
+const text = (maxLength: number, description?: string) => ({
+  type: 'string',
+  maxLength,
+  ...(description ? { description } : {}),
+});
 
 const FIELD_ERROR = {
   type: 'object',
   properties: {
-    pointer: { type: 'string', description: 'JSON pointer to the field, e.g. /body/price' },
-    detail: { type: 'string' },
-    code: { type: 'string' },
+    pointer: text(PROBLEM_LIMITS.pointer, 'JSON pointer to the field, e.g. /body/price'),
+    detail: text(PROBLEM_LIMITS.detail),
+    code: text(PROBLEM_LIMITS.code),
   },
   required: ['pointer', 'detail'],
 };
@@ -44,14 +71,14 @@ export const PROBLEM_SCHEMA: JsonObject = {
   type: 'object',
   description: 'An RFC 9457 problem details object',
   properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
-    code: { type: 'string', description: 'Stable Basalt error code, see docs/reference/errors.md' },
-    requestId: { type: 'string' },
-    errors: { type: 'array', items: FIELD_ERROR },
+    type: text(PROBLEM_LIMITS.type),
+    title: text(PROBLEM_LIMITS.title),
+    status: { type: 'integer', format: 'int32', minimum: 400, maximum: 599 },
+    detail: text(PROBLEM_LIMITS.detail),
+    instance: text(PROBLEM_LIMITS.instance),
+    code: text(PROBLEM_LIMITS.code, 'Stable Basalt error code, see docs/reference/errors.md'),
+    requestId: text(PROBLEM_LIMITS.requestId),
+    errors: { type: 'array', maxItems: PROBLEM_LIMITS.errors, items: FIELD_ERROR },
   },
   required: ['type', 'title', 'status', 'detail', 'code'],
 };
@@ -70,6 +97,53 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   429: 'Too many requests',
   500: 'Unexpected error',
 };
+
+/** The headers of a rate-limited endpoint's answers (see `rateLimitHeaders`). */
+const RATE_LIMIT_HEADERS: Record<string, JsonObject> = {
+  'RateLimit-Limit': {
+    description: 'Requests allowed in the current window',
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 },
+  },
+  'RateLimit-Remaining': {
+    description: 'Requests left in the current window',
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 },
+  },
+  'RateLimit-Reset': {
+    description: 'Seconds until the window resets',
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 },
+  },
+  'Retry-After': {
+    description: 'Seconds to wait before trying again',
+    schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 2147483647 },
+  },
+};
+const headerRefs = (names: readonly string[]) =>
+  Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
+const LIMIT_HEADER_NAMES = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
+
+/**
+ * Gives every integer schema without a `format` the one its bounds fit (`int32` or `int64`);
+ * an integer without bounds is left as it is.
+ */
+function integerFormats(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) integerFormats(item);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const schema = node as JsonObject;
+  const type = schema.type;
+  const integer = type === 'integer' || (Array.isArray(type) && type.includes('integer'));
+  if (integer && schema.format === undefined) {
+    const min = schema.minimum ?? schema.exclusiveMinimum;
+    const max = schema.maximum ?? schema.exclusiveMaximum;
+    if (typeof min === 'number' && typeof max === 'number') {
+      if (min >= -(2 ** 31) && max <= 2 ** 31 - 1) schema.format = 'int32';
+      else if (min >= -Number.MAX_SAFE_INTEGER && max <= Number.MAX_SAFE_INTEGER) schema.format = 'int64';
+    }
+  }
+  for (const value of Object.values(schema)) integerFormats(value);
+}
 
 class ComponentRegistry {
   readonly schemas: Record<string, JsonObject> = { Problem: PROBLEM_SCHEMA };
@@ -142,13 +216,17 @@ function parameters(
 export function buildOpenApiDocument(
   routes: readonly AnyEndpoint[],
   info: OpenApiInfo,
-  options: { authentication?: Authentication | undefined } = {},
+  options: {
+    authentication?: Authentication | undefined;
+    servers?: readonly OpenApiServer[] | undefined;
+  } = {},
 ): OpenApiDocument {
   const registry = new ComponentRegistry();
   const paths: OpenApiDocument['paths'] = {};
   const securitySchemes: Record<string, JsonObject> = {};
   const tags = new Set<string>();
   const ids = new Set<string>();
+  let usesRateLimit = false;
 
   for (const endpoint of routes) {
     const spec = endpoint.spec;
@@ -172,7 +250,7 @@ export function buildOpenApiDocument(
     if (spec.summary) operation.summary = spec.summary;
     if (spec.description) operation.description = spec.description;
     if (spec.tags?.length) {
-      operation.tags = spec.tags;
+      operation.tags = [...spec.tags];
       for (const tag of spec.tags) tags.add(tag);
     }
     if (spec.deprecated) operation.deprecated = true;
@@ -246,6 +324,18 @@ export function buildOpenApiDocument(
     if (spec.problems) errorCodes.push(...spec.problems);
     if (security.length > 0) operation.security = security;
     for (const code of errorCodes) responses[String(code)] ??= problem(code);
+    if (spec.rateLimit) {
+      usesRateLimit = true;
+      for (const [status, response] of Object.entries(responses)) {
+        const code = Number(status);
+        if (code >= 500) continue;
+        const names = code === 429 ? ['Retry-After', ...LIMIT_HEADER_NAMES] : LIMIT_HEADER_NAMES;
+        responses[status] = {
+          ...response,
+          headers: { ...(response.headers as JsonObject), ...headerRefs(names) },
+        };
+      }
+    }
     operation.responses = Object.fromEntries(
       Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)),
     );
@@ -255,12 +345,32 @@ export function buildOpenApiDocument(
     paths[path][endpoint.method.toLowerCase()] = operation;
   }
 
+  // Tags differing only in case are one (a resource's `Books` and a hand-written endpoint's
+  // `books`): the capitalised spelling names them all.
+  const canonical = new Map<string, string>();
+  for (const tag of [...tags].sort()) {
+    const key = tag.toLowerCase();
+    const known = canonical.get(key);
+    if (known === undefined || (/^[A-Z]/.test(tag) && !/^[A-Z]/.test(known))) canonical.set(key, tag);
+  }
+  const tagOf = (tag: string) => canonical.get(tag.toLowerCase()) ?? tag;
+  for (const methods of Object.values(paths))
+    for (const operation of Object.values(methods))
+      if (Array.isArray(operation.tags))
+        operation.tags = [...new Set((operation.tags as string[]).map(tagOf))];
+  tags.clear();
+  for (const tag of canonical.values()) tags.add(tag);
+
   const document: OpenApiDocument = {
     openapi: '3.1.0',
     info,
+    ...(options.servers?.length ? { servers: [...options.servers] } : {}),
     paths,
     components: { schemas: registry.schemas },
   };
+  if (usesRateLimit) document.components.headers = RATE_LIMIT_HEADERS;
+  integerFormats(document.paths);
+  integerFormats(document.components.schemas);
   if (Object.keys(securitySchemes).length > 0) document.components.securitySchemes = securitySchemes;
   if (tags.size > 0) document.tags = [...tags].sort().map((name) => ({ name }));
   return document;
