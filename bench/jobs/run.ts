@@ -44,6 +44,8 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string' },
     processes: { type: 'string' },
     'no-peers': { type: 'boolean', default: false },
+    /** Peers to measure: graphile, graphile-local, pg-boss (default all). */
+    peers: { type: 'string', multiple: true },
   },
 });
 const PROCESSES = flags.processes ? Number(flags.processes) : 0;
@@ -439,11 +441,12 @@ for (let round = 1; round <= ROUNDS; round += 1) {
       await target.close();
       // The PostgreSQL queues people use, on the same server (each in a schema of its own).
       if (!flags['no-peers'])
-        for (const make of [
-          () => graphileTarget(POSTGRES_URL),
-          () => graphileTarget(POSTGRES_URL, 500),
-          () => pgBossTarget(POSTGRES_URL),
-        ]) {
+        for (const [key, make] of [
+          ['graphile', () => graphileTarget(POSTGRES_URL)],
+          ['graphile-local', () => graphileTarget(POSTGRES_URL, 500)],
+          ['pg-boss', () => pgBossTarget(POSTGRES_URL)],
+        ] as const) {
+          if (flags.peers && !flags.peers.includes(key)) continue;
           const peer = await make();
           try {
             report({ ...(await measure(peer, workers)), round });
@@ -521,25 +524,27 @@ const lines = [
 ];
 /** Basalt on PostgreSQL against each PostgreSQL peer, median of the rounds' ratios. */
 const peerLines = [1, 4].flatMap((w) =>
-  ['graphile-worker, defaults', 'graphile-worker, localQueue 500', 'pg-boss'].flatMap((peer) => {
-    const of = (key: 'jobsPerSecond' | 'bulkPerSecond' | 'drainPerSecond') => {
-      const perRound: number[] = [];
-      for (let round = 1; round <= ROUNDS; round += 1) {
-        const find = (name: string) =>
-          rows.find((r) => r.implementation === name && r.workers === w && r.round === round);
-        const theirs = find(peer);
-        const ours = find('Basalt on PostgreSQL');
-        if (theirs && ours) perRound.push(ours[key] / theirs[key]);
-      }
-      return perRound.length ? perRound.sort((a, b) => a - b)[Math.floor(perRound.length / 2)] : undefined;
-    };
-    const [a, b, c] = [of('jobsPerSecond'), of('bulkPerSecond'), of('drainPerSecond')];
-    return a === undefined || b === undefined || c === undefined
-      ? []
-      : [
-          `- Basalt on PostgreSQL / ${peer}, ${w} worker(s): ${a.toFixed(2)}× enqueue-and-process, ${b.toFixed(2)}× bulk, ${c.toFixed(2)}× drain`,
-        ];
-  }),
+  ['graphile-worker, defaults', 'graphile-worker, localQueue 500', 'pg-boss, batchSize 20'].flatMap(
+    (peer) => {
+      const of = (key: 'jobsPerSecond' | 'bulkPerSecond' | 'drainPerSecond') => {
+        const perRound: number[] = [];
+        for (let round = 1; round <= ROUNDS; round += 1) {
+          const find = (name: string) =>
+            rows.find((r) => r.implementation === name && r.workers === w && r.round === round);
+          const theirs = find(peer);
+          const ours = find('Basalt on PostgreSQL');
+          if (theirs && ours) perRound.push(ours[key] / theirs[key]);
+        }
+        return perRound.length ? perRound.sort((a, b) => a - b)[Math.floor(perRound.length / 2)] : undefined;
+      };
+      const [a, b, c] = [of('jobsPerSecond'), of('bulkPerSecond'), of('drainPerSecond')];
+      return a === undefined || b === undefined || c === undefined
+        ? []
+        : [
+            `- Basalt on PostgreSQL / ${peer}, ${w} worker(s): ${a.toFixed(2)}× enqueue-and-process, ${b.toFixed(2)}× bulk, ${c.toFixed(2)}× drain`,
+          ];
+    },
+  ),
 );
 lines.push(...(peerLines.length ? ['', ...peerLines] : []));
 const text = `${lines.join('\n')}\n`;
