@@ -15,7 +15,13 @@ import { nightlySalesReport, salesReport, sendOrderConfirmation, thumbnailTask }
 /** The reference app: every Basalt capability shows up here as it lands. */
 export default defineApp({
   name: 'bookshop',
-  info: { title: 'Bookshop API', version: '0.1.0', description: 'The Basalt reference application.' },
+  info: {
+    title: 'Bookshop API',
+    version: '0.1.0',
+    description: 'The Basalt reference application.',
+    contact: { name: 'Bookshop API team', email: 'api@bookshop.example' },
+    license: { name: 'MIT', identifier: 'MIT' },
+  },
   // Covers are public media (STORAGE_URL); invoices private (STORAGE_PRIVATE_URL).
   // Jobs in the app's database (REDIS_URL or JOBS_BACKEND=redis moves them to Redis).
   modules: [

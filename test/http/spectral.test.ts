@@ -78,10 +78,12 @@ describe('the bookshop OpenAPI document under Spectral (.spectral.yaml)', () => 
     const client = await createTestClient(bookshop);
     try {
       const doc = (await client.request({ method: 'GET', url: '/openapi.json' })).body as {
+        info: { contact?: { email?: string } };
         servers: { url: string; description: string; 'x-internal': boolean }[];
         tags: { name: string }[];
         paths: Record<string, Record<string, Operation>>;
       };
+      expect(doc.info.contact?.email).toBe('api@bookshop.example');
       expect(doc.servers).toEqual([{ url: '/', description: 'test', 'x-internal': false }]);
       // /auth/token has a rateLimit: its answers carry the RateLimit-* headers, its 429 Retry-After.
       const token = doc.paths['/auth/token']!.post!;
