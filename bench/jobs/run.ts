@@ -495,13 +495,13 @@ const ratio = (workers: number, key: 'jobsPerSecond' | 'bulkPerSecond' | 'drainP
 const lines = [
   `# Jobs benchmark, ${new Date().toISOString().slice(0, 10)}`,
   '',
-  `Command: \`node --conditions=basalt-source --import tsx bench/jobs/run.ts${flags.quick ? ' --quick' : ''}${flags.rounds ? ` --rounds ${flags.rounds}` : ''}\``,
+  `Command: \`node --conditions=basalt-source --import tsx bench/jobs/run.ts${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}\``,
   '',
   `${JOBS} no-op jobs enqueued (${IN_FLIGHT} enqueues in flight) while the workers run, timed until all are recorded`,
   `completed; "bulk": the same with ${BULK} jobs per enqueue call (enqueueMany, addBulk; ${BULK_IN_FLIGHT} calls in flight); then ${LATENCY_SAMPLES} jobs one at a time on idle workers, from the enqueue call to the handler's start;`,
   `then "drain": ${JOBS} jobs enqueued (in bulk) with no worker running, timed from the workers' start until all are completed.`,
   `Medians of ${ROUNDS} round(s), the implementations alternating within each round. ` +
-    'Workers run in the benchmark process, one job at a time each. Machine: ' +
+    'Workers run in the benchmark process, one job at a time each (graphile-worker and pg-boss: one runner or worker with that concurrency). Machine: ' +
     `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()[0]?.toFixed(2)} at the end, Node ${process.version}.`,
   '',
   '| implementation | workers | enqueue-and-process jobs/s | same, bulk enqueue | drain jobs/s | start latency p50 (ms) | p95 (ms) |',
