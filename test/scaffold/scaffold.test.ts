@@ -50,7 +50,9 @@ function nodeDir(major: 22 | 24): string | undefined {
 function cleanEnv(dir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|VITEST|BASALT_|NODE_)/i.test(key)) continue;
+    // The machine's extra CA certificates stay: npm run by another node has no global npmrc
+    // (its prefix is that node's folder), and a registry behind a TLS proxy needs them.
+    if (/^(npm_|VITEST|BASALT_|NODE_)/i.test(key) && key !== 'NODE_EXTRA_CA_CERTS') continue;
     if (
       ['PORT', 'HOST', 'DATABASE_URL', 'TEST_DATABASE_URL', 'REDIS_URL', 'SECRET_KEY', 'WORKERS'].includes(
         key,
