@@ -160,7 +160,14 @@ export function getAuth(app: Pick<BasaltApp, 'config'>): AuthService {
 /** The bearer-token scheme documented in OpenAPI. */
 export const bearerScheme: SecurityScheme = {
   name: 'bearerAuth',
-  definition: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+  definition: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      'An access token from POST /auth/token, issued and checked per RFC8725 (JWT best practices): one ' +
+      'algorithm accepted (JWT_ALGORITHM), iss, aud and exp required, explicit typ, refresh tokens refused.',
+  },
 };
 
 const REQUIRED_USER_FIELDS = ['password', 'isActive'] as const;

@@ -118,4 +118,4 @@ export {
   type WithIncludes,
 } from './query/types.js';
 export { ModelRegistry, type ResolvedRelation } from './registry.js';
-export { TEXT_MAX_LENGTH } from './schemas.js';
+export { MANY_TO_MANY_MAX_ITEMS, TEXT_MAX_LENGTH } from './schemas.js';

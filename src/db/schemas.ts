@@ -15,6 +15,8 @@ export const TIME_PATTERN = '^([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,6})?)
  * and the JSON Schemas (so the OpenAPI document) declare it as `maxLength`.
  */
 export const TEXT_MAX_LENGTH = 100_000;
+/** The most ids one write may set on a many-to-many field (a 400 past it). */
+export const MANY_TO_MANY_MAX_ITEMS = 1000;
 /** Bounds of an `integer` field (a 32-bit column in PostgreSQL), enforced by validation. */
 const INT32_BOUNDS = { minimum: -(2 ** 31), maximum: 2 ** 31 - 1 };
 /** Bounds of a `bigInteger` field: the integers a JavaScript number holds exactly. */
@@ -121,7 +123,7 @@ export function buildSchemas(model: Model): { read: TObject; create: TObject; up
   for (const meta of Object.values(model.meta.fields)) {
     if (meta.kind === 'hasMany') continue;
     if (meta.kind === 'manyToMany') {
-      const list = t.Array(keySchema('unknown'), { title: meta.label });
+      const list = t.Array(keySchema('unknown'), { title: meta.label, maxItems: MANY_TO_MANY_MAX_ITEMS });
       if (!meta.readOnly) {
         create[meta.name] = t.Optional(list);
         update[meta.name] = t.Optional(list);

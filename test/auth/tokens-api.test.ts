@@ -334,6 +334,7 @@ describe('OpenAPI of guarded endpoints', () => {
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
+        description: expect.stringContaining('RFC8725'),
       });
       expect(doc.paths['/private']!.get!.security).toContainEqual({ bearerAuth: [] });
       expect(doc.paths['/private']!.get!.security).not.toContainEqual({});

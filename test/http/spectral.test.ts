@@ -32,9 +32,8 @@ async function lint(document: unknown): Promise<ISpectralDiagnostic[]> {
 /** Errors still produced today, per rule (see issue 23). */
 const REMAINING: Record<string, number> = {
   'owasp:api1:2023-no-numeric-ids': 21,
-  'owasp:api2:2023-jwt-best-practices': 1,
   'owasp:api2:2023-write-restricted': 7,
-  'owasp:api4:2023-array-limit': 28,
+  'owasp:api4:2023-array-limit': 22,
   'owasp:api4:2023-integer-format': 97,
   'owasp:api4:2023-integer-limit': 97,
   'owasp:api4:2023-rate-limit': 221,

@@ -1,4 +1,4 @@
-import { TEXT_MAX_LENGTH } from 'basalt/db';
+import { MANY_TO_MANY_MAX_ITEMS, TEXT_MAX_LENGTH } from 'basalt/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cases, startShop } from './harness.js';
 
@@ -41,6 +41,16 @@ describe.each(cases)('declared bounds are enforced on $name', ({ database }) => 
     await expect(
       shop.client.db!.create(Author, { name: 'Direct', bio: 'y'.repeat(TEXT_MAX_LENGTH + 1) } as never),
     ).rejects.toMatchObject({ code: 'BASALT_VALIDATION_FAILED' });
+  });
+
+  it('refuses more many-to-many ids than the declared maxItems with a 400', async () => {
+    const book = await shop.book();
+    const res = await shop.call('PATCH', `/api/books/${book.id}`, {
+      headers: admin.headers,
+      body: { tags: Array.from({ length: MANY_TO_MANY_MAX_ITEMS + 1 }, (_, i) => i + 1) },
+    });
+    expect(res.status).toBe(400);
+    expect((res.body.errors as { pointer: string }[]).map((e) => e.pointer)).toContain('/body/tags');
   });
 
   it('refuses an If-None-Match header past its declared maximum with a 400', async () => {
