@@ -18,11 +18,26 @@ import type { SessionAuth } from './sessions/index.js';
 /** The token pair `POST /auth/token` and `/auth/token/refresh` return. */
 export const TokenPairSchema = t.Object(
   {
-    access: t.String({ description: 'The access token (JWT), sent as `Authorization: Bearer ...`' }),
-    refresh: t.String({ description: 'The refresh token; exchange it once at /auth/token/refresh' }),
+    // A token past Node's 16 KiB header limit could never be sent back as a header.
+    access: t.String({
+      maxLength: 16_384,
+      description: 'The access token (JWT), sent as `Authorization: Bearer ...`',
+    }),
+    refresh: t.String({
+      maxLength: 16_384,
+      description: 'The refresh token; exchange it once at /auth/token/refresh',
+    }),
     tokenType: t.Literal('Bearer'),
-    expiresIn: t.Integer({ description: 'Seconds until the access token expires' }),
-    refreshExpiresIn: t.Integer({ description: 'Seconds until the refresh token expires' }),
+    expiresIn: t.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'Seconds until the access token expires',
+    }),
+    refreshExpiresIn: t.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'Seconds until the refresh token expires',
+    }),
   },
   { $id: 'TokenPair' },
 );

@@ -34,10 +34,10 @@ const REMAINING: Record<string, number> = {
   'owasp:api1:2023-no-numeric-ids': 21,
   'owasp:api2:2023-write-restricted': 7,
   'owasp:api4:2023-array-limit': 22,
-  'owasp:api4:2023-integer-format': 97,
-  'owasp:api4:2023-integer-limit': 97,
+  'owasp:api4:2023-integer-format': 91,
+  'owasp:api4:2023-integer-limit': 91,
   'owasp:api4:2023-rate-limit': 221,
-  'owasp:api4:2023-string-limit': 194,
+  'owasp:api4:2023-string-limit': 188,
   'owasp:api8:2023-define-cors-origin': 31,
 };
 
