@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SessionLogin } from '../auth/internal.js';
 import { BasaltError, isBasaltError } from '../core/index.js';
-import type { AnyModel, Executor } from '../db/index.js';
+import type { Executor } from '../db/index.js';
 import { type AnyEndpoint, type EndpointSpec, get, type RequestContext, respond, t } from '../http/index.js';
 import { type Actor, type AuditRecord, auditLog } from '../ops/index.js';
 import {
@@ -10,6 +10,7 @@ import {
   hiddenFields,
   listObjects,
   loadObject,
+  lockForWrite,
   type Precondition,
   serialize,
   updateObject,
@@ -723,35 +724,11 @@ function sameVersion(entry: AdminModel, version: string | undefined): Preconditi
     );
   return async (db, current) => {
     if (versionOf(current) !== version) throw conflict();
-    // PostgreSQL: lock the row (a no-op UPDATE waits for any other writer), then read it again.
-    const field = db.dialect === 'postgres' ? lockField(model) : undefined;
-    if (field === undefined) return current;
-    await db.updateMany(model, { id: current.id } as never, { [field]: current[field] } as never);
-    const fresh = (await db
-      .query(model)
-      .where({ id: current.id } as never)
-      .first()) as Row | undefined;
-    if (fresh === undefined) throw notFound(`No ${model.meta.label} with id ${String(current.id)}`);
-    const masked = { ...fresh };
-    for (const f of Object.values(model.meta.fields))
-      if (f.auto === 'update' && f.attribute) masked[f.attribute] = current[f.attribute];
-    if (versionOf(masked) !== version) throw conflict();
-    return fresh;
+    const locked = await lockForWrite(model, db, current);
+    if (locked === undefined) return current;
+    if (versionOf(locked.masked) !== version) throw conflict();
+    return locked.fresh;
   };
-}
-
-function lockField(model: AnyModel): string | undefined {
-  return (
-    Object.values(model.meta.fields).find(
-      (f) =>
-        f.column !== null &&
-        !f.primaryKey &&
-        f.auto === null &&
-        f.validators === 0 &&
-        f.kind !== 'json' &&
-        f.kind !== 'file',
-    )?.attribute ?? undefined
-  );
 }
 
 async function showForm(

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../internal/html.js';
 import type { MailMessage } from './message.js';
 
 /** The parts of a mail template; `{{ name }}` is replaced by the value of `name`. */
@@ -14,18 +15,7 @@ export interface MailTemplate<V extends Record<string, unknown>> {
 }
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.]*)\s*\}\}/g;
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for HTML content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ESCAPES[char]!);
-}
+export { escapeHtml };
 
 function lookup(values: Record<string, unknown>, path: string): string {
   let value: unknown = values;

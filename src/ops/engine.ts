@@ -27,6 +27,50 @@ type AnyQuery = Query<AnyModel>;
  */
 export type Precondition = (db: Executor, current: Row) => Promise<Row>;
 
+/** A column a row lock can be taken through: rewritten with its own value. */
+function lockField(model: AnyModel): string | undefined {
+  return (
+    Object.values(model.meta.fields).find(
+      (f) =>
+        f.column !== null &&
+        !f.primaryKey &&
+        f.auto === null &&
+        f.validators === 0 &&
+        f.kind !== 'json' &&
+        f.kind !== 'file',
+    )?.attribute ?? undefined
+  );
+}
+
+/**
+ * Locks the row a write is about to change and reads it again, inside the write's
+ * transaction, for a version check (REST's `If-Match`, the admin's form version). On
+ * PostgreSQL a concurrent writer could change the row between the first read and the write,
+ * so the row is locked with an UPDATE setting a column to the value just read (it waits for
+ * any other writer; the no-op rolls back with the write) and read again; `masked` is that
+ * fresh row with `current`'s automatic update stamps, since the lock itself stamped them.
+ * SQLite's write transactions are serialised, so the first read is already the last word:
+ * `undefined` then (and for a model with no column to lock through).
+ */
+export async function lockForWrite(
+  model: AnyModel,
+  db: Executor,
+  current: Row,
+): Promise<{ fresh: Row; masked: Row } | undefined> {
+  const field = db.dialect === 'postgres' ? lockField(model) : undefined;
+  if (field === undefined) return undefined;
+  await db.updateMany(model, { id: current.id } as never, { [field]: current[field] } as never);
+  const fresh = (await db
+    .query(model)
+    .where({ id: current.id } as never)
+    .first()) as Row | undefined;
+  if (fresh === undefined) throw new RecordNotFoundError(model.meta.label);
+  const masked = { ...fresh };
+  for (const f of Object.values(model.meta.fields))
+    if (f.auto === 'update' && f.attribute) masked[f.attribute] = current[f.attribute];
+  return { fresh, masked };
+}
+
 /** The base query of what this actor may see: the collection's scope (none for the system actor). */
 export function scoped(rt: CollectionRuntime, db: Executor, actor: Actor): AnyQuery | Promise<AnyQuery> {
   const base = db.query(rt.model) as unknown as AnyQuery;

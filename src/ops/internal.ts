@@ -18,6 +18,7 @@ export {
   type ListResult,
   listObjects,
   loadObject,
+  lockForWrite,
   type Precondition,
   scoped,
   updateObject,

@@ -1,5 +1,5 @@
 import { BasaltError, isBasaltError } from '../core/index.js';
-import { type AnyModel, type Executor, RecordNotFoundError } from '../db/index.js';
+import type { Executor } from '../db/index.js';
 import { absoluteUrl, type RequestContext, respond } from '../http/index.js';
 import {
   type CollectionRuntime,
@@ -7,6 +7,7 @@ import {
   deleteObject,
   listObjects,
   loadObject,
+  lockForWrite,
   type Precondition,
   requestedIncludes,
   serialize,
@@ -93,27 +94,9 @@ export async function create(rt: ResourceRuntime, raw: HandlerContext): Promise<
   return written(rt, context, row, 201);
 }
 
-/** A column a row lock can be taken through: rewritten with its own value. */
-function lockField(model: AnyModel): string | undefined {
-  return (
-    Object.values(model.meta.fields).find(
-      (f) =>
-        f.column !== null &&
-        !f.primaryKey &&
-        f.auto === null &&
-        f.validators === 0 &&
-        f.kind !== 'json' &&
-        f.kind !== 'file',
-    )?.attribute ?? undefined
-  );
-}
-
 /**
- * Enforces `If-Match` inside the write's transaction. On PostgreSQL a concurrent writer
- * could change the row between this read and the write, so the row is locked first (an
- * UPDATE setting a field to the value just read, which waits for any other writer) and
- * read again: a change committed meanwhile is then a 412, and the no-op rolls back with it.
- * SQLite transactions are serialised, so the first read is already the last word.
+ * Enforces `If-Match` inside the write's transaction, on the row as it is once locked
+ * (`lockForWrite`): a change committed meanwhile is a 412.
  */
 function ifMatch(rt: ResourceRuntime, raw: HandlerContext): Precondition | undefined {
   const header = raw.headers['if-match'];
@@ -121,20 +104,11 @@ function ifMatch(rt: ResourceRuntime, raw: HandlerContext): Precondition | undef
   const model = rt.collection.model;
   return async (db, current) => {
     checkIfMatch(header, entityTag(current));
-    const field = db.dialect === 'postgres' ? lockField(model) : undefined;
-    if (field === undefined) return current;
-    await db.updateMany(model, { id: current.id } as never, { [field]: current[field] } as never);
-    const fresh = (await db
-      .query(model)
-      .where({ id: current.id } as never)
-      .first()) as Row | undefined;
-    if (fresh === undefined) throw new RecordNotFoundError(model.meta.label);
+    const locked = await lockForWrite(model, db, current);
+    if (locked === undefined) return current;
     // The lock itself stamped `updatedAt`; any other difference is someone else's write.
-    const masked = { ...fresh };
-    for (const f of Object.values(model.meta.fields))
-      if (f.auto === 'update' && f.attribute) masked[f.attribute] = current[f.attribute];
-    checkIfMatch(header, entityTag(masked));
-    return fresh;
+    checkIfMatch(header, entityTag(locked.masked));
+    return locked.fresh;
   };
 }
 

@@ -1,3 +1,5 @@
+import { escapeHtml } from '../internal/html.js';
+
 /**
  * The renderer: typed TSX (or plain calls) to strings, escaped by default. An element is an
  * {@link Html} value; text, numbers and attribute values are escaped when they are put in one,
@@ -44,29 +46,7 @@ export function trustedHtml(markup: string): Html {
   return new Html(String(markup));
 }
 
-const ESCAPED = /[&<>"']/;
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for HTML content and quoted attribute values (`& < > " '`). */
-export function escapeHtml(text: string): string {
-  if (!ESCAPED.test(text)) return text;
-  let out = '';
-  let last = 0;
-  for (let i = 0; i < text.length; i += 1) {
-    const replacement = ESCAPES[text[i]!];
-    if (replacement === undefined) continue;
-    if (i > last) out += text.slice(last, i);
-    out += replacement;
-    last = i + 1;
-  }
-  return last < text.length ? out + text.slice(last) : out;
-}
+export { escapeHtml };
 
 /** Children as markup: text escaped, markup kept, `null`/`undefined`/booleans left out. */
 export function renderChildren(children: unknown): string {

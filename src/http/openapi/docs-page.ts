@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { escapeHtml } from '../../internal/html.js';
 import { pageHeaders as pageHeadersFor } from '../security-headers.js';
 import type { OpenApiDocument } from './document.js';
 
@@ -10,10 +11,6 @@ const ASSETS: Record<string, string> = {
   'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
   'favicon-32x32.png': 'image/png',
 };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /**
  * Serves the document at `/openapi.json` and Swagger UI at `/docs`, from the
