@@ -12,7 +12,11 @@ export function jsx(type: string | ((props: never) => Html), props: Record<strin
 /** Same as {@link jsx}, for elements with several children. */
 export const jsxs = jsx;
 
-/** The types the TypeScript compiler checks TSX against. */
+/**
+ * The types the TypeScript compiler checks TSX against.
+ * @hidden Not listed in the API reference: TypeScript reads it, nobody calls it (a namespace
+ * would also be a folder of pages, not the one page per subpath the docs site expects).
+ */
 export declare namespace JSX {
   /** What an element expression is. */
   type Element = Html;
