@@ -177,7 +177,7 @@ export function runBackendContract(name: string, make: () => Promise<ContractHar
         throw new PermanentError('the card was declined', { cause: new Error('402 from the bank') });
       });
       const jobs = client(declined);
-      work(jobs);
+      const first = work(jobs);
       const job = await jobs.enqueue(declined, { n: 1 });
       await eventually(async () => (await job.state()) === 'failed');
       const record = await job.get();
@@ -191,6 +191,9 @@ export function runBackendContract(name: string, make: () => Promise<ContractHar
       expect(record?.stack).toContain('charge');
       expect(runs).toBe(1);
       // A plain error from the same task is retried: the PermanentError made the difference.
+      // The first worker stops first: it knows only `declined`, and one worker handing back a
+      // job it has no task for (again and again, with batched claims) is not what this tests.
+      await first.stop();
       let plainRuns = 0;
       const flaky = task({ retries: 3, backoff: { type: 'fixed', delay: 10 } }, () => {
         plainRuns += 1;
