@@ -112,6 +112,8 @@ async function checkTargets(
     }
     if (wanted.size === 0) continue;
     const target = relatedModel(plan.model, field.name);
+    // A target named by another model's name is left to the foreign key at insert.
+    if (target === undefined) continue;
     const found = new Set(
       (
         (await db
@@ -133,9 +135,11 @@ async function checkTargets(
   }
 }
 
-function relatedModel(model: AnyModel, name: string): AnyModel {
+/** The model a belongsTo points at: its thunk's, or the model itself when it names itself. */
+function relatedModel(model: AnyModel, name: string): AnyModel | undefined {
   const ref = model.fields[name]?.config.target;
-  return (typeof ref === 'function' ? ref() : model) as AnyModel;
+  if (typeof ref === 'function') return ref() as AnyModel;
+  return ref === model.name ? model : undefined;
 }
 
 /** Two children of one parent may not collide on a unique constraint that includes the parent's key. */
