@@ -1,9 +1,10 @@
 import type { ModuleDefinition } from '../app/index.js';
 import { sessionLoginOf } from '../auth/internal.js';
 import { BasaltError } from '../core/index.js';
+import type { AdminSite } from './context.js';
 import type { AdminOptions } from './options.js';
 import { buildRegistry } from './registry.js';
-import { type AdminSite, adminRoutes } from './site.js';
+import { adminRoutes } from './site.js';
 
 const PREFIX = '/admin';
 

@@ -1,0 +1,156 @@
+// What every admin page shares: the site, the request context, permissions, ids, errors.
+import { createHash } from 'node:crypto';
+import type { SessionLogin } from '../auth/internal.js';
+import { BasaltError, isBasaltError } from '../core/index.js';
+import type { Executor } from '../db/index.js';
+import { type RequestContext, respond } from '../http/index.js';
+import type { Actor } from '../ops/index.js';
+import { requestActor } from '../rest/index.js';
+import {
+  type FormState,
+  type Html,
+  type PageResult,
+  Redirect,
+  redirect,
+  type ViewContext,
+} from '../views/index.js';
+import { Frame } from './layout.js';
+import type { AdminOptions } from './options.js';
+import type { AdminModel, AdminRegistry } from './registry.js';
+
+export type Row = Record<string, unknown>;
+export type Verb = 'view' | 'add' | 'change' | 'delete';
+
+/** What an admin handler receives (a page's context, loosely typed: routes serve every model). */
+export type AdminContext = RequestContext & {
+  params: Record<string, string>;
+  view: ViewContext;
+  form: FormState<Record<string, unknown>> | undefined;
+  db: Executor;
+};
+
+/** The admin of one app: its options, and the registry filled when the app starts. */
+export interface AdminSite {
+  readonly prefix: string;
+  readonly title: string;
+  readonly options: AdminOptions;
+  readonly login: SessionLogin;
+  registry: AdminRegistry | undefined;
+  audited: boolean;
+}
+
+export const USERNAME_FIELDS = ['email', 'username'];
+
+/** The version of a row a change form carries: the same entity tag REST sends as ETag. */
+export function versionOf(row: Row): string {
+  return `"${createHash('sha1').update(JSON.stringify(row)).digest('base64url')}"`;
+}
+
+export function registryOf(site: AdminSite): AdminRegistry {
+  if (!site.registry)
+    throw new BasaltError('BASALT_INTERNAL_ERROR', 'The admin is used before the app started');
+  return site.registry;
+}
+
+export function notFound(what: string): BasaltError {
+  return new BasaltError('BASALT_DB_RECORD_NOT_FOUND', what);
+}
+
+export function forbidden(detail: string): BasaltError {
+  return new BasaltError('BASALT_HTTP_FORBIDDEN', detail);
+}
+
+/** May the actor do `verb` on the model (Django's `has_{verb}_permission`; a superuser may). */
+export async function can(actor: Actor, entry: AdminModel, verb: Verb): Promise<boolean> {
+  if (actor.kind === 'system') return true;
+  return actor.hasPermission(`${verb}_${entry.model.name.toLowerCase()}`);
+}
+
+export async function verbs(actor: Actor, entry: AdminModel): Promise<Record<Verb, boolean>> {
+  const [view, add, change, del] = await Promise.all(
+    (['view', 'add', 'change', 'delete'] as const).map((v) => can(actor, entry, v)),
+  );
+  return { view: view! || change!, add: add!, change: change!, delete: del! };
+}
+
+export function entryOf(site: AdminSite, key: string | undefined): AdminModel {
+  const entry = key === undefined ? undefined : registryOf(site).byKey.get(key);
+  if (!entry) throw notFound(`There is no model '${key ?? ''}' in the admin`);
+  return entry;
+}
+
+export function idOf(entry: AdminModel, raw: string | undefined): number | string {
+  const text = raw ?? '';
+  if (entry.model.meta.primaryKey.type === 'integer') {
+    if (!/^\d{1,15}$/.test(text)) throw notFound(`No ${entry.model.meta.label} with id '${text}'`);
+    return Number(text);
+  }
+  if (!/^[0-9a-fA-F-]{36}$/.test(text)) throw notFound(`No ${entry.model.meta.label} with id '${text}'`);
+  return text;
+}
+
+/** Error page of the admin (a 4xx as a page in the admin's frame, with its message). */
+export function ErrorView(props: { site: AdminSite; view: ViewContext; error: BasaltError }): Html {
+  const { site, view, error } = props;
+  return (
+    <Frame view={view} prefix={site.prefix} siteTitle={site.title} title={error.title ?? 'Error'}>
+      <p>{error.message}</p>
+      {error.errors && error.errors.length > 0 ? (
+        <ul class="errorlist">
+          {error.errors.map((e) => (
+            <li>{`${e.pointer.replace(/^\/(query\/)?/, '')}: ${e.detail}`}</li>
+          ))}
+        </ul>
+      ) : null}
+      <p>
+        <a href={`${site.prefix}/`}>Back to the admin</a>
+      </p>
+    </Frame>
+  );
+}
+
+/**
+ * Wraps a handler: anonymous → the login page, signed in but not staff → 403, a client error
+ * (400, 403, 404, 409) → the admin's error page with its message. 429 and 5xx go on as they are.
+ */
+export function staffPage(
+  site: AdminSite,
+  handler: (ctx: AdminContext, actor: Actor) => PageResult | Promise<PageResult>,
+): (ctx: AdminContext) => Promise<PageResult> {
+  return async (ctx) => {
+    try {
+      if (!ctx.user) {
+        const next = ctx.request.method === 'GET' ? ctx.request.url : `${site.prefix}/`;
+        return redirect(`${site.prefix}/login?next=${encodeURIComponent(next)}`);
+      }
+      const actor = requestActor(ctx);
+      if (!actor.isStaff) throw forbidden('This account is not a staff account; the admin is for staff only');
+      return await handler(ctx, actor);
+    } catch (error) {
+      if (error instanceof Redirect) return error;
+      if (isBasaltError(error) && error.status >= 400 && error.status < 500 && error.status !== 429)
+        return respond(error.status, <ErrorView site={site} view={ctx.view} error={error} />);
+      throw error;
+    }
+  };
+}
+
+export function badQuery(param: string, detail: string): BasaltError {
+  return new BasaltError('BASALT_VALIDATION_FAILED', `Invalid query parameter '${param}'`, {
+    errors: [{ pointer: `/query/${param}`, detail }],
+  });
+}
+
+export function single(query: Row, name: string): string | undefined {
+  const value = query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw badQuery(name, 'must be given once');
+  return value;
+}
+
+export function href(base: string, params: Readonly<Record<string, string | undefined>>): string {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') search.set(k, v);
+  const text = search.toString();
+  return text ? `${base}?${text}` : base;
+}

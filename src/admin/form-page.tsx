@@ -1,0 +1,349 @@
+import { BasaltError, isBasaltError } from '../core/index.js';
+import { respond } from '../http/index.js';
+import type { Actor } from '../ops/index.js';
+import {
+  createObject,
+  hiddenFields,
+  loadObject,
+  lockForWrite,
+  type Precondition,
+  serialize,
+  updateObject,
+  viewOf,
+} from '../ops/internal.js';
+import { CsrfField, flash, type Html, type PageResult, redirect, type ViewContext } from '../views/index.js';
+import {
+  type AdminContext,
+  type AdminSite,
+  forbidden,
+  idOf,
+  type Row,
+  registryOf,
+  type Verb,
+  verbs,
+  versionOf,
+} from './context.js';
+import { formData, VERSION_FIELD } from './forms.js';
+import { Frame } from './layout.js';
+import { type AdminModel, metaOf } from './registry.js';
+import { displayValue, fieldLabel, inputValue, objectLabel, Widget } from './render.js';
+
+interface FormProps {
+  site: AdminSite;
+  view: ViewContext;
+  entry: AdminModel;
+  actor: Actor;
+  /** Null for the add form. */
+  object: Row | null;
+  values: Readonly<Record<string, string>>;
+  errors: Readonly<Record<string, string>>;
+  general: readonly string[];
+  version: string | undefined;
+  editable: boolean;
+  related: Readonly<Record<string, { label: string; href: string | null }>>;
+  allowed: Record<Verb, boolean>;
+}
+
+/** The fields this actor edits in the forms: the model's editable ones it may read and set (field rules). */
+export function editableFor(entry: AdminModel, actor: Actor): string[] {
+  const hidden = hiddenFields(entry.runtime.plan, actor);
+  const writeRules = entry.runtime.plan.writeRules;
+  return entry.editable.filter((a) => !hidden.has(a) && writeRules.get(a)?.(actor) !== false);
+}
+
+function FormView(props: FormProps): Html {
+  const { site, entry, object, values, errors } = props;
+  const hidden = hiddenFields(entry.runtime.plan, props.actor);
+  const editable = props.editable ? editableFor(entry, props.actor) : [];
+  // An error of a field the form does not show (a required field the user may not set) goes on top.
+  const general = [
+    ...props.general,
+    ...Object.entries(errors)
+      .filter(([name]) => !editable.includes(name))
+      .map(([name, message]) => `${fieldLabel(entry, name)}: ${message}`),
+  ];
+  const shown = object
+    ? entry.runtime.plan.readable.filter((a) => a !== 'id' && !editable.includes(a) && !hidden.has(a))
+    : [];
+  const required = new Set(object ? [] : entry.runtime.plan.required);
+  const label = entry.model.meta.label;
+  const title = object
+    ? `${props.editable ? 'Change' : 'View'} ${label.toLowerCase()}: ${objectLabel(entry, object)}`
+    : `Add ${label.toLowerCase()}`;
+  const base = `${site.prefix}/${entry.key}`;
+  return (
+    <Frame
+      view={props.view}
+      prefix={site.prefix}
+      siteTitle={site.title}
+      title={title}
+      crumbs={[
+        ['Home', `${site.prefix}/`],
+        [entry.group, null],
+        [entry.model.meta.pluralLabel, `${base}/`],
+        [object ? objectLabel(entry, object) : 'Add', null],
+      ]}
+    >
+      {object ? (
+        <p>
+          <a href={`${base}/${String(object.id)}/history`}>History</a>
+        </p>
+      ) : null}
+      {general.length > 0 ? (
+        <ul class="errorlist" role="alert">
+          {general.map((g) => (
+            <li>{g}</li>
+          ))}
+        </ul>
+      ) : null}
+      <form method="post" action={object ? `${base}/${String(object.id)}/change` : `${base}/add`}>
+        <CsrfField view={props.view} />
+        {props.version ? <input type="hidden" name={VERSION_FIELD} value={props.version} /> : null}
+        {editable.map((attribute) => {
+          const meta = metaOf(entry.model, attribute)!;
+          const error = errors[attribute];
+          const related = props.related[attribute];
+          return (
+            <div class="field">
+              <label for={`id_${attribute}`}>{meta.label}</label>
+              <Widget
+                meta={meta}
+                name={attribute}
+                value={values[attribute] ?? ''}
+                required={required.has(attribute) && meta.kind !== 'boolean'}
+                invalid={error !== undefined}
+              />
+              {related ? (
+                <span class="help">
+                  {' '}
+                  {related.href ? <a href={related.href}>{related.label}</a> : related.label}
+                </span>
+              ) : null}
+              {error ? (
+                <p class="errorlist" id={`err_${attribute}`}>
+                  {error}
+                </p>
+              ) : null}
+              {meta.help ? (
+                <p class="help" id={`help_${attribute}`}>
+                  {meta.help}
+                </p>
+              ) : null}
+            </div>
+          );
+        })}
+        {shown.map((attribute) => {
+          const meta = metaOf(entry.model, attribute);
+          const value = object ? object[attribute] : undefined;
+          return (
+            <div class="field">
+              <span class="label">
+                <strong>{meta?.label ?? attribute}</strong>
+              </span>
+              <div class="readonly">{displayValue(meta, value)}</div>
+            </div>
+          );
+        })}
+        <div class="actions">
+          {props.editable ? (
+            <button type="submit" class="primary">
+              Save
+            </button>
+          ) : null}
+          {object && props.allowed.delete ? <a href={`${base}/${String(object.id)}/delete`}>Delete</a> : null}
+        </div>
+      </form>
+    </Frame>
+  );
+}
+
+/** Labels (and links) of the objects the relation fields point at, read through their own policy. */
+async function relatedLabels(
+  site: AdminSite,
+  ctx: AdminContext,
+  actor: Actor,
+  entry: AdminModel,
+  values: Readonly<Record<string, string>>,
+): Promise<Record<string, { label: string; href: string | null }>> {
+  const out: Record<string, { label: string; href: string | null }> = {};
+  for (const attribute of entry.editable) {
+    const meta = metaOf(entry.model, attribute)!;
+    const value = values[attribute];
+    if (meta.kind !== 'belongsTo' || !value || !meta.relation) continue;
+    const target = registryOf(site).byKey.get(meta.relation.target);
+    if (!target || !(await verbs(actor, target)).view) continue;
+    try {
+      const row = await loadObject(target.runtime, ctx.db, actor, idOf(target, value), 'retrieve');
+      out[attribute] = {
+        label: objectLabel(target, row),
+        href: `${site.prefix}/${target.key}/${value}/change`,
+      };
+    } catch (error) {
+      if (!isBasaltError(error) || error.status >= 500) throw error;
+      out[attribute] = { label: 'not found', href: null };
+    }
+  }
+  return out;
+}
+
+function relatedName(site: AdminSite, entry: AdminModel, attribute: string): string {
+  const target = metaOf(entry.model, attribute)?.relation?.target;
+  const model = target === undefined ? undefined : registryOf(site).models.get(target);
+  return (model?.meta.label ?? target ?? attribute).toLowerCase();
+}
+
+function valuesOf(entry: AdminModel, row: Row): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const attribute of entry.editable)
+    values[attribute] = inputValue(metaOf(entry.model, attribute)!, row[attribute]);
+  return values;
+}
+
+function defaultsOf(entry: AdminModel): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const attribute of entry.editable) {
+    const meta = metaOf(entry.model, attribute)!;
+    if (meta.default.kind === 'value') values[attribute] = inputValue(meta, meta.default.value);
+  }
+  return values;
+}
+
+/** Field errors of a refused write (`/isbn` → isbn), and the rest as general messages. */
+function writeErrors(
+  entry: AdminModel,
+  error: BasaltError,
+): { fields: Record<string, string>; general: string[] } {
+  const fields: Record<string, string> = {};
+  const general: string[] = [];
+  for (const e of error.errors ?? []) {
+    const name = e.pointer.replace(/^\/(body\/)?/, '').split('/')[0] ?? '';
+    if (entry.editable.includes(name) && fields[name] === undefined) fields[name] = e.detail;
+    else general.push(name ? `${name}: ${e.detail}` : e.detail);
+  }
+  if (general.length === 0 && Object.keys(fields).length === 0) general.push(error.message);
+  return { fields, general };
+}
+
+/** The row the form was rendered from must still be the row in the database (REST's If-Match). */
+function sameVersion(entry: AdminModel, version: string | undefined): Precondition | undefined {
+  if (!version) return undefined;
+  const model = entry.model;
+  const conflict = () =>
+    new BasaltError(
+      'BASALT_HTTP_PRECONDITION_FAILED',
+      `This ${model.meta.label.toLowerCase()} was changed by someone else after you opened the form. Your changes were not saved: reload the page to see the current values.`,
+    );
+  return async (db, current) => {
+    if (versionOf(current) !== version) throw conflict();
+    const locked = await lockForWrite(model, db, current);
+    if (locked === undefined) return current;
+    if (versionOf(locked.masked) !== version) throw conflict();
+    return locked.fresh;
+  };
+}
+
+export async function showForm(
+  site: AdminSite,
+  ctx: AdminContext,
+  actor: Actor,
+  entry: AdminModel,
+  id: string | undefined,
+): Promise<Html> {
+  const allowed = await verbs(actor, entry);
+  if (id === undefined) {
+    if (!allowed.add) throw forbidden(`You may not add ${entry.model.meta.pluralLabel.toLowerCase()}`);
+    const values = defaultsOf(entry);
+    return (
+      <FormView
+        {...{ site, view: ctx.view, entry, actor, object: null, values, errors: {}, general: [] }}
+        version={undefined}
+        editable
+        related={{}}
+        allowed={allowed}
+      />
+    );
+  }
+  if (!allowed.view) throw forbidden(`You may not view ${entry.model.meta.pluralLabel.toLowerCase()}`);
+  const row = await loadObject(entry.runtime, ctx.db, actor, idOf(entry, id), 'retrieve');
+  const shown = serialize(entry.runtime.plan, viewOf(entry.runtime, actor, {}, []), row);
+  const values = valuesOf(entry, row);
+  return (
+    <FormView
+      {...{ site, view: ctx.view, entry, actor, object: shown, values, errors: {}, general: [] }}
+      version={versionOf(row)}
+      editable={allowed.change}
+      related={await relatedLabels(site, ctx, actor, entry, values)}
+      allowed={allowed}
+    />
+  );
+}
+
+export async function saveForm(
+  site: AdminSite,
+  ctx: AdminContext,
+  actor: Actor,
+  entry: AdminModel,
+  id: string | undefined,
+): Promise<PageResult> {
+  const allowed = await verbs(actor, entry);
+  const verb = id === undefined ? 'add' : 'change';
+  if (!allowed[verb]) throw forbidden(`You may not ${verb} ${entry.model.meta.pluralLabel.toLowerCase()}`);
+  const key = id === undefined ? undefined : idOf(entry, id);
+  const form = ctx.form!;
+  const version = form.values[VERSION_FIELD];
+  let current: Row | null = null;
+  if (key !== undefined) current = await loadObject(entry.runtime, ctx.db, actor, key, 'partialUpdate');
+  const again = async (status: number, errors: Record<string, string>, general: string[]) => {
+    const related = await relatedLabels(site, ctx, actor, entry, form.values);
+    // A key to a row that does not exist: the database's refusal names no field, the label does.
+    for (const [attribute, shown] of Object.entries(related))
+      if (shown.href === null && errors[attribute] === undefined)
+        errors[attribute] =
+          `No ${relatedName(site, entry, attribute)} with id ${form.values[attribute] ?? ''}.`;
+    return respond(
+      status,
+      <FormView
+        {...{ site, view: ctx.view, entry, actor, errors, general, allowed }}
+        object={current ? serialize(entry.runtime.plan, viewOf(entry.runtime, actor, {}, []), current) : null}
+        values={form.values}
+        version={version}
+        editable
+        related={related}
+      />,
+    );
+  };
+  if (!form.valid) return again(400, { ...form.errors }, ['Please correct the errors below.']);
+  const { data, errors } = formData(entry, editableFor(entry, actor), form.data, form.values);
+  if (Object.keys(errors).length > 0) return again(400, errors, ['Please correct the errors below.']);
+  let saved: Row;
+  try {
+    saved =
+      key === undefined
+        ? await createObject(entry.runtime, ctx.db, actor, data, ctx)
+        : await updateObject(
+            entry.runtime,
+            ctx.db,
+            actor,
+            key,
+            data,
+            'partialUpdate',
+            sameVersion(entry, version),
+            ctx,
+          );
+  } catch (error) {
+    if (!isBasaltError(error)) throw error;
+    if (error.code === 'BASALT_HTTP_PRECONDITION_FAILED') return again(409, {}, [error.message]);
+    if (error.status === 400 || error.status === 409 || error.status === 422) {
+      const { fields, general } = writeErrors(entry, error);
+      return again(400, fields, general);
+    }
+    throw error;
+  }
+  const label = objectLabel(entry, saved);
+  await flash(
+    ctx as never,
+    `The ${entry.model.meta.label.toLowerCase()} “${label}” was ${key === undefined ? 'added' : 'changed'} successfully.`,
+    'success',
+  );
+  return redirect(`${site.prefix}/${entry.key}/${String(saved.id)}/change`);
+}
