@@ -106,6 +106,9 @@ export function createWorker(jobs: Jobs, options: WorkerOptions): Worker {
   };
   const consumer: Consumer = jobs.backend.consume({
     queues,
+    // Only jobs this worker can run: in a rolling deploy, a job of a task that only the new
+    // version has waits for a new worker instead of failing in an old one.
+    tasks: [...jobs.tasks.keys()],
     concurrency,
     process: (job, signal) => runJob(jobs.tasks, job, signal, { db: jobs.db, app: jobs.app, log }),
     retryDelay: (job) => retryDelayFor(jobs.tasks, job),

@@ -191,8 +191,6 @@ export function runBackendContract(name: string, make: () => Promise<ContractHar
       expect(record?.stack).toContain('charge');
       expect(runs).toBe(1);
       // A plain error from the same task is retried: the PermanentError made the difference.
-      // The first worker stops first: it knows only `declined`, and one worker handing back a
-      // job it has no task for (again and again, with batched claims) is not what this tests.
       await first.stop();
       let plainRuns = 0;
       const flaky = task({ retries: 3, backoff: { type: 'fixed', delay: 10 } }, () => {
@@ -205,6 +203,56 @@ export function runBackendContract(name: string, make: () => Promise<ContractHar
       await eventually(async () => (await retried.state()) === 'failed');
       expect(await retried.get()).toMatchObject({ attempts: 4, error: 'the bank is down' });
       expect(plainRuns).toBe(4);
+    });
+
+    it('gives each worker only jobs of the tasks it has, using no attempt of the others', async () => {
+      // Two versions of an app on one queue (a rolling deploy): the old one lacks `fresh`.
+      counter += 1;
+      const queue = `shared-${counter}-${Math.random().toString(36).slice(2, 8)}`;
+      const ranOld: number[] = [];
+      const ranNew: number[] = [];
+      const known = defineTask(
+        `contract-known-${counter}`,
+        { input: Input, queue, retries: 0 },
+        ({ input }) => {
+          ranOld.push(input.n);
+          return input.n;
+        },
+      );
+      const fresh = defineTask(
+        `contract-fresh-${counter}`,
+        { input: Input, queue, retries: 0 },
+        ({ input }) => {
+          ranNew.push(input.n);
+          return input.n;
+        },
+      );
+      const both = client(known, fresh);
+      const freshJobs = await both.enqueueMany(
+        fresh,
+        Array.from({ length: 20 }, (_, n) => ({ n: 100 + n })),
+      );
+      const knownJobs = await both.enqueueMany(
+        known,
+        Array.from({ length: 20 }, (_, n) => ({ n })),
+      );
+      work(client(known), 2);
+      expect(await Promise.all(knownJobs.map((h) => h.result()))).toEqual(
+        Array.from({ length: 20 }, (_, n) => n),
+      );
+      // The old worker ran its own jobs only; the others wait, with every attempt left.
+      expect(ranNew).toEqual([]);
+      for (const record of await Promise.all(freshJobs.map((h) => h.get())))
+        expect(record).toMatchObject({ state: expect.stringMatching(/^(queued|delayed)$/), attempts: 0 });
+      // The new version's worker (it has only `fresh`) takes them, the old one still running.
+      work(client(fresh), 2);
+      expect(await Promise.all(freshJobs.map((h) => h.result()))).toEqual(
+        Array.from({ length: 20 }, (_, n) => 100 + n),
+      );
+      for (const record of await Promise.all(freshJobs.map((h) => h.get())))
+        expect(record).toMatchObject({ state: 'completed', attempts: 1 });
+      expect(ranOld.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, n) => n));
+      expect(ranNew.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, n) => 100 + n));
     });
 
     it('retries a dead-lettered job on request, with a fresh set of attempts', async () => {

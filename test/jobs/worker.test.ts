@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import type { BasaltApp } from 'basalt';
+import { sql } from 'basalt/db';
 import { t } from 'basalt/http';
 import {
   createJobs,
@@ -107,17 +108,35 @@ describe('workers on the database queue', () => {
     }
   });
 
-  it('dead-letters a job whose task this worker does not know', async () => {
+  it('never claims a job whose task this worker does not know: it waits, attempts unused', async () => {
     const known = defineTask('known-task', { input: t.Object({}), queue: 'mixed', retries: 0 }, () => null);
     const other = defineTask('other-task', { input: t.Object({}), queue: 'mixed', retries: 0 }, () => null);
     const producer = createJobs({ backend, tasks: [known, other], bind: false });
-    const job = await producer.enqueue(other, {});
+    const waiting = await producer.enqueue(other, {});
+    const ready = await producer.enqueue(known, {});
     const worker = createWorker(createJobs({ backend, tasks: [known], bind: false }), { log: silent });
     try {
-      await eventually(async () => (await job.state()) === 'failed');
-      expect((await job.get())?.error).toMatch(/no task named 'other-task'/);
+      // The later job of its own task ran; the earlier one of another task was stepped over.
+      await ready.result();
+      expect(await waiting.get()).toMatchObject({
+        state: 'queued',
+        attempts: 0,
+        error: null,
+        startedAt: null,
+      });
+      const { rows } = await sql<{
+        locked_by: string | null;
+      }>`select locked_by from basalt_job where id = ${Number(waiting.id)}`.execute(test.db.kysely);
+      expect(rows).toEqual([{ locked_by: null }]);
     } finally {
       await worker.stop();
+    }
+    const newer = createWorker(createJobs({ backend, tasks: [other], bind: false }), { log: silent });
+    try {
+      await waiting.result();
+      expect(await waiting.get()).toMatchObject({ state: 'completed', attempts: 1 });
+    } finally {
+      await newer.stop();
     }
   });
 

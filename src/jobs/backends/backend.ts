@@ -4,6 +4,11 @@ import type { ClaimedJob, JobCounts, JobFilter, JobRecord, NewJob, PurgeFilter }
 /** What a worker asks a backend for: which queues, how many at once, and what to run. */
 export interface ConsumeOptions {
   queues: readonly string[];
+  /**
+   * The names of the tasks this worker can run: it takes only their jobs, and leaves the
+   * others of its queues to workers that have them (absent: every job of its queues).
+   */
+  tasks?: readonly string[];
   concurrency: number;
   /** Runs one job; resolves with its result or throws its failure. */
   process(job: ClaimedJob, signal: AbortSignal): Promise<unknown>;

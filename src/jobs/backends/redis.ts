@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { type JobType as BullState, Worker as BullWorker, type Job, Queue, UnrecoverableError } from 'bullmq';
+import {
+  type JobType as BullState,
+  Worker as BullWorker,
+  DelayedError,
+  type Job,
+  Queue,
+  UnrecoverableError,
+} from 'bullmq';
 import { Redis } from 'ioredis';
 import {
   DEFAULT_SERVICE_TIMEOUT_MS,
@@ -424,10 +431,18 @@ function unrecoverable(error: Error): UnrecoverableError {
   return converted;
 }
 
+/**
+ * How long a job of a task this worker lacks is put aside: BullMQ hands a worker the next job
+ * of its queue whatever its name, so the job goes back (delayed, no attempt used) for a worker
+ * that has its task, rather than coming straight back to this one.
+ */
+const HAND_BACK_MS = 1000;
+
 function startRedisConsumer(
   options: ConsumeOptions,
   shared: { connection: Redis; prefix: string; leaseMs: number },
 ): Consumer {
+  const known = options.tasks === undefined ? undefined : new Set(options.tasks);
   const running = new Map<string, { job: Job; token: string | undefined }>();
   // Redis jobs are only ever aborted all at once (a shutdown past its timeout): one signal for
   // all, rather than an AbortController per job.
@@ -444,6 +459,11 @@ function startRedisConsumer(
     const worker = new BullWorker(
       name,
       async (job: Job, token?: string) => {
+        if (known && !known.has(job.name)) {
+          await job.moveToDelayed(Date.now() + HAND_BACK_MS, token);
+          // BullMQ's signal that the job was moved by the processor: not a failure.
+          throw new DelayedError();
+        }
         const claimed = claimedOf(job);
         const key = `${name}~${job.id}`;
         running.set(key, { job, token });

@@ -1,13 +1,6 @@
 import { type Database, sql } from '../../../db/index.js';
 import type { ClaimedJob } from '../../job.js';
-import { type JobRow, writeJson } from './rows.js';
-
-/** Builds the claim statement of up to `limit` jobs of `queues` (see the consumer). */
-export type ClaimQuery = (
-  queues: readonly string[],
-  limit: number,
-  now: string,
-) => ReturnType<typeof sql<JobRow>>;
+import { writeJson } from './rows.js';
 
 /**
  * Records what a backend's workers did, several jobs per statement: the jobs that started

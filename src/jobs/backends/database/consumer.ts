@@ -3,7 +3,7 @@ import { type Database, sql } from '../../../db/index.js';
 import { isPermanentError } from '../../errors.js';
 import type { ClaimedJob } from '../../job.js';
 import type { ConsumeOptions, Consumer } from '../backend.js';
-import type { ClaimQuery, Completer } from './completer.js';
+import type { Completer } from './completer.js';
 import type { Notifier } from './notifier.js';
 import { CLAIM_COLUMNS, claimedFromRow, describeError, type JobRow } from './rows.js';
 
@@ -43,26 +43,37 @@ const PG_CLAIM_COLUMNS = sql.raw(
 );
 
 /**
- * The claim statement of a worker: up to `limit` queued jobs of `queues`, best first, leased
- * to `workerId` for `leaseMs` into its local buffer (SQLite serialises writers; PostgreSQL
- * skips locked rows). The attempt is not counted here but when the job starts (see the
- * completer), so a buffered job handed back or found after a crash has lost nothing.
+ * The claim statement of a worker: up to `limit` queued jobs of `queues` (and of `tasks`, when
+ * given: the tasks it can run), best first, leased to `workerId` for `leaseMs` into its local
+ * buffer (SQLite serialises writers; PostgreSQL skips locked rows). The attempt is not counted
+ * here but when the job starts (see the completer), so a buffered job handed back or found
+ * after a crash has lost nothing.
+ *
+ * The claim index (`queue, rank, id` of queued jobs) gives the order; the task is checked on
+ * each row it yields. A worker that has every task of its queues (the usual case) skips
+ * nothing; one that lacks some (an old version in a rolling deploy) steps over their jobs
+ * where they lie, at each claim (about 0.12 ms per 1,000 jobs stepped over on PostgreSQL 15:
+ * 12 ms behind 100,000) — not worth changing every app's index for a transient case.
  */
 export function createClaimQuery(options: {
   sqlite: boolean;
   workerId: string;
   leaseMs: number;
-}): ClaimQuery {
-  const { sqlite, workerId, leaseMs } = options;
-  return (queues, limit) => {
+  queues: readonly string[];
+  tasks: readonly string[] | undefined;
+}): (limit: number) => ReturnType<typeof sql<JobRow>> {
+  const { sqlite, workerId, leaseMs, queues, tasks } = options;
+  const queueList = sql.join([...queues]);
+  // `task in ($1)` is `task = $1` to the planner; several are one `= any(...)` filter.
+  const ofTasks = tasks === undefined ? sql`` : sql` and task in (${sql.join([...tasks])})`;
+  return (limit) => {
     const until = new Date(Date.now() + leaseMs).toISOString();
-    const queueList = sql.join([...queues]);
     return sqlite
       ? sql<JobRow>`update ${T} set state = 'active', locked_by = ${workerId}, locked_until = ${until}, started_at = null
-          where id in (select id from ${T} where queue in (${queueList}) and state = 'queued' order by "rank", id limit ${limit})
+          where id in (select id from ${T} where queue in (${queueList}) and state = 'queued'${ofTasks} order by "rank", id limit ${limit})
           returning ${sql.raw(CLAIM_COLUMNS)}`
       : sql<JobRow>`update ${T} j set state = 'active', locked_by = ${workerId}, locked_until = ${until}, started_at = null
-          from (select id from ${T} where queue in (${queueList}) and state = 'queued' order by "rank", id limit ${limit} for update skip locked) c
+          from (select id from ${T} where queue in (${queueList}) and state = 'queued'${ofTasks} order by "rank", id limit ${limit} for update skip locked) c
           where j.id = c.id returning ${PG_CLAIM_COLUMNS}`;
   };
 }
@@ -82,7 +93,8 @@ function byRank(a: JobRow, b: JobRow): number {
 export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consumer {
   const { db, notifier, leaseMs, pollMs, concurrency, queues, workerId, completer } = options;
   const sqlite = db.dialect === 'sqlite';
-  const claimStatement = createClaimQuery({ sqlite, workerId, leaseMs });
+  const tasks = options.tasks === undefined ? undefined : [...new Set(options.tasks)];
+  const claimStatement = createClaimQuery({ sqlite, workerId, leaseMs, queues, tasks });
   const queueList = sql.join([...queues]);
   const running = new Map<string, Running>();
   /** Claimed jobs waiting for a slot, best first, under lease like the running ones. */
@@ -135,7 +147,9 @@ export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consume
   }
 
   async function claim(limit: number): Promise<ClaimedJob[]> {
-    const { rows } = await claimStatement(queues, limit, new Date().toISOString()).execute(db.kysely);
+    // A worker without tasks has nothing to take.
+    if (tasks?.length === 0 || queues.length === 0) return [];
+    const { rows } = await claimStatement(limit).execute(db.kysely);
     // The attempt a job runs as: the one the completer counts when it starts.
     return rows.sort(byRank).map((row) => {
       const job = claimedFromRow(row, sqlite);
