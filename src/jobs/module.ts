@@ -48,6 +48,13 @@ export const JobsConfig = defineConfig({
     description:
       'Database backend: how often idle workers look for jobs (PostgreSQL also wakes them by NOTIFY), ms',
   }),
+  JOBS_BATCH_SIZE: t.Integer({
+    minimum: 1,
+    maximum: 1000,
+    default: 200,
+    description:
+      'Database backend: the most jobs a worker claims in one statement into its local buffer (1 to 1000)',
+  }),
   JOBS_REDIS_PREFIX: t.String({ default: 'basalt', description: 'Redis backend: the prefix of BullMQ keys' }),
 });
 
@@ -104,6 +111,7 @@ type Settings = {
   JOBS_BACKEND?: 'database' | 'redis';
   JOBS_LEASE: number;
   JOBS_POLL_INTERVAL: number;
+  JOBS_BATCH_SIZE: number;
   JOBS_REDIS_PREFIX: string;
   REDIS_URL?: string;
   DATABASE_URL: string;
@@ -132,6 +140,7 @@ async function buildBackend(app: BasaltApp, options: JobsOptions): Promise<JobsB
     url: config.DATABASE_URL,
     leaseMs: config.JOBS_LEASE,
     pollMs: config.JOBS_POLL_INTERVAL,
+    batchSize: config.JOBS_BATCH_SIZE,
   });
 }
 
