@@ -1,6 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import type { Translator } from '../i18n/index.js';
 import type { FormValues } from './form-body.js';
 
 /** A submitted form: its data when valid, otherwise an error per field; the user's values either way. */
@@ -37,7 +38,8 @@ export class FormValidator<S extends TSchema> {
     this.#schema = schema;
   }
 
-  check(values: FormValues): FormState<Static<S>> {
+  /** Validates `values`; error messages are in the translator's language. */
+  check(values: FormValues, i18n: Translator): FormState<Static<S>> {
     const properties = (this.#schema as { properties?: Record<string, PropertySchema> }).properties ?? {};
     const shown: Record<string, string> = {};
     const input: Record<string, unknown> = {};
@@ -63,7 +65,7 @@ export class FormValidator<S extends TSchema> {
       valid: false,
       data: undefined,
       values: shown,
-      errors: fieldMessages(this.#validate.errors ?? []),
+      errors: fieldMessages(this.#validate.errors ?? [], i18n),
     };
   }
 
@@ -96,7 +98,7 @@ function baseType(property: PropertySchema): { type: unknown; nullable: boolean 
   return { type: property.type, nullable: false };
 }
 
-function fieldMessages(issues: readonly ErrorObject[]): Record<string, string> {
+function fieldMessages(issues: readonly ErrorObject[], i18n: Translator): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const issue of issues) {
     const name =
@@ -104,37 +106,41 @@ function fieldMessages(issues: readonly ErrorObject[]): Record<string, string> {
         ? String(issue.params.missingProperty)
         : (issue.instancePath.split('/')[1] ?? '').replaceAll('~1', '/').replaceAll('~0', '~');
     if (name === '' || errors[name] !== undefined) continue;
-    errors[name] = message(issue);
+    errors[name] = message(issue, i18n);
   }
   return errors;
 }
 
-function message(issue: ErrorObject): string {
+function message(issue: ErrorObject, i18n: Translator): string {
   const params = issue.params as Record<string, unknown>;
+  const limit = Number(params.limit);
   switch (issue.keyword) {
     case 'required':
-      return 'This field is required.';
+      return i18n.t('basalt.form.required');
     case 'minLength':
-      return `Enter at least ${params.limit} characters.`;
     case 'maxLength':
-      return `Enter at most ${params.limit} characters.`;
     case 'minimum':
-      return `Enter a value of at least ${params.limit}.`;
     case 'maximum':
-      return `Enter a value of at most ${params.limit}.`;
+      return i18n.t(`basalt.form.${issue.keyword}`, { limit });
+    case 'maxItems':
+      return i18n.t('basalt.form.choices', { count: limit });
     case 'type':
-      return params.type === 'integer'
-        ? 'Enter a whole number.'
-        : params.type === 'number'
-          ? 'Enter a number.'
-          : 'Enter a valid value.';
+      return i18n.t(
+        params.type === 'integer'
+          ? 'basalt.form.integer'
+          : params.type === 'number'
+            ? 'basalt.form.number'
+            : 'basalt.form.invalid',
+      );
     case 'format':
-      return params.format === 'email' ? 'Enter a valid email address.' : `Enter a valid ${params.format}.`;
+      return params.format === 'email'
+        ? i18n.t('basalt.form.email')
+        : i18n.t('basalt.form.format', { format: String(params.format) });
     case 'enum':
     case 'const':
     case 'anyOf':
-      return 'Select a valid choice.';
+      return i18n.t('basalt.form.choice');
     default:
-      return `Enter a valid value (${issue.message ?? issue.keyword}).`;
+      return i18n.t('basalt.form.invalid');
   }
 }

@@ -1,3 +1,16 @@
+export {
+  basaltMessages,
+  type Catalog,
+  createLanguages,
+  defineMessages,
+  type LanguageOptions,
+  Languages,
+  type LocaleSource,
+  type Messages,
+  type MessageValues,
+  negotiateLocale,
+  Translator,
+} from '../i18n/index.js';
 export { CsrfField } from './components.js';
 export { defaultErrorPage, type ErrorPageProps, type ErrorPageRenderer } from './error-page.js';
 export { type FlashMessage, flash } from './flash.js';

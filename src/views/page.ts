@@ -14,10 +14,12 @@ import {
   type TypedResponse,
 } from '../http/index.js';
 import { isSafeRedirect, isTypedResponse, pageHeaders } from '../http/internal.js';
+import type { Translator } from '../i18n/index.js';
 import { type FlashMessage, takeFlashes } from './flash.js';
 import { CSRF_FIELD, type FormState, FormValidator } from './form.js';
 import { readFormBody } from './form-body.js';
 import { type Html, isHtml, renderDocument } from './html.js';
+import { languagesOf, translatorOf } from './languages.js';
 import type { ModelForm } from './model-form.js';
 
 /** What a page declares: the endpoint's own options, the method, and the form it reads. */
@@ -35,7 +37,7 @@ export interface PageOptions
   form?: TSchema | ModelForm;
 }
 
-/** What templates get from the request: the user, the CSRF token, flash messages, the path. */
+/** What templates get from the request: the user, the CSRF token, flash messages, the path, the language. */
 export interface ViewContext {
   /** The signed-in user, or null. */
   readonly user: BasaltUser | null;
@@ -45,6 +47,44 @@ export interface ViewContext {
   readonly messages: readonly FlashMessage[];
   /** The request path, without the query string. */
   readonly path: string;
+  /**
+   * Messages and formats in the request's language (`view.i18n.t('shop.cart.count', { count })`,
+   * `view.i18n.date(order.placedOn)`): the user's setting, else `Accept-Language`, else the
+   * default of `views({ languages })`.
+   */
+  readonly i18n: Translator;
+  /** The request's locale (`es`): `<html lang={view.locale}>`. */
+  readonly locale: string;
+}
+
+/** A page's {@link ViewContext}: the language is chosen on first use, so a page that never asks pays nothing. */
+class PageView implements ViewContext {
+  readonly user: BasaltUser | null;
+  readonly csrfToken: string | undefined;
+  readonly messages: readonly FlashMessage[];
+  readonly path: string;
+  readonly #request: FastifyRequest;
+
+  constructor(
+    request: FastifyRequest,
+    user: BasaltUser | null,
+    csrfToken: string | undefined,
+    messages: FlashMessage[],
+  ) {
+    this.user = user;
+    this.csrfToken = csrfToken;
+    this.messages = messages;
+    this.path = request.url.split('?', 1)[0]!;
+    this.#request = request;
+  }
+
+  get i18n(): Translator {
+    return translatorOf(this.#request, this.user);
+  }
+
+  get locale(): string {
+    return this.i18n.locale;
+  }
 }
 
 /** What a page handler receives: an endpoint's context, plus `form` and `view`. */
@@ -129,15 +169,18 @@ export function page<const P extends string, const O extends PageOptions>(
       const values = await readFormBody(context.request, limit);
       checkCsrf(context.session, values[CSRF_FIELD]);
       delete values[CSRF_FIELD];
-      (context as { form: unknown }).form = validator?.check(values);
+      (context as { form: unknown }).form = validator?.check(
+        values,
+        translatorOf(context.request, context.user),
+      );
     }
-    (context as { view: ViewContext }).view = {
-      user: context.user,
-      csrfToken: context.session?.csrfToken(),
+    (context as { view: ViewContext }).view = new PageView(
+      context.request,
+      context.user,
+      context.session?.csrfToken(),
       // A HEAD request (a link checker, a prefetch) must not use up the messages.
-      messages: context.request.method === 'HEAD' ? [] : await takeFlashes(context),
-      path: context.request.url.split('?', 1)[0]!,
-    };
+      context.request.method === 'HEAD' ? [] : await takeFlashes(context),
+    );
     return answer(await handler(context), context.request, context.reply);
   };
   return {
@@ -212,5 +255,6 @@ function answer(result: PageResult, request: FastifyRequest, reply: FastifyReply
       'A page handler must answer markup (an element or trustedHtml), respond(status, markup) or redirect()',
     );
   reply.headers(DOCUMENT_HEADERS).type('text/html; charset=utf-8');
+  if (languagesOf(request).locales.length > 1) reply.header('vary', 'Accept-Language');
   return respond(status, renderDocument(markup));
 }

@@ -25,11 +25,13 @@ describe('error pages', () => {
       expect(res.status).toBe(404);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(res.text).toMatch(/^<!DOCTYPE html><html lang="en">/);
-      expect(res.text).toContain('<h1>404 Not found</h1><p>No route matches GET /missing</p>');
+      expect(res.text).toContain(
+        '<h1>404 Not found</h1><p>The page you asked for does not exist or has moved.</p><p class="detail">Details: No route matches GET /missing</p>',
+      );
       expect(res.text).toContain(`Request id: ${res.headers['x-request-id']}`);
       const fail = await client.request({ method: 'GET', url: '/fail', headers: { accept: HTML } });
       expect(fail.status).toBe(400);
-      expect(fail.text).toContain('<p>&lt;script&gt;alert(1)&lt;/script&gt; is not a good idea</p>');
+      expect(fail.text).toContain('Details: &lt;script&gt;alert(1)&lt;/script&gt; is not a good idea</p>');
       expect(fail.text).not.toContain('<script>');
       const wrongMethod = await client.request({ method: 'DELETE', url: '/api', headers: { accept: HTML } });
       expect(wrongMethod.status).toBe(405);

@@ -112,7 +112,7 @@ describe('server-rendered pages', () => {
       const res = await postForm({ title: '', stars: '9' });
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-      expect(res.text).toContain('<p class="error" id="title-error">Enter at least 1 characters.</p>');
+      expect(res.text).toContain('<p class="error" id="title-error">Enter at least 1 character.</p>');
       expect(res.text).toContain('<p class="error" id="stars-error">Enter a value of at most 5.</p>');
       expect(res.text).toContain('<input name="stars" value="9">');
       expect(await client.db!.query(Note).count()).toBe(before);
