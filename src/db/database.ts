@@ -121,6 +121,11 @@ class ExecutorImpl implements Executor<never> {
     return new ExecutorImpl({ ...executor.#ctx, actor });
   }
 
+  /** The registry a database shares with its transactions (see {@link databaseKeyOf}). */
+  static keyOf(executor: Executor): object | undefined {
+    return #ctx in executor ? executor.#ctx.registry : undefined;
+  }
+
   /** Validates a write as the model's operations do, without writing (see {@link validateWrite}). */
   static validate(executor: Executor, model: AnyModel, data: Record<string, unknown>, partial: boolean) {
     const ctx = #ctx in executor ? executor.#ctx : null;
@@ -284,6 +289,15 @@ export function createDatabase<const TModels extends readonly AnyModel[]>(
  */
 export function actingFor<E extends Executor>(executor: E, actor: unknown): E {
   return ExecutorImpl.actingFor(executor, actor) as E;
+}
+
+/**
+ * An object standing for the database an executor works on, the same for the database and
+ * every transaction or actor-bound executor over it: a key for per-database state (the
+ * operation layer's model events). Undefined for an executor of another making.
+ */
+export function databaseKeyOf(executor: Executor): object | undefined {
+  return ExecutorImpl.keyOf(executor);
 }
 
 /**

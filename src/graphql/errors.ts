@@ -81,6 +81,20 @@ export function toGraphQLError(
   });
 }
 
+/**
+ * The field errors of a refused input (a 400 or 422 with field pointers, a 409 of a taken
+ * unique value), as a mutation payload carries them; undefined for any other error.
+ */
+export function fieldErrorsOf(error: unknown): GraphQLFieldError[] | undefined {
+  if (!isBasaltError(error) || !error.errors?.length) return undefined;
+  if (error.status !== 400 && error.status !== 422 && error.status !== 409) return undefined;
+  return error.errors.map((e) => ({
+    field: fieldOf(e.pointer),
+    message: e.detail,
+    ...(e.code ? { code: e.code } : {}),
+  }));
+}
+
 /** An error of a bad request (refused before execution). */
 export function requestError(message: string, code = 'BAD_REQUEST'): GraphQLError {
   return new GraphQLError(message, { extensions: { code } });

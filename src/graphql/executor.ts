@@ -15,7 +15,8 @@ import {
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Logger } from '../core/index.js';
 import { requestError, toGraphQLError } from './errors.js';
-import { DEFAULT_LIMITS, type GraphQLLimits, limitsRule } from './limits.js';
+import { DEFAULT_LIMITS, documentLimitErrors, type GraphQLLimits, limitsRule } from './limits.js';
+import type { PersistedQueries } from './persisted.js';
 import type { GraphQLContext } from './schema.js';
 
 /** A GraphQL request as it arrives (a POST body, or GET's query string with `variables` parsed). */
@@ -23,6 +24,10 @@ export interface GraphQLRequest {
   query?: unknown;
   variables?: unknown;
   operationName?: unknown;
+  /** `persistedQuery: { sha256Hash }` names a persisted document. */
+  extensions?: unknown;
+  /** A persisted document's id (GraphQL over HTTP's `documentId`): its SHA-256 hash. */
+  documentId?: unknown;
 }
 
 /** What to answer: the HTTP status and the GraphQL response. */
@@ -39,6 +44,8 @@ export interface GraphQLExecutorOptions {
   /** Leave schema hints (`Did you mean …?`) out of error messages. */
   production: boolean;
   log?: Logger;
+  /** The documents clients may send by hash, and whether others run too. */
+  persisted?: PersistedQueries;
 }
 
 interface Prepared {
@@ -86,12 +93,19 @@ export class GraphQLExecutor {
     ];
   }
 
+  /** The most operations one batched request may carry. */
+  get batchLimit(): number {
+    return this.#limits.batch;
+  }
+
   #prepare(query: string): Prepared {
     let prepared = this.#prepared.get(query);
     if (prepared) return prepared;
     try {
       const document = parse(query, { maxTokens: this.#limits.tokens });
-      const errors = validate(this.#schema, document, this.#rules, { maxErrors: 20 });
+      const limited = documentLimitErrors(document, this.#limits);
+      const errors =
+        limited.length > 0 ? limited : validate(this.#schema, document, this.#rules, { maxErrors: 20 });
       prepared =
         errors.length > 0
           ? { errors: errors.map((e) => coded(e, 'GRAPHQL_VALIDATION_FAILED')) }
@@ -145,39 +159,119 @@ export class GraphQLExecutor {
     return compiled.query(undefined, context, variables as Record<string, unknown> | null);
   }
 
-  /** Runs one request; `method` GET may only run queries. */
-  async run(
+  /**
+   * The document a request runs, and its operation, or the refusal: a persisted document
+   * when it names one, else its `query` (refused when only persisted documents run).
+   */
+  #operation(
     request: GraphQLRequest,
-    context: GraphQLContext,
-    method: 'GET' | 'POST',
-  ): Promise<GraphQLAnswer> {
-    if (typeof request.query !== 'string' || request.query.trim() === '')
-      return this.#refuse(400, [requestError('Give the GraphQL document as `query`')]);
+  ):
+    | { refused: GraphQLAnswer }
+    | { prepared: Prepared; document: DocumentNode; operation: OperationDefinitionNode } {
+    let query = request.query;
+    const persisted = this.#options.persisted;
+    if (persisted) {
+      const found = persisted.resolve(request);
+      if ('error' in found) return { refused: this.#refuse(400, [found.error]) };
+      query = found.query;
+    }
+    if (typeof query !== 'string' || query.trim() === '')
+      return { refused: this.#refuse(400, [requestError('Give the GraphQL document as `query`')]) };
+    const prepared = this.#prepare(query);
+    if (!prepared.document) return { refused: this.#refuse(400, prepared.errors ?? []) };
+    const operationName = request.operationName ?? null;
+    const operation = getOperationAST(prepared.document, operationName as string | null) ?? null;
+    if (!operation)
+      return {
+        refused: this.#refuse(400, [
+          requestError(
+            operationName
+              ? `No operation named '${String(operationName)}'`
+              : 'Name the operation to run (operationName)',
+          ),
+        ]),
+      };
+    return { prepared, document: prepared.document, operation };
+  }
+
+  /** Checks a request's `variables` and `operationName`; the refusal, or undefined. */
+  #checkShape(request: GraphQLRequest): GraphQLAnswer | undefined {
     const variables = request.variables ?? null;
     if (variables !== null && (typeof variables !== 'object' || Array.isArray(variables)))
       return this.#refuse(400, [requestError('`variables` must be an object')]);
     const operationName = request.operationName ?? null;
     if (operationName !== null && typeof operationName !== 'string')
       return this.#refuse(400, [requestError('`operationName` must be a string')]);
-    const prepared = this.#prepare(request.query);
-    if (!prepared.document) return this.#refuse(400, prepared.errors ?? []);
-    const operation: OperationDefinitionNode | null =
-      getOperationAST(prepared.document, operationName) ?? null;
-    if (!operation)
+    return undefined;
+  }
+
+  /**
+   * Prepares a subscription (POST only): the validated document and its operation, or the
+   * refusal. The caller runs it with graphql-js's `subscribe`.
+   */
+  prepareSubscription(
+    request: GraphQLRequest,
+  ): { refused: GraphQLAnswer } | { document: DocumentNode; operation: OperationDefinitionNode } {
+    const bad = this.#checkShape(request);
+    if (bad) return { refused: bad };
+    const found = this.#operation(request);
+    if ('refused' in found) return found;
+    return { document: found.document, operation: found.operation };
+  }
+
+  /** Formats an execution's errors as the answers do (codes, no internals). */
+  format(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
+    return errors.map((e) => this.#format(e));
+  }
+
+  /**
+   * Runs a batch (a JSON array body) one operation after another, each answered as alone;
+   * past the batch limit nothing runs (400).
+   */
+  async runBatch(
+    requests: readonly GraphQLRequest[],
+    context: GraphQLContext,
+  ): Promise<{ status: number; body: GraphQLAnswer['body'] | GraphQLAnswer['body'][] }> {
+    if (requests.length === 0) return this.#refuse(400, [requestError('The batch is empty')]);
+    if (requests.length > this.#limits.batch)
       return this.#refuse(400, [
         requestError(
-          operationName
-            ? `No operation named '${operationName}'`
-            : 'Name the operation to run (operationName)',
+          `The batch has ${requests.length} operations; at most ${this.#limits.batch} are allowed`,
+          'QUERY_TOO_COMPLEX',
         ),
       ]);
+    const bodies: GraphQLAnswer['body'][] = [];
+    for (const request of requests) bodies.push((await this.run(request, context, 'POST')).body);
+    return { status: 200, body: bodies };
+  }
+
+  /** Runs one request; `method` GET may only run queries. */
+  async run(
+    request: GraphQLRequest,
+    context: GraphQLContext,
+    method: 'GET' | 'POST',
+  ): Promise<GraphQLAnswer> {
+    const bad = this.#checkShape(request);
+    if (bad) return bad;
+    const found = this.#operation(request);
+    if ('refused' in found) return found.refused;
+    const { prepared, operation } = found;
+    const variables = request.variables ?? null;
+    const operationName = (request.operationName as string | null | undefined) ?? null;
     if (method === 'GET' && operation.operation !== 'query')
       return this.#refuse(405, [
         requestError(`A ${operation.operation} is sent with POST, never GET`, 'METHOD_NOT_ALLOWED'),
       ]);
+    if (operation.operation === 'subscription')
+      return this.#refuse(400, [
+        requestError(
+          'A subscription is answered as a stream: send it with `Accept: text/event-stream`',
+          'BAD_REQUEST',
+        ),
+      ]);
     const result: ExecutionResult = await this.#execute(
       prepared,
-      prepared.document,
+      found.document,
       operationName,
       variables,
       context,

@@ -1,5 +1,6 @@
 import {
   type ASTVisitor,
+  type DocumentNode,
   type FieldNode,
   GraphQLError,
   Kind,
@@ -24,6 +25,13 @@ export interface GraphQLLimits {
   directives?: number;
   /** Most tokens the parser reads (default 5,000): past it parsing stops. */
   tokens?: number;
+  /**
+   * Most field selections in one document (default 500), duplicates included: checked
+   * before validation, whose overlapping-fields rule grows with their square.
+   */
+  fields?: number;
+  /** Most operations in one batched request (a JSON array body; default 10). */
+  batch?: number;
 }
 
 export const DEFAULT_LIMITS: Required<GraphQLLimits> = {
@@ -32,6 +40,8 @@ export const DEFAULT_LIMITS: Required<GraphQLLimits> = {
   aliases: 30,
   directives: 50,
   tokens: 5_000,
+  fields: 500,
+  batch: 10,
 };
 
 function limitError(message: string, node?: OperationDefinitionNode): GraphQLError {
@@ -58,32 +68,51 @@ function listSize(field: FieldNode, sizes: ListSizes): number {
 }
 
 /**
+ * Counts a document's aliases, directives and field selections (fragments once each, as
+ * written) and refuses it past a limit: a cheap walk before validation, so a document of a
+ * thousand duplicated fields never reaches graphql-js's quadratic overlap check.
+ */
+export function documentLimitErrors(document: DocumentNode, limits: Required<GraphQLLimits>): GraphQLError[] {
+  let aliases = 0;
+  let directives = 0;
+  let fields = 0;
+  const walk = (set: SelectionSetNode | undefined): void => {
+    for (const selection of set?.selections ?? []) {
+      directives += selection.directives?.length ?? 0;
+      if (selection.kind === Kind.FIELD) {
+        fields += 1;
+        if (selection.alias) aliases += 1;
+        walk(selection.selectionSet);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
+    }
+  };
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION) {
+      directives += definition.directives?.length ?? 0;
+      if (definition.kind === Kind.OPERATION_DEFINITION)
+        for (const variable of definition.variableDefinitions ?? [])
+          directives += variable.directives?.length ?? 0;
+      walk(definition.selectionSet);
+    }
+  const errors: GraphQLError[] = [];
+  if (aliases > limits.aliases)
+    errors.push(limitError(`The query has ${aliases} aliases; at most ${limits.aliases} are allowed`));
+  if (directives > limits.directives)
+    errors.push(
+      limitError(`The query has ${directives} directives; at most ${limits.directives} are allowed`),
+    );
+  if (fields > limits.fields)
+    errors.push(limitError(`The query selects ${fields} fields; at most ${limits.fields} are allowed`));
+  return errors;
+}
+
+/**
  * A validation rule measuring each operation's depth and cost through its fragments (a
  * fragment cycle is another rule's error, so it is walked once).
  */
 export function limitsRule(limits: Required<GraphQLLimits>): ValidationRule {
   return (context: ValidationContext): ASTVisitor => {
-    let aliases = 0;
-    let directives = 0;
     return {
-      Field(node) {
-        if (node.alias) aliases += 1;
-      },
-      Directive() {
-        directives += 1;
-      },
-      Document: {
-        leave() {
-          if (aliases > limits.aliases)
-            context.reportError(
-              limitError(`The query has ${aliases} aliases; at most ${limits.aliases} are allowed`),
-            );
-          if (directives > limits.directives)
-            context.reportError(
-              limitError(`The query has ${directives} directives; at most ${limits.directives} are allowed`),
-            );
-        },
-      },
       OperationDefinition(operation) {
         const roots =
           (operation.operation === 'query' ? context.getSchema().getQueryType() : undefined)?.getFields() ??

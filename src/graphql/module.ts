@@ -2,24 +2,52 @@ import type { GraphQLSchema } from 'graphql';
 import type { ModuleDefinition } from '../app/index.js';
 import type { Executor } from '../db/index.js';
 import { get, post, type RequestContext, respond, t } from '../http/index.js';
+import { modelEvents } from '../ops/internal.js';
 import { requestActor } from '../rest/index.js';
+import { graphqlCommands } from './commands.js';
+import type { AnyGraphQLField } from './custom.js';
 import { GraphQLExecutor, type GraphQLRequest } from './executor.js';
 import { graphiqlPage } from './graphiql.js';
 import type { GraphQLLimits } from './limits.js';
+import { PersistedQueries, type PersistedQueriesOptions } from './persisted.js';
+import { RedisModelEvents } from './redis-events.js';
 import { buildGraphQLSchema, type GraphQLCollections, type GraphQLContext } from './schema.js';
+import { type OpenStreams, subscriptionStream } from './stream.js';
+
+/** How subscriptions reach subscribers of other processes. */
+export interface GraphQLSubscriptionOptions {
+  /**
+   * Redis carrying model events between the app's processes (default: REDIS_URL when set;
+   * `false`: this process only).
+   */
+  redisUrl?: string | false;
+  /** The Redis channel (default `basalt:model-events`): apps sharing a Redis need their own. */
+  channel?: string;
+}
 
 /** Options of {@link graphql}. */
 export interface GraphQLOptions {
   /** The collections exposed, by the name of their list field: `{ books: bookCollection }`. */
   collections: GraphQLCollections;
+  /** Queries of your own beside the generated ones (`defineQuery`). */
+  queries?: Readonly<Record<string, AnyGraphQLField>>;
+  /** Mutations of your own (`defineMutation`). */
+  mutations?: Readonly<Record<string, AnyGraphQLField>>;
+  /**
+   * Subscriptions to model changes, over Server-Sent Events (default on; `false`: none).
+   * Across processes through Redis when REDIS_URL is set.
+   */
+  subscriptions?: boolean | GraphQLSubscriptionOptions;
   /** Where the API answers (default `/graphql`). */
   path?: string;
-  /** Depth, cost, alias, directive and token limits (defaults in docs/graphql.md). */
+  /** Depth, cost, alias, directive, field, token and batch limits (defaults in docs/graphql.md). */
   limits?: GraphQLLimits;
   /** Answer introspection queries (default: outside production only). */
   introspection?: boolean;
   /** Serve GraphiQL on `GET /graphql` to browsers (default: outside production only). */
   graphiql?: boolean;
+  /** Documents clients send by hash; by default then only those run (an allow-list). */
+  persistedQueries?: PersistedQueriesOptions;
 }
 
 /** The module `graphql()` returns, with its schema (for `printSchema`, tests and tools). */
@@ -27,27 +55,38 @@ export interface GraphQLModule extends ModuleDefinition {
   readonly schema: GraphQLSchema;
 }
 
-const Body = t.Object(
+const Operation = t.Object(
   {
-    query: t.String({ maxLength: 100_000 }),
+    query: t.Optional(t.String({ maxLength: 100_000 })),
     variables: t.Optional(t.Union([t.Record(t.String(), t.Unknown()), t.Null()])),
     operationName: t.Optional(t.Union([t.String({ maxLength: 200 }), t.Null()])),
     extensions: t.Optional(t.Union([t.Record(t.String(), t.Unknown()), t.Null()])),
+    documentId: t.Optional(t.String({ maxLength: 200 })),
   },
   { $id: 'GraphQLRequest' },
 );
+
+// One operation, or a batch (bounded again, and more tightly, by the `batch` limit).
+const Body = t.Union([Operation, t.Array(Operation, { maxItems: 1_000 })]);
 
 const Query = t.Object({
   query: t.Optional(t.String({ maxLength: 100_000 })),
   variables: t.Optional(t.String({ maxLength: 100_000 })),
   operationName: t.Optional(t.String({ maxLength: 200 })),
+  extensions: t.Optional(t.String({ maxLength: 10_000 })),
+  documentId: t.Optional(t.String({ maxLength: 200 })),
 });
 
 function contextOf(ctx: RequestContext): GraphQLContext {
-  return { actor: requestActor(ctx), db: (ctx as unknown as { db: Executor }).db, context: ctx };
+  return {
+    actor: requestActor(ctx),
+    db: (ctx as unknown as { db: Executor }).db,
+    log: ctx.log,
+    context: ctx,
+  };
 }
 
-function parseVariables(text: string | undefined): unknown {
+function parseJson(text: string | undefined): unknown {
   if (text === undefined || text === '') return null;
   try {
     return JSON.parse(text) as unknown;
@@ -56,21 +95,30 @@ function parseVariables(text: string | undefined): unknown {
   }
 }
 
+const JSON_ANSWER = { 'content-type': 'application/graphql-response+json; charset=utf-8' };
+
 /**
  * GraphQL over the operation layer, mounted at `/graphql`: a schema generated from
- * collections, whose queries and mutations run through `basalt/ops` with the request's
- * actor, so policies, scopes, field rules, validation, hooks, nested writes and the audit
- * log are REST's. Relations are loaded with one batched query per level.
+ * collections, whose queries, mutations and subscriptions run through `basalt/ops` with
+ * the request's actor, so policies, scopes, field rules, validation, hooks, nested writes
+ * and the audit log are REST's. Relations are loaded with one batched query per level.
  *
  * @example
  * defineApp({ name: 'shop', modules: [auth(), graphql({ collections: { books: bookCollection, orders: orderCollection } })] });
  */
 export function graphql(options: GraphQLOptions): GraphQLModule {
-  const schema = buildGraphQLSchema(options.collections);
+  const subscriptions = options.subscriptions ?? true;
+  const schema = buildGraphQLSchema(options.collections, {
+    ...(options.queries ? { queries: options.queries } : {}),
+    ...(options.mutations ? { mutations: options.mutations } : {}),
+    subscriptions: subscriptions !== false,
+  });
+  const persisted = options.persistedQueries ? new PersistedQueries(options.persistedQueries) : undefined;
   const path = options.path ?? '/graphql';
   return {
     name: 'graphql',
     schema,
+    commands: graphqlCommands(schema),
     setup(api) {
       const production = api.config.NODE_ENV === 'production';
       const executor = new GraphQLExecutor(schema, {
@@ -78,10 +126,29 @@ export function graphql(options: GraphQLOptions): GraphQLModule {
         production,
         log: api.log,
         ...(options.limits ? { limits: options.limits } : {}),
+        ...(persisted ? { persisted } : {}),
+      });
+      if (subscriptions !== false) {
+        const settings = subscriptions === true ? {} : subscriptions;
+        const url = settings.redisUrl ?? (api.config.REDIS_URL as string | undefined);
+        if (url) {
+          const transport = new RedisModelEvents(url, settings.channel ?? 'basalt:model-events');
+          api.onStart(async (app) => {
+            if (app.db) await modelEvents(app.db).useTransport(transport);
+          });
+          api.onStop(async (app) => {
+            if (app.db) await modelEvents(app.db).close();
+          });
+        }
+      }
+      const open: OpenStreams = new Set();
+      // Open subscription streams end with the app (else they would hold its server open).
+      api.onStop(() => {
+        for (const end of [...open]) end();
       });
       const page = (options.graphiql ?? !production) ? graphiqlPage(path) : undefined;
-      const answer = ({ status, body }: Awaited<ReturnType<GraphQLExecutor['run']>>) =>
-        respond(status, body, { 'content-type': 'application/graphql-response+json; charset=utf-8' });
+      const answer = ({ status, body }: { status: number; body: unknown }) =>
+        respond(status, body, JSON_ANSWER);
       api.addRoutes(
         post(
           path,
@@ -90,12 +157,26 @@ export function graphql(options: GraphQLOptions): GraphQLModule {
             auth: 'optional',
             // GraphQL describes itself (introspection); OpenAPI stays the REST API's.
             hidden: true,
-            summary: 'GraphQL (queries and mutations)',
-            description: 'A GraphQL request: `query`, `variables`, `operationName`. See docs/graphql.md.',
+            summary: 'GraphQL (queries, mutations; subscriptions as Server-Sent Events)',
+            description:
+              'A GraphQL request (`query`, `variables`, `operationName`), or a batch of them. See docs/graphql.md.',
             response: { 200: t.Unknown(), 400: t.Unknown(), 405: t.Unknown() },
           },
-          async (ctx) =>
-            answer(await executor.run(ctx.body as unknown as GraphQLRequest, contextOf(ctx), 'POST')),
+          async (ctx) => {
+            const body = ctx.body as unknown as GraphQLRequest | GraphQLRequest[];
+            if (Array.isArray(body)) return answer(await executor.runBatch(body, contextOf(ctx)));
+            if (String(ctx.headers.accept ?? '').includes('text/event-stream')) {
+              if (subscriptions === false)
+                return answer({
+                  status: 400,
+                  body: { errors: [{ message: 'This API has no subscriptions' }] },
+                });
+              const prepared = executor.prepareSubscription(body);
+              if ('refused' in prepared) return answer(prepared.refused);
+              return subscriptionStream(schema, executor, prepared, body, contextOf(ctx), ctx, open);
+            }
+            return answer(await executor.run(body, contextOf(ctx), 'POST'));
+          },
         ),
         get(
           path,
@@ -107,14 +188,21 @@ export function graphql(options: GraphQLOptions): GraphQLModule {
             response: { 200: t.Unknown(), 400: t.Unknown(), 405: t.Unknown() },
           },
           async (ctx) => {
-            const query = ctx.query as { query?: string; variables?: string; operationName?: string };
+            const query = ctx.query as Record<string, string | undefined>;
             const accept = String(ctx.headers.accept ?? '');
-            if (page && query.query === undefined && accept.includes('text/html'))
+            if (
+              page &&
+              query.query === undefined &&
+              query.documentId === undefined &&
+              accept.includes('text/html')
+            )
               return respond(200, page.html, page.headers);
             const request: GraphQLRequest = {
               query: query.query,
-              variables: parseVariables(query.variables),
+              variables: parseJson(query.variables),
               operationName: query.operationName ?? null,
+              extensions: parseJson(query.extensions),
+              ...(query.documentId !== undefined ? { documentId: query.documentId } : {}),
             };
             return answer(await executor.run(request, contextOf(ctx), 'GET'));
           },

@@ -1,8 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import {
   GraphQLBoolean,
-  GraphQLEnumType,
-  type GraphQLFieldConfig,
   type GraphQLFieldConfigMap,
   type GraphQLInputFieldConfigMap,
   GraphQLInputObjectType,
@@ -16,7 +14,7 @@ import {
   GraphQLSchema,
   GraphQLString,
 } from 'graphql';
-import { BasaltError, isBasaltError } from '../core/index.js';
+import { BasaltError, isBasaltError, type Logger } from '../core/index.js';
 import type { AnyModel, Executor } from '../db/index.js';
 import type { Actor, Collection, OperationContext } from '../ops/index.js';
 import {
@@ -24,37 +22,34 @@ import {
   createObject,
   deleteObject,
   enforce,
-  type FilterParam,
   type IncludePlan,
-  listObjects,
   loadObject,
-  MAX_IN_VALUES,
   requestedIncludes,
   runtimeOf,
   serialize,
-  TEXT_LOOKUPS,
   updateObject,
   viewOf,
   writtenView,
 } from '../ops/internal.js';
-import type { ListSizes } from './limits.js';
+import { type AnyGraphQLField, TypeBoxTypes } from './custom.js';
+import type { GraphQLFieldError } from './errors.js';
+import { fieldErrorsOf } from './errors.js';
+import { listField } from './list-field.js';
 import { GraphQLDateTime, GraphQLJson, inputOf, scalarOf, withoutNull } from './scalars.js';
 import { selectedFields, selectedIncludes } from './selection.js';
-import { valueChecker } from './values.js';
+import { subscriptionField } from './subscriptions.js';
+import { TypeNames } from './type-names.js';
 
 type Row = Record<string, unknown>;
 
-/** A declared filter and the check of its values. */
-interface CheckedFilter extends FilterParam {
-  check?: (value: unknown) => boolean;
-}
-
-/** What every resolver of a generated schema receives: the request's actor and database. */
+/** What every resolver receives, a generated one or yours: an endpoint's actor, database and logger. */
 export interface GraphQLContext {
   /** Who asks (through HTTP: the request's user, as REST's `requestActor`). */
   actor: Actor;
   /** The executor the operations run on (the request's `ctx.db`). */
   db: Executor;
+  /** The request's logger (bound to its id). */
+  log: Logger;
   /** Handed to the collection's hooks as `context` (through HTTP: the request context). */
   context?: OperationContext;
 }
@@ -85,12 +80,6 @@ function camel(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
-function badInput(field: string, message: string): BasaltError {
-  return new BasaltError('BASALT_VALIDATION_FAILED', `Invalid argument '${field}'`, {
-    errors: [{ pointer: `/${field}`, detail: message }],
-  });
-}
-
 /** Copies GraphQL's null-prototype argument objects into plain ones (the layer's data). */
 function plain(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(plain);
@@ -108,41 +97,94 @@ function nonNull<T extends GraphQLOutputType | GraphQLInputType>(type: T, requir
 class SchemaBuilder {
   readonly #query: GraphQLFieldConfigMap<unknown, GraphQLContext> = {};
   readonly #mutation: GraphQLFieldConfigMap<unknown, GraphQLContext> = {};
-  readonly #names = new Set<string>();
-  #pageInfo: GraphQLObjectType | undefined;
+  readonly #subscription: GraphQLFieldConfigMap<unknown, GraphQLContext> = {};
+  readonly #names = new TypeNames();
+  readonly #custom = new TypeBoxTypes(
+    (name) => this.#names.claim(name),
+    (name) => this.#names.get(name),
+  );
+  readonly #subscriptions: boolean;
+
+  constructor(subscriptions: boolean) {
+    this.#subscriptions = subscriptions;
+  }
 
   #name(name: string): string {
-    if (this.#names.has(name))
-      throw new BasaltError('BASALT_CONFIG_INVALID', `graphql: two types are named '${name}'`);
-    this.#names.add(name);
-    return name;
+    return this.#names.claim(name);
+  }
+
+  /** The field error type of mutation payloads. */
+  #fieldErrorType(): GraphQLObjectType {
+    return this.#names.shared(
+      'FieldError',
+      () =>
+        new GraphQLObjectType({
+          name: 'FieldError',
+          description: 'One problem with one input field: `lines/2/quantity`, what is wrong, a code.',
+          fields: {
+            field: { type: new GraphQLNonNull(GraphQLString) },
+            message: { type: new GraphQLNonNull(GraphQLString) },
+            code: { type: GraphQLString },
+          },
+        }),
+    );
+  }
+
+  /** A create/update mutation's answer: the object, or the field errors of its input. */
+  #payloadType(name: string, single: string, type: GraphQLObjectType): GraphQLObjectType {
+    return new GraphQLObjectType({
+      name: this.#name(`${name}Payload`),
+      description: `The ${single} written, or why its input was refused (then nothing was written).`,
+      fields: {
+        [single]: { type },
+        errors: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(this.#fieldErrorType()))) },
+      },
+    });
+  }
+
+  /** Adds queries and mutations of your own. */
+  addCustom(
+    queries: Readonly<Record<string, AnyGraphQLField>>,
+    mutations: Readonly<Record<string, AnyGraphQLField>>,
+  ) {
+    for (const [target, fields] of [
+      [this.#query, queries],
+      [this.#mutation, mutations],
+    ] as const)
+      for (const [name, field] of Object.entries(fields)) {
+        if (name in target)
+          throw new BasaltError('BASALT_CONFIG_INVALID', `graphql: two fields are named '${name}'`);
+        target[name] = this.#custom.field(name, field);
+      }
   }
 
   /** The object type of a collection's objects: readable and computed fields, includes. */
   #objectType(rt: CollectionRuntime, name: string): GraphQLObjectType {
     const { plan, model } = rt;
     const read = model.schemas.read.properties as Record<string, TSchema>;
-    return new GraphQLObjectType({
-      name: this.#name(name),
-      description: `One ${model.meta.label.toLowerCase()}, as its collection shows it.`,
-      fields: () => {
-        const fields: GraphQLFieldConfigMap<Row, GraphQLContext> = {};
-        for (const attribute of plan.readable) {
-          // A field a read rule hides from some actors answers null to them.
-          const nullable = withoutNull(read[attribute]).nullable || plan.readRules.has(attribute);
-          fields[attribute] = { type: nonNull(scalarOf(model, attribute, read[attribute]), !nullable) };
-        }
-        for (const [key, computed] of Object.entries(plan.computed)) {
-          const { schema, nullable } = withoutNull(computed.schema);
-          fields[key] = {
-            type: nonNull(scalarOf(model, key, schema as TSchema), !nullable && !plan.readRules.has(key)),
-          };
-        }
-        for (const include of plan.includes)
-          fields[include.name] = { type: this.#includeType(include, name) };
-        return fields;
-      },
-    });
+    return this.#names.add(
+      new GraphQLObjectType({
+        name: this.#name(name),
+        description: `One ${model.meta.label.toLowerCase()}, as its collection shows it.`,
+        fields: () => {
+          const fields: GraphQLFieldConfigMap<Row, GraphQLContext> = {};
+          for (const attribute of plan.readable) {
+            // A field a read rule hides from some actors answers null to them.
+            const nullable = withoutNull(read[attribute]).nullable || plan.readRules.has(attribute);
+            fields[attribute] = { type: nonNull(scalarOf(model, attribute, read[attribute]), !nullable) };
+          }
+          for (const [key, computed] of Object.entries(plan.computed)) {
+            const { schema, nullable } = withoutNull(computed.schema);
+            fields[key] = {
+              type: nonNull(scalarOf(model, key, schema as TSchema), !nullable && !plan.readRules.has(key)),
+            };
+          }
+          for (const include of plan.includes)
+            fields[include.name] = { type: this.#includeType(include, name) };
+          return fields;
+        },
+      }),
+    );
   }
 
   #includeType(plan: IncludePlan, owner: string): GraphQLOutputType {
@@ -199,56 +241,6 @@ class SchemaBuilder {
     return new GraphQLInputObjectType({ name: this.#name(`${name}Input`), fields });
   }
 
-  /** The typed filter input: one field per declared filter and lookup (`price_lt`). */
-  #filterType(
-    rt: CollectionRuntime,
-    name: string,
-  ): { type: GraphQLInputObjectType; byField: Map<string, CheckedFilter> } | undefined {
-    if (rt.query.filters.length === 0) return undefined;
-    const fields: GraphQLInputFieldConfigMap = {};
-    const byField = new Map<string, CheckedFilter>();
-    const read = rt.model.schemas.read.properties as Record<string, TSchema>;
-    for (const filter of rt.query.filters) {
-      const base = filter.param.replace(/\[.*$/, '');
-      const field = filter.lookup === 'eq' ? base : `${base}_${filter.lookup}`;
-      const scalar = scalarOf(rt.model, filter.attribute, read[filter.attribute]);
-      let type: GraphQLInputType = scalar;
-      if (filter.lookup === 'in' || filter.lookup === 'notIn')
-        type = new GraphQLList(new GraphQLNonNull(scalar));
-      else if (filter.lookup === 'isNull') type = GraphQLBoolean;
-      else if (TEXT_LOOKUPS.includes(filter.lookup)) type = GraphQLString;
-      fields[field] = { type, description: `${filter.attribute} ${filter.lookup}` };
-      const bare = withoutNull(read[filter.attribute]).schema;
-      byField.set(field, bare ? { ...filter, check: valueChecker(bare as TSchema) } : filter);
-    }
-    return { type: new GraphQLInputObjectType({ name: this.#name(`${name}Filter`), fields }), byField };
-  }
-
-  #orderingType(rt: CollectionRuntime, name: string): GraphQLEnumType | undefined {
-    if (rt.query.ordering.size === 0) return undefined;
-    const values: Record<string, { value: string }> = {};
-    for (const key of rt.query.ordering.keys()) {
-      values[`${key}_ASC`] = { value: key };
-      values[`${key}_DESC`] = { value: `-${key}` };
-    }
-    return new GraphQLEnumType({ name: this.#name(`${name}Ordering`), values });
-  }
-
-  #pageInfoType(): GraphQLObjectType {
-    this.#pageInfo ??= new GraphQLObjectType({
-      name: this.#name('PageInfo'),
-      description:
-        'Where a page of a cursor-paginated list stands: pass endCursor as `after`, startCursor as `before`.',
-      fields: {
-        hasNextPage: { type: new GraphQLNonNull(GraphQLBoolean) },
-        hasPreviousPage: { type: new GraphQLNonNull(GraphQLBoolean) },
-        startCursor: { type: GraphQLString },
-        endCursor: { type: GraphQLString },
-      },
-    });
-    return this.#pageInfo;
-  }
-
   add(field: string, target: GraphQLCollections[string]): void {
     const options: GraphQLCollectionOptions =
       typeof target === 'object' && target !== null && 'collection' in target
@@ -264,7 +256,9 @@ class SchemaBuilder {
       true,
     );
 
-    if (actions.has('list')) this.#query[field] = this.#listField(rt, name, type);
+    if (actions.has('list')) this.#query[field] = listField(rt, name, type, this.#names);
+    if (actions.has('retrieve') && this.#subscriptions)
+      this.#subscription[`${single}Changed`] = subscriptionField(rt, name, single, type, this.#names);
     if (actions.has('retrieve'))
       this.#query[single] = {
         type,
@@ -273,8 +267,8 @@ class SchemaBuilder {
         resolve: async (_root, args: Row, ctx, info) => {
           await enforce(rt, 'retrieve', ctx.actor);
           const params = {
-            include: selectedIncludes(info, rt.plan.includes, null),
-            fields: selectedFields(info, rt.plan, null),
+            include: selectedIncludes(info, rt.plan.includes, [[]]),
+            fields: selectedFields(info, rt.plan, [[]]),
           };
           const { paths, top } = requestedIncludes(rt.plan, params);
           const row = await loadObject(rt, ctx.db, ctx.actor, args.id, 'retrieve', paths);
@@ -285,10 +279,11 @@ class SchemaBuilder {
      * A written object as REST answers it; relations the mutation selects beyond those it
      * wrote are read again as the actor may see them, in one query per relation.
      */
+    const at = [[single]] as const;
     const show = async (ctx: GraphQLContext, row: Row, info: GraphQLResolveInfo) => {
-      const fields = selectedFields(info, rt.plan, null);
+      const fields = selectedFields(info, rt.plan, at);
       const view = { ...writtenView(rt, ctx.actor, row), fields: new Set(fields.split(',')) };
-      const include = selectedIncludes(info, rt.plan.includes, null);
+      const include = selectedIncludes(info, rt.plan.includes, at);
       const written = new Set(view.includes.map((i) => i.name));
       if (include === undefined || include.split(',').every((path) => written.has(path.split('.')[0]!)))
         return serialize(rt.plan, view, row);
@@ -302,19 +297,38 @@ class SchemaBuilder {
         throw error;
       }
     };
-    if (actions.has('create') && rt.writable.size > 0)
+    /** The payload of a write: the object, or its input's field errors (a refusal stays a GraphQL error). */
+    const payload = async (write: () => Promise<Row>, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
+      let row: Row;
+      try {
+        row = await write();
+      } catch (error) {
+        const errors: GraphQLFieldError[] | undefined = fieldErrorsOf(error);
+        if (errors) return { [single]: null, errors };
+        throw error;
+      }
+      return { [single]: await show(ctx, row, info), errors: [] };
+    };
+    const payloadType =
+      (actions.has('create') || actions.has('update')) && rt.writable.size > 0
+        ? new GraphQLNonNull(this.#payloadType(name, single, type))
+        : undefined;
+    if (actions.has('create') && payloadType)
       this.#mutation[`create${name}`] = {
-        type: new GraphQLNonNull(type),
+        type: payloadType,
         args: { input: { type: new GraphQLNonNull(this.#inputType(rt, `${name}Create`, false)) } },
         resolve: async (_root, args: Row, ctx, info) => {
           await enforce(rt, 'create', ctx.actor);
-          const row = await createObject(rt, ctx.db, ctx.actor, plain(args.input) as Row, ctx.context);
-          return show(ctx, row, info);
+          return payload(
+            () => createObject(rt, ctx.db, ctx.actor, plain(args.input) as Row, ctx.context),
+            ctx,
+            info,
+          );
         },
       };
-    if (actions.has('update') && rt.writable.size > 0)
+    if (actions.has('update') && payloadType)
       this.#mutation[`update${name}`] = {
-        type: new GraphQLNonNull(type),
+        type: payloadType,
         args: {
           id: { type: idType },
           input: { type: new GraphQLNonNull(this.#inputType(rt, `${name}Update`, true)) },
@@ -322,17 +336,11 @@ class SchemaBuilder {
         resolve: async (_root, args: Row, ctx, info) => {
           await enforce(rt, 'partialUpdate', ctx.actor);
           const data = plain(args.input) as Row;
-          const row = await updateObject(
-            rt,
-            ctx.db,
-            ctx.actor,
-            args.id,
-            data,
-            'partialUpdate',
-            undefined,
-            ctx.context,
+          return payload(
+            () => updateObject(rt, ctx.db, ctx.actor, args.id, data, 'partialUpdate', undefined, ctx.context),
+            ctx,
+            info,
           );
-          return show(ctx, row, info);
         },
       };
     if (actions.has('delete'))
@@ -348,160 +356,42 @@ class SchemaBuilder {
       };
   }
 
-  #listField(
-    rt: CollectionRuntime,
-    name: string,
-    type: GraphQLObjectType,
-  ): GraphQLFieldConfig<unknown, GraphQLContext> {
-    const filter = this.#filterType(rt, name);
-    const ordering = this.#orderingType(rt, name);
-    const args: Record<string, { type: GraphQLInputType; description?: string }> = {};
-    if (filter) args.filter = { type: filter.type };
-    if (rt.query.search.length > 0)
-      args.search = {
-        type: GraphQLString,
-        description: `Words to look for in ${rt.query.search.join(', ')}`,
-      };
-    if (ordering) args.ordering = { type: new GraphQLList(new GraphQLNonNull(ordering)) };
-    const pagination = rt.query.pagination;
-    let resultType: GraphQLOutputType;
-    let wrapper: string | null = null;
-    const objects = new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type)));
-    if (!pagination) resultType = objects;
-    else if (pagination.style === 'page') {
-      args.page = { type: GraphQLInt };
-      args.pageSize = {
-        type: GraphQLInt,
-        description: `1 to ${pagination.maxPageSize} (default ${pagination.pageSize})`,
-      };
-      wrapper = 'items';
-      resultType = new GraphQLNonNull(
-        new GraphQLObjectType({
-          name: this.#name(`${name}Page`),
-          fields: {
-            items: { type: objects },
-            totalCount: { type: new GraphQLNonNull(GraphQLInt) },
-            page: { type: new GraphQLNonNull(GraphQLInt) },
-            pageSize: { type: new GraphQLNonNull(GraphQLInt) },
-            hasNextPage: { type: new GraphQLNonNull(GraphQLBoolean) },
-            hasPreviousPage: { type: new GraphQLNonNull(GraphQLBoolean) },
-          },
-        }),
-      );
-    } else {
-      args.first = {
-        type: GraphQLInt,
-        description: `1 to ${pagination.maxPageSize} (default ${pagination.pageSize})`,
-      };
-      args.after = { type: GraphQLString };
-      args.before = { type: GraphQLString };
-      wrapper = 'nodes';
-      resultType = new GraphQLNonNull(
-        new GraphQLObjectType({
-          name: this.#name(`${name}Connection`),
-          fields: { nodes: { type: objects }, pageInfo: { type: new GraphQLNonNull(this.#pageInfoType()) } },
-        }),
-      );
-    }
-    // What the cost limit counts a list as (an unpaginated list: as its largest page).
-    const basaltList: ListSizes = pagination
-      ? { pageSize: pagination.pageSize, maxPageSize: pagination.maxPageSize }
-      : { pageSize: 100, maxPageSize: 100 };
-    return {
-      type: resultType,
-      args,
-      extensions: { basaltList },
-      resolve: async (_root, raw: Row, ctx, info: GraphQLResolveInfo) => {
-        await enforce(rt, 'list', ctx.actor);
-        const params = listParams(raw, filter?.byField);
-        params.include = selectedIncludes(info, rt.plan.includes, wrapper);
-        params.fields = selectedFields(info, rt.plan, wrapper);
-        const page = await listObjects(rt, ctx.db, ctx.actor, params);
-        if (!pagination) return page.results;
-        if (pagination.style === 'page') {
-          const current = (params.page as number | undefined) ?? 1;
-          return {
-            items: page.results,
-            totalCount: page.count ?? page.results.length,
-            page: current,
-            pageSize: (params.pageSize as number | undefined) ?? pagination.pageSize,
-            hasNextPage: page.next !== null,
-            hasPreviousPage: page.previous !== null,
-          };
-        }
-        return {
-          nodes: page.results,
-          pageInfo: {
-            hasNextPage: page.next !== null,
-            hasPreviousPage: page.previous !== null,
-            startCursor: page.previous?.cursor ?? null,
-            endCursor: page.next?.cursor ?? null,
-          },
-        };
-      },
-    };
-  }
-
   build(): GraphQLSchema {
     return new GraphQLSchema({
       query: new GraphQLObjectType({ name: 'Query', fields: this.#query }),
       ...(Object.keys(this.#mutation).length > 0
         ? { mutation: new GraphQLObjectType({ name: 'Mutation', fields: this.#mutation }) }
         : {}),
+      ...(Object.keys(this.#subscription).length > 0
+        ? { subscription: new GraphQLObjectType({ name: 'Subscription', fields: this.#subscription }) }
+        : {}),
       types: [GraphQLJson, GraphQLDateTime],
     });
   }
 }
 
-/** A list field's arguments as the operation layer's list parameters (REST's query string). */
-function listParams(args: Row, byField: Map<string, CheckedFilter> | undefined): Row {
-  const params: Row = {};
-  const filter = args.filter as Row | null | undefined;
-  if (filter && byField)
-    for (const [field, value] of Object.entries(filter)) {
-      const param = byField.get(field)!;
-      if (value === null) continue;
-      checkFilterValue(field, param, value);
-      params[param.param] = value;
-    }
-  if (typeof args.search === 'string') params.search = args.search;
-  if (Array.isArray(args.ordering) && args.ordering.length > 0) params.ordering = args.ordering.join(',');
-  for (const key of ['page', 'pageSize'] as const) if (args[key] != null) params[key] = args[key];
-  if (args.first != null) params.pageSize = args.first;
-  if (args.after != null && args.before != null) throw badInput('after', 'give after or before, not both');
-  if (args.after != null) {
-    if (!String(args.after).startsWith('n.')) throw badInput('after', 'is not an endCursor this API gave');
-    params.cursor = args.after;
-  }
-  if (args.before != null) {
-    if (!String(args.before).startsWith('p.')) throw badInput('before', 'is not a startCursor this API gave');
-    params.cursor = args.before;
-  }
-  return params;
-}
-
-/** The checks REST's query-string schema makes on a filter value (format, length, list size). */
-function checkFilterValue(field: string, filter: CheckedFilter, value: unknown): void {
-  const pointer = `filter/${field}`;
-  if (filter.lookup === 'isNull') return;
-  if (TEXT_LOOKUPS.includes(filter.lookup)) {
-    if (String(value).length > 200) throw badInput(pointer, 'is longer than 200 characters');
-    return;
-  }
-  const values = Array.isArray(value) ? value : [value];
-  if (values.length > MAX_IN_VALUES) throw badInput(pointer, `has more than ${MAX_IN_VALUES} values`);
-  if (filter.check)
-    for (const v of values)
-      if (!filter.check(v)) throw badInput(pointer, `'${String(v)}' is not a valid value`);
+/** What {@link buildGraphQLSchema} builds besides the collections. */
+export interface GraphQLSchemaOptions {
+  /** Queries of your own (`defineQuery`), beside the generated ones. */
+  queries?: Readonly<Record<string, AnyGraphQLField>>;
+  /** Mutations of your own (`defineMutation`). */
+  mutations?: Readonly<Record<string, AnyGraphQLField>>;
+  /** A `<single>Changed` subscription per collection that can be retrieved (default true). */
+  subscriptions?: boolean;
 }
 
 /**
  * The GraphQL schema of collections: object types from their readable and computed fields,
- * relations from their includes, list and by-id queries, and create/update/delete
- * mutations whose inputs are the writable fields (nested writes as input lists).
+ * relations from their includes, list (a page or a Relay connection) and by-id queries,
+ * create/update mutations answering a payload with field errors, delete mutations,
+ * subscriptions to changes, and the queries and mutations of your own.
  */
-export function buildGraphQLSchema(collections: GraphQLCollections): GraphQLSchema {
-  const builder = new SchemaBuilder();
+export function buildGraphQLSchema(
+  collections: GraphQLCollections,
+  options: GraphQLSchemaOptions = {},
+): GraphQLSchema {
+  const builder = new SchemaBuilder(options.subscriptions ?? true);
   for (const [field, target] of Object.entries(collections)) builder.add(field, target);
+  builder.addCustom(options.queries ?? {}, options.mutations ?? {});
   return builder.build();
 }

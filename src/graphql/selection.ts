@@ -23,16 +23,25 @@ export function fieldsOf(
   return out;
 }
 
-/** The selection sets of the objects a root field returns (through `items`/`nodes` of a page). */
-function objectSelections(info: GraphQLResolveInfo, wrapper: string | null): SelectionSetNode[] {
+/**
+ * Where a root field's objects sit in its answer: `[]` for the field itself, `['items']` in a
+ * page, `['nodes']` and `['edges', 'node']` in a connection, `['book']` in a payload.
+ */
+export type ObjectPaths = readonly (readonly string[])[];
+
+/** The selection sets of the objects a root field returns, along each of `paths`. */
+function objectSelections(info: GraphQLResolveInfo, paths: ObjectPaths): SelectionSetNode[] {
   const sets: SelectionSetNode[] = [];
-  for (const node of info.fieldNodes) {
-    if (!node.selectionSet) continue;
-    if (wrapper === null) sets.push(node.selectionSet);
-    else
-      for (const field of fieldsOf(node.selectionSet, info.fragments))
-        if (field.name.value === wrapper && field.selectionSet) sets.push(field.selectionSet);
-  }
+  const follow = (set: SelectionSetNode, path: readonly string[]) => {
+    if (path.length === 0) {
+      sets.push(set);
+      return;
+    }
+    for (const field of fieldsOf(set, info.fragments))
+      if (field.name.value === path[0] && field.selectionSet) follow(field.selectionSet, path.slice(1));
+  };
+  for (const node of info.fieldNodes)
+    if (node.selectionSet) for (const path of paths) follow(node.selectionSet, path);
   return sets;
 }
 
@@ -43,29 +52,35 @@ function objectSelections(info: GraphQLResolveInfo, wrapper: string | null): Sel
 export function selectedIncludes(
   info: GraphQLResolveInfo,
   includes: readonly IncludePlan[],
-  wrapper: string | null,
+  paths: ObjectPaths,
 ): string | undefined {
-  const paths = new Set<string>();
+  const found = new Set<string>();
   const walk = (set: SelectionSetNode, plans: readonly IncludePlan[]) => {
     if (plans.length === 0) return;
     for (const field of fieldsOf(set, info.fragments)) {
       const plan = plans.find((p) => p.name === field.name.value);
       if (!plan) continue;
-      paths.add(plan.path);
+      found.add(plan.path);
       if (field.selectionSet) walk(field.selectionSet, plan.children);
     }
   };
-  for (const set of objectSelections(info, wrapper)) walk(set, includes);
-  return paths.size === 0 ? undefined : [...paths].join(',');
+  for (const set of objectSelections(info, paths)) walk(set, includes);
+  return found.size === 0 ? undefined : [...found].join(',');
 }
 
 /**
  * The fields and computed values a query selects, as the layer's sparse `fields` parameter
  * (`id,title,priceCents`): a computed value nobody asked for is not computed.
  */
-export function selectedFields(info: GraphQLResolveInfo, plan: FieldPlan, wrapper: string | null): string {
+export function selectedFields(
+  info: GraphQLResolveInfo,
+  plan: FieldPlan,
+  paths: ObjectPaths,
+  extra: readonly string[] = [],
+): string {
   const names = new Set<string>(['id']);
-  for (const set of objectSelections(info, wrapper))
+  for (const name of extra) if (plan.readable.includes(name)) names.add(name);
+  for (const set of objectSelections(info, paths))
     for (const field of fieldsOf(set, info.fragments)) {
       const name = field.name.value;
       if (name in plan.computed || plan.readable.includes(name)) names.add(name);

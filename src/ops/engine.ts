@@ -5,6 +5,7 @@ import { type CollectionAction, enforceAccess } from './access.js';
 import type { Actor } from './actor.js';
 import { audited, recordWrite } from './audit.js';
 import type { CollectionRuntime } from './collection.js';
+import { publishChange } from './events.js';
 import {
   type ListParams,
   listOrder,
@@ -197,8 +198,11 @@ export async function createObject(
   const hooks = rt.options.hooks;
   const nested = rt.plan.nested.length > 0;
   // Without hooks the model operation is the whole write: no transaction round trips.
-  if (!hooks?.beforeCreate && !hooks?.afterCreate && !audited(rt) && !nested)
-    return (await acting(db, actor, rt.model).create(rt.model, data as never)) as Row;
+  if (!hooks?.beforeCreate && !hooks?.afterCreate && !audited(rt) && !nested) {
+    const created = (await acting(db, actor, rt.model).create(rt.model, data as never)) as Row;
+    await publishChange(db, rt.model, 'create', created);
+    return created;
+  }
   return actingFor(db, actor).transaction(async (tx) => {
     if (nested) await checkChildren(rt, tx, data, true);
     await hooks?.beforeCreate?.({ actor, db: tx, data, context });
@@ -207,6 +211,7 @@ export async function createObject(
     if (children) await writeChildren(tx, object, children, true);
     await recordWrite(rt, tx, actor, 'create', undefined, object);
     await hooks?.afterCreate?.({ actor, db: tx, object: object as never, context });
+    await publishChange(tx, rt.model, 'create', object);
     return object;
   });
 }
@@ -238,8 +243,11 @@ export async function updateObject(
   checkWritable(rt, actor, data);
   const hooks = rt.options.hooks;
   const nested = rt.plan.nested.length > 0 && hasChildren(rt, data);
-  if (!nested && direct(rt, actor, hooks?.beforeUpdate ?? hooks?.afterUpdate, precondition))
-    return (await acting(db, actor, rt.model).update(rt.model, id as never, data as never)) as Row;
+  if (!nested && direct(rt, actor, hooks?.beforeUpdate ?? hooks?.afterUpdate, precondition)) {
+    const updated = (await acting(db, actor, rt.model).update(rt.model, id as never, data as never)) as Row;
+    await publishChange(db, rt.model, 'update', updated);
+    return updated;
+  }
   return actingFor(db, actor).transaction(async (tx) => {
     let current = await loadObject(rt, tx, actor, id, action);
     if (precondition) current = await precondition(tx, current);
@@ -259,6 +267,7 @@ export async function updateObject(
       previous: current as never,
       context,
     });
+    await publishChange(tx, rt.model, 'update', object);
     return object;
   });
 }
@@ -275,6 +284,7 @@ export async function deleteObject(
   const hooks = rt.options.hooks;
   if (direct(rt, actor, hooks?.beforeDelete ?? hooks?.afterDelete, precondition)) {
     await acting(db, actor, rt.model).delete(rt.model, id as never);
+    await publishChange(db, rt.model, 'delete', { id });
     return;
   }
   await actingFor(db, actor).transaction(async (tx) => {
@@ -284,6 +294,7 @@ export async function deleteObject(
     await tx.delete(rt.model, current.id as never);
     await recordWrite(rt, tx, actor, 'delete', current, undefined);
     await hooks?.afterDelete?.({ actor, db: tx, object: current as never, context });
+    await publishChange(tx, rt.model, 'delete', current);
   });
 }
 

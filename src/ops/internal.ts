@@ -25,7 +25,14 @@ export {
   viewOf,
   writtenView,
 } from './engine.js';
-export { type ListParams, requestedIncludes } from './list.js';
+export {
+  type ModelChange,
+  type ModelEvent,
+  ModelEvents,
+  type ModelEventTransport,
+  modelEvents,
+} from './events.js';
+export { type ListParams, listOrder, requestedIncludes } from './list.js';
 export { attributeOf, type FieldPlan, type IncludePlan, type NestedPlan } from './plan.js';
 export {
   type FilterParam,

@@ -121,7 +121,7 @@ describe('graphql() options', () => {
     expect(((asStaff.body.data!.books as Json).items as Json[])[0]!.isbn).toMatch(/^\d{10,13}$/);
   });
 
-  it('answers an unexpected error as INTERNAL_SERVER_ERROR with nothing of the error, and a taken value as CONFLICT', async () => {
+  it('answers an unexpected error as INTERNAL_SERVER_ERROR with nothing of the error, and a taken value or bad fields as field errors in the payload', async () => {
     const broken = await post(client, '{ books(pageSize: 1) { items { title broken } } }');
     expect(broken.status).toBe(200);
     expect(broken.body.data).toBeNull();
@@ -136,21 +136,21 @@ describe('graphql() options', () => {
     const taken = (await client.db!.query(Book).first())!;
     const duplicate = await post(
       client,
-      `mutation { createBook(input: { title: "Twin", isbn: "${taken.isbn}", price: "1.00", authorId: ${taken.authorId} }) { id } }`,
+      `mutation { createBook(input: { title: "Twin", isbn: "${taken.isbn}", price: "1.00", authorId: ${taken.authorId} }) { book { id } errors { field message code } } }`,
       staff,
     );
-    expect(duplicate.body.errors?.[0]?.extensions).toMatchObject({
-      code: 'CONFLICT',
-      basaltCode: 'BASALT_DB_UNIQUE_VIOLATION',
+    expect(duplicate.body.errors).toBeUndefined();
+    expect(duplicate.body.data?.createBook).toMatchObject({
+      book: null,
       errors: [{ field: 'isbn', code: 'unique' }],
     });
     const invalid = await post(
       client,
-      `mutation { createBook(input: { title: "Bad", isbn: "123", price: "abc", authorId: ${taken.authorId} }) { id } }`,
+      `mutation { createBook(input: { title: "Bad", isbn: "123", price: "abc", authorId: ${taken.authorId} }) { book { id } errors { field message } } }`,
       staff,
     );
-    expect(invalid.body.errors?.[0]?.extensions).toMatchObject({
-      code: 'BAD_USER_INPUT',
+    expect(invalid.body.data?.createBook).toMatchObject({
+      book: null,
       errors: [{ field: 'isbn' }, { field: 'price' }],
     });
     expect(
@@ -189,7 +189,7 @@ describe('graphql() options', () => {
     const cookie = String(login.headers['set-cookie']).split(';')[0]!;
     const token = String(login.headers['x-csrf-token']);
     const author = (await client.db!.query(Book).first())!.authorId;
-    const mutation = `mutation { createBook(input: { title: "Cookie", isbn: "9780000000001", price: "5.00", authorId: ${author} }) { id } }`;
+    const mutation = `mutation { createBook(input: { title: "Cookie", isbn: "9780000000001", price: "5.00", authorId: ${author} }) { book { id } } }`;
     const refused = await post(client, mutation, { cookie });
     expect(refused.status).toBe(403);
     expect(await client.db!.query(Book).where({ title: 'Cookie' }).count()).toBe(0);
