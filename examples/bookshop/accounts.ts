@@ -12,6 +12,7 @@ export const signUp = post(
   {
     tags: ['customers'],
     summary: 'Sign up as a customer',
+    auth: 'none',
     description:
       'Creates an account and its customer profile in one transaction. The password must pass ' +
       'the password validators (400 naming /body/password); an email already in use is a 409.',

@@ -3,7 +3,7 @@ import { type Actor, defineCollection } from 'basalt/ops';
 import { resource } from 'basalt/rest';
 import { Author, Book, Customer, Order, OrderLine, Review, Tag } from './models.js';
 import { fromCents, toCents } from './money.js';
-import { Quote } from './schemas.js';
+import { Id, Quote } from './schemas.js';
 import { sendOrderConfirmation } from './tasks.js';
 
 const RATES = { EUR: 1, USD: 1.08, GBP: 0.86 } as const;
@@ -146,13 +146,16 @@ export const orders = resource(orderCollection, {
     access: 'authenticated',
     summary: 'Cancel a placed order',
     description: 'Only an order still `placed` can be cancelled; any other status is a 409.',
-    response: { 200: t.Object({ id: t.Integer(), status: t.String() }, { $id: 'OrderCancelled' }) },
+    problems: [409],
+    response: {
+      200: t.Object({ id: Id, status: t.Literal('cancelled') }, { $id: 'OrderCancelled' }),
+    },
   },
   async ({ object, db }) => {
     if (object.status !== 'placed')
       throw new ConflictError(`This order is ${object.status}; only a placed order can be cancelled`);
     const updated = await db.update(Order, object.id, { status: 'cancelled' });
-    return { id: updated.id, status: updated.status };
+    return { id: updated.id, status: 'cancelled' as const };
   },
 );
 

@@ -22,6 +22,9 @@ export default defineApp({
     contact: { name: 'Bookshop API team', email: 'api@bookshop.example' },
     license: { name: 'MIT', identifier: 'MIT' },
   },
+  // Every endpoint without a limit of its own: 1,000 requests a minute per user (per IP when
+  // anonymous), with the RateLimit-* headers on every answer (docs/security.md).
+  rateLimit: { max: 1000, window: '1m', key: 'user' },
   // Covers are public media (STORAGE_URL); invoices private (STORAGE_PRIVATE_URL).
   // Jobs in the app's database (REDIS_URL or JOBS_BACKEND=redis moves them to Redis).
   modules: [

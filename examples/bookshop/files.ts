@@ -4,14 +4,21 @@ import { requestActor } from 'basalt/rest';
 import { orderCollection } from './api.js';
 import { invoicePdf } from './invoice-pdf.js';
 import { Book, Order, OrderLine } from './models.js';
+import { Id } from './schemas.js';
 
-const BookId = t.Object({ id: t.Integer({ minimum: 1 }) });
-const OrderId = t.Object({ id: t.Integer({ minimum: 1 }) });
+const BookId = t.Object({ id: Id });
+const OrderId = t.Object({ id: Id });
+const Pixels = t.Integer({ minimum: 1, maximum: 2_147_483_647 });
 
 const CoverAnswer = t.Object({
-  cover: t.Object({ key: t.String(), width: t.Optional(t.Integer()), height: t.Optional(t.Integer()) }),
-  url: t.String(),
-  thumbnail: t.String(),
+  cover: t.Object({
+    key: t.String({ maxLength: 1024 }),
+    width: t.Optional(Pixels),
+    height: t.Optional(Pixels),
+  }),
+  // A signed or public URL of the file: the key plus the storage's prefix and a signature.
+  url: t.String({ maxLength: 4096 }),
+  thumbnail: t.String({ maxLength: 4096 }),
 });
 
 /**

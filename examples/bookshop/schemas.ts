@@ -1,7 +1,15 @@
 import { t } from 'basalt';
 
+/** A row id: the database's 32-bit serial. */
+export const Id = t.Integer({ minimum: 1, maximum: 2_147_483_647 });
+
 export const Quote = t.Object(
-  { bookId: t.Integer(), price: t.String(), currency: t.String() },
+  {
+    bookId: Id,
+    // A price of at most 8 digits with 2 decimals, times the largest rate: within 12 characters.
+    price: t.String({ pattern: '^\\d+\\.\\d{2}$', maxLength: 12 }),
+    currency: t.Union([t.Literal('EUR'), t.Literal('USD'), t.Literal('GBP')]),
+  },
   { $id: 'Quote' },
 );
 
@@ -16,6 +24,11 @@ export const SignUp = t.Object(
 
 /** A customer as the customer sees it, with the id of the account they sign in with. */
 export const Customer = t.Object(
-  { id: t.Integer(), name: t.String(), email: t.String(), userId: t.Integer() },
+  {
+    id: Id,
+    name: t.String({ maxLength: 120 }),
+    email: t.String({ format: 'email', maxLength: 254 }),
+    userId: Id,
+  },
   { $id: 'Customer' },
 );

@@ -200,11 +200,14 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
     requestHooks,
     authentication,
     rateLimitStore,
+    defaultRateLimit: definition.rateLimit,
   });
   let document: OpenApiDocument | undefined;
   const openapi = () => {
     document ??= buildOpenApiDocument(routes, definition.info, {
       authentication,
+      rateLimit: definition.rateLimit,
+      corsOrigins: typed.CORS_ORIGINS,
       // The public origin when configured, else relative to where the document is served.
       servers: [
         {

@@ -1,5 +1,5 @@
 import type { ConfigSchema } from '../core/index.js';
-import type { AnyEndpoint, OpenApiInfo } from '../http/index.js';
+import type { AnyEndpoint, EndpointRateLimit, OpenApiInfo } from '../http/index.js';
 import type { AppCheck, AppCommand, ModuleDefinition } from './define-module.js';
 
 /** An app: a root module with a name, OpenAPI info and typed routes. */
@@ -14,6 +14,8 @@ export interface AppDefinition<
   readonly info: OpenApiInfo;
   /** Folder of the app's migration files; `migrations` in the working directory when not given. */
   readonly migrations?: string | URL;
+  /** The default rate-limit policy of every endpoint without a `rateLimit` of its own. */
+  readonly rateLimit?: EndpointRateLimit;
 }
 
 /** What `defineApp` accepts. */
@@ -30,6 +32,15 @@ export interface AppOptions<R extends readonly AnyEndpoint[], C extends ConfigSc
   setup?: ModuleDefinition['setup'];
   /** Folder of the migration files, e.g. `new URL('./migrations', import.meta.url)`. */
   migrations?: string | URL;
+  /**
+   * The default rate-limit policy: every endpoint without a `rateLimit` of its own (and not
+   * `rateLimit: false`) is counted under this one limit, per client IP unless `key` says
+   * otherwise, and its answers carry the `RateLimit-*` headers (declared in OpenAPI).
+   *
+   * @example
+   * defineApp({ name: 'shop', rateLimit: { max: 600, window: '1m', key: 'user' } });
+   */
+  rateLimit?: EndpointRateLimit;
 }
 
 /**

@@ -21,41 +21,45 @@ export function healthRoutes(
   timeoutMs = DEFAULT_SERVICE_TIMEOUT_MS,
 ): AnyEndpoint[] {
   return [
-    get('/health/live', { hidden: true, response: Status }, () => ({ status: 'ok' })),
-    get('/health/ready', { hidden: true, response: { 200: Status, 503: Status } }, async () => {
-      if (isStopping())
-        throw new BasaltError('BASALT_HTTP_SERVICE_UNAVAILABLE', 'The server is shutting down', {
-          expose: true,
-        });
-      const checks: Record<string, string> = {};
-      let ready = true;
-      await Promise.all(
-        probes.map(async ({ name, probe }) => {
-          try {
-            await withinServiceTimeout(
-              name,
-              timeoutMs,
-              Promise.resolve().then(() => probe()),
-            );
-            checks[name] = 'ok';
-          } catch (error) {
-            ready = false;
-            checks[name] = describe(error);
-          }
-        }),
-      );
-      if (!ready) {
-        throw new BasaltError(
-          'BASALT_HTTP_SERVICE_UNAVAILABLE',
-          `Not ready: ${Object.entries(checks)
-            .filter(([, v]) => v !== 'ok')
-            .map(([k, v]) => `${k}: ${v}`)
-            .join('; ')}`,
-          { expose: true, headers: { 'retry-after': '5' } },
+    get('/health/live', { hidden: true, rateLimit: false, response: Status }, () => ({ status: 'ok' })),
+    get(
+      '/health/ready',
+      { hidden: true, rateLimit: false, response: { 200: Status, 503: Status } },
+      async () => {
+        if (isStopping())
+          throw new BasaltError('BASALT_HTTP_SERVICE_UNAVAILABLE', 'The server is shutting down', {
+            expose: true,
+          });
+        const checks: Record<string, string> = {};
+        let ready = true;
+        await Promise.all(
+          probes.map(async ({ name, probe }) => {
+            try {
+              await withinServiceTimeout(
+                name,
+                timeoutMs,
+                Promise.resolve().then(() => probe()),
+              );
+              checks[name] = 'ok';
+            } catch (error) {
+              ready = false;
+              checks[name] = describe(error);
+            }
+          }),
         );
-      }
-      return { status: 'ok', checks };
-    }),
+        if (!ready) {
+          throw new BasaltError(
+            'BASALT_HTTP_SERVICE_UNAVAILABLE',
+            `Not ready: ${Object.entries(checks)
+              .filter(([, v]) => v !== 'ok')
+              .map(([k, v]) => `${k}: ${v}`)
+              .join('; ')}`,
+            { expose: true, headers: { 'retry-after': '5' } },
+          );
+        }
+        return { status: 'ok', checks };
+      },
+    ),
   ];
 }
 

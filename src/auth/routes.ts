@@ -44,6 +44,11 @@ export const TokenPairSchema = t.Object(
 
 const PASSWORD = t.String({ minLength: 1, maxLength: 4096 });
 const INVALID_CREDENTIALS = 'No active account with these credentials';
+/**
+ * The most codenames `GET /auth/me` lists (declared as its `maxItems`): far above the four a
+ * model brings, so an app never meets it; past it the answer says so rather than cutting the list.
+ */
+const ME_PERMISSIONS_MAX = 10_000;
 
 interface RouteOptions {
   prefix: string;
@@ -101,7 +106,11 @@ export function authRoutes(options: RouteOptions): AnyEndpoint[] {
   const MeSchema = t.Object(
     {
       ...readSchema.properties,
-      permissions: t.Array(t.String(), { description: 'Every permission codename the user holds' }),
+      // Codenames are at most 100 characters (auth_permission); `*` stands for all of a superuser's.
+      permissions: t.Array(t.String({ maxLength: 100 }), {
+        description: "Every permission codename the user holds ('*' for a superuser: all of them)",
+        maxItems: ME_PERMISSIONS_MAX,
+      }),
     },
     { $id: 'Me' },
   );
@@ -109,6 +118,10 @@ export function authRoutes(options: RouteOptions): AnyEndpoint[] {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(readSchema.properties)) out[key] = user[key];
     out.permissions = all ? ['*'] : [...permissions].sort();
+    if ((out.permissions as string[]).length > ME_PERMISSIONS_MAX)
+      throw new Error(
+        `The user holds more than ${ME_PERMISSIONS_MAX} permissions, which GET /auth/me declares as its bound`,
+      );
     return out;
   };
 
@@ -118,6 +131,7 @@ export function authRoutes(options: RouteOptions): AnyEndpoint[] {
       {
         tags,
         summary: 'Sign in: credentials for an access and a refresh token',
+        auth: 'none',
         body: t.Object({ [usernameField]: t.String({ minLength: 1, maxLength: 254 }), password: PASSWORD }),
         response: { 200: TokenPairSchema },
         ...ipLimit,
@@ -135,6 +149,7 @@ export function authRoutes(options: RouteOptions): AnyEndpoint[] {
       {
         tags,
         summary: 'Exchange a refresh token for a new pair (the old one stops working)',
+        auth: 'none',
         description:
           'Rotation with reuse detection: a refresh token presented a second time revokes every token of its sign-in.',
         body: t.Object({ refresh: t.String({ minLength: 1, maxLength: 4096 }) }),
@@ -220,6 +235,7 @@ export function authRoutes(options: RouteOptions): AnyEndpoint[] {
       {
         tags,
         summary: 'Send a password-reset link (answers 202 whether or not the account exists)',
+        auth: 'none',
         body: t.Object({ email: t.String({ minLength: 3, maxLength: 254 }) }),
         response: { 202: t.Null() },
         ...ipLimit,
@@ -250,6 +266,7 @@ export function authRoutes(options: RouteOptions): AnyEndpoint[] {
       {
         tags,
         summary: 'Set a new password with the uid and token of a reset link (single use)',
+        auth: 'none',
         body: t.Object({
           uid: t.String({ minLength: 1, maxLength: 64 }),
           token: t.String({ minLength: 1, maxLength: 100 }),

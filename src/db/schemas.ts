@@ -19,6 +19,8 @@ export const TEXT_MAX_LENGTH = 100_000;
 export const MANY_TO_MANY_MAX_ITEMS = 1000;
 /** Bounds of an `integer` field (a 32-bit column in PostgreSQL), enforced by validation. */
 const INT32_BOUNDS = { minimum: -(2 ** 31), maximum: 2 ** 31 - 1 };
+/** Bounds of an image's width or height in a file field's metadata. */
+const PIXELS = { minimum: 1, maximum: 2 ** 31 - 1 };
 /** Bounds of a `bigInteger` field: the integers a JavaScript number holds exactly. */
 const SAFE_BOUNDS = { minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER };
 
@@ -90,16 +92,18 @@ export function valueSchema(model: Model, meta: FieldMeta): TSchema {
     case 'json':
       return model.fields[meta.name]?.config.schema ?? t.Unknown(a);
     case 'file':
+      // The bounds basalt/storage keeps: keys of at most 1,024 characters, storage names of
+      // 63, cleaned file names of 255, media types of 255 (RFC 6838), a SHA-256 in hex.
       return t.Object(
         {
-          key: t.String(),
-          storage: t.Optional(t.String()),
-          name: t.Optional(t.String()),
-          size: t.Optional(t.Integer()),
-          contentType: t.Optional(t.String()),
-          checksum: t.Optional(t.String()),
-          width: t.Optional(t.Integer()),
-          height: t.Optional(t.Integer()),
+          key: t.String({ minLength: 1, maxLength: 1024 }),
+          storage: t.Optional(t.String({ pattern: '^[a-z][a-z0-9-]*$', maxLength: 63 })),
+          name: t.Optional(t.String({ maxLength: 255 })),
+          size: t.Optional(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+          contentType: t.Optional(t.String({ maxLength: 255 })),
+          checksum: t.Optional(t.String({ pattern: '^[0-9a-f]{64}$', maxLength: 64 })),
+          width: t.Optional(t.Integer(PIXELS)),
+          height: t.Optional(t.Integer(PIXELS)),
         },
         a,
       );

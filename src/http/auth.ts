@@ -8,8 +8,12 @@ import type { SecurityScheme } from './dependency.js';
  */
 export type PermissionRequirement = string | ((context: RequestContext) => boolean | Promise<boolean>);
 
-/** Who may call an endpoint: `required` answers 401 without a user; `optional` just reads one. */
-export type AuthRequirement = 'required' | 'optional';
+/**
+ * Who may call an endpoint: `required` answers 401 without a user; `optional` just reads one;
+ * `none` says the endpoint is public on purpose (signing in, signing up), which the OpenAPI
+ * document declares as an empty security requirement (`security: [{}]`).
+ */
+export type AuthRequirement = 'required' | 'optional' | 'none';
 
 /**
  * What an authentication capability (`basalt/auth`) tells the HTTP layer: the OpenAPI

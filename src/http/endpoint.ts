@@ -58,9 +58,10 @@ export interface EndpointSpec {
   permissions?: readonly PermissionRequirement[];
   /**
    * Requests allowed per window, counted per client IP (default), per user, or per a key
-   * the function returns; over it, a 429 with `Retry-After`.
+   * the function returns; over it, a 429 with `Retry-After`. Without it the app's default
+   * policy applies (`defineApp({ rateLimit })`), when it has one; `false` opts out of it.
    */
-  rateLimit?: EndpointRateLimit;
+  rateLimit?: EndpointRateLimit | false;
 }
 
 /** An endpoint's `rateLimit` option. */

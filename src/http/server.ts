@@ -53,6 +53,11 @@ export interface HttpServerOptions {
   authentication?: Authentication;
   /** Counters for endpoints' `rateLimit` (the memory store, or Redis when REDIS_URL is set). */
   rateLimitStore?: () => Promise<RateLimitStore>;
+  /**
+   * The app's default policy (`defineApp({ rateLimit })`): endpoints without a `rateLimit` of
+   * their own share one counter under it; `rateLimit: false` opts an endpoint out.
+   */
+  defaultRateLimit?: EndpointRateLimit | undefined;
   /** ALLOWED_HOSTS: requests naming another host are refused (see `allowed-hosts.ts`). */
   allowedHosts?: readonly string[];
   /** PUBLIC_URL: absolute URLs start with it. */
@@ -292,8 +297,9 @@ function registerEndpoint(
   const providers = options.contextProviders;
   const authentication = options.authentication;
   const guard: EndpointGuard = { auth: spec.auth, permissions: spec.permissions ?? [] };
-  const limit = spec.rateLimit;
-  const limitPrefix = `${endpoint.method} ${endpoint.path}`;
+  const limit = effectiveRateLimit(spec.rateLimit, options.defaultRateLimit);
+  // An endpoint's own limit counts its requests; the default policy counts all it covers together.
+  const limitPrefix = spec.rateLimit ? `${endpoint.method} ${endpoint.path}` : '*';
   if (limit) parseDuration(limit.window); // a bad window fails at start-up, not per request
   const needsUser = requiresUser(guard);
   // Authentication is settled before validation (a 401, never a 400 describing the schema,
@@ -395,6 +401,15 @@ function registerEndpoint(
       ? result.then((value) => finish(reply, value, status))
       : finish(reply, result, status);
   }
+}
+
+/** The limit an endpoint runs under: its own, none when it opts out, else the app's default. */
+export function effectiveRateLimit(
+  own: EndpointRateLimit | false | undefined,
+  fallback: EndpointRateLimit | undefined,
+): EndpointRateLimit | undefined {
+  if (own === false) return undefined;
+  return own ?? fallback;
 }
 
 /**

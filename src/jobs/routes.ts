@@ -1,3 +1,4 @@
+import { TEXT_MAX_LENGTH } from '../db/index.js';
 import type { RequestContext } from '../http/index.js';
 import { type AnyEndpoint, get, type PermissionRequirement, post, t } from '../http/index.js';
 import { isActiveStaff } from '../ops/index.js';
@@ -12,24 +13,31 @@ const State = t.Union(
   JOB_STATES.map((s) => t.Literal(s)),
   { description: 'queued, delayed, active, completed, failed (dead-lettered) or cancelled' },
 );
-const DateTime = t.String({ format: 'date-time' });
+// `toISOString()`: 24 characters, 27 for years past 9999.
+const DateTime = t.String({ format: 'date-time', maxLength: 30 });
 const Nullable = <S extends ReturnType<typeof t.String>>(schema: S) => t.Union([schema, t.Null()]);
+const Count = t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+/** The longest error message and stack a job shows (the job table's text bound); longer ones are cut. */
+const ERROR_MAX_LENGTH = TEXT_MAX_LENGTH;
+/** Jobs one `GET /jobs` lists at most (its `limit`'s maximum). */
+const LIST_MAX = 500;
 
 /** A job as the REST endpoints return it. */
 export const JobSchema = t.Object(
   {
-    id: t.String(),
-    task: t.String(),
-    queue: t.String(),
+    // The bounds of the job table (task and queue names, idempotency keys) and of `:id`.
+    id: t.String({ maxLength: 400 }),
+    task: t.String({ maxLength: 200 }),
+    queue: t.String({ maxLength: 200 }),
     state: State,
     input: t.Unknown(),
     result: t.Unknown(),
-    priority: t.Integer(),
-    attempts: t.Integer(),
-    maxAttempts: t.Integer(),
-    idempotencyKey: Nullable(t.String()),
-    error: Nullable(t.String()),
-    stack: Nullable(t.String()),
+    priority: t.Integer({ minimum: -100, maximum: 100 }),
+    attempts: t.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }),
+    maxAttempts: t.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }),
+    idempotencyKey: Nullable(t.String({ maxLength: 400 })),
+    error: Nullable(t.String({ maxLength: ERROR_MAX_LENGTH })),
+    stack: Nullable(t.String({ maxLength: ERROR_MAX_LENGTH })),
     enqueuedAt: DateTime,
     runAt: DateTime,
     startedAt: Nullable(DateTime),
@@ -38,10 +46,19 @@ export const JobSchema = t.Object(
   { $id: 'Job' },
 );
 
-/** A record as JSON: dates as ISO strings. */
+const clip = (text: string | null | undefined) =>
+  text == null
+    ? null
+    : [...text].length > ERROR_MAX_LENGTH
+      ? [...text].slice(0, ERROR_MAX_LENGTH).join('')
+      : text;
+
+/** A record as JSON: dates as ISO strings, errors within their declared bound. */
 function wire(job: JobRecord) {
   return {
     ...job,
+    error: clip(job.error),
+    stack: clip(job.stack),
     enqueuedAt: job.enqueuedAt.toISOString(),
     runAt: job.runAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
@@ -49,7 +66,7 @@ function wire(job: JobRecord) {
   };
 }
 
-const Id = t.Object({ id: t.String({ pattern: '^[^/]{1,400}$' }) });
+const Id = t.Object({ id: t.String({ pattern: '^[^/]{1,400}$', maxLength: 400 }) });
 
 /** The staff-only endpoints over the jobs of an app (`/jobs`, `/jobs/stats`, retry, cancel, purge). */
 export function jobRoutes(prefix: string, jobs: () => Jobs): AnyEndpoint[] {
@@ -69,9 +86,9 @@ export function jobRoutes(prefix: string, jobs: () => Jobs): AnyEndpoint[] {
           state: t.Optional(State),
           task: t.Optional(t.String({ maxLength: 200 })),
           queue: t.Optional(t.String({ maxLength: 200 })),
-          limit: t.Optional(t.Integer({ minimum: 1, maximum: 500, default: 50 })),
+          limit: t.Optional(t.Integer({ minimum: 1, maximum: LIST_MAX, default: 50 })),
         }),
-        response: { 200: t.Object({ jobs: t.Array(JobSchema) }) },
+        response: { 200: t.Object({ jobs: t.Array(JobSchema, { maxItems: LIST_MAX }) }) },
       },
       async ({ query }) => ({ jobs: (await jobs().list(query)).map(wire) }),
     ),
@@ -80,7 +97,7 @@ export function jobRoutes(prefix: string, jobs: () => Jobs): AnyEndpoint[] {
       {
         ...guard,
         summary: 'How many jobs are in each state',
-        response: { 200: t.Object(Object.fromEntries(JOB_STATES.map((s) => [s, t.Integer()]))) },
+        response: { 200: t.Object(Object.fromEntries(JOB_STATES.map((s) => [s, Count]))) },
       },
       () => jobs().counts(),
     ),
@@ -127,7 +144,7 @@ export function jobRoutes(prefix: string, jobs: () => Jobs): AnyEndpoint[] {
           state: t.Optional(t.Union([t.Literal('completed'), t.Literal('failed'), t.Literal('cancelled')])),
           olderThan: t.Optional(DateTime),
         }),
-        response: { 200: t.Object({ purged: t.Integer() }) },
+        response: { 200: t.Object({ purged: Count }) },
       },
       async ({ body }) => ({
         purged: await jobs().purge({

@@ -43,4 +43,4 @@ export {
   TEXT_KINDS,
   TEXT_LOOKUPS,
 } from './query-plan.js';
-export { hiddenFields, serialize, type View } from './serialize.js';
+export { hiddenFields, INCLUDE_MAX_ITEMS, serialize, type View } from './serialize.js';

@@ -13,6 +13,13 @@ export interface View {
 
 const NOTHING_HIDDEN: ReadonlySet<string> = new Set();
 
+/**
+ * The most related objects one included to-many relation shows (`include=books`), declared as
+ * its `maxItems`: past it the first ones (in the relation's order) are shown, and the related
+ * collection's own list, filtered by the parent, pages through the rest.
+ */
+export const INCLUDE_MAX_ITEMS = 1000;
+
 /** Fields this actor may not see (field-level read rules; the system actor sees all). */
 export function hiddenFields(plan: FieldPlan, actor: Actor): ReadonlySet<string> {
   if (plan.readRules.size === 0 || actor.kind === 'system') return NOTHING_HIDDEN;
@@ -23,7 +30,10 @@ export function hiddenFields(plan: FieldPlan, actor: Actor): ReadonlySet<string>
 
 function related(plan: IncludePlan, value: unknown): unknown {
   if (value === null || value === undefined) return plan.many ? [] : null;
-  if (Array.isArray(value)) return value.map((row) => relatedRow(plan, row as Row));
+  if (Array.isArray(value)) {
+    const rows = value.length > INCLUDE_MAX_ITEMS ? value.slice(0, INCLUDE_MAX_ITEMS) : value;
+    return rows.map((row) => relatedRow(plan, row as Row));
+  }
   return relatedRow(plan, value as Row);
 }
 

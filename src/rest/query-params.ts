@@ -25,6 +25,11 @@ function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** The longest list naming each of `names` once (with its `-` when signed): the list's `maxLength`. */
+function listMaxLength(names: readonly string[], signed: boolean): number {
+  return names.reduce((sum, name) => sum + name.length + (signed ? 1 : 0), 0) + names.length - 1;
+}
+
 /** A pattern accepting a comma-separated list of `names` (each optionally prefixed by `-`). */
 function listPattern(names: readonly string[], signed: boolean): string {
   const one = `${signed ? '-?' : ''}(${names.map(escapeRegExp).join('|')})`;
@@ -75,19 +80,24 @@ export function buildQuerySchema(plan: FieldPlan, query: QueryPlan, list: boolea
       props.ordering = {
         type: 'string',
         pattern: listPattern(names, true),
+        maxLength: listMaxLength(names, true),
         description: `Comma-separated fields to order by, '-' for descending: ${names.join(', ')}`,
       };
     }
     if (query.pagination) {
       if (query.pagination.style === 'page')
-        props.page = { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'Page number, from 1' };
-      else
-        props.cursor = {
-          type: 'string',
-          maxLength: 2000,
-          pattern: '^[np]\\.[A-Za-z0-9_-]+$',
-          description: 'Cursor from a next or previous link',
+        props.page = {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1_000_000,
+          description: `Page number, from 1, for pages within the first ${query.pagination.maxOffset} objects (deeper pages: follow the next links, which carry a cursor)`,
         };
+      props.cursor = {
+        type: 'string',
+        maxLength: 2000,
+        pattern: '^[np]\\.[A-Za-z0-9_-]+$',
+        description: 'Cursor from a next or previous link',
+      };
       props.pageSize = {
         type: 'integer',
         minimum: 1,
@@ -101,6 +111,7 @@ export function buildQuerySchema(plan: FieldPlan, query: QueryPlan, list: boolea
     props.include = {
       type: 'string',
       pattern: listPattern(includes, false),
+      maxLength: listMaxLength(includes, false),
       description: `Comma-separated relations to include: ${includes.join(', ')}`,
     };
   if (query.sparse) {
@@ -108,6 +119,7 @@ export function buildQuerySchema(plan: FieldPlan, query: QueryPlan, list: boolea
     props.fields = {
       type: 'string',
       pattern: listPattern(fields, false),
+      maxLength: listMaxLength(fields, false),
       description: `Comma-separated fields to return (id is always returned): ${fields.join(', ')}`,
     };
   }

@@ -204,7 +204,9 @@ export function resource(
   const a = withArticle(label);
   const plural = model.meta.pluralLabel.toLowerCase();
   const objectProblems = opts.check ? [403] : [];
-  const writeProblems = plan.writeRules.size > 0 ? [403, 409] : [409];
+  // Field write rules refuse with a 403, and so may an operation hook (PermissionDeniedError).
+  const hooked = Object.keys((opts as { hooks?: object }).hooks ?? {}).length > 0;
+  const writeProblems = plan.writeRules.size > 0 || hooked ? [403, 409] : [409];
 
   const guard = (action: ResourceAction): GuardSpec =>
     guardFor(model, accessOf(opts.permissions as never, action), action, needsUser);

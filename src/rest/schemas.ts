@@ -1,6 +1,6 @@
 import { type TObject, type TSchema, Type as t } from '@sinclair/typebox';
 import type { AnyModel } from '../db/index.js';
-import type { FieldPlan, IncludePlan, NestedPlan } from '../ops/internal.js';
+import { type FieldPlan, INCLUDE_MAX_ITEMS, type IncludePlan, type NestedPlan } from '../ops/internal.js';
 import { guardInput, isWide } from './guard.js';
 import type { PaginationOptions } from './options.js';
 import { requiredSchema } from './plan.js';
@@ -48,7 +48,11 @@ function includeSchema(plan: IncludePlan): TSchema {
   for (const field of plan.fields) props[field] = shown(plan.model, field);
   for (const child of plan.children) props[child.name] = t.Optional(includeSchema(child));
   const object = t.Object(props, { title: plan.model.meta.label });
-  if (plan.many) return t.Array(object);
+  if (plan.many)
+    return t.Array(object, {
+      maxItems: INCLUDE_MAX_ITEMS,
+      description: `At most ${INCLUDE_MAX_ITEMS.toLocaleString('en')}; list them for more`,
+    });
   return plan.nullable ? t.Union([object, t.Null()]) : object;
 }
 
@@ -114,19 +118,36 @@ export function buildSchemas(plan: FieldPlan, name: string, sparse: boolean): Re
   };
 }
 
-/** The list envelope: `{ count, next, previous, results }` (no `count` with cursors). */
-export function pageSchema(item: TObject, name: string, pagination: PaginationOptions | false): TSchema {
+/**
+ * The list envelope: `{ count, countIsEstimate?, next, previous, results }` (no `count` with
+ * cursors, nor with `count: 'none'`).
+ */
+export function pageSchema(
+  item: TObject,
+  name: string,
+  pagination: PaginationOptions | false,
+  count: 'exact' | 'estimate' | 'none' = 'exact',
+): TSchema {
   if (pagination === false) return t.Array(item, { $id: `${name}List` });
   // A link repeats the request's URL (within Node's 16 KiB header limit) with a new page or cursor.
   const link = (description: string) =>
     t.Unsafe<string | null>({ type: ['string', 'null'], format: 'uri', maxLength: 20_000, description });
   const envelope: Record<string, TSchema> = {};
-  if (pagination.style === 'page')
+  if (pagination.style === 'page' && count !== 'none')
     envelope.count = t.Integer({
-      description: 'Matching objects in all pages',
+      description:
+        count === 'estimate'
+          ? 'Matching objects in all pages: exact, or an estimate when countIsEstimate is true'
+          : 'Matching objects in all pages',
       minimum: 0,
       maximum: Number.MAX_SAFE_INTEGER,
     });
+  if (pagination.style === 'page' && count === 'estimate')
+    envelope.countIsEstimate = t.Optional(
+      t.Literal(true, {
+        description: 'Present when more objects match than are counted exactly: count is then an estimate',
+      }),
+    );
   envelope.next = link('URL of the next page; null on the last');
   envelope.previous = link('URL of the previous page; null on the first');
   // A page holds at most the largest page size a caller may ask for.

@@ -120,9 +120,10 @@ function assertSeparateRoots(urls: ReadonlyMap<string, string>): void {
  */
 export function storage(options: StorageModuleOptions = {}): ModuleDefinition {
   const extra = Object.keys(options.storages ?? {}).filter((n) => n !== 'default');
+  // At most 63 characters: a file field's metadata declares (and validates) that bound.
   for (const name of extra)
-    if (!/^[a-z][a-z0-9-]*$/.test(name))
-      throw new TypeError(`Storage name '${name}': use lowercase letters, digits and '-'`);
+    if (!/^[a-z][a-z0-9-]{0,62}$/.test(name))
+      throw new TypeError(`Storage name '${name}': use at most 63 lowercase letters, digits and '-'`);
   const prefix = (options.prefix ?? '/storage').replace(/\/+$/, '');
   const sizes = new Set(options.thumbnailSizes ?? ['64x64', '128x128', '256x256', '512x512']);
   const maxDirect = options.maxDirectUpload ?? 1024 ** 3;

@@ -2,6 +2,7 @@ export { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from 
 export { defineFactory, type Factory, type FactoryContext } from './factory.js';
 export {
   createTestClient,
+  ResponseContractError,
   type TestClient,
   type TestClientOptions,
   type TestMethod,

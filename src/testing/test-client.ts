@@ -11,6 +11,7 @@ import type { ConfigSchema } from '../core/index.js';
 import type { Database, Transaction } from '../db/index.js';
 import type { AnyEndpoint, HttpMethod, Problem, Responses } from '../http/index.js';
 import { buildSchema, createRollbackScope, createSchema, dropSchema, withSearchPath } from './database.js';
+import { ResponseValidator } from './response-validator.js';
 
 /** An answer from the test client: status, headers and the parsed body. */
 export interface TestResponse<B = unknown> {
@@ -57,6 +58,8 @@ type InputOf<E> = E extends AnyEndpoint
         : Record<string, unknown>;
       headers?: Record<string, string>;
       body?: E['spec']['body'] extends TSchema ? Static<E['spec']['body']> : unknown;
+      /** `false` skips checking this answer against the OpenAPI document (see `validateResponses`). */
+      validateResponse?: boolean;
     }
   : never;
 
@@ -80,8 +83,11 @@ export interface TestClient<R extends readonly AnyEndpoint[]> {
   put: TestMethod<R, 'PUT'>;
   patch: TestMethod<R, 'PATCH'>;
   delete: TestMethod<R, 'DELETE'>;
-  /** An untyped request, for anything the typed methods cannot express (raw bodies, odd methods). */
-  request(options: InjectOptions): Promise<TestResponse>;
+  /**
+   * An untyped request, for anything the typed methods cannot express (raw bodies, odd
+   * methods). `validateResponse: false` skips checking its answer against the document.
+   */
+  request(options: InjectOptions, check?: { validateResponse?: boolean }): Promise<TestResponse>;
   /**
    * The database requests use: the test transaction while one is open, else the app's
    * database (undefined for an app without models).
@@ -104,6 +110,20 @@ export interface TestClientOptions extends CreateAppOptions {
    * `false` leaves DATABASE_URL alone and builds nothing.
    */
   database?: { url?: string } | false;
+  /**
+   * Checks every answer against the app's OpenAPI document (default `true`): its status is
+   * declared for the operation, its body matches the declared schema and media type, and the
+   * declared headers are sent (when `required`) and valid. A mismatch rejects the request's
+   * promise with a message naming the operation, so the document cannot drift from what the
+   * app does. Paths the document does not describe are not checked; `false` turns it off for
+   * the client, `validateResponse: false` for one request.
+   */
+  validateResponses?: boolean;
+}
+
+/** Thrown by the test client when an answer contradicts the app's OpenAPI document. */
+export class ResponseContractError extends Error {
+  override readonly name = 'ResponseContractError';
 }
 
 function fillPath(path: string, params: Record<string, unknown> | undefined): string {
@@ -159,7 +179,29 @@ export async function createTestClient<R extends readonly AnyEndpoint[], C exten
   if (owned) await created.start();
   const scope = created.db ? createRollbackScope(created as unknown as BasaltApp, created.db) : undefined;
   let open = false;
-  const request = async (inject: InjectOptions) => toResponse(await created.fastify.inject(inject));
+  let validator: ResponseValidator | undefined;
+  const validating = options.validateResponses !== false;
+  const request = async (inject: InjectOptions, check: { validateResponse?: boolean } = {}) => {
+    const response = toResponse(await created.fastify.inject(inject));
+    if (validating && check.validateResponse !== false) {
+      validator ??= new ResponseValidator(created.openapi());
+      const url = String(inject.url ?? inject.path ?? '/');
+      const problems = validator.check({
+        method: inject.method ?? 'GET',
+        path: url.split('?')[0]!,
+        status: response.status,
+        headers: response.headers,
+        body: response.body,
+        text: response.text,
+      });
+      if (problems.length > 0) {
+        throw new ResponseContractError(
+          `The answer contradicts the app's OpenAPI document (pass validateResponse: false to skip this check):\n- ${problems.join('\n- ')}\nbody: ${response.text.slice(0, 500)}`,
+        );
+      }
+    }
+    return response;
+  };
   const method =
     (verb: HttpMethod) =>
     (
@@ -169,15 +211,19 @@ export async function createTestClient<R extends readonly AnyEndpoint[], C exten
         query?: Record<string, unknown>;
         headers?: Record<string, string>;
         body?: unknown;
+        validateResponse?: boolean;
       } = {},
     ) =>
-      request({
-        method: verb,
-        url: fillPath(path, input.params),
-        query: input.query as InjectOptions['query'],
-        headers: input.headers,
-        ...(input.body === undefined ? {} : { payload: input.body as InjectOptions['payload'] }),
-      });
+      request(
+        {
+          method: verb,
+          url: fillPath(path, input.params),
+          query: input.query as InjectOptions['query'],
+          headers: input.headers,
+          ...(input.body === undefined ? {} : { payload: input.body as InjectOptions['payload'] }),
+        },
+        input.validateResponse === undefined ? {} : { validateResponse: input.validateResponse },
+      );
   return {
     app: created,
     get: method('GET') as TestMethod<R, 'GET'>,

@@ -38,6 +38,7 @@ export function sessionRoutes(options: SessionRouteOptions): AnyEndpoint[] {
       {
         tags,
         summary: 'Sign in with a session cookie (browsers)',
+        auth: 'none',
         description:
           'Sets the session cookie (a new session id every time) and sends the CSRF token of the new session in the X-CSRF-Token header. Cross-origin requests are refused unless the origin is trusted.',
         body: t.Object({
@@ -64,6 +65,8 @@ export function sessionRoutes(options: SessionRouteOptions): AnyEndpoint[] {
       {
         tags,
         summary: 'Sign out of this session (deletes it and its cookie)',
+        // The session is the cookie's, when one is sent; without one there is nothing to end.
+        auth: 'none',
         description: 'To end every session and refresh token of the user, POST /auth/logout with everywhere.',
         response: { 204: t.Null() },
       },
@@ -84,7 +87,10 @@ export function sessionRoutes(options: SessionRouteOptions): AnyEndpoint[] {
         summary: 'The CSRF token of the current session (null without one)',
         description:
           'Send it in the X-CSRF-Token header of every POST, PUT, PATCH and DELETE. Null for a bearer request, which needs no CSRF token.',
-        response: t.Object({ csrfToken: t.Union([t.String(), t.Null()]) }),
+        // An HMAC-SHA256, base64url: 43 characters.
+        response: t.Object({
+          csrfToken: t.Union([t.String({ maxLength: 43, pattern: '^[A-Za-z0-9_-]+$' }), t.Null()]),
+        }),
       },
       (ctx) => respond(200, { csrfToken: ctx.session.csrfToken() ?? null }, NO_STORE),
     ),

@@ -7,10 +7,11 @@ import {
   flattenDependencies,
   type SecurityScheme,
 } from '../dependency.js';
+import type { EndpointRateLimit } from '../endpoint.js';
 import { type AnyEndpoint, responseSchemas } from '../endpoint.js';
 import { PROBLEM_LIMITS } from '../problem.js';
 import { mergeObjectSchemas, plainSchema } from '../schema.js';
-import { openApiPath } from '../server.js';
+import { effectiveRateLimit, openApiPath } from '../server.js';
 
 type JsonObject = { [key: string]: unknown };
 
@@ -98,28 +99,62 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   500: 'Unexpected error',
 };
 
-/** The headers of a rate-limited endpoint's answers (see `rateLimitHeaders`). */
+/**
+ * The headers of a rate-limited endpoint's answers (see `rateLimitHeaders`). They are
+ * `required`: the limit is counted before anything else runs, so every answer but a crash
+ * carries them (unless the counter store is down, when requests are let through uncounted).
+ */
 const RATE_LIMIT_HEADERS: Record<string, JsonObject> = {
   'RateLimit-Limit': {
     description: 'Requests allowed in the current window',
+    required: true,
     schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 },
   },
   'RateLimit-Remaining': {
     description: 'Requests left in the current window',
+    required: true,
     schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 },
   },
   'RateLimit-Reset': {
     description: 'Seconds until the window resets',
+    required: true,
     schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 },
   },
   'Retry-After': {
     description: 'Seconds to wait before trying again',
+    required: true,
     schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 2147483647 },
   },
 };
 const headerRefs = (names: readonly string[]) =>
   Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
 const LIMIT_HEADER_NAMES = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
+
+/**
+ * The headers `@fastify/cors` adds to every answer when CORS_ORIGINS is set: the allowed
+ * origin (`*`, or the request's Origin when it is one of the list), and with a list the
+ * permission to send credentials.
+ */
+function corsHeaders(origins: readonly string[]): Record<string, JsonObject> {
+  if (origins.includes('*')) {
+    return {
+      'Access-Control-Allow-Origin': {
+        description: 'Any origin may read the answer (CORS_ORIGINS is *)',
+        schema: { type: 'string', const: '*' },
+      },
+    };
+  }
+  return {
+    'Access-Control-Allow-Origin': {
+      description: "The request's Origin, sent when it is one of the allowed origins (CORS_ORIGINS)",
+      schema: { type: 'string', enum: [...origins] },
+    },
+    'Access-Control-Allow-Credentials': {
+      description: 'Sent with an allowed origin: the browser may send cookies and read the answer',
+      schema: { type: 'string', const: 'true' },
+    },
+  };
+}
 
 /**
  * Gives every integer schema without a `format` the one its bounds fit (`int32` or `int64`);
@@ -219,8 +254,13 @@ export function buildOpenApiDocument(
   options: {
     authentication?: Authentication | undefined;
     servers?: readonly OpenApiServer[] | undefined;
+    /** The app's default rate-limit policy: endpoints without their own limit declare it. */
+    rateLimit?: EndpointRateLimit | undefined;
+    /** CORS_ORIGINS: when set, every answer declares the CORS headers it carries. */
+    corsOrigins?: readonly string[] | undefined;
   } = {},
 ): OpenApiDocument {
+  const cors = options.corsOrigins?.length ? corsHeaders(options.corsOrigins) : undefined;
   const registry = new ComponentRegistry();
   const paths: OpenApiDocument['paths'] = {};
   const securitySchemes: Record<string, JsonObject> = {};
@@ -310,7 +350,10 @@ export function buildOpenApiDocument(
       errorCodes.push(401);
     }
     const authSchemes = options.authentication?.schemes ?? [];
-    if (spec.auth !== undefined || (spec.permissions?.length ?? 0) > 0) {
+    if (spec.auth === 'none' && !spec.permissions?.length) {
+      // Public on purpose (signing in, signing up): said explicitly, not left unsaid.
+      security.push({});
+    } else if (spec.auth !== undefined || (spec.permissions?.length ?? 0) > 0) {
       for (const scheme of authSchemes) {
         securitySchemes[scheme.name] = scheme.definition;
         security.push({ [scheme.name]: [] });
@@ -320,22 +363,24 @@ export function buildOpenApiDocument(
       else errorCodes.push(401);
       if (spec.permissions?.length) errorCodes.push(403);
     }
-    if (spec.rateLimit) errorCodes.push(429);
+    const limited = effectiveRateLimit(spec.rateLimit, options.rateLimit) !== undefined;
+    if (limited) errorCodes.push(429);
     if (spec.problems) errorCodes.push(...spec.problems);
     if (security.length > 0) operation.security = security;
     for (const code of errorCodes) responses[String(code)] ??= problem(code);
-    if (spec.rateLimit) {
-      usesRateLimit = true;
-      for (const [status, response] of Object.entries(responses)) {
-        const code = Number(status);
-        if (code >= 500) continue;
-        const names = code === 429 ? ['Retry-After', ...LIMIT_HEADER_NAMES] : LIMIT_HEADER_NAMES;
-        responses[status] = {
-          ...response,
-          headers: { ...(response.headers as JsonObject), ...headerRefs(names) },
-        };
-      }
+    for (const [status, response] of Object.entries(responses)) {
+      const code = Number(status);
+      const names: string[] = [];
+      // The limit is counted before anything else runs, so every answer but a crash carries it.
+      if (limited && code < 500) names.push(...(code === 429 ? ['Retry-After'] : []), ...LIMIT_HEADER_NAMES);
+      if (cors) names.push(...Object.keys(cors));
+      if (names.length === 0) continue;
+      responses[status] = {
+        ...response,
+        headers: { ...(response.headers as JsonObject), ...headerRefs(names) },
+      };
     }
+    if (limited) usesRateLimit = true;
     operation.responses = Object.fromEntries(
       Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)),
     );
@@ -368,7 +413,9 @@ export function buildOpenApiDocument(
     paths,
     components: { schemas: registry.schemas },
   };
-  if (usesRateLimit) document.components.headers = RATE_LIMIT_HEADERS;
+  if (usesRateLimit || cors) {
+    document.components.headers = { ...(usesRateLimit ? RATE_LIMIT_HEADERS : {}), ...cors };
+  }
   integerFormats(document.paths);
   integerFormats(document.components.schemas);
   if (Object.keys(securitySchemes).length > 0) document.components.securitySchemes = securitySchemes;

@@ -31,7 +31,11 @@ export const me = get(
   {
     summary: 'The signed-in user',
     auth: 'required',
-    response: t.Object({ id: t.Integer(), email: t.String() }),
+    // Bounded like the user model's fields, so the OpenAPI document is bounded too.
+    response: t.Object({
+      id: t.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+      email: t.String({ maxLength: 254 }),
+    }),
   },
   ({ user }) => ({ id: Number(user?.id), email: String(user?.email ?? '') }),
 );

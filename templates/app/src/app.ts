@@ -16,6 +16,9 @@ export default defineApp({
   // Users, groups, permissions and `POST /auth/token`; files (STORAGE_URL); background jobs
   // (in the database, or in Redis with JOBS_BACKEND=redis).
   modules: [auth(), storage(), jobs({ tasks: [noteCreated] })],
+  // Every endpoint without a limit of its own: 600 requests a minute per user (per IP when
+  // anonymous); answers carry the RateLimit-* headers, a 429 says when to retry.
+  rateLimit: { max: 600, window: '1m', key: 'user' },
   models: [Note],
   routes: [...notes.routes, me],
   migrations: new URL('./migrations', import.meta.url),
