@@ -95,7 +95,16 @@ function parseJson(text: string | undefined): unknown {
   }
 }
 
-const JSON_ANSWER = { 'content-type': 'application/graphql-response+json; charset=utf-8' };
+const GRAPHQL_RESPONSE = { 'content-type': 'application/graphql-response+json; charset=utf-8' };
+const PLAIN_JSON = { 'content-type': 'application/json; charset=utf-8' };
+
+/** The media type to answer in: GraphQL's own, unless the client accepts only `application/json`. */
+function answerType(ctx: RequestContext): Record<string, string> {
+  const accept = String(ctx.request.headers.accept ?? '');
+  if (accept.includes('application/json') && !accept.includes('application/graphql-response+json'))
+    return PLAIN_JSON;
+  return GRAPHQL_RESPONSE;
+}
 
 /**
  * GraphQL over the operation layer, mounted at `/graphql`: a schema generated from
@@ -147,8 +156,8 @@ export function graphql(options: GraphQLOptions): GraphQLModule {
         for (const end of [...open]) end();
       });
       const page = (options.graphiql ?? !production) ? graphiqlPage(path) : undefined;
-      const answer = ({ status, body }: { status: number; body: unknown }) =>
-        respond(status, body, JSON_ANSWER);
+      const answer = (ctx: RequestContext, { status, body }: { status: number; body: unknown }) =>
+        respond(status, body, answerType(ctx));
       api.addRoutes(
         post(
           path,
@@ -164,18 +173,18 @@ export function graphql(options: GraphQLOptions): GraphQLModule {
           },
           async (ctx) => {
             const body = ctx.body as unknown as GraphQLRequest | GraphQLRequest[];
-            if (Array.isArray(body)) return answer(await executor.runBatch(body, contextOf(ctx)));
+            if (Array.isArray(body)) return answer(ctx, await executor.runBatch(body, contextOf(ctx)));
             if (String(ctx.headers.accept ?? '').includes('text/event-stream')) {
               if (subscriptions === false)
-                return answer({
+                return answer(ctx, {
                   status: 400,
                   body: { errors: [{ message: 'This API has no subscriptions' }] },
                 });
               const prepared = executor.prepareSubscription(body);
-              if ('refused' in prepared) return answer(prepared.refused);
+              if ('refused' in prepared) return answer(ctx, prepared.refused);
               return subscriptionStream(schema, executor, prepared, body, contextOf(ctx), ctx, open);
             }
-            return answer(await executor.run(body, contextOf(ctx), 'POST'));
+            return answer(ctx, await executor.run(body, contextOf(ctx), 'POST'));
           },
         ),
         get(
@@ -204,7 +213,7 @@ export function graphql(options: GraphQLOptions): GraphQLModule {
               extensions: parseJson(query.extensions),
               ...(query.documentId !== undefined ? { documentId: query.documentId } : {}),
             };
-            return answer(await executor.run(request, contextOf(ctx), 'GET'));
+            return answer(ctx, await executor.run(request, contextOf(ctx), 'GET'));
           },
         ),
       );
