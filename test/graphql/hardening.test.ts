@@ -29,7 +29,10 @@ const ping = defineQuery({
   },
 });
 
-const books = defineCollection(Book, { include: ['author'], permissions: { read: 'anyone', write: 'staff' } });
+const books = defineCollection(Book, {
+  include: ['author'],
+  permissions: { read: 'anyone', write: 'staff' },
+});
 const PERSISTED = '{ ping }';
 const PERSISTED_HASH = createHash('sha256').update(PERSISTED).digest('hex');
 
@@ -49,14 +52,21 @@ function app(options: { persisted?: boolean } = {}) {
   });
 }
 
-async function post(client: TestClient<AnyEndpoint[]>, payload: unknown, headers: Record<string, string> = {}) {
+async function post(
+  client: TestClient<AnyEndpoint[]>,
+  payload: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await client.app.fastify.inject({
     method: 'POST',
     url: '/graphql',
     headers: { 'content-type': 'application/json', ...headers },
     payload: JSON.stringify(payload),
   });
-  return { status: res.statusCode, body: res.json() as Json & { errors?: { message: string; extensions?: Json }[] } };
+  return {
+    status: res.statusCode,
+    body: res.json() as Json & { errors?: { message: string; extensions?: Json }[] },
+  };
 }
 
 describe('graphql() against hostile documents', () => {
@@ -85,7 +95,9 @@ describe('graphql() against hostile documents', () => {
     const results = await Promise.all(
       serverAudits({ url: `http://127.0.0.1:${port}/graphql` }).map((audit) => audit.fn()),
     );
-    const failed = results.filter((r) => r.status === 'error').map((r) => `${r.name}: ${'reason' in r ? r.reason : ''}`);
+    const failed = results
+      .filter((r) => r.status === 'error')
+      .map((r) => `${r.name}: ${'reason' in r ? r.reason : ''}`);
     expect(failed).toEqual([]);
     expect(results.filter((r) => r.status === 'ok').length).toBeGreaterThan(20);
   });
@@ -94,7 +106,11 @@ describe('graphql() against hostile documents', () => {
     let nested = '__typename';
     for (let i = 0; i < 15; i += 1) nested = `ofType { ${nested} }`;
     const cases: [string, unknown, RegExp][] = [
-      ['15 levels deep', { query: `{ ping __schema { types { fields { type { ${nested} } } } } }` }, /deeper than 10/],
+      [
+        '15 levels deep',
+        { query: `{ ping __schema { types { fields { type { ${nested} } } } } }` },
+        /deeper than 10/,
+      ],
       [
         '500 aliases',
         { query: `{ ${Array.from({ length: 500 }, (_, i) => `a${i}: ping`).join(' ')} }` },
@@ -123,7 +139,9 @@ describe('graphql() against hostile documents', () => {
       expect(answer.status, what).toBe(400);
       expect(answer.body.data, what).toBeUndefined();
       expect(answer.body.errors?.[0]?.message, what).toMatch(message);
-      expect(answer.body.errors?.[0]?.extensions?.code, what).toMatch(/QUERY_TOO_COMPLEX|GRAPHQL_PARSE_FAILED/);
+      expect(answer.body.errors?.[0]?.extensions?.code, what).toMatch(
+        /QUERY_TOO_COMPLEX|GRAPHQL_PARSE_FAILED/,
+      );
       expect(calls, `${what}: resolvers run`).toBe(0);
       expect(statements, `${what}: statements run`).toEqual([]);
     }
@@ -159,7 +177,9 @@ describe('graphql() against hostile documents', () => {
     const anonymous = await post(client, mutation('Nobody', '9780000000101'));
     expect(anonymous.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     const { access } = await auth.issueTokens(client.db!, user);
-    const bearer = await post(client, mutation('Bearer', '9780000000102'), { authorization: `Bearer ${access}` });
+    const bearer = await post(client, mutation('Bearer', '9780000000102'), {
+      authorization: `Bearer ${access}`,
+    });
     expect(bearer.body).toEqual({ data: { createBook: { book: { title: 'Bearer' }, errors: [] } } });
     const login = await client.app.fastify.inject({
       method: 'POST',
@@ -171,7 +191,12 @@ describe('graphql() against hostile documents', () => {
     expect((await post(client, mutation('Cookie', '9780000000103'), { cookie })).status).toBe(403);
     const session = await post(client, mutation('Cookie', '9780000000103'), { cookie, 'x-csrf-token': csrf });
     expect(session.body).toEqual({ data: { createBook: { book: { title: 'Cookie' }, errors: [] } } });
-    expect(await client.db!.query(Book).where({ title: { in: ['Nobody', 'Bearer', 'Cookie'] } }).count()).toBe(2);
+    expect(
+      await client
+        .db!.query(Book)
+        .where({ title: { in: ['Nobody', 'Bearer', 'Cookie'] } })
+        .count(),
+    ).toBe(2);
   });
 });
 
@@ -186,9 +211,13 @@ describe('graphql({ persistedQueries })', () => {
     calls = 0;
     expect((await post(client, { documentId: PERSISTED_HASH })).body).toEqual({ data: { ping: 1 } });
     expect(
-      (await post(client, { extensions: { persistedQuery: { version: 1, sha256Hash: PERSISTED_HASH } } })).body,
+      (await post(client, { extensions: { persistedQuery: { version: 1, sha256Hash: PERSISTED_HASH } } }))
+        .body,
     ).toEqual({ data: { ping: 2 } });
-    const get = await client.app.fastify.inject({ method: 'GET', url: `/graphql?documentId=${PERSISTED_HASH}` });
+    const get = await client.app.fastify.inject({
+      method: 'GET',
+      url: `/graphql?documentId=${PERSISTED_HASH}`,
+    });
     expect(get.json()).toEqual({ data: { ping: 3 } });
     const arbitrary = await post(client, { query: '{ ping }' });
     expect(arbitrary.status).toBe(400);
@@ -201,8 +230,8 @@ describe('graphql({ persistedQueries })', () => {
   });
 
   it('refuses a persisted query whose hash is not its text, when the module is made', () => {
-    expect(() => graphql({ collections: { books }, persistedQueries: { queries: { abc: '{ ping }' } } })).toThrow(
-      /not the SHA-256/,
-    );
+    expect(() =>
+      graphql({ collections: { books }, persistedQueries: { queries: { abc: '{ ping }' } } }),
+    ).toThrow(/not the SHA-256/);
   });
 });
