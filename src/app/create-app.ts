@@ -54,6 +54,7 @@ import {
 import { deployChecks } from './deploy-checks.js';
 import { healthRoutes, type ReadinessProbe } from './health.js';
 import { RateLimitModel } from './rate-limit-model.js';
+import { readYourWrites } from './read-your-writes.js';
 
 /** How an app is created: where configuration comes from and where logs go. */
 export interface CreateAppOptions extends ConfigSource {
@@ -148,20 +149,19 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
   // A model may come from two modules (a custom user model listed by the app and by auth()).
   const models = [...new Set(modules.flatMap((m) => (m.models ?? []) as AnyModel[]))];
   // An app without models never opens (or creates) a database file.
-  const db =
-    models.length > 0
-      ? openDatabase(
-          typed.DATABASE_URL,
-          models,
-          log,
-          typed.NODE_ENV !== 'production',
-          typed.SERVICE_TIMEOUT * 1000,
-        )
-      : undefined;
+  const db = models.length > 0 ? openDatabase(typed, models, log) : undefined;
   if (db) {
-    providers.unshift((context) => {
-      context.db = (requestDatabase(app) as Database | undefined) ?? db;
-    });
+    const routed = typed.DATABASE_REPLICA_URLS !== undefined && typed.DATABASE_REPLICA_URLS.trim() !== '';
+    providers.unshift(
+      routed
+        ? (context) => {
+            context.db =
+              (requestDatabase(app) as Database | undefined) ?? readYourWrites(db, context, typed.NODE_ENV);
+          }
+        : (context) => {
+            context.db = (requestDatabase(app) as Database | undefined) ?? db;
+          },
+    );
     probes.push({ name: 'database', probe: () => sql`select 1`.execute(db.kysely).then(() => undefined) });
     stopHooks.unshift(() => db.close());
   }
@@ -277,19 +277,23 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
 /** The module `createApp` adds to an app with a database: the rate-limit counters' table. */
 const rateLimitModule: ModuleDefinition = { name: 'rateLimits', models: [RateLimitModel] };
 
-function openDatabase(
-  url: string,
-  models: AnyModel[],
-  log: Logger,
-  transactionGuard: boolean,
-  connectTimeoutMs: number,
-): Database {
+function openDatabase(config: CoreConfig, models: AnyModel[], log: Logger): Database {
   const queryLog = log.isLevelEnabled('trace') ? log.child({ component: 'db' }) : undefined;
+  const seconds = (value: number | undefined, name: string) =>
+    value === undefined ? {} : { [name]: Math.round(value * 1000) };
+  const replicaUrls = (config.DATABASE_REPLICA_URLS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
   return createDatabase({
-    url,
+    url: config.DATABASE_URL,
     models,
-    transactionGuard,
-    connectTimeoutMs,
+    transactionGuard: config.NODE_ENV !== 'production',
+    connectTimeoutMs: config.SERVICE_TIMEOUT * 1000,
+    ...(config.DATABASE_POOL_SIZE === undefined ? {} : { poolSize: config.DATABASE_POOL_SIZE }),
+    ...seconds(config.DATABASE_STATEMENT_TIMEOUT, 'statementTimeoutMs'),
+    ...seconds(config.DATABASE_IDLE_TIMEOUT, 'idleTimeoutMs'),
+    ...(replicaUrls.length > 0 ? { replicaUrls } : {}),
     ...(queryLog
       ? {
           log: (event) =>

@@ -81,6 +81,31 @@ export const CoreConfig = t.Object({
     default: 'sqlite:./data/app.db',
     description: 'sqlite:./path.db, sqlite::memory: or postgres://user@host:5432/name',
   }),
+  DATABASE_POOL_SIZE: t.Optional(
+    t.Integer({
+      minimum: 1,
+      maximum: 10000,
+      description: "PostgreSQL: connections per process (default 10, or the URL's pool_size)",
+    }),
+  ),
+  DATABASE_STATEMENT_TIMEOUT: t.Optional(
+    t.Number({
+      minimum: 0,
+      description: 'PostgreSQL: seconds a statement may run before the server cancels it (0: no limit)',
+    }),
+  ),
+  DATABASE_IDLE_TIMEOUT: t.Optional(
+    t.Number({
+      minimum: 0,
+      description: 'PostgreSQL: seconds an idle pooled connection is kept (default 10; 0 keeps it)',
+    }),
+  ),
+  DATABASE_REPLICA_URLS: t.Optional(
+    t.String({
+      description:
+        'PostgreSQL: read replicas, comma-separated postgres://… URLs; reads that are not in a transaction and not after a write of the same client go to them',
+    }),
+  ),
   REDIS_URL: t.Optional(
     t.String({
       description: 'redis://host:6379/0; when set, sessions and rate-limit counters live in Redis',

@@ -6,6 +6,7 @@ import { quoteId } from './dialects/dialect.js';
 import type { FieldMeta } from './meta.js';
 import type { AnyModel } from './model.js';
 import type { ModelRegistry } from './registry.js';
+import type { ReadSession, ReplicaSet } from './replicas.js';
 
 /** Kysely's view of our tables: dynamic names, untyped columns. */
 export type AnyDB = Record<string, Record<string, unknown>>;
@@ -66,6 +67,10 @@ export interface DbContext {
   close?: () => Promise<void>;
   /** Who the writes are made for (the operation layer's actor), handed to model hooks. */
   actor?: unknown;
+  /** PostgreSQL: read replicas that reads outside a transaction may go to. */
+  replicas?: ReplicaSet;
+  /** What this unit of work wrote, deciding whether its reads may go to a replica. */
+  session?: ReadSession;
 }
 
 /**
@@ -78,6 +83,23 @@ export function runCompiled(ctx: DbContext, query: CompiledQuery): Promise<{ row
   return ctx.direct && ctx.scope === null
     ? ctx.direct(query.sql, query.parameters)
     : ctx.kysely.executeQuery(query);
+}
+
+/**
+ * Runs a read-only statement like {@link runCompiled}, on a read replica when the database
+ * has some and `ctx` may read from one (outside a transaction, nothing written yet).
+ */
+export function runRead(ctx: DbContext, query: CompiledQuery): Promise<{ rows: unknown[] }> {
+  return ctx.replicas === undefined
+    ? runCompiled(ctx, query)
+    : ctx.replicas.read(ctx, (target) => runCompiled(target, query));
+}
+
+/** {@link runRaw} for a read-only statement: on a replica when `ctx` may read from one. */
+export function runRawRead(ctx: DbContext, query: RawBuilder<unknown>): Promise<{ rows: unknown[] }> {
+  return ctx.replicas === undefined
+    ? runRaw(ctx, query)
+    : ctx.replicas.read(ctx, (target) => runCompiled(target, query.compile(ctx.kysely)));
 }
 
 /**

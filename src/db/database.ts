@@ -28,6 +28,7 @@ import { createMany, createOne, updateMany, updateOne, upsert } from './operatio
 import { Query } from './query/query.js';
 import type { Where } from './query/types.js';
 import { ModelRegistry } from './registry.js';
+import { type ReadSession, ReplicaSet } from './replicas.js';
 import { afterCommit, afterRollback, runAtomic } from './transaction.js';
 
 /** Options of {@link createDatabase}. */
@@ -61,6 +62,16 @@ export interface DatabaseOptions<TModels extends readonly AnyModel[]> {
    * used, so it defaults to on outside production only (`NODE_ENV !== 'production'`).
    */
   transactionGuard?: boolean;
+  /** PostgreSQL: how long an idle pooled connection is kept (ms; pg's default 10,000; 0 keeps it). */
+  idleTimeoutMs?: number;
+  /** PostgreSQL: the server cancels a statement running longer than this (ms; 0 or unset: no limit). */
+  statementTimeoutMs?: number;
+  /**
+   * PostgreSQL: read replicas (streaming standbys of `url`). Reads outside a transaction go
+   * to them round-robin, except after a write of the same unit of work (see
+   * {@link withReadSession}); a replica that fails is left out and the read runs on the primary.
+   */
+  replicaUrls?: readonly string[];
 }
 
 /** A live database: the {@link Executor} API plus lifecycle and schema helpers. */
@@ -110,6 +121,22 @@ class ExecutorImpl implements Executor<never> {
     return this.#ctx.scope !== null;
   }
 
+  /**
+   * A write of a unit of work that has a read session: its reads go to the primary from now
+   * on, and once the write is done the session learns the primary's WAL position (the
+   * cookie that keeps the client's next requests off replicas that have not replayed it).
+   */
+  #noting<T>(write: () => Promise<T>): Promise<T> {
+    const ctx = this.#ctx;
+    const session = ctx.session;
+    if (session === undefined || ctx.scope !== null) return write();
+    session.pinned = true;
+    return write().then(async (value) => {
+      if (session.wrote && ctx.replicas) session.wrote(await ctx.replicas.primaryLsn(ctx));
+      return value;
+    });
+  }
+
   protected get context(): DbContext {
     return this.#ctx;
   }
@@ -124,6 +151,12 @@ class ExecutorImpl implements Executor<never> {
   /** The registry a database shares with its transactions (see {@link databaseKeyOf}). */
   static keyOf(executor: Executor): object | undefined {
     return #ctx in executor ? executor.#ctx.registry : undefined;
+  }
+
+  /** The same database with reads routed by `session` (see {@link withReadSession}). */
+  static withSession(executor: Executor, session: ReadSession): Executor {
+    if (!(#ctx in executor) || executor.#ctx.replicas === undefined) return executor;
+    return new ExecutorImpl({ ...executor.#ctx, session });
   }
 
   /** Validates a write as the model's operations do, without writing (see {@link validateWrite}). */
@@ -142,27 +175,39 @@ class ExecutorImpl implements Executor<never> {
   }
 
   async create<M extends AnyModel>(model: M, data: CreateInput<M>): Promise<Infer<M>> {
+    if (this.#ctx.session) return this.#noting(() => this.#createOne(model, data));
+    return this.#createOne(model, data);
+  }
+
+  async #createOne<M extends AnyModel>(model: M, data: CreateInput<M>): Promise<Infer<M>> {
     return (await createOne(this.#host, model, data as Record<string, unknown>)) as Infer<M>;
   }
 
   async createMany<M extends AnyModel>(model: M, data: readonly CreateInput<M>[]): Promise<Infer<M>[]> {
-    return (await createMany(this.#host, model, data as unknown as Record<string, unknown>[])) as Infer<M>[];
+    return this.#noting(
+      async () =>
+        (await createMany(this.#host, model, data as unknown as Record<string, unknown>[])) as Infer<M>[],
+    );
   }
 
   update<M extends AnyModel>(model: M, id: PrimaryKeyOf<M>, data: UpdateInput<M>): Promise<Infer<M>> {
+    if (this.#ctx.session)
+      return this.#noting(
+        () => updateOne(this.#host, model, id, data as Record<string, unknown>) as Promise<Infer<M>>,
+      );
     return updateOne(this.#host, model, id, data as Record<string, unknown>) as Promise<Infer<M>>;
   }
 
   updateMany<M extends AnyModel>(model: M, where: Where<M, never>, data: UpdateInput<M>): Promise<number> {
-    return updateMany(this.#host, model, where, data as Record<string, unknown>);
+    return this.#noting(() => updateMany(this.#host, model, where, data as Record<string, unknown>));
   }
 
   delete<M extends AnyModel>(model: M, id: PrimaryKeyOf<M>): Promise<void> {
-    return deleteOne(this.#host, model, id);
+    return this.#noting(() => deleteOne(this.#host, model, id));
   }
 
   deleteMany<M extends AnyModel>(model: M, where: Where<M, never>): Promise<number> {
-    return deleteMany(this.#host, model, where);
+    return this.#noting(() => deleteMany(this.#host, model, where));
   }
 
   async upsert<M extends AnyModel>(
@@ -170,13 +215,16 @@ class ExecutorImpl implements Executor<never> {
     data: CreateInput<M>,
     options: UpsertOptions<M>,
   ): Promise<Infer<M>> {
-    return (await upsert(
-      this.#host,
-      model,
-      data as Record<string, unknown>,
-      options.conflict,
-      options.update,
-    )) as Infer<M>;
+    return this.#noting(
+      async () =>
+        (await upsert(
+          this.#host,
+          model,
+          data as Record<string, unknown>,
+          options.conflict,
+          options.update,
+        )) as Infer<M>,
+    );
   }
 
   bulkUpdate<M extends AnyModel, K extends keyof UpdateInput<M> & string>(
@@ -185,17 +233,15 @@ class ExecutorImpl implements Executor<never> {
     fields: readonly K[],
     options?: BulkUpdateOptions,
   ): Promise<number> {
-    return bulkUpdate(
-      this.#host,
-      model,
-      rows as unknown as readonly Record<string, unknown>[],
-      fields,
-      options,
+    return this.#noting(() =>
+      bulkUpdate(this.#host, model, rows as unknown as readonly Record<string, unknown>[], fields, options),
     );
   }
 
   transaction<T>(fn: (tx: Transaction<never>) => Promise<T>, options?: TransactionOptions): Promise<T> {
-    return runAtomic(this.#ctx, (inner) => fn(new ExecutorImpl(inner)), options);
+    const run = () => runAtomic(this.#ctx, (inner) => fn(new ExecutorImpl(inner)), options);
+    // A read-only transaction writes nothing the session must read back.
+    return this.#ctx.session && !options?.readOnly ? this.#noting(run) : run();
   }
 
   afterCommit(fn: () => unknown): Promise<void> {
@@ -266,13 +312,58 @@ export function createDatabase<const TModels extends readonly AnyModel[]>(
     ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
     ...(options.statementCacheSize === undefined ? {} : { statementCacheSize: options.statementCacheSize }),
     ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+    ...(options.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: options.statementTimeoutMs }),
   });
-  const kysely = new Kysely<AnyDB>({ dialect, ...(options.log ? { log: options.log } : {}) });
-  // The direct path skips Kysely, so its query log too: with a log, everything goes through Kysely.
-  const direct = options.log ? undefined : adapter.directQuery?.(dialect);
-  const close = direct ? () => kysely.destroy().then(() => direct.close()) : () => kysely.destroy();
   const registry = new ModelRegistry(options.models);
-  return new DatabaseImpl({
+  const primary = contextOf(adapter, registry, dialect, options.log, key);
+  const replicaUrls = options.replicaUrls ?? [];
+  if (replicaUrls.length > 0) {
+    if (adapter.name !== 'postgres')
+      throw new DbError('BASALT_DB_UNSUPPORTED_URL', 'Read replicas need PostgreSQL: DATABASE_URL is SQLite');
+    const replicas = new ReplicaSet(
+      replicaUrls.map((url) => {
+        if (adapterFor(url) !== adapter)
+          throw new DbError(
+            'BASALT_DB_UNSUPPORTED_URL',
+            `A replica URL must be postgres://…, got '${url.split(':')[0]}:…'`,
+          );
+        const replicaDialect = adapter.createDialect({
+          url,
+          ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
+          ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+          ...(options.statementCacheSize === undefined
+            ? {}
+            : { statementCacheSize: options.statementCacheSize }),
+          ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+          ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+          ...(options.statementTimeoutMs === undefined
+            ? {}
+            : { statementTimeoutMs: options.statementTimeoutMs }),
+        });
+        return contextOf(adapter, registry, replicaDialect, options.log, undefined);
+      }),
+    );
+    const closePrimary = primary.close!;
+    primary.replicas = replicas;
+    primary.close = () => Promise.all([closePrimary(), replicas.close()]).then(() => undefined);
+  }
+  return new DatabaseImpl(primary) as unknown as Database<TModels[number]>;
+}
+
+/** The context of one server: Kysely over its dialect, and the direct path unless queries are logged. */
+function contextOf(
+  adapter: DialectAdapter,
+  registry: ModelRegistry,
+  dialect: ReturnType<DialectAdapter['createDialect']>,
+  log: DatabaseOptions<readonly AnyModel[]>['log'],
+  key: object | undefined,
+): DbContext {
+  const kysely = new Kysely<AnyDB>({ dialect, ...(log ? { log } : {}) });
+  // The direct path skips Kysely, so its query log too: with a log, everything goes through Kysely.
+  const direct = log ? undefined : adapter.directQuery?.(dialect);
+  const close = direct ? () => kysely.destroy().then(() => direct.close()) : () => kysely.destroy();
+  return {
     ...(key ? { key } : {}),
     ...(direct ? { direct: direct.query } : {}),
     close,
@@ -280,7 +371,18 @@ export function createDatabase<const TModels extends readonly AnyModel[]>(
     registry,
     kysely,
     scope: null,
-  }) as unknown as Database<TModels[number]>;
+  };
+}
+
+/**
+ * The same database, its reads routed by `session`: to the primary once the session wrote
+ * (or inside a transaction), else to a replica that has replayed `session.minLsn`. Apps get
+ * one per request; `session.wrote` receives the primary's WAL position after each write
+ * (the app keeps it in a cookie, so the client's next requests read their own writes).
+ * Without replicas it answers `executor` itself.
+ */
+export function withReadSession<E extends Executor>(executor: E, session: ReadSession): E {
+  return ExecutorImpl.withSession(executor, session) as E;
 }
 
 /**

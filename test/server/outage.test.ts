@@ -1,8 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { defineApp } from 'basalt';
 import { defineModel, f } from 'basalt/db';
 import { get, post, t } from 'basalt/http';
@@ -14,17 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScheduler, type Scheduler } from '../../src/jobs/scheduler.js';
 import { createSessionClient, type SessionClient, sessionHelpers } from '../auth/sessions/session-app.js';
 import { startS3Server } from '../storage/support/s3-server.js';
+import { CAN_RUN_POSTGRES, freePort, PrivatePostgres, until } from '../support/private-postgres.js';
 
 // Each outage is real: a Redis and a PostgreSQL of this file's own, stopped and started again.
 
-const PG_BIN = (() => {
-  try {
-    const versions = readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a));
-    return versions.length ? `/usr/lib/postgresql/${versions[0]}/bin` : undefined;
-  } catch {
-    return undefined;
-  }
-})();
 const HAS_REDIS_SERVER = (() => {
   try {
     execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
@@ -33,38 +23,9 @@ const HAS_REDIS_SERVER = (() => {
     return false;
   }
 })();
-// PostgreSQL refuses to run as root: then its commands run as the postgres user.
-const PG_USER = (() => {
-  if (process.getuid?.() !== 0) return {};
-  try {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
-    return { uid, gid };
-  } catch {
-    return undefined;
-  }
-})();
-const CAN_RUN = PG_USER !== undefined && PG_BIN !== undefined && HAS_REDIS_SERVER;
+const CAN_RUN = CAN_RUN_POSTGRES && HAS_REDIS_SERVER;
 if (!CAN_RUN && process.env.BASALT_REQUIRE_SERVICES)
   throw new Error('The outage suite needs redis-server and PostgreSQL binaries (/usr/lib/postgresql/*/bin)');
-
-/** Polls `probe` until it answers true, or fails after `ms` (a deadline, never a bare sleep). */
-async function until(what: string, probe: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A private redis-server: no persistence, its own port. */
 class PrivateRedis {
@@ -114,55 +75,6 @@ class PrivateRedis {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
-  }
-}
-
-/** A private PostgreSQL cluster in a temporary folder. */
-class PrivatePostgres {
-  readonly port: number;
-  readonly dir = mkdtempSync(join(tmpdir(), 'basalt-outage-pg-'));
-  constructor(port: number) {
-    this.port = port;
-    if (PG_USER?.uid !== undefined) chownSync(this.dir, PG_USER.uid, PG_USER.gid!);
-  }
-  get url() {
-    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
-  }
-  init(): void {
-    execFileSync(`${PG_BIN}/initdb`, ['-A', 'trust', '-U', 'postgres', '-D', join(this.dir, 'data')], {
-      stdio: 'ignore',
-      ...PG_USER,
-    });
-  }
-  start(): void {
-    execFileSync(
-      `${PG_BIN}/pg_ctl`,
-      [
-        '-D',
-        join(this.dir, 'data'),
-        '-o',
-        `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
-        '-l',
-        join(this.dir, 'log'),
-        '-w',
-        'start',
-      ],
-      { stdio: 'ignore', ...PG_USER },
-    );
-  }
-  stop(): void {
-    execFileSync(`${PG_BIN}/pg_ctl`, ['-D', join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop'], {
-      stdio: 'ignore',
-      ...PG_USER,
-    });
-  }
-  remove(): void {
-    try {
-      this.stop();
-    } catch {
-      // already stopped
-    }
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

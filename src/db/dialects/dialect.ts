@@ -17,6 +17,10 @@ export interface ConnectOptions {
   searchPath?: string;
   /** PostgreSQL only: pool size. */
   poolSize?: number;
+  /** PostgreSQL only: how long an idle pooled connection is kept (ms; 0 keeps it). */
+  idleTimeoutMs?: number;
+  /** PostgreSQL only: the server cancels a statement running longer (ms; 0: no limit). */
+  statementTimeoutMs?: number;
   /**
    * PostgreSQL only: how many distinct statements of the direct path run as named prepared
    * statements (parsed and planned once per connection); 0 sends every statement unnamed.

@@ -9,29 +9,58 @@ const INT8_OID = 20;
 
 /** Distinct statements prepared by name unless the URL or the options say otherwise. */
 const DEFAULT_STATEMENT_CACHE_SIZE = 500;
+/** Connections per process unless the URL, DATABASE_POOL_SIZE or the options say otherwise. */
+const DEFAULT_POOL_SIZE = 10;
+
+/** Basalt's own parameters of a PostgreSQL URL, split off before pg (or psql) sees it. */
+export interface PostgresUrlParams {
+  /** The URL without Basalt's parameters. */
+  url: string;
+  /** Named prepared statements per connection (`statement_cache_size`). */
+  size: number;
+  /** The pool's size (`pool_size`), when the URL gives one. */
+  poolSize?: number;
+  /** Seconds an idle pooled connection is kept (`idle_timeout`), when the URL gives one. */
+  idleTimeout?: number;
+}
+
+function wholeNumber(name: string, raw: string, min: number, hint: string): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < min)
+    throw new BasaltError(
+      'BASALT_CONFIG_INVALID',
+      `DATABASE_URL: ${name} must be a whole number${min > 0 ? ` of at least ${min}` : ''} (${hint}), got '${raw}'`,
+    );
+  return Number(raw);
+}
 
 /**
- * Splits Basalt's own `statement_cache_size` parameter off a PostgreSQL URL (pg would pass
- * it on to the server) and returns the size: the options' value, else the URL's, else the
- * default. A value that is not a whole number is a configuration error, not a silent default.
+ * Splits Basalt's own parameters off a PostgreSQL URL — `statement_cache_size`, `pool_size`
+ * and `idle_timeout` (seconds); pg would pass them on to the server, psql refuses them — and
+ * returns them: the statement cache is the options' value, else the URL's, else the default.
+ * PostgreSQL's own parameters (`statement_timeout`, `application_name`, …) stay in the URL.
+ * A value that is not a whole number is a configuration error, not a silent default.
  */
-export function statementCacheOf(url: string, explicit?: number): { url: string; size: number } {
-  let size = DEFAULT_STATEMENT_CACHE_SIZE;
-  let rest = url;
+export function statementCacheOf(url: string, explicit?: number): PostgresUrlParams {
+  const out: PostgresUrlParams = { url, size: DEFAULT_STATEMENT_CACHE_SIZE };
   const q = url.indexOf('?');
-  if (q !== -1 && url.includes('statement_cache_size', q)) {
+  if (q !== -1) {
     const params = new URLSearchParams(url.slice(q + 1));
-    const raw = params.get('statement_cache_size');
-    if (raw !== null) {
-      if (!/^\d+$/.test(raw))
-        throw new BasaltError(
-          'BASALT_CONFIG_INVALID',
-          `DATABASE_URL: statement_cache_size must be a whole number (0 turns prepared statements off), got '${raw}'`,
-        );
-      size = Number(raw);
-      params.delete('statement_cache_size');
+    const take = (name: string) => {
+      const raw = params.get(name);
+      params.delete(name);
+      return raw;
+    };
+    const cache = take('statement_cache_size');
+    const pool = take('pool_size');
+    const idle = take('idle_timeout');
+    if (cache !== null)
+      out.size = wholeNumber('statement_cache_size', cache, 0, '0 turns prepared statements off');
+    if (pool !== null) out.poolSize = wholeNumber('pool_size', pool, 1, 'connections per process');
+    if (idle !== null)
+      out.idleTimeout = wholeNumber('idle_timeout', idle, 0, 'seconds, 0 keeps idle connections');
+    if (cache !== null || pool !== null || idle !== null) {
       const left = params.toString();
-      rest = url.slice(0, q) + (left ? `?${left}` : '');
+      out.url = url.slice(0, q) + (left ? `?${left}` : '');
     }
   }
   if (explicit !== undefined) {
@@ -40,9 +69,9 @@ export function statementCacheOf(url: string, explicit?: number): { url: string;
         'BASALT_CONFIG_INVALID',
         `statementCacheSize must be a whole number (0 turns prepared statements off), got ${explicit}`,
       );
-    size = explicit;
+    out.size = explicit;
   }
-  return { url: rest, size };
+  return out;
 }
 
 /** SQLSTATEs saying a connection's named statement no longer matches what pg believes it is. */
@@ -131,7 +160,10 @@ async function createPool(options: ConnectOptions) {
   };
   const pool = new pg.Pool({
     connectionString: options.url,
-    max: options.poolSize ?? 10,
+    max: options.poolSize ?? DEFAULT_POOL_SIZE,
+    // pg's default (10 s); 0 keeps idle connections open.
+    ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMillis: options.idleTimeoutMs }),
+    ...(options.statementTimeoutMs === undefined ? {} : { statement_timeout: options.statementTimeoutMs }),
     types: types as never,
     ...(options.searchPath === undefined ? {} : { options: `-c search_path=${options.searchPath}` }),
     // A server that is down or unreachable fails a connection (and a wait for a free one)
@@ -173,10 +205,20 @@ export const postgresAdapter: DialectAdapter = {
     // The pool once created: the direct path then calls it without awaiting a promise.
     let ready: Pool | undefined;
     let ended: Promise<void> | undefined;
-    const { url, size } = statementCacheOf(options.url, options.statementCacheSize);
+    const params = statementCacheOf(options.url, options.statementCacheSize);
+    const { url, size } = params;
+    // The options (from DATABASE_POOL_SIZE …) win over the URL's parameters.
+    const poolSize = options.poolSize ?? params.poolSize;
+    const idleTimeoutMs =
+      options.idleTimeoutMs ?? (params.idleTimeout === undefined ? undefined : params.idleTimeout * 1000);
     const names = new StatementNames(size);
     const getPool = () => {
-      pool ??= createPool({ ...options, url }).then((created) => {
+      pool ??= createPool({
+        ...options,
+        url,
+        ...(poolSize === undefined ? {} : { poolSize }),
+        ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),
+      }).then((created) => {
         ready = created;
         return created;
       });

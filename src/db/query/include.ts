@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type DbContext, rowFromDb, runRaw, selectAll } from '../context.js';
+import { type DbContext, rowFromDb, runRawRead, selectAll } from '../context.js';
 import { InvalidQueryError } from '../errors.js';
 import type { AnyModel } from '../model.js';
 import { orderClause } from './order.js';
@@ -16,7 +16,7 @@ function chunks<T>(values: T[]): T[][] {
 }
 
 async function selectRows(ctx: DbContext, query: ReturnType<typeof sql>): Promise<Row[]> {
-  const result = await runRaw(ctx, query);
+  const result = await runRawRead(ctx, query);
   return result.rows as Row[];
 }
 

@@ -6,7 +6,8 @@ import {
   fieldsByAttribute,
   rowFromDb,
   runCompiled,
-  runRaw,
+  runRawRead,
+  runRead,
   selectAll,
 } from '../context.js';
 import { formatDecimal, quoteId } from '../dialects/dialect.js';
@@ -257,8 +258,7 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
       compiled = this.#select(limit, extraWhere, order).compile(ctx.kysely);
       if (key !== null) cacheStatement(model, key, compiled);
     }
-    const result =
-      this.#state.lock === null ? await runCompiled(ctx, compiled) : await this.#locked(compiled);
+    const result = this.#state.lock === null ? await runRead(ctx, compiled) : await this.#locked(compiled);
     const raw = result.rows as Row[];
     const rows: Row[] = new Array(raw.length);
     for (let i = 0; i < raw.length; i += 1) rows[i] = rowFromDb(ctx, model, raw[i]!);
@@ -412,9 +412,11 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
     }
     const ctx = this.#ctx;
     const pending =
-      ctx.direct && ctx.scope === null
-        ? ctx.direct(text, [id])
-        : ctx.kysely.executeQuery(CompiledQuery.raw(text, [id]));
+      ctx.replicas !== undefined
+        ? runRead(ctx, CompiledQuery.raw(text, [id]))
+        : ctx.direct && ctx.scope === null
+          ? ctx.direct(text, [id])
+          : ctx.kysely.executeQuery(CompiledQuery.raw(text, [id]));
     return pending.then((result) => {
       const raw = result.rows[0] as Row | undefined;
       if (raw === undefined) throw new RecordNotFoundError(model.meta.label);
@@ -450,7 +452,7 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
       compiled = build().compile(this.#ctx.kysely);
       if (key !== null) cacheStatement(this.#model, key, compiled);
     }
-    return this.#state.lock === null ? runCompiled(this.#ctx, compiled) : this.#locked(compiled);
+    return this.#state.lock === null ? runRead(this.#ctx, compiled) : this.#locked(compiled);
   }
 
   /**
@@ -499,7 +501,7 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
     const groupSql = groups.length
       ? sql` group by ${sql.join(groups.map((g) => sql.ref(`t0.${g.column}`)))} order by ${sql.join(groups.map((g) => sql.ref(`t0.${g.column}`)))}`
       : sql``;
-    const result = await runRaw(
+    const result = await runRawRead(
       this.#ctx,
       sql`select ${sql.join(selections)} from ${this.#from()} where ${this.#whereSql()}${groupSql}`,
     );
