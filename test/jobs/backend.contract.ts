@@ -94,6 +94,9 @@ export function runBackendContract(name: string, make: () => Promise<ContractHar
       const record = await job.get();
       expect(record).toMatchObject({ state: 'completed', task: double.name, input: { n: 21 }, attempts: 1 });
       expect(record?.finishedAt).toBeInstanceOf(Date);
+      // Its start is recorded too (on the database, written with its completion).
+      expect(record?.startedAt).toBeInstanceOf(Date);
+      expect(record!.startedAt!.getTime()).toBeLessThanOrEqual(record!.finishedAt!.getTime());
     });
 
     it('refuses a bad payload at enqueue with a 400 error and stores nothing', async () => {

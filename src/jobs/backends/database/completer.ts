@@ -7,7 +7,8 @@ import { writeJson } from './rows.js';
  * (their attempt counted, `started_at` set) and the jobs that completed. One flush at a time:
  * what arrives while a flush is under way waits for the next one, which starts as soon as it
  * returns, so a busy process writes hundreds of outcomes per statement and an idle one
- * writes each at once (no timer). Starts are written before completions of the same flush.
+ * writes each at once (no timer). A job that started and completed within one flush is
+ * written once, start and outcome together.
  */
 export interface Completer {
   /**
@@ -37,7 +38,7 @@ interface Done {
 }
 
 const T = sql.raw('basalt_job');
-/** Rows per statement (3 parameters each for a completion: under SQLite's and PostgreSQL's limits). */
+/** Rows per statement (4 parameters each for a completion on SQLite: well under its limit). */
 const MAX_ROWS = 1000;
 
 export function createCompleter(options: { db: Database; workerId: string }): Completer {
@@ -65,27 +66,41 @@ export function createCompleter(options: { db: Database; workerId: string }): Co
     for (const s of batch) s.resolve(kept.has(s.job.id));
   }
 
-  async function writeDone(batch: Done[]): Promise<void> {
+  /**
+   * Completions, one statement. A job whose start is in the same flush (it started and
+   * finished since the last write: every short job of a busy worker) has both written at once:
+   * its attempt counted, `started_at` set and its outcome, one row version instead of two.
+   * Each job is matched with the lease it ran under (worker and attempt): a job taken over by
+   * another worker is not overwritten. Resolves with the ids written.
+   */
+  async function writeDone(batch: Done[], fresh: ReadonlySet<string>): Promise<Set<string>> {
     const now = new Date().toISOString();
-    // Each job is matched with the lease it ran under (worker and attempt): a job taken over
-    // by another worker is not overwritten.
     if (sqlite) {
-      const values = batch.map((d) => sql`(${Number(d.job.id)}, ${d.job.attempt}, ${writeJson(d.result)})`);
-      await sql`update ${T} set state = 'completed', result = v.column3, finished_at = ${now}, locked_by = null, locked_until = null
-        from (values ${sql.join(values)}) as v
-        where ${T}.id = v.column1 and ${T}.attempts = v.column2 and ${T}.locked_by = ${workerId} and ${T}.state = 'active'`.execute(
-        db.kysely,
+      const values = batch.map(
+        (d) =>
+          sql`(${Number(d.job.id)}, ${d.job.attempt}, ${writeJson(d.result)}, ${fresh.has(d.job.id) ? 1 : 0})`,
       );
-      return;
+      const { rows } = await sql<{
+        id: number | string;
+      }>`update ${T} set state = 'completed', result = v.column3, finished_at = ${now},
+          attempts = v.column2, started_at = case when v.column4 = 1 then ${now} else ${T}.started_at end, locked_by = null, locked_until = null
+        from (values ${sql.join(values)}) as v
+        where ${T}.id = v.column1 and ${T}.attempts = v.column2 - v.column4 and (v.column4 = 0 or ${T}.started_at is null)
+          and ${T}.locked_by = ${workerId} and ${T}.state = 'active' returning ${T}.id`.execute(db.kysely);
+      return new Set(rows.map((r) => String(r.id)));
     }
     const ids = batch.map((d) => Number(d.job.id));
     const attempts = batch.map((d) => d.job.attempt);
     const results = batch.map((d) => writeJson(d.result));
-    await sql`update ${T} j set state = 'completed', result = v.result::jsonb, finished_at = ${now}, locked_by = null, locked_until = null
-      from unnest(${ids}::bigint[], ${attempts}::int[], ${results}::text[]) as v(id, attempts, result)
-      where j.id = v.id and j.locked_by = ${workerId} and j.attempts = v.attempts and j.state = 'active'`.execute(
-      db.kysely,
-    );
+    const firsts = batch.map((d) => fresh.has(d.job.id));
+    const { rows } = await sql<{
+      id: number | string;
+    }>`update ${T} j set state = 'completed', result = v.result::jsonb, finished_at = ${now},
+        attempts = v.attempts, started_at = case when v.fresh then ${now}::timestamptz else j.started_at end, locked_by = null, locked_until = null
+      from unnest(${ids}::bigint[], ${attempts}::int[], ${results}::text[], ${firsts}::bool[]) as v(id, attempts, result, fresh)
+      where j.id = v.id and j.attempts = v.attempts - v.fresh::int and (not v.fresh or j.started_at is null)
+        and j.locked_by = ${workerId} and j.state = 'active' returning j.id`.execute(db.kysely);
+    return new Set(rows.map((r) => String(r.id)));
   }
 
   async function run(): Promise<void> {
@@ -95,18 +110,33 @@ export function createCompleter(options: { db: Database; workerId: string }): Co
     try {
       while (starts.length || done.length) {
         const s = starts.splice(0, MAX_ROWS);
-        const d = starts.length ? [] : done.splice(0, MAX_ROWS);
+        // A completion whose start waits for a later statement waits with it.
+        const later = new Set(starts.map((x) => x.job.id));
+        let d: Done[];
+        if (later.size === 0) d = done.splice(0, MAX_ROWS);
+        else {
+          d = done.filter((x) => !later.has(x.job.id)).slice(0, MAX_ROWS);
+          const taken = new Set(d);
+          done.splice(0, done.length, ...done.filter((x) => !taken.has(x)));
+        }
+        const finishing = new Set(d.map((x) => x.job.id));
+        const alone = s.filter((x) => !finishing.has(x.job.id));
+        const withOutcome = s.filter((x) => finishing.has(x.job.id));
         const settled = starts.length || done.length ? [] : waiting.splice(0);
         try {
-          if (s.length) await writeStarts(s);
+          if (alone.length) await writeStarts(alone);
         } catch (error) {
-          // Their attempts stay uncounted; their completions below do not match (a lease check).
-          for (const x of s) x.reject(error);
+          // Their attempts stay uncounted; their completions do not match (a lease check).
+          for (const x of alone) x.reject(error);
         }
         try {
-          if (d.length) await writeDone(d);
+          const written = d.length
+            ? await writeDone(d, new Set(withOutcome.map((x) => x.job.id)))
+            : new Set();
+          for (const x of withOutcome) x.resolve(written.has(x.job.id));
           for (const x of d) x.resolve();
         } catch (error) {
+          for (const x of withOutcome) x.reject(error);
           for (const x of d) x.reject(error);
         }
         for (const w of settled) w.resolve();
