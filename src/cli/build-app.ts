@@ -7,6 +7,7 @@ import {
   DEFAULT_OUT_DIR,
   outputName,
 } from '../internal/build-output.js';
+import { buildStatic } from './build-static.js';
 import { UsageError } from './usage-error.js';
 
 /** What `buildApp` compiles and where it writes. */
@@ -23,6 +24,8 @@ export interface BuildAppOptions {
 export interface BuildResult {
   outDir: string;
   files: number;
+  /** Static files copied from `static/` (with their hashed twins). */
+  staticFiles: number;
   ms: number;
 }
 
@@ -99,7 +102,8 @@ function toPosix(path: string): string {
  * folders, test folders and test files, with relative `.ts` import specifiers rewritten to
  * `.js` and a source map next to each file. Types are not checked (`tsc --noEmit` does that).
  * The output folder is emptied first; a manifest records each source's size and time, so the
- * CLI can tell a stale build.
+ * CLI can tell a stale build. The project's `static/` folder is copied with content-hashed
+ * names and a manifest (`dist/static/`).
  */
 export async function buildApp(options: BuildAppOptions): Promise<BuildResult> {
   const started = performance.now();
@@ -149,5 +153,6 @@ export async function buildApp(options: BuildAppOptions): Promise<BuildResult> {
   writeFileSync(join(outDir, BUILD_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   // esbuild emits ESM: a project whose package.json does not say so gets a scope that does.
   if (!isModuleProject(root)) writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
-  return { outDir, files: built.length, ms: performance.now() - started };
+  const staticFiles = buildStatic(root, outDir);
+  return { outDir, files: built.length, staticFiles, ms: performance.now() - started };
 }

@@ -47,3 +47,4 @@ export {
   redirect,
   type ViewContext,
 } from './page.js';
+export type { StaticOptions } from './static.js';

@@ -6,6 +6,7 @@ import { defaultErrorPage, type ErrorPageRenderer, errorMessage, errorTitle } fr
 import { renderDocument } from './html.js';
 import { LANGUAGES, translatorOf } from './languages.js';
 import { prefersHtml } from './negotiation.js';
+import { STATIC, StaticFiles, type StaticOptions } from './static.js';
 
 /** Options of {@link views}. */
 export interface ViewsOptions {
@@ -16,6 +17,12 @@ export interface ViewsOptions {
    * Each page's `view.i18n` speaks the user's setting or the browser's `Accept-Language`.
    */
   languages?: LanguageOptions | Languages;
+  /**
+   * The app's static files (default: the `static/` folder, served under `/static/` when it
+   * exists). From source in development; from `basalt build`'s output with hashed names and
+   * `Cache-Control: immutable` when the app runs built. `false` serves none.
+   */
+  static?: StaticOptions | false;
 }
 
 const DOCUMENT_HEADERS = pageHeaders({});
@@ -65,10 +72,13 @@ export function views(options: ViewsOptions = {}): ModuleDefinition {
     reply.headers(DOCUMENT_HEADERS);
     return markup;
   };
+  const files = options.static === false ? undefined : new StaticFiles(options.static);
   return {
     name: 'views',
     setup(api) {
+      if (files?.exists) api.addRoutes(files.route());
       api.addRequestHook('onRequest', (request) => {
+        if (files) (request as { [STATIC]?: StaticFiles })[STATIC] = files;
         (request as { [ERROR_PAGE]?: ErrorPageHook })[ERROR_PAGE] = hook;
         (request as { [LANGUAGES]?: Languages })[LANGUAGES] = languages;
       });

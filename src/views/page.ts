@@ -21,6 +21,7 @@ import { readFormBody } from './form-body.js';
 import { type Html, isHtml, renderDocument } from './html.js';
 import { languagesOf, translatorOf } from './languages.js';
 import type { ModelForm } from './model-form.js';
+import { assetUrl } from './static.js';
 
 /** What a page declares: the endpoint's own options, the method, and the form it reads. */
 export interface PageOptions
@@ -55,6 +56,11 @@ export interface ViewContext {
   readonly i18n: Translator;
   /** The request's locale (`es`): `<html lang={view.locale}>`. */
   readonly locale: string;
+  /**
+   * The URL of a static file (`view.asset('app.css')`): `/static/app.css` in development,
+   * `/static/app.3f2a1b9c0d.css` once built, through `basalt build`'s manifest.
+   */
+  asset(name: string): string;
 }
 
 /** A page's {@link ViewContext}: the language is chosen on first use, so a page that never asks pays nothing. */
@@ -84,6 +90,10 @@ class PageView implements ViewContext {
 
   get locale(): string {
     return this.i18n.locale;
+  }
+
+  asset(name: string): string {
+    return assetUrl(this.#request, name);
   }
 }
 
