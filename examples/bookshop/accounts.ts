@@ -19,6 +19,7 @@ export const signUp = post(
     body: SignUp,
     response: Customer,
     rateLimit: { max: 10, window: '1h' },
+    problems: [409],
   },
   async ({ db, auth, body }) => {
     const email = auth.service.normalizeUsername(body.email);

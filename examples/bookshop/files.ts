@@ -59,7 +59,9 @@ export const orderInvoice = get(
     summary: 'The invoice PDF of an order (its customer, staff or view_order; anyone else gets a 404)',
     params: OrderId,
     auth: 'required',
-    response: { 200: t.Unknown({ description: 'application/pdf' }) },
+    response: {
+      200: t.Unsafe<unknown>({ contentMediaType: 'application/pdf', description: 'The invoice, a PDF' }),
+    },
   },
   async (ctx) => {
     // The orders collection decides who may read the order, as GET /api/orders/:id does.

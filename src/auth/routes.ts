@@ -132,6 +132,8 @@ export function authRoutes(options: RouteOptions): AnyEndpoint[] {
         tags,
         summary: 'Sign in: credentials for an access and a refresh token',
         auth: 'none',
+        // Wrong credentials, or a refresh token that is not (or no longer) valid.
+        problems: [401],
         body: t.Object({ [usernameField]: t.String({ minLength: 1, maxLength: 254 }), password: PASSWORD }),
         response: { 200: TokenPairSchema },
         ...ipLimit,
@@ -150,6 +152,8 @@ export function authRoutes(options: RouteOptions): AnyEndpoint[] {
         tags,
         summary: 'Exchange a refresh token for a new pair (the old one stops working)',
         auth: 'none',
+        // Wrong credentials, or a refresh token that is not (or no longer) valid.
+        problems: [401],
         description:
           'Rotation with reuse detection: a refresh token presented a second time revokes every token of its sign-in.',
         body: t.Object({ refresh: t.String({ minLength: 1, maxLength: 4096 }) }),

@@ -113,7 +113,13 @@ export class ResponseValidator {
         ? [`${where} answered ${response.status} with a body, but the document declares none for ${key}`]
         : [];
     }
-    if (!sent) return [`${where} answered ${response.status} without a body, but the document declares one`];
+    // A media type without a schema stands for any body, or none.
+    if (!sent) {
+      const described = Object.values(content).some((media) => media.schema !== undefined);
+      return described
+        ? [`${where} answered ${response.status} without a body, but the document declares one`]
+        : [];
+    }
     const type = String(response.headers['content-type'] ?? '')
       .split(';')[0]!
       .trim()

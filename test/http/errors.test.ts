@@ -26,7 +26,7 @@ const routes = [
   get('/boom', {}, () => {
     throw new Error('database password is hunter2');
   }),
-  get('/teapot', {}, () => {
+  get('/teapot', { problems: [409] }, () => {
     throw new BasaltError('BASALT_HTTP_CONFLICT', 'Already brewing', { headers: { 'retry-after': '5' } });
   }),
   get('/hidden-error', {}, () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 const app = defineApp({
   name: 'problem-bounds',
   routes: [
-    get('/long', { response: t.Object({}) }, () => {
+    get('/long', { response: t.Object({}), problems: [409] }, () => {
       throw new BasaltError('BASALT_HTTP_CONFLICT', 'x'.repeat(10_000), {
         errors: Array.from({ length: 1500 }, (_, i) => ({ pointer: `/body/${i}`, detail: 'y'.repeat(5000) })),
       });

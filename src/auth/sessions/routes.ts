@@ -39,6 +39,8 @@ export function sessionRoutes(options: SessionRouteOptions): AnyEndpoint[] {
         tags,
         summary: 'Sign in with a session cookie (browsers)',
         auth: 'none',
+        // Wrong credentials (401); a cross-origin request from an untrusted origin (403).
+        problems: [401, 403],
         description:
           'Sets the session cookie (a new session id every time) and sends the CSRF token of the new session in the X-CSRF-Token header. Cross-origin requests are refused unless the origin is trusted.',
         body: t.Object({

@@ -94,6 +94,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   412: 'Precondition failed',
   428: 'Precondition required',
   413: 'Payload too large',
+  414: 'URI too long',
   415: 'Unsupported media type',
   429: 'Too many requests',
   500: 'Unexpected error',
@@ -129,6 +130,17 @@ const RATE_LIMIT_HEADERS: Record<string, JsonObject> = {
 const headerRefs = (names: readonly string[]) =>
   Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
 const LIMIT_HEADER_NAMES = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
+/** The limit headers of a 400, which a request refused before the endpoint runs lacks. */
+const LIMIT_HEADERS_IF_COUNTED: JsonObject = Object.fromEntries(
+  LIMIT_HEADER_NAMES.map((name) => [
+    name,
+    {
+      ...RATE_LIMIT_HEADERS[name],
+      required: false,
+      description: `${String(RATE_LIMIT_HEADERS[name]!.description)}; absent when the request was refused before it was counted (a Host not allowed, a malformed URL)`,
+    },
+  ]),
+);
 
 /**
  * The headers `@fastify/cors` adds to every answer when CORS_ORIGINS is set: the allowed
@@ -318,29 +330,44 @@ export function buildOpenApiDocument(
       const description =
         (schema as { description?: string }).description ??
         (code < 300 ? 'Success' : (ERROR_DESCRIPTIONS[code] ?? 'Error'));
+      // A body that is not JSON (a PDF, an image) names its type with `contentMediaType`.
+      const media = (schema as { contentMediaType?: unknown }).contentMediaType;
       responses[status] =
         code === 204 || code === 304
           ? { description }
-          : {
-              description,
-              content: {
-                [code >= 400 ? 'application/problem+json' : 'application/json']: {
-                  schema: registry.inline(schema),
+          : typeof media === 'string'
+            ? { description, content: { [media]: {} } }
+            : {
+                description,
+                content: {
+                  [code >= 400 ? 'application/problem+json' : 'application/json']: {
+                    schema: registry.inline(schema),
+                  },
                 },
-              },
-            };
+              };
     }
     if (Object.keys(declared).length === 0) {
-      responses[endpoint.method === 'POST' ? '201' : '200'] = { description: 'Success' };
+      // No response schema: the handler's value is sent as JSON, whatever it is, and nothing
+      // returned is an empty answer (204, or a bare 201 for POST).
+      responses[endpoint.method === 'POST' ? '201' : '200'] = {
+        description: 'Success',
+        content: { 'application/json': {} },
+      };
+      if (endpoint.method !== 'POST') responses['204'] = { description: 'Success, nothing to send' };
     }
     const problem = (code: number) => ({
       description: ERROR_DESCRIPTIONS[code],
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
     });
     const errorCodes = [500];
-    if (params.length > 0 || spec.body) errorCodes.push(400);
-    if (pathNames.length > 0) errorCodes.push(404);
-    if (spec.body) errorCodes.push(413, 415);
+    // Fastify reads the body of every POST, PUT, PATCH and DELETE, declared or not: one that is
+    // not JSON is a 415, malformed JSON a 400, one past the size limit a 413. A streamed body
+    // (an upload) is refused for its type or size by the handler.
+    const bodied = spec.body !== undefined || spec.streamBody === true || endpoint.method !== 'GET';
+    if (params.length > 0 || bodied) errorCodes.push(400);
+    // A path parameter over the router's 100 characters is a 414 before the endpoint runs.
+    if (pathNames.length > 0) errorCodes.push(404, 414);
+    if (bodied) errorCodes.push(413, 415);
     const security: Record<string, string[]>[] = [];
     for (const dependency of dependencies) {
       const scheme = dependency.security as SecurityScheme | undefined;
@@ -363,6 +390,10 @@ export function buildOpenApiDocument(
       else errorCodes.push(401);
       if (spec.permissions?.length) errorCodes.push(403);
     }
+    // A session cookie sent with an unsafe request and no valid CSRF token is a 403, whatever
+    // the endpoint (basalt/auth's session check).
+    if (endpoint.method !== 'GET' && authSchemes.some((scheme) => scheme.definition.in === 'cookie'))
+      errorCodes.push(403);
     const limited = effectiveRateLimit(spec.rateLimit, options.rateLimit) !== undefined;
     if (limited) errorCodes.push(429);
     if (spec.problems) errorCodes.push(...spec.problems);
@@ -370,15 +401,17 @@ export function buildOpenApiDocument(
     for (const code of errorCodes) responses[String(code)] ??= problem(code);
     for (const [status, response] of Object.entries(responses)) {
       const code = Number(status);
-      const names: string[] = [];
-      // The limit is counted before anything else runs, so every answer but a crash carries it.
-      if (limited && code < 500) names.push(...(code === 429 ? ['Retry-After'] : []), ...LIMIT_HEADER_NAMES);
-      if (cors) names.push(...Object.keys(cors));
-      if (names.length === 0) continue;
-      responses[status] = {
-        ...response,
-        headers: { ...(response.headers as JsonObject), ...headerRefs(names) },
-      };
+      const headers: JsonObject = {};
+      // The limit is counted before anything else of the endpoint runs, so its answers carry it;
+      // a 400 may come from before (a Host not allowed, a malformed URL), so there it may not.
+      if (limited && code < 500 && code !== 414) {
+        Object.assign(headers, headerRefs(code === 429 ? ['Retry-After'] : []));
+        if (code === 400) Object.assign(headers, LIMIT_HEADERS_IF_COUNTED);
+        else Object.assign(headers, headerRefs(LIMIT_HEADER_NAMES));
+      }
+      if (cors) Object.assign(headers, headerRefs(Object.keys(cors)));
+      if (Object.keys(headers).length === 0) continue;
+      responses[status] = { ...response, headers: { ...(response.headers as JsonObject), ...headers } };
     }
     if (limited) usesRateLimit = true;
     operation.responses = Object.fromEntries(
