@@ -1,5 +1,6 @@
 import type { AnyModel } from '../db/index.js';
 import { characterEntropyBits, isKeyboardWalk, isRepetition } from '../internal/guessable.js';
+import { indexFindings } from '../ops/internal.js';
 import type { AppCheck } from './define-module.js';
 
 const GENERATE_KEY =
@@ -84,6 +85,13 @@ export const builtinChecks: readonly AppCheck[] = [
             hint: 'Use PostgreSQL (NUMERIC is exact at any precision) or lower the precision.',
           })),
       );
+    },
+  },
+  {
+    // Lists whose ordering, filters or search no index serves (ids ops.W001–W003).
+    name: 'ops.list-indexes',
+    run(app) {
+      return indexFindings(app.routes);
     },
   },
   {

@@ -216,6 +216,10 @@ function buildMeta(name: string, fields: FieldsShape, options: ModelOptions): Mo
     const columns = columnsOf(set);
     return { name: `${table}_${columns.join('_')}_uniq`, fields: [...set], columns };
   });
+  indexForeignKeys(metaFields, fields, indexes, unique);
+  const ordering = [...(options.ordering ?? [])];
+  const orderingIndex = indexOrdering(table, metaFields, ordering, indexes, unique);
+  if (orderingIndex) indexes.push({ ...orderingIndex, columns: columnsOf(orderingIndex.fields) });
   const checks: CheckMeta[] = Object.entries(options.checks ?? {}).map(([checkName, sql]) => ({
     name: checkName,
     sql,
@@ -228,12 +232,65 @@ function buildMeta(name: string, fields: FieldsShape, options: ModelOptions): Mo
     pluralLabel: options.pluralLabel ?? `${label}s`,
     primaryKey: { name: 'id', column: 'id', type: pkType },
     fields: metaFields,
-    ordering: [...(options.ordering ?? [])],
+    ordering,
     indexes,
     unique,
     checks,
     timestamps: options.timestamps === true,
   };
+}
+
+/**
+ * A foreign key declared without `index` gets its own index, unless it is unique or an
+ * index or unique-together already starts with it (which serves the same lookups).
+ */
+function indexForeignKeys(
+  metaFields: Record<string, FieldMeta>,
+  fields: FieldsShape,
+  indexes: readonly IndexMeta[],
+  unique: readonly UniqueMeta[],
+): void {
+  for (const [name, field] of Object.entries(fields)) {
+    if (field.relation !== 'belongsTo' || field.config.autoIndex !== true) continue;
+    const leads = (list: readonly string[]) => list[0] === name;
+    const covered =
+      field.config.unique ||
+      indexes.some((ix) => ix.where === undefined && leads(ix.fields)) ||
+      unique.some((u) => leads(u.fields));
+    metaFields[name]!.index = !covered;
+  }
+}
+
+/**
+ * The index a model's default ordering needs (its fields then `id`, which breaks ties and
+ * keysets), unless one is declared: an index, unique-together, unique or indexed field that
+ * starts with the ordering's fields. Mixed directions (`['-publishedOn', 'title']`) need a
+ * declared index and get none here (the system check names them).
+ */
+function indexOrdering(
+  table: string,
+  metaFields: Record<string, FieldMeta>,
+  ordering: readonly string[],
+  indexes: readonly IndexMeta[],
+  unique: readonly UniqueMeta[],
+): { name: string; fields: string[]; unique: false } | undefined {
+  if (ordering.length === 0) return undefined;
+  const desc = ordering.map((key) => key.startsWith('-'));
+  if (desc.some((d) => d !== desc[0])) return undefined;
+  const names = ordering.map((key) => (key.startsWith('-') ? key.slice(1) : key));
+  const first = metaFields[names[0]!];
+  if (!first || first.primaryKey) return undefined;
+  const starts = (list: readonly string[]) => names.every((n, i) => list[i] === n);
+  const single = names.length === 1 && (first.unique || first.index);
+  if (
+    single ||
+    indexes.some((ix) => ix.where === undefined && starts(ix.fields)) ||
+    unique.some((u) => starts(u.fields))
+  )
+    return undefined;
+  const indexed = names.includes('id') ? names : [...names, 'id'];
+  const columns = indexed.map((n) => metaFields[n]?.column ?? n);
+  return { name: `${table}_${columns.join('_')}_idx`, fields: indexed, unique: false };
 }
 
 /** Schema `$id` base for a model: `order_line` → `OrderLine`. */

@@ -89,10 +89,13 @@ export {
   removeConstraint,
   removeField,
   removeIndex,
+  removeSearchIndex,
   renameField,
   renameModel,
   runCode,
   runSQL,
+  type SearchIndexOptions,
+  searchIndex,
 } from './migrations/index.js';
 export type {
   AnyModel,

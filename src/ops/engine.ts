@@ -11,6 +11,7 @@ import {
   listOrder,
   listWhere,
   type PageResult,
+  rankedBySearch,
   requestedFields,
   requestedIncludes,
   runPage,
@@ -143,8 +144,10 @@ const NO_PARAMS: ListParams = Object.freeze({});
 /** A page of serialized objects and the parameters of the pages around it. */
 export interface ListResult {
   results: Row[];
-  /** The total (page-number pagination only). */
+  /** The total (page-number pagination only, unless the collection counts `none`). */
   count?: number;
+  /** `count` is an estimate: more rows match than the collection's `exactCountLimit`. */
+  countIsEstimate?: boolean;
   /** Parameters of the next page (`{ page: '3' }`, `{ cursor: 'n.…' }`), or null. */
   next: Record<string, string> | null;
   previous: Record<string, string> | null;
@@ -162,11 +165,20 @@ export async function listObjects(
   for (const where of listWhere(rt.query, params)) query = query.where(where as never);
   const { paths, top } = requestedIncludes(rt.plan, params);
   if (paths.length > 0) query = query.include(...(paths as never[]));
-  const page: PageResult = await runPage(rt.model, query, rt.query, listOrder(rt.query, params), params);
+  const ranked = rankedBySearch(query, rt.query, params);
+  const page: PageResult = await runPage(
+    rt.model,
+    ranked ?? query,
+    rt.query,
+    listOrder(rt.query, params),
+    params,
+    ranked !== null,
+  );
   const shown = viewOf(rt, actor, params, top);
   const results = page.rows.map((row) => serialize(rt.plan, shown, row));
   const result: ListResult = { results, next: page.next, previous: page.previous };
   if (page.count !== undefined) result.count = page.count;
+  if (page.countIsEstimate) result.countIsEstimate = true;
   return result;
 }
 

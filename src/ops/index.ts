@@ -39,6 +39,7 @@ export {
 export type {
   CollectionOptions,
   ComputedField,
+  CountMode,
   FieldName,
   FieldRule,
   HookArgs,
@@ -49,5 +50,6 @@ export type {
   OperationHooks,
   PaginationOptions,
   Row,
+  SearchOptions,
   WriteData,
 } from './options.js';

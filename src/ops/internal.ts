@@ -9,6 +9,7 @@ export {
   staffRule,
 } from './access.js';
 export { bareCodename, isActiveSuperuser } from './actor.js';
+export { indexFindings, listIndexFindings, registerListing } from './checks.js';
 export { type CollectionRuntime, resolveCollection, runtimeOf } from './collection.js';
 export {
   checkWritable,

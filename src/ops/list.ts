@@ -1,6 +1,6 @@
 import { BasaltError, NotFoundError } from '../core/index.js';
 import type { AnyModel, Query } from '../db/index.js';
-import { cursorOfRow } from '../db/internal.js';
+import { cursorOfRow, RANK_FIRST, RAW_CONDITION, searchCondition, searchRank } from '../db/internal.js';
 import type { FieldPlan, IncludePlan } from './plan.js';
 import { MAX_SEARCH_TERMS, type QueryPlan } from './query-plan.js';
 
@@ -28,23 +28,56 @@ export function listWhere(query: QueryPlan, params: ListParams): Row[] {
     if (value === undefined) continue;
     where.push({ [filter.attribute]: { [filter.lookup]: value } });
   }
-  const search = typeof params.search === 'string' ? params.search.trim() : '';
-  if (search && query.search.length > 0) {
-    const terms = search.split(/\s+/);
-    if (terms.length > MAX_SEARCH_TERMS)
-      throw invalid(
-        'search',
-        `has more than ${MAX_SEARCH_TERMS} words`,
-        `Search for at most ${MAX_SEARCH_TERMS} words`,
-      );
-    // Every word must appear in one of the fields (Django REST framework's SearchFilter).
-    for (const term of terms)
-      where.push({ or: query.search.map((attribute) => ({ [attribute]: { icontains: term } })) });
+  const terms = searchWords(query, params);
+  if (terms === null) return where;
+  const target = query.searchTarget;
+  if (target !== null) {
+    // Served by the search index (see the searchIndex migration operation).
+    where.push({
+      [RAW_CONDITION]: (alias: string, dialect: 'sqlite' | 'postgres') =>
+        searchCondition(dialect, target, terms, alias),
+    });
+    return where;
   }
+  // Every word must appear in one of the fields (Django REST framework's SearchFilter).
+  for (const term of terms)
+    where.push({ or: query.search.map((attribute) => ({ [attribute]: { icontains: term } })) });
   return where;
 }
 
-/** Order keys of a list: `ordering` or the default, always ending with the primary key. */
+/** The words of `search`, or null when the list is not searched. */
+export function searchWords(query: QueryPlan, params: ListParams): string[] | null {
+  const search = typeof params.search === 'string' ? params.search.trim() : '';
+  if (!search || query.search.length === 0) return null;
+  const terms = search.split(/\s+/);
+  if (terms.length > MAX_SEARCH_TERMS)
+    throw invalid(
+      'search',
+      `has more than ${MAX_SEARCH_TERMS} words`,
+      `Search for at most ${MAX_SEARCH_TERMS} words`,
+    );
+  return terms;
+}
+
+/**
+ * A `fulltext` search without an `ordering` comes by relevance (then the list's order):
+ * the query ranked, or null when the list is not ranked.
+ */
+export function rankedBySearch(query: AnyQuery, plan: QueryPlan, params: ListParams): AnyQuery | null {
+  const target = plan.searchTarget;
+  if (
+    target === null ||
+    target.mode !== 'fulltext' ||
+    params.ordering !== undefined ||
+    params.cursor !== undefined
+  )
+    return null;
+  const terms = searchWords(plan, params);
+  if (terms === null) return null;
+  return query[RANK_FIRST]((alias, dialect) => searchRank(dialect, target, terms, alias));
+}
+
+/** Order keys of a list: `ordering` or the default, always ending with the primary key (`id`, or `-id` after a descending key). */
 export function listOrder(query: QueryPlan, params: ListParams): string[] {
   const keys =
     typeof params.ordering === 'string'
@@ -55,7 +88,10 @@ export function listOrder(query: QueryPlan, params: ListParams): string[] {
           return desc ? `-${attribute}` : attribute;
         })
       : [...query.defaultOrdering];
-  if (!keys.some((k) => k === 'id' || k === '-id')) keys.push('id');
+  // The key breaks ties in the direction of the last key, so that one index over the
+  // ordering's fields and the key serves the whole ORDER BY and its keyset.
+  if (!keys.some((k) => k === 'id' || k === '-id'))
+    keys.push(keys[keys.length - 1]?.startsWith('-') ? '-id' : 'id');
   return keys;
 }
 
@@ -111,6 +147,8 @@ export function requestedFields(params: ListParams): Set<string> | null {
 export interface PageResult {
   rows: Row[];
   count?: number;
+  /** The count is an estimate (above the collection's `exactCountLimit`). */
+  countIsEstimate?: boolean;
   next: Record<string, string> | null;
   previous: Record<string, string> | null;
 }
@@ -127,39 +165,90 @@ function pageSizeOf(params: ListParams, pageSize: number, max: number): number {
   return size;
 }
 
-/** Runs a paginated list: page numbers with a count, or keyset cursors in both directions. */
+/** The count of a page-number list, as its collection asks (see `CountMode`). */
+async function countRows(query: AnyQuery, plan: QueryPlan): Promise<{ count?: number; estimate?: boolean }> {
+  if (plan.count === 'none') return {};
+  if (plan.count === 'exact') return { count: await query.count() };
+  const limit = plan.exactCountLimit;
+  const capped = await query.count({ upTo: limit });
+  if (capped <= limit) return { count: capped };
+  // More than the limit: the planner's estimate (PostgreSQL), never below what was counted.
+  const estimate = await query.estimateCount();
+  return { count: Math.max(estimate ?? 0, capped), estimate: true };
+}
+
+/**
+ * Runs a paginated list: page numbers (with a count) within `maxOffset` rows, keyset cursors
+ * in both directions past them, for big lists and for `style: 'cursor'`.
+ */
 export async function runPage(
   model: AnyModel,
   query: AnyQuery,
   plan: QueryPlan,
   keys: string[],
   params: ListParams,
+  ranked = false,
 ): Promise<PageResult> {
   const pagination = plan.pagination;
   if (!pagination)
     return { rows: (await query.orderBy(...(keys as never[])).all()) as Row[], next: null, previous: null };
   const size = pageSizeOf(params, pagination.pageSize, pagination.maxPageSize);
-  if (pagination.style === 'page') {
+  // Relevance has no keyset: a ranked list (narrow, by nature) pages by number.
+  const paged = pagination.style === 'page' || ranked;
+  if (paged && params.cursor === undefined) {
     const page = params.page ?? 1;
     if (typeof page !== 'number' || !Number.isInteger(page) || page < 1)
       throw invalid('page', 'must be an integer from 1');
+    const offset = (page - 1) * size;
+    if (offset >= pagination.maxOffset) {
+      // A page past the last is a 404 as on any list; one that exists is too deep to skip to.
+      const matching = await query.count({ upTo: offset });
+      if (matching <= offset)
+        throw new NotFoundError(
+          `Page ${page} does not exist; the last page is ${Math.max(1, Math.ceil(matching / size))}`,
+        );
+      throw invalid(
+        'page',
+        `starts past row ${pagination.maxOffset}; follow the next links (they carry a cursor past it)`,
+        `Page ${page} is too deep for page numbers: follow the next links, which carry a cursor`,
+      );
+    }
     // The count and the page are independent: on a pool they run side by side.
-    const [count, rows] = (await Promise.all([
-      query.count(),
+    const [counted, fetched] = (await Promise.all([
+      countRows(query, plan),
       query
         .orderBy(...(keys as never[]))
-        .offset((page - 1) * size)
-        .limit(size)
+        .offset(offset)
+        .limit(size + 1)
         .all(),
-    ])) as [number, Row[]];
-    const pages = Math.max(1, Math.ceil(count / size));
-    if (page > pages) throw new NotFoundError(`Page ${page} does not exist; the last page is ${pages}`);
-    return {
+    ])) as [{ count?: number; estimate?: boolean }, Row[]];
+    const hasNext = fetched.length > size;
+    const rows = hasNext ? fetched.slice(0, size) : fetched;
+    if (page > 1 && rows.length === 0) {
+      const last =
+        counted.count === undefined || counted.estimate ? null : Math.max(1, Math.ceil(counted.count / size));
+      throw new NotFoundError(
+        last === null
+          ? `Page ${page} does not exist`
+          : `Page ${page} does not exist; the last page is ${last}`,
+      );
+    }
+    // Past the page depth, or on a list too big to count, the next page is a keyset page.
+    const keyset = !ranked && (counted.estimate === true || offset + size >= pagination.maxOffset);
+    const last = rows[rows.length - 1];
+    const result: PageResult = {
       rows,
-      count,
-      next: page < pages ? { page: String(page + 1) } : null,
+      next:
+        !hasNext || !last
+          ? null
+          : keyset
+            ? { cursor: `n.${cursorOfRow(model, keys, last)}` }
+            : { page: String(page + 1) },
       previous: page > 1 ? { page: String(page - 1) } : null,
     };
+    if (counted.count !== undefined) result.count = counted.count;
+    if (counted.estimate) result.countIsEstimate = true;
+    return result;
   }
   const cursor = typeof params.cursor === 'string' ? params.cursor : null;
   const backward = cursor?.startsWith('p.') ?? false;
@@ -168,16 +257,17 @@ export async function runPage(
       errors: [{ pointer: '/query/cursor', detail: 'is not a cursor this API gave' }],
     });
   const order = backward ? keys.map(flip) : keys;
-  const result = await query
-    .orderBy(...(order as never[]))
-    .page({ limit: size, after: cursor ? cursor.slice(2) : null });
+  const [counted, result] = await Promise.all([
+    paged ? countRows(query, plan) : Promise.resolve({} as { count?: number; estimate?: boolean }),
+    query.orderBy(...(order as never[])).page({ limit: size, after: cursor ? cursor.slice(2) : null }),
+  ]);
   const rows = result.items as Row[];
   if (backward) rows.reverse();
   const first = rows[0];
   const last = rows[rows.length - 1];
   const hasNext = backward ? rows.length > 0 : result.hasMore;
   const hasPrevious = backward ? result.hasMore : cursor !== null && rows.length > 0;
-  return {
+  const page: PageResult = {
     rows,
     next:
       hasNext && last
@@ -187,4 +277,7 @@ export async function runPage(
         : null,
     previous: hasPrevious && first ? { cursor: `p.${cursorOfRow(model, keys, first)}` } : null,
   };
+  if (counted.count !== undefined) page.count = counted.count;
+  if (counted.estimate) page.countIsEstimate = true;
+  return page;
 }

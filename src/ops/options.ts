@@ -52,6 +52,36 @@ export interface PaginationOptions {
   pageSize?: number;
   /** Largest `pageSize` a caller may ask for (default 100). */
   maxPageSize?: number;
+  /**
+   * With `style: 'page'`: page numbers answer while a page starts within the first
+   * `maxOffset` rows (default 10,000, page 500 of 20); past them a page number is a 400, and
+   * the next link of the last such page (or of any page of a list above `exactCountLimit`
+   * rows) carries a cursor instead, so a deep page costs what a first one does.
+   */
+  maxOffset?: number;
+}
+
+/**
+ * How a paginated list counts its rows: `exact` counts them all (`count(*)`, a scan of what
+ * matches); `estimate` counts exactly up to `exactCountLimit` and estimates above it (the
+ * PostgreSQL planner's estimate; on SQLite the limit, a lower bound), marking the envelope
+ * with `countIsEstimate: true`; `none` counts nothing.
+ */
+export type CountMode = 'exact' | 'estimate' | 'none';
+
+/** How `search` finds rows, served by an index the `searchIndex()` migration operation creates. */
+export interface SearchOptions<M extends AnyModel> {
+  /** Text fields searched (for `fulltext`, in decreasing weight: the first ranks highest). */
+  fields: readonly FieldName<M>[];
+  /**
+   * `contains`: every word appears, case-insensitively, inside one of the fields (a
+   * `pg_trgm` GIN index on PostgreSQL, an FTS5 trigram table on SQLite); `fulltext`: words
+   * match by stem and results come by relevance unless an `ordering` is asked for (a
+   * weighted `tsvector` GIN index on PostgreSQL, an FTS5 table on SQLite).
+   */
+  mode: 'contains' | 'fulltext';
+  /** PostgreSQL text search configuration of `fulltext` (default `'english'`). */
+  language?: string;
 }
 
 /** Who may read or write one field, decided per actor. */
@@ -156,14 +186,21 @@ export interface CollectionOptions<M extends AnyModel> {
   include?: Readonly<Record<string, IncludeOptions>> | readonly string[];
   /** Filterable fields and their lookups (`true`: the usual lookups for the field's type). */
   filters?: Readonly<Record<string, readonly Lookup[] | true>> | readonly FieldName<M>[];
-  /** Text fields `search` looks in (case-insensitive; every word must match one of them). */
-  search?: readonly FieldName<M>[];
+  /**
+   * Text fields `search` looks in (case-insensitive; every word must match one of them): a
+   * list scans with `LIKE`; `{ fields, mode }` is served by an index (see {@link SearchOptions}).
+   */
+  search?: readonly FieldName<M>[] | SearchOptions<M>;
   /** Fields a caller may order by with `ordering: '-price,title'`. */
   ordering?: readonly string[];
   /** Order of lists when the caller gives none (default: the model's ordering, else `id`). */
   defaultOrdering?: readonly string[];
   /** Pagination of the list (default: page numbers, 20 per page, at most 100); `false` for none. */
   pagination?: PaginationOptions | false;
+  /** How page-number lists count their rows (default `'estimate'`; see {@link CountMode}). */
+  count?: CountMode;
+  /** Below this many matching rows an estimated count is exact (default 10,000). */
+  exactCountLimit?: number;
   /** Accept `fields: 'title,price'` (sparse fieldsets); default true. */
   sparseFields?: boolean;
   /**

@@ -1,6 +1,7 @@
 import { BasaltError } from '../core/index.js';
 import type { AnyModel, FieldMeta } from '../db/index.js';
-import type { CollectionOptions, Lookup, PaginationOptions } from './options.js';
+import type { SearchTarget } from '../db/internal.js';
+import type { CollectionOptions, CountMode, Lookup, PaginationOptions } from './options.js';
 import { attributeOf } from './plan.js';
 
 /** One query parameter of a filter: `price[lt]` → `{ priceAttr: { lt: value } }`. */
@@ -13,12 +14,26 @@ export interface FilterParam {
 /** Everything a list or retrieve reads from its query string, resolved at definition time. */
 export interface QueryPlan {
   filters: FilterParam[];
+  /** Attributes `search` looks in. */
   search: string[];
+  /** `words`: LIKE per word (a plain list of fields); else the index-served modes. */
+  searchMode: 'words' | 'contains' | 'fulltext';
+  /** PostgreSQL text search configuration of `fulltext`. */
+  searchLanguage: string;
+  /** The index `contains`/`fulltext` search is served by; null for `words`. */
+  searchTarget: SearchTarget | null;
   ordering: Map<string, string>;
   defaultOrdering: string[];
   pagination: Required<PaginationOptions> | false;
+  count: CountMode;
+  exactCountLimit: number;
   sparse: boolean;
 }
+
+/** Default of `exactCountLimit`. */
+export const EXACT_COUNT_LIMIT = 10_000;
+/** Default of `pagination.maxOffset`. */
+export const MAX_OFFSET = 10_000;
 
 export const TEXT_KINDS = new Set(['string', 'text', 'email', 'url', 'slug', 'enum']);
 const ORDERED_KINDS = new Set([
@@ -77,7 +92,21 @@ export function planQuery(model: AnyModel, options: CollectionOptions<AnyModel>)
       filters.push({ param: lookup === 'eq' ? name : `${name}[${lookup}]`, attribute, lookup });
     }
   }
-  const search = (options.search ?? []).map((name) => {
+  const searchOption = options.search ?? [];
+  const searchFields: readonly string[] = Array.isArray(searchOption)
+    ? searchOption
+    : (searchOption as { fields: readonly string[] }).fields;
+  const searchMode = Array.isArray(searchOption)
+    ? 'words'
+    : (searchOption as { mode: 'contains' | 'fulltext' }).mode;
+  if (searchMode !== 'words' && searchMode !== 'contains' && searchMode !== 'fulltext')
+    throw configError(`search: mode '${String(searchMode)}' is not 'contains' or 'fulltext'`);
+  const searchLanguage = Array.isArray(searchOption)
+    ? 'english'
+    : ((searchOption as { language?: string }).language ?? 'english');
+  if (!/^[a-z_]+$/.test(searchLanguage))
+    throw configError(`search: language '${searchLanguage}' is not a text search configuration name`);
+  const search = searchFields.map((name) => {
     const attribute = attributeOf(model, name);
     const meta = fieldMeta(model, attribute);
     if (!meta || !TEXT_KINDS.has(meta.kind))
@@ -102,8 +131,36 @@ export function planQuery(model: AnyModel, options: CollectionOptions<AnyModel>)
           style: options.pagination?.style ?? 'page',
           pageSize: options.pagination?.pageSize ?? 20,
           maxPageSize: options.pagination?.maxPageSize ?? 100,
+          maxOffset: options.pagination?.maxOffset ?? MAX_OFFSET,
         };
   if (pagination && pagination.pageSize > pagination.maxPageSize)
     throw configError(`pagination: pageSize ${pagination.pageSize} is above maxPageSize`);
-  return { filters, search, ordering, defaultOrdering, pagination, sparse: options.sparseFields ?? true };
+  const count = options.count ?? 'estimate';
+  if (count !== 'exact' && count !== 'estimate' && count !== 'none')
+    throw configError(`count: '${String(count)}' is not 'exact', 'estimate' or 'none'`);
+  const exactCountLimit = options.exactCountLimit ?? EXACT_COUNT_LIMIT;
+  if (!Number.isSafeInteger(exactCountLimit) || exactCountLimit < 0)
+    throw configError('exactCountLimit: must be a non-negative integer');
+  const searchTarget: SearchTarget | null =
+    searchMode === 'words'
+      ? null
+      : {
+          table: model.meta.table,
+          columns: search.map((attribute) => fieldMeta(model, attribute)!.column!),
+          mode: searchMode,
+          language: searchLanguage,
+        };
+  return {
+    filters,
+    search,
+    searchMode,
+    searchLanguage,
+    searchTarget,
+    ordering,
+    defaultOrdering,
+    pagination,
+    count,
+    exactCountLimit,
+    sparse: options.sparseFields ?? true,
+  };
 }

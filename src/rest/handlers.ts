@@ -57,6 +57,7 @@ export async function list(rt: ResourceRuntime, raw: HandlerContext): Promise<un
   if (!rt.collection.query.pagination) return page.results;
   const envelope: Row = {};
   if (page.count !== undefined) envelope.count = page.count;
+  if (page.countIsEstimate) envelope.countIsEstimate = true;
   envelope.next = link(context, page.next);
   envelope.previous = link(context, page.previous);
   envelope.results = page.results;

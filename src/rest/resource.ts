@@ -15,7 +15,7 @@ import {
   type Responses,
 } from '../http/index.js';
 import type { Collection, CollectionOptions } from '../ops/index.js';
-import { accessOf, loadObject, resolveCollection, runtimeOf } from '../ops/internal.js';
+import { accessOf, loadObject, registerListing, resolveCollection, runtimeOf } from '../ops/internal.js';
 import { type GuardSpec, guardFor, requestActor } from './access.js';
 import { guardInput } from './guard.js';
 import {
@@ -219,26 +219,27 @@ export function resource(
   for (const action of RESOURCE_ACTIONS) {
     if (!enabled.has(action)) continue;
     const common = { tags, ...guard(action), operationId: `${action}${name}` };
-    if (action === 'list')
-      routes.push(
-        route(
-          'GET',
-          base,
-          {
-            ...common,
-            summary: `List ${plural}`,
-            description: query.pagination
-              ? `The ${plural} the caller may see, at most ${query.pagination.maxPageSize ?? 100} a page.`
-              : `The ${plural} the caller may see.`,
-            query: buildQuerySchema(plan, query, true),
-            response: { 200: pageSchema(schemas.read, name, query.pagination) },
-            // A page number past the last page is a 404.
-            problems: query.pagination && query.pagination.style === 'page' ? [404] : [],
-          },
-          call(list),
-        ),
+    if (action === 'list') {
+      const listRoute = route(
+        'GET',
+        base,
+        {
+          ...common,
+          summary: `List ${plural}`,
+          description: query.pagination
+            ? `The ${plural} the caller may see, at most ${query.pagination.maxPageSize ?? 100} a page.`
+            : `The ${plural} the caller may see.`,
+          query: buildQuerySchema(plan, query, true),
+          response: { 200: pageSchema(schemas.read, name, query.pagination, query.count) },
+          // A page number past the last page is a 404.
+          problems: query.pagination && query.pagination.style === 'page' ? [404] : [],
+        },
+        call(list),
       );
-    else if (action === 'retrieve')
+      // The system check of list indexes finds the collection through the endpoint.
+      registerListing(listRoute, collection);
+      routes.push(listRoute);
+    } else if (action === 'retrieve')
       routes.push(
         route(
           'GET',

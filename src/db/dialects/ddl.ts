@@ -33,6 +33,15 @@ export function columnDefinition(adapter: DialectAdapter, meta: FieldMeta, targe
   return parts.join(' ');
 }
 
+/**
+ * A column of an index: on PostgreSQL a nullable one is `NULLS FIRST`, the order Basalt's
+ * lists use (see the migrations' PostgreSQL schema editor).
+ */
+function indexColumn(adapter: DialectAdapter, field: FieldMeta): string {
+  const column = quoteId(field.column!);
+  return adapter.name === 'postgres' && field.nullable ? `${column} nulls first` : column;
+}
+
 /** Index name for a single-field `index: true`. */
 export function fieldIndexName(table: string, column: string): string {
   return `${table}_${column}_idx`;
@@ -54,7 +63,7 @@ export function createTableStatements(
     lines.push(columnDefinition(adapter, field, target));
     if (field.index && !field.unique)
       after.push(
-        `create index ${quoteId(fieldIndexName(meta.table, field.column))} on ${table} (${quoteId(field.column)})`,
+        `create index ${quoteId(fieldIndexName(meta.table, field.column))} on ${table} (${indexColumn(adapter, field)})`,
       );
   }
   for (const u of meta.unique)
@@ -62,7 +71,7 @@ export function createTableStatements(
   for (const c of meta.checks) lines.push(`constraint ${quoteId(c.name)} check (${c.sql})`);
   for (const ix of meta.indexes) {
     after.push(
-      `create ${ix.unique ? 'unique ' : ''}index ${quoteId(ix.name)} on ${table} (${ix.columns.map(quoteId).join(', ')})${ix.where ? ` where ${ix.where}` : ''}`,
+      `create ${ix.unique ? 'unique ' : ''}index ${quoteId(ix.name)} on ${table} (${ix.fields.map((name) => indexColumn(adapter, meta.fields[name]!)).join(', ')})${ix.where ? ` where ${ix.where}` : ''}`,
     );
   }
   return [`create table ${table} (\n  ${lines.join(',\n  ')}\n)`, ...after];

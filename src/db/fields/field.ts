@@ -92,6 +92,8 @@ export interface FieldConfig {
   default: unknown;
   unique: boolean;
   index: boolean;
+  /** belongsTo: `index` was not given, so the foreign key is indexed unless another index starts with it. */
+  autoIndex?: boolean;
   column: string | undefined;
   label: string | undefined;
   help: string | undefined;

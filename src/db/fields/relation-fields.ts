@@ -59,6 +59,9 @@ export function belongsTo(
     kind: 'belongsTo',
     config: toConfig(options, {
       target,
+      // Foreign keys are indexed by default (as Django does): deletes cascade and joins look them up.
+      index: options.index !== false,
+      autoIndex: options.index === undefined,
       onDelete: options.onDelete ?? 'cascade',
       ...(options.related === undefined ? {} : { related: options.related }),
     }),

@@ -20,8 +20,18 @@ export { addField, alterField, removeField, renameField } from './operations/fie
 export { addIndex, removeIndex } from './operations/indexes.js';
 export type { CreateModelSpec } from './operations/models.js';
 export { createModel, deleteModel, renameModel } from './operations/models.js';
+export type { SearchIndexOptions } from './operations/search.js';
+export { removeSearchIndex, searchIndex } from './operations/search.js';
 export type { DialectSql, RunCodeFunction } from './operations/special.js';
 export { runCode, runSQL } from './operations/special.js';
 export type { MigrateResult, MigrationRunner, MigrationRunnerOptions, MigrationStatus } from './runner.js';
 export { ADVISORY_LOCK_KEY, createMigrationRunner, MIGRATIONS_TABLE } from './runner.js';
-export type { FieldSpec, FieldState, IndexState, ModelState, ProjectState, UniqueState } from './state.js';
+export type {
+  FieldSpec,
+  FieldState,
+  IndexState,
+  ModelState,
+  ProjectState,
+  SearchIndexState,
+  UniqueState,
+} from './state.js';

@@ -57,6 +57,13 @@ export interface UniqueState {
   fields: string[];
 }
 
+/** The search index of a model (migrations' `searchIndex`); at most one per model. */
+export interface SearchIndexState {
+  fields: string[];
+  mode: 'contains' | 'fulltext';
+  language: string;
+}
+
 /** One model in the project state. */
 export interface ModelState {
   name: string;
@@ -67,6 +74,8 @@ export interface ModelState {
   indexes: IndexState[];
   unique: UniqueState[];
   checks: CheckMeta[];
+  /** Written by `searchIndex` only (models do not declare it; the autodetector ignores it). */
+  search?: SearchIndexState;
 }
 
 /** The schema a migration history describes: every model by name. */

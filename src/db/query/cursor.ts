@@ -37,20 +37,32 @@ export function afterCursor(
   cursor: string,
   alias: string,
 ): RawBuilder<SqlBool> {
-  const values = decodeCursor(items, cursor);
+  const raws = decodeCursor(items, cursor);
+  const values = items.map(({ field }, i) => {
+    const raw = raws[i];
+    if (raw === null) return null;
+    try {
+      return ctx.adapter.toDb(field, filterValue(ctx, model, field, raw));
+    } catch {
+      throw new InvalidQueryError('Malformed cursor');
+    }
+  });
+  const cols = items.map(({ field }) => sql.ref(`${alias}.${field.column}`));
+  // One direction, no NULLs: a row comparison, which both databases answer with one range
+  // scan of an index over the ordering's columns (a deep page costs what a first one does).
+  const uniform = items.every(
+    (item, i) => item.desc === items[0]!.desc && values[i] !== null && !item.field.nullable,
+  );
+  if (uniform && items.length > 0) {
+    const op = sql.raw(items[0]!.desc ? '<' : '>');
+    const tuple = (parts: unknown[]) => sql`(${sql.join(parts)})`;
+    return sql<SqlBool>`${tuple(cols)} ${op} ${tuple(values)}`;
+  }
   const branches: RawBuilder<SqlBool>[] = [];
   const equalities: RawBuilder<SqlBool>[] = [];
   items.forEach(({ field, desc }, i) => {
-    const col = sql.ref(`${alias}.${field.column}`);
-    const raw = values[i];
-    let value: unknown = null;
-    if (raw !== null) {
-      try {
-        value = ctx.adapter.toDb(field, filterValue(ctx, model, field, raw));
-      } catch {
-        throw new InvalidQueryError('Malformed cursor');
-      }
-    }
+    const col = cols[i]!;
+    const value = values[i];
     let after: RawBuilder<SqlBool> | null;
     if (value === null) after = desc ? null : sql<SqlBool>`${col} is not null`;
     else if (desc)
@@ -64,5 +76,11 @@ export function afterCursor(
       );
     equalities.push(value === null ? sql<SqlBool>`${col} is null` : sql<SqlBool>`${col} = ${value}`);
   });
-  return branches.length ? sql<SqlBool>`(${sql.join(branches, sql` or `)})` : sql<SqlBool>`1 = 0`;
+  if (branches.length === 0) return sql<SqlBool>`1 = 0`;
+  const expanded = sql<SqlBool>`(${sql.join(branches, sql` or `)})`;
+  // The first column's bound, implied by the branches, lets an index start at the cursor.
+  const first = items[0]!;
+  const head = values[0];
+  if (head === null || head === undefined || (first.desc && first.field.nullable)) return expanded;
+  return sql<SqlBool>`${cols[0]} ${sql.raw(first.desc ? '<=' : '>=')} ${head} and ${expanded}`;
 }

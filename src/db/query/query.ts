@@ -29,9 +29,17 @@ import type {
 } from './types.js';
 import { compileWhere } from './where.js';
 
+/** An ORDER BY expression placed before the query's ordering (relevance: `SEARCH_RANK`). */
+type RankOrder = (alias: string, dialect: 'sqlite' | 'postgres') => RawBuilder<unknown>;
+
+/** The key of the method ordering a query by relevance first, for Basalt's own layers (not apps). */
+export const RANK_FIRST: unique symbol = Symbol('basalt.rankFirst');
+
 interface QueryState {
   where: object[];
   order: readonly string[] | null;
+  /** Higher first, before `order` (a search's relevance). */
+  rank: RankOrder | null;
   limit: number | null;
   offset: number | null;
   select: readonly string[] | null;
@@ -97,6 +105,7 @@ const INITIAL_STATE: QueryState = Object.freeze({
   order: null,
   limit: null,
   offset: null,
+  rank: null,
   select: null,
   include: Object.freeze([]),
   groupBy: Object.freeze([]),
@@ -134,6 +143,11 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
   /** Orders by fields; `-field` is descending. Replaces the model's default ordering. */
   orderBy(...keys: OrderKey<M>[]): Query<M, R, TModels, G> {
     return this.#with({ order: keys });
+  }
+
+  /** @internal Orders by `rank` (higher first) before the ordering: a search's relevance. */
+  [RANK_FIRST](rank: RankOrder): Query<M, R, TModels, G> {
+    return this.#with({ rank });
   }
 
   /** Returns at most `limit` rows. */
@@ -285,7 +299,7 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
       const known = PRISTINE_KEYS.get(this.#ctx.adapter.name);
       if (known !== undefined) return known;
     }
-    const key = `${this.#ctx.adapter.name}|${kind}|${order ? 'p' : ''}|${s.order?.join(',') ?? '~'}|${limit ?? '~'}|${s.offset ?? '~'}|${s.select?.join(',') ?? '~'}|${s.include.join(',')}|${s.lock === null ? '' : `${s.lock.mode}:${s.lock.wait}`}`;
+    const key = `${this.#ctx.adapter.name}|${kind}|${order ? 'p' : ''}${s.rank === null ? '' : 'r'}|${s.order?.join(',') ?? '~'}|${limit ?? '~'}|${s.offset ?? '~'}|${s.select?.join(',') ?? '~'}|${s.include.join(',')}|${s.lock === null ? '' : `${s.lock.mode}:${s.lock.wait}`}`;
     if (pristine) PRISTINE_KEYS.set(this.#ctx.adapter.name, key);
     return key;
   }
@@ -313,7 +327,13 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
     }
     const items = order ?? this.#orderItems(false);
     const cols = attrs ? sql.join(fields.map((f) => columnRef('t0', f.column!))) : selectAll(model, 't0');
-    const orderBy = items.length ? sql` order by ${orderSql(items, 't0')}` : sql``;
+    const rank = this.#state.rank;
+    const ranked = rank === null ? null : sql`${rank('t0', this.#ctx.adapter.name)} desc`;
+    const orderBy = items.length
+      ? sql` order by ${ranked === null ? sql`` : sql`${ranked}, `}${orderSql(items, 't0')}`
+      : ranked === null
+        ? sql``
+        : sql` order by ${ranked}`;
     // SQLite accepts OFFSET only after a LIMIT; -1 means "no limit" there.
     const sqliteOffsetOnly =
       limit === null && this.#state.offset !== null && this.#ctx.adapter.name === 'sqlite';
@@ -424,14 +444,54 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
     });
   }
 
-  /** Number of matching rows. */
-  async count(): Promise<number> {
+  /**
+   * Number of matching rows. With `upTo`, counting stops past that many (`upTo + 1` is
+   * returned for "more"): a bounded cost however many rows match.
+   *
+   * @example
+   * const n = await db.query(Book).where({ price: { lt: '2' } }).count({ upTo: 10_000 }); // ≤ 10,001
+   */
+  async count(options: { upTo?: number } = {}): Promise<number> {
     this.#refuseLock('count');
-    const result = await this.#run(
-      'c',
-      () => sql`select count(*) as n from ${this.#from()} where ${this.#whereSql()}`,
-    );
+    const upTo = options.upTo === undefined ? null : count('upTo', options.upTo);
+    const result =
+      upTo === null
+        ? await this.#run('c', () => sql`select count(*) as n from ${this.#from()} where ${this.#whereSql()}`)
+        : await this.#run(
+            `c${upTo}`,
+            () =>
+              sql`select count(*) as n from (select 1 as one from ${this.#from()} where ${this.#whereSql()} limit ${sql.raw(String(upTo + 1))}) as capped`,
+          );
     return Number((result.rows[0] as { n?: number | string } | undefined)?.n ?? 0);
+  }
+
+  /**
+   * The database's estimate of the matching rows, without counting them: on PostgreSQL
+   * the table's `reltuples` without filters, else the planner's row estimate
+   * (`EXPLAIN (FORMAT JSON)`); `null` on SQLite, or when PostgreSQL has no statistics yet
+   * (the table was never analysed).
+   */
+  async estimateCount(): Promise<number | null> {
+    this.#refuseLock('estimateCount');
+    if (this.#ctx.adapter.name !== 'postgres') return null;
+    if (this.#state.where.length === 0) {
+      const result = await this.#run(
+        'r',
+        () =>
+          sql`select reltuples::float8 as n from pg_class where oid = to_regclass(${quoteId(this.#model.meta.table)})`,
+      );
+      const n = Number((result.rows[0] as { n?: number | string } | undefined)?.n ?? -1);
+      return n >= 0 ? Math.round(n) : null;
+    }
+    const result = await runRawRead(
+      this.#ctx,
+      sql`explain (format json) select 1 from ${this.#from()} where ${this.#whereSql()}`,
+    );
+    const row = result.rows[0] as Record<string, unknown> | undefined;
+    const raw = row ? Object.values(row)[0] : undefined;
+    const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as [{ Plan?: { 'Plan Rows'?: number } }];
+    const rows = plan?.[0]?.Plan?.['Plan Rows'];
+    return typeof rows === 'number' ? Math.round(rows) : null;
   }
 
   /** Whether any row matches. */

@@ -135,6 +135,14 @@ function fieldExpr(ctx: DbContext, model: AnyModel, field: FieldMeta, alias: str
   return and(parts);
 }
 
+/** The key of a condition written in SQL by Basalt itself (an index-served search). */
+export const RAW_CONDITION: unique symbol = Symbol('basalt.rawCondition');
+
+/** A `where` object holding a condition over the query's alias, for Basalt's own layers (not apps). */
+export interface RawCondition {
+  [RAW_CONDITION]: (alias: string, dialect: 'sqlite' | 'postgres') => Expr;
+}
+
 /**
  * Compiles a `where` object into a parameterised SQL condition over `alias`.
  * Relation filters become `IN (subquery)` semi-joins, so rows are never duplicated.
@@ -147,6 +155,8 @@ export function compileWhere(
   depth = 0,
 ): Expr {
   if (!where) return TRUE;
+  const raw = (where as Partial<RawCondition>)[RAW_CONDITION];
+  if (raw) return raw(alias, ctx.adapter.name);
   const parts: Expr[] = [];
   const fields = fieldsByAttribute(model);
   for (const [key, value] of Object.entries(where)) {

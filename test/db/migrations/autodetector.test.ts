@@ -33,7 +33,7 @@ describe('the autodetector', () => {
     const ops = await detectChanges(stateFromModels([]), stateFromModels([book(), author()]));
     expect(ops.map((o) => o.describe())).toEqual(['Create model author', 'Create model book']);
     expect(ops[1]!.toCode()).toContain(
-      "author: { kind: 'belongsTo', target: 'author', onDelete: 'cascade' }",
+      "author: { kind: 'belongsTo', index: true, target: 'author', onDelete: 'cascade' }",
     );
   });
 
@@ -132,7 +132,9 @@ describe('the autodetector', () => {
         },
       ),
     ];
+    // The composite index starting with the foreign key serves its lookups: no index of its own.
     expect(await diff(plain, rich)).toEqual([
+      "alterField('book', 'author', { kind: 'belongsTo', target: 'author', onDelete: 'cascade' })",
       "addIndex('book', { name: 'book_author_id_stock_idx', fields: ['author', 'stock'] })",
       "addConstraint('book', { type: 'unique', name: 'book_author_id_title_uniq', fields: ['author', 'title'] })",
       "addConstraint('book', { type: 'check', name: 'stock_positive', check: 'stock >= 0' })",
@@ -141,6 +143,7 @@ describe('the autodetector', () => {
       "removeIndex('book', 'book_author_id_stock_idx')",
       "removeConstraint('book', 'book_author_id_title_uniq')",
       "removeConstraint('book', 'stock_positive')",
+      "alterField('book', 'author', { kind: 'belongsTo', index: true, target: 'author', onDelete: 'cascade' })",
     ]);
   });
 

@@ -8,6 +8,15 @@ export class PostgresSchemaEditor extends SchemaEditor {
   readonly dialect = 'postgres' as const;
   protected readonly adapter = postgresAdapter;
 
+  /**
+   * Basalt sorts NULLs first ascending and last descending on both dialects; a PostgreSQL
+   * index on a nullable column says so, so that it serves those orderings and their keysets
+   * (its default, NULLS LAST, would leave every such list to a sort).
+   */
+  protected override indexColumn(field: FieldState): string {
+    return field.nullable ? `${this.q(field.column)} NULLS FIRST` : this.q(field.column);
+  }
+
   private alter(table: string, clause: string): void {
     this.execute(`ALTER TABLE ${this.q(table)} ${clause}`);
   }

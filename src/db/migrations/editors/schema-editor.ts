@@ -157,10 +157,15 @@ export abstract class SchemaEditor {
     this.execute(`DROP TABLE ${this.q(model.table)}`);
   }
 
+  /** A column of an index, as lists order it (see {@link PostgresSchemaEditor.indexColumn}). */
+  protected indexColumn(field: FieldState): string {
+    return this.q(field.column);
+  }
+
   /** CREATE INDEX for a field with `index: true`. */
   createFieldIndex(table: string, field: FieldState): void {
     const name = fieldNames(table, field.column).index;
-    this.execute(`CREATE INDEX ${this.q(name)} ON ${this.q(table)} (${this.q(field.column)})`);
+    this.execute(`CREATE INDEX ${this.q(name)} ON ${this.q(table)} (${this.indexColumn(field)})`);
   }
 
   /** DROP INDEX for a field with `index: true`. */
@@ -170,7 +175,8 @@ export abstract class SchemaEditor {
 
   /** CREATE [UNIQUE] INDEX, partial with `where`. */
   addIndex(model: ModelState, index: IndexState): void {
-    const cols = columnsOf(model, index.fields).map((c) => this.q(c));
+    columnsOf(model, index.fields);
+    const cols = index.fields.map((name) => this.indexColumn(model.fields[name]!));
     const unique = index.unique ? 'UNIQUE ' : '';
     const where = index.where ? ` WHERE ${index.where}` : '';
     this.execute(

@@ -1,4 +1,6 @@
 import { sqliteAdapter } from '../../dialects/sqlite.js';
+import { searchTableName, searchTriggerSql } from '../../query/search.js';
+import { searchTarget } from '../operations/search.js';
 import type { FieldState, ModelState, ProjectState, UniqueState } from '../state.js';
 import { hasFieldIndex, sameDefinition } from '../state.js';
 import { fieldNames, SchemaEditor } from './schema-editor.js';
@@ -44,6 +46,18 @@ export class SqliteSchemaEditor extends SchemaEditor {
     this.execute(`DROP TABLE ${this.q(from.table)}`);
     this.execute(`ALTER TABLE ${this.q(tmp)} RENAME TO ${this.q(to.table)}`);
     this.createIndexes(to);
+    // Dropping the table dropped the search triggers; the rows may have new rowids.
+    if (to.search) {
+      const target = searchTarget(to, to.search);
+      for (const s of searchTriggerSql(target)) this.execute(s);
+      const fts = this.q(searchTableName(to.table));
+      this.execute(`INSERT INTO ${fts}(${fts}) VALUES ('rebuild')`);
+    }
+  }
+
+  override deleteModel(model: ModelState): void {
+    super.deleteModel(model);
+    if (model.search) this.execute(`DROP TABLE ${this.q(searchTableName(model.table))}`);
   }
 
   renameModel(from: ModelState, to: ModelState): void {
