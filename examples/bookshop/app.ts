@@ -8,6 +8,7 @@ import { storage } from 'basalt/storage';
 import { signUp } from './accounts.js';
 import { api, bookCollection, orderCollection } from './api.js';
 import { orderInvoice, uploadCover } from './files.js';
+import { me } from './graphql.js';
 import { models } from './models.js';
 import { seedCommand } from './seed.js';
 import { nightlySalesReport, salesReport, sendOrderConfirmation, thumbnailTask } from './tasks.js';
@@ -37,6 +38,8 @@ export default defineApp({
         books: bookCollection,
         orders: { collection: orderCollection, actions: ['list', 'retrieve', 'create'] },
       },
+      // A query of its own; `orderChanged` subscriptions come with the orders (SSE).
+      queries: { me },
     }),
     // The back office at /admin (docs/admin.md); every write through the operation layer (the
     // admin, REST, GraphQL) is kept in the audit log its history pages show.

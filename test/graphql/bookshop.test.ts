@@ -243,6 +243,16 @@ describe.each(databases)('basalt/graphql on the bookshop ($name)', ({ url }) => 
     ]);
   });
 
+  it("answers `me`, the bookshop's own query, for the signed-in customer and null for anyone else", async () => {
+    const customer = await client.db!.query(Customer).where({ email: 'alice@gql.test' }).first();
+    const orders = await client.db!.query(Order).where({ customerId: customer!.id }).count();
+    expect((await gql('{ me { name email orders } }', alice.headers)).data).toEqual({
+      me: { name: 'alice', email: 'alice@gql.test', orders },
+    });
+    expect((await gql('{ me { name } }')).data).toEqual({ me: null });
+    expect((await gql('{ me { name } }', who[3]!.headers)).data).toEqual({ me: null });
+  });
+
   it('pages orders with cursors, as REST does', async () => {
     const manager = who[3]!.headers;
     const seen: number[] = [];
