@@ -154,3 +154,14 @@ export function href(base: string, params: Readonly<Record<string, string | unde
   const text = search.toString();
   return text ? `${base}?${text}` : base;
 }
+
+/** A page's body, through the model's override of that page when it has one. */
+export function pageBody(
+  entry: AdminModel,
+  kind: 'list' | 'form' | 'delete' | 'history',
+  props: { actor: Actor; view: ViewContext; title: string; object: Row | null },
+  content: Html,
+): Html {
+  const override = entry.pages?.[kind];
+  return override ? override({ ...props, model: entry.model, content }) : content;
+}

@@ -1,7 +1,18 @@
+import { respond } from '../http/index.js';
 import type { Actor } from '../ops/index.js';
 import { deleteObject, loadObject } from '../ops/internal.js';
 import { CsrfField, flash, type PageResult, redirect } from '../views/index.js';
-import { type AdminContext, type AdminSite, forbidden, idOf, verbs } from './context.js';
+import { CascadeList } from './actions-page.js';
+import { cascadeOf } from './cascade.js';
+import {
+  type AdminContext,
+  type AdminSite,
+  forbidden,
+  idOf,
+  pageBody,
+  registryOf,
+  verbs,
+} from './context.js';
 import { Frame } from './layout.js';
 import type { AdminModel } from './registry.js';
 import { objectLabel } from './render.js';
@@ -18,7 +29,9 @@ export async function deletePage(
   const key = idOf(entry, ctx.params.id);
   const row = await loadObject(entry.runtime, ctx.db, actor, key, 'delete');
   const label = objectLabel(entry, row);
-  if (confirm) {
+  const effects = await cascadeOf(ctx.db, registryOf(site).models, entry.model, [row.id]);
+  const blocked = effects.some((e) => e.effect === 'block');
+  if (confirm && !blocked) {
     await deleteObject(entry.runtime, ctx.db, actor, key, undefined, ctx);
     await flash(
       ctx as never,
@@ -28,12 +41,13 @@ export async function deletePage(
     return redirect(`${site.prefix}/${entry.key}/`);
   }
   const base = `${site.prefix}/${entry.key}`;
-  return (
+  const title = 'Are you sure?';
+  const confirmation = (
     <Frame
       view={ctx.view}
       prefix={site.prefix}
       siteTitle={site.title}
-      title="Are you sure?"
+      title={title}
       crumbs={[
         ['Home', `${site.prefix}/`],
         [entry.model.meta.pluralLabel, `${base}/`],
@@ -41,16 +55,28 @@ export async function deletePage(
         ['Delete', null],
       ]}
     >
-      <p>{`Are you sure you want to delete the ${entry.model.meta.label.toLowerCase()} “${label}”? Related objects that depend on it may be deleted with it.`}</p>
-      <form method="post" action={`${base}/${String(row.id)}/delete`}>
-        <CsrfField view={ctx.view} />
-        <div class="actions">
-          <button type="submit" class="danger">
-            Yes, delete
-          </button>
-          <a href={`${base}/${String(row.id)}/change`}>No, take me back</a>
-        </div>
-      </form>
+      {pageBody(
+        entry,
+        'delete',
+        { actor, view: ctx.view, title, object: row },
+        <>
+          <p>{`Are you sure you want to delete the ${entry.model.meta.label.toLowerCase()} “${label}”?`}</p>
+          <CascadeList effects={effects} />
+          <form method="post" action={`${base}/${String(row.id)}/delete`}>
+            <CsrfField view={ctx.view} />
+            <div class="actions">
+              {blocked ? null : (
+                <button type="submit" class="danger">
+                  Yes, delete
+                </button>
+              )}
+              <a href={`${base}/${String(row.id)}/change`}>No, take me back</a>
+            </div>
+          </form>
+        </>,
+      )}
     </Frame>
   );
+  // A confirmed delete that protected rows refuse: the page again, saying why.
+  return confirm ? respond(409, confirmation) : confirmation;
 }

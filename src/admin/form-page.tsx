@@ -17,6 +17,7 @@ import {
   type AdminSite,
   forbidden,
   idOf,
+  pageBody,
   type Row,
   registryOf,
   type Verb,
@@ -25,6 +26,7 @@ import {
 } from './context.js';
 import { formData, VERSION_FIELD } from './forms.js';
 import { Frame } from './layout.js';
+import { RelationInput } from './list-page.js';
 import { type AdminModel, metaOf } from './registry.js';
 import { displayValue, fieldLabel, inputValue, objectLabel, Widget } from './render.js';
 
@@ -71,6 +73,72 @@ function FormView(props: FormProps): Html {
     ? `${props.editable ? 'Change' : 'View'} ${label.toLowerCase()}: ${objectLabel(entry, object)}`
     : `Add ${label.toLowerCase()}`;
   const base = `${site.prefix}/${entry.key}`;
+  const sets = entry.fieldsets ?? [{ fields: [...editable, ...shown] }];
+  const editableRow = (attribute: string) => {
+    const meta = metaOf(entry.model, attribute)!;
+    const error = errors[attribute];
+    const related = props.related[attribute];
+    const widget = {
+      meta,
+      name: attribute,
+      id: `id_${attribute}`,
+      value: values[attribute] ?? '',
+      required: required.has(attribute) && meta.kind !== 'boolean',
+      invalid: error !== undefined,
+    };
+    const custom = entry.widgets.get(attribute);
+    return (
+      <div class="field">
+        <label for={`id_${attribute}`}>{meta.label}</label>
+        {custom ? (
+          custom(widget)
+        ) : meta.kind === 'belongsTo' ? (
+          <RelationInput
+            site={site}
+            id={widget.id}
+            name={attribute}
+            value={widget.value}
+            target={meta.relation?.target}
+            required={widget.required}
+            invalid={widget.invalid}
+            describedBy={
+              error !== undefined ? `err_${attribute}` : meta.help ? `help_${attribute}` : undefined
+            }
+          />
+        ) : (
+          <Widget {...widget} />
+        )}
+        {related ? (
+          <span class="help">
+            {' '}
+            {related.href ? <a href={related.href}>{related.label}</a> : related.label}
+          </span>
+        ) : null}
+        {error ? (
+          <p class="errorlist" id={`err_${attribute}`}>
+            {error}
+          </p>
+        ) : null}
+        {meta.help ? (
+          <p class="help" id={`help_${attribute}`}>
+            {meta.help}
+          </p>
+        ) : null}
+      </div>
+    );
+  };
+  const shownRow = (attribute: string) => {
+    const meta = metaOf(entry.model, attribute);
+    const value = object ? object[attribute] : undefined;
+    return (
+      <div class="field">
+        <span class="label">
+          <strong>{meta?.label ?? attribute}</strong>
+        </span>
+        <div class="readonly">{displayValue(meta, value)}</div>
+      </div>
+    );
+  };
   return (
     <Frame
       view={props.view}
@@ -84,75 +152,55 @@ function FormView(props: FormProps): Html {
         [object ? objectLabel(entry, object) : 'Add', null],
       ]}
     >
-      {object ? (
-        <p>
-          <a href={`${base}/${String(object.id)}/history`}>History</a>
-        </p>
-      ) : null}
-      {general.length > 0 ? (
-        <ul class="errorlist" role="alert">
-          {general.map((g) => (
-            <li>{g}</li>
-          ))}
-        </ul>
-      ) : null}
-      <form method="post" action={object ? `${base}/${String(object.id)}/change` : `${base}/add`}>
-        <CsrfField view={props.view} />
-        {props.version ? <input type="hidden" name={VERSION_FIELD} value={props.version} /> : null}
-        {editable.map((attribute) => {
-          const meta = metaOf(entry.model, attribute)!;
-          const error = errors[attribute];
-          const related = props.related[attribute];
-          return (
-            <div class="field">
-              <label for={`id_${attribute}`}>{meta.label}</label>
-              <Widget
-                meta={meta}
-                name={attribute}
-                value={values[attribute] ?? ''}
-                required={required.has(attribute) && meta.kind !== 'boolean'}
-                invalid={error !== undefined}
-              />
-              {related ? (
-                <span class="help">
-                  {' '}
-                  {related.href ? <a href={related.href}>{related.label}</a> : related.label}
-                </span>
-              ) : null}
-              {error ? (
-                <p class="errorlist" id={`err_${attribute}`}>
-                  {error}
-                </p>
-              ) : null}
-              {meta.help ? (
-                <p class="help" id={`help_${attribute}`}>
-                  {meta.help}
-                </p>
-              ) : null}
-            </div>
-          );
-        })}
-        {shown.map((attribute) => {
-          const meta = metaOf(entry.model, attribute);
-          const value = object ? object[attribute] : undefined;
-          return (
-            <div class="field">
-              <span class="label">
-                <strong>{meta?.label ?? attribute}</strong>
-              </span>
-              <div class="readonly">{displayValue(meta, value)}</div>
-            </div>
-          );
-        })}
-        <div class="actions">
-          {props.editable ? (
-            <button type="submit" class="primary">
-              Save
-            </button>
+      {pageBody(
+        entry,
+        'form',
+        { actor: props.actor, view: props.view, title, object },
+        <>
+          {object ? (
+            <p>
+              <a href={`${base}/${String(object.id)}/history`}>History</a>
+            </p>
           ) : null}
-          {object && props.allowed.delete ? <a href={`${base}/${String(object.id)}/delete`}>Delete</a> : null}
-        </div>
-      </form>
+          {general.length > 0 ? (
+            <ul class="errorlist" role="alert">
+              {general.map((g) => (
+                <li>{g}</li>
+              ))}
+            </ul>
+          ) : null}
+          <form method="post" action={object ? `${base}/${String(object.id)}/change` : `${base}/add`}>
+            <CsrfField view={props.view} />
+            {props.version ? <input type="hidden" name={VERSION_FIELD} value={props.version} /> : null}
+            {sets.map((set) => {
+              const fields = set.fields.filter((a) => editable.includes(a) || shown.includes(a));
+              if (fields.length === 0) return null;
+              const rows = fields.map((attribute) =>
+                editable.includes(attribute) ? editableRow(attribute) : shownRow(attribute),
+              );
+              return set.title === undefined && set.description === undefined ? (
+                <div class="fieldset">{rows}</div>
+              ) : (
+                <fieldset>
+                  {set.title !== undefined ? <legend>{set.title}</legend> : null}
+                  {set.description !== undefined ? <p class="help">{set.description}</p> : null}
+                  {rows}
+                </fieldset>
+              );
+            })}
+            <div class="actions">
+              {props.editable ? (
+                <button type="submit" class="primary">
+                  Save
+                </button>
+              ) : null}
+              {object && props.allowed.delete ? (
+                <a href={`${base}/${String(object.id)}/delete`}>Delete</a>
+              ) : null}
+            </div>
+          </form>
+        </>,
+      )}
     </Frame>
   );
 }

@@ -53,6 +53,8 @@ function fieldSchema(meta: FieldMeta, required: boolean): TSchema {
             : { minLength: 1 },
       );
   }
+  // A blank box of an optional field is no value (null), whatever the kind's own pattern.
+  if (meta.nullable && meta.kind !== 'boolean') schema = t.Union([schema, t.Null()]);
   return required ? schema : t.Optional(schema);
 }
 

@@ -8,6 +8,7 @@ import {
   forbidden,
   href,
   idOf,
+  pageBody,
   type Row,
   single,
   verbs,
@@ -62,55 +63,62 @@ export async function historyPage(
         ['History', null],
       ]}
     >
-      {!site.audited ? (
-        <p>Changes are not recorded: add audit() of basalt/ops to the app’s modules to keep a history.</p>
-      ) : entries.length === 0 ? (
-        <p>This object has no recorded history.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Date/time</th>
-              <th scope="col">User</th>
-              <th scope="col">Action</th>
-              <th scope="col">Changes</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr>
-                <td>
-                  <time datetime={e.at.toISOString()}>
-                    {e.at.toISOString().replace('T', ' ').slice(0, 19)}
-                  </time>
-                </td>
-                <td>{e.actor.label ?? e.actor.kind}</td>
-                <td>{e.action}</td>
-                <td>
-                  <ul>
-                    {Object.entries(e.changes).map(([field, change]) => {
-                      const [from, to] = change as [unknown, unknown];
-                      return (
-                        <li>
-                          <strong>{metaOf(entry.model, field)?.label ?? field}</strong>
-                          {`: ${changeText(from)} → ${changeText(to)}`}
-                        </li>
-                      );
-                    })}
-                  </ul>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {pageBody(
+        entry,
+        'history',
+        { actor, view: ctx.view, title: `History: ${label}`, object: row },
+        <>
+          {!site.audited ? (
+            <p>Changes are not recorded: add audit() of basalt/ops to the app’s modules to keep a history.</p>
+          ) : entries.length === 0 ? (
+            <p>This object has no recorded history.</p>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Date/time</th>
+                  <th scope="col">User</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Changes</th>
+                </tr>
+              </thead>
+              <tbody>
+                {entries.map((e) => (
+                  <tr>
+                    <td>
+                      <time datetime={e.at.toISOString()}>
+                        {e.at.toISOString().replace('T', ' ').slice(0, 19)}
+                      </time>
+                    </td>
+                    <td>{e.actor.label ?? e.actor.kind}</td>
+                    <td>{e.action}</td>
+                    <td>
+                      <ul>
+                        {Object.entries(e.changes).map(([field, change]) => {
+                          const [from, to] = change as [unknown, unknown];
+                          return (
+                            <li>
+                              <strong>{metaOf(entry.model, field)?.label ?? field}</strong>
+                              {`: ${changeText(from)} → ${changeText(to)}`}
+                            </li>
+                          );
+                        })}
+                      </ul>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {next ? (
+            <nav class="pager">
+              <a rel="next" href={href(`${base}/${String(row.id)}/history`, { before: next })}>
+                Older ›
+              </a>
+            </nav>
+          ) : null}
+        </>,
       )}
-      {next ? (
-        <nav class="pager">
-          <a rel="next" href={href(`${base}/${String(row.id)}/history`, { before: next })}>
-            Older ›
-          </a>
-        </nav>
-      ) : null}
     </Frame>
   );
 }

@@ -18,6 +18,10 @@ button.primary,a.button{background:#2c5d8a;color:#fff;border:0;border-radius:4px
 button.danger{background:#b71c1c;color:#fff;border:0;border-radius:4px;padding:.45rem .9rem;cursor:pointer}
 .filters{display:flex;flex-wrap:wrap;gap:.6rem;margin:.6rem 0}.filters select{width:auto}.pager{display:flex;gap:1rem;margin-top:.8rem}
 .group{background:#fff;margin-bottom:1rem;padding:.2rem 1rem 1rem}.readonly{padding:.3rem 0}
+fieldset{border:1px solid #d5dae0;border-radius:4px;margin:1rem 0;padding:.4rem 1rem;background:#fff}legend{font-weight:700;padding:0 .3rem}
+.filters fieldset.range{display:inline-flex;gap:.3rem;align-items:center;margin:0;padding:.1rem .5rem}.filters input[type=date]{width:auto}
+.bulk{margin:.6rem 0}.bulk select{width:auto}td.select{width:2rem}.cascade.blocked{color:#b71c1c}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:40rem){th,td{padding:.3rem}header.top{flex-wrap:wrap}}
 `;
 

@@ -3,7 +3,7 @@ import { BasaltError } from '../core/index.js';
 import type { AnyModel, FieldMeta } from '../db/index.js';
 import type { CollectionOptions } from '../ops/index.js';
 import { type CollectionRuntime, fieldMeta, resolveCollection, runtimeOf } from '../ops/internal.js';
-import type { AdminOptions, ModelAdminOptions } from './options.js';
+import type { AdminAction, AdminOptions, AdminWidget, ModelAdminOptions } from './options.js';
 
 /** Kinds the query layer can order by (as the operation layer's ordering check). */
 const ORDERED = new Set([
@@ -20,7 +20,10 @@ const ORDERED = new Set([
   'slug',
 ]);
 const SEARCHED = new Set(['string', 'email', 'slug']);
-const FILTERED = new Set(['enum', 'boolean', 'belongsTo']);
+const FILTERED = new Set(['enum', 'boolean', 'belongsTo', 'date', 'datetime']);
+/** Kinds filtered by a range (`publishedOn[gte]`, `publishedOn[lte]`). */
+export const RANGED = new Set(['date', 'datetime']);
+const ACTION_NAME = /^[A-Za-z0-9_-]{1,60}$/;
 const DEFAULT_PER_PAGE = 50;
 const MAX_PER_PAGE = 500;
 
@@ -32,6 +35,8 @@ export interface AdminModel {
   /** The module (Django app) it is grouped under. */
   readonly group: string;
   readonly runtime: CollectionRuntime;
+  /** The same collection with pages of 500 rows, for CSV exports. */
+  readonly exportRuntime: CollectionRuntime;
   readonly columns: readonly string[];
   readonly sortable: ReadonlySet<string>;
   readonly filters: readonly string[];
@@ -41,6 +46,13 @@ export interface AdminModel {
   /** Attributes shown read-only in the change form. */
   readonly shownOnly: readonly string[];
   readonly perPage: number;
+  /** Relation columns (`author`): the belongsTo attribute they read and the related model's name. */
+  readonly relationColumns: ReadonlyMap<string, { attribute: string; target: string }>;
+  /** The forms' groups of fields (attributes); null when the options give none (one group of every field). */
+  readonly fieldsets: readonly { title?: string; description?: string; fields: readonly string[] }[] | null;
+  readonly actions: readonly AdminAction[];
+  readonly widgets: ReadonlyMap<string, AdminWidget>;
+  readonly pages: ModelAdminOptions['pages'];
 }
 
 /** The admin's models, grouped by module in the order the app lists them. */
@@ -65,6 +77,7 @@ function resolveModel(
   group: string,
   options: ModelAdminOptions,
   audited: boolean,
+  all: ReadonlyMap<string, AnyModel>,
 ): AdminModel {
   const base: CollectionOptions<AnyModel> = options.collection
     ? runtimeOf(options.collection).options
@@ -84,10 +97,15 @@ function resolveModel(
     const meta = metaOf(model, a);
     return meta !== undefined && meta.kind !== 'json' && meta.kind !== 'text' && meta.kind !== 'file';
   };
-  const columns = attrs(options.list, 'list') ?? [
-    'id',
-    ...readable.filter((a) => a !== 'id' && scalar(a)).slice(0, 4),
-  ];
+  const relationColumns = new Map<string, { attribute: string; target: string }>();
+  for (const name of options.list ?? []) {
+    const meta = model.meta.fields[name];
+    if (meta?.kind === 'belongsTo' && meta.attribute && meta.attribute !== name && meta.relation)
+      relationColumns.set(name, { attribute: meta.attribute, target: meta.relation.target });
+  }
+  const columns = options.list?.map((name) =>
+    relationColumns.has(name) ? name : attrs([name], 'list')![0]!,
+  ) ?? ['id', ...readable.filter((a) => a !== 'id' && scalar(a)).slice(0, 4)];
   const orderable = (a: string) => {
     const meta = metaOf(model, a);
     return meta !== undefined && ORDERED.has(meta.kind);
@@ -112,11 +130,18 @@ function resolveModel(
   const adminOptions = {
     ...base,
     search,
-    filters: Object.fromEntries(filters.map((f) => [f, ['eq']])),
+    filters: Object.fromEntries(
+      filters.map((f) => [f, RANGED.has(metaOf(model, f)?.kind ?? '') ? ['gte', 'lte'] : ['eq']]),
+    ),
     ordering: sortable,
     ...(options.ordering ? { defaultOrdering: options.ordering } : {}),
     pagination: { style: 'cursor', pageSize: perPage, maxPageSize: perPage },
-    include: undefined,
+    include:
+      relationColumns.size > 0
+        ? Object.fromEntries(
+            [...relationColumns].map(([name, { target }]) => [name, { model: all.get(target) }]),
+          )
+        : undefined,
     ...(base.audit === undefined && audited ? { audit: true } : {}),
   } as CollectionOptions<AnyModel>;
   const runtime = resolveCollection(model, adminOptions);
@@ -134,19 +159,49 @@ function resolveModel(
       meta.kind !== 'hasMany'
     );
   });
-  const shownOnly = runtime.plan.readable.filter((a) => a !== 'id' && !editable.includes(a));
+  const grouped = options.fieldsets?.map((set) => ({
+    ...(set.title !== undefined ? { title: set.title } : {}),
+    ...(set.description !== undefined ? { description: set.description } : {}),
+    fields: attrs(set.fields, 'fieldsets')!,
+  }));
+  const inForms = grouped ? new Set(grouped.flatMap((g) => g.fields)) : undefined;
+  const formEditable = inForms ? editable.filter((a) => inForms.has(a)) : editable;
+  const shownOnly = runtime.plan.readable.filter(
+    (a) => a !== 'id' && !editable.includes(a) && (!inForms || inForms.has(a)),
+  );
+  const actions = options.actions ?? [];
+  const names = new Set<string>(['delete_selected']);
+  for (const action of actions) {
+    if (!ACTION_NAME.test(action.name) || names.has(action.name))
+      throw configError(
+        `actions of '${model.name}': '${action.name}' is not a free name of letters, digits, _ and -`,
+      );
+    names.add(action.name);
+  }
+  const widgets = new Map<string, AdminWidget>();
+  for (const [name, widget] of Object.entries(options.widgets ?? {}))
+    widgets.set(attrs([name], 'widgets')![0]!, widget);
   return {
     model,
     key: model.name,
     group,
     runtime,
+    exportRuntime: resolveCollection(model, {
+      ...adminOptions,
+      pagination: { style: 'cursor', pageSize: MAX_PER_PAGE, maxPageSize: MAX_PER_PAGE },
+    } as CollectionOptions<AnyModel>),
     columns,
     sortable: new Set(sortable),
     filters,
     searchable: search.length > 0,
-    editable,
+    editable: formEditable,
     shownOnly,
     perPage,
+    relationColumns,
+    fieldsets: grouped ?? null,
+    actions,
+    widgets,
+    pages: options.pages,
   };
 }
 
@@ -158,16 +213,18 @@ export function buildRegistry(app: BasaltApp, options: AdminOptions): AdminRegis
   const byKey = new Map<string, AdminModel>();
   const known = new Set<string>();
   const all = new Map<string, AnyModel>();
+  for (const module of app.modules)
+    for (const model of (module.models ?? []) as AnyModel[])
+      if (!all.has(model.name)) all.set(model.name, model);
   for (const module of app.modules) {
     const models: AdminModel[] = [];
     for (const model of (module.models ?? []) as AnyModel[]) {
       if (seen.has(model)) continue;
       seen.add(model);
       known.add(model.name);
-      all.set(model.name, model);
       const own = options.models?.[model.name];
       if (own === false) continue;
-      const entry = resolveModel(model, module.name, own ?? {}, audited);
+      const entry = resolveModel(model, module.name, own ?? {}, audited, all);
       models.push(entry);
       byKey.set(entry.key, entry);
     }

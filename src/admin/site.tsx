@@ -1,6 +1,7 @@
 import { type AnyEndpoint, type EndpointSpec, get, respond } from '../http/index.js';
 import type { Actor } from '../ops/index.js';
 import { type Html, type PageResult, page, redirect } from '../views/index.js';
+import { ActionForm, bulkAction } from './actions-page.js';
 import {
   type AdminContext,
   type AdminSite,
@@ -11,6 +12,7 @@ import {
   type Verb,
   verbs,
 } from './context.js';
+import { dataRoutes } from './data-routes.js';
 import { deletePage } from './delete-page.js';
 import { saveForm, showForm } from './form-page.js';
 import { formSchema } from './forms.js';
@@ -63,6 +65,8 @@ async function indexPage(site: AdminSite, ctx: AdminContext, actor: Actor): Prom
   );
 }
 
+type FormKind = 'add' | 'change' | 'delete' | 'actions';
+
 /** Every route of the admin: pages over every model, the login and the style sheet. */
 export function adminRoutes(site: AdminSite): AnyEndpoint[] {
   const p = site.prefix;
@@ -71,25 +75,30 @@ export function adminRoutes(site: AdminSite): AnyEndpoint[] {
   // A POST form's fields depend on the model: the route reads nothing itself and hands the
   // request to the model's own page (its form schema), which reads the body and checks CSRF.
   const forms = new Map<string, AnyEndpoint>();
-  const formPage = (entry: AdminModel, kind: 'add' | 'change' | 'delete'): AnyEndpoint => {
+  const formPage = (entry: AdminModel, kind: FormKind): AnyEndpoint => {
     const cacheKey = `${entry.key}\u0000${kind}`;
     let endpoint = forms.get(cacheKey);
     if (endpoint === undefined) {
-      const options = kind === 'delete' ? {} : { form: formSchema(entry, kind === 'add') };
+      const options =
+        kind === 'delete'
+          ? {}
+          : { form: kind === 'actions' ? ActionForm : formSchema(entry, kind === 'add') };
       endpoint = page(
         `${p}/${kind}`,
         { method: 'POST', ...options },
         staffPage(site, (ctx, actor) =>
           kind === 'delete'
             ? deletePage(site, ctx, actor, entry, true)
-            : saveForm(site, ctx, actor, entry, kind === 'add' ? undefined : ctx.params.id),
+            : kind === 'actions'
+              ? bulkAction(site, ctx, actor, entry)
+              : saveForm(site, ctx, actor, entry, kind === 'add' ? undefined : ctx.params.id),
         ) as never,
       ) as AnyEndpoint;
       forms.set(cacheKey, endpoint);
     }
     return endpoint;
   };
-  const post = (path: string, kind: 'add' | 'change' | 'delete'): AnyEndpoint => {
+  const post = (path: string, kind: FormKind): AnyEndpoint => {
     const spec: EndpointSpec = { hidden: true, streamBody: true, csrf: 'form', summary: `Admin ${kind}` };
     return {
       kind: 'endpoint',
@@ -106,6 +115,7 @@ export function adminRoutes(site: AdminSite): AnyEndpoint[] {
   const css = ADMIN_CSS;
   return [
     ...loginPages(site),
+    ...dataRoutes(site),
     get(cssPath(p), { hidden: true, summary: 'Admin style sheet' }, () =>
       respond(200, css, {
         'content-type': 'text/css; charset=utf-8',
@@ -134,6 +144,7 @@ export function adminRoutes(site: AdminSite): AnyEndpoint[] {
       historyPage(site, ctx, actor, entryOf(site, ctx.params.model)),
     ),
     post(`${p}/:model/add`, 'add'),
+    post(`${p}/:model/actions`, 'actions'),
     post(`${p}/:model/:id/change`, 'change'),
     post(`${p}/:model/:id/delete`, 'delete'),
   ];

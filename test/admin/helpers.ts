@@ -40,13 +40,17 @@ export function cookieOf(res: TestResponse): string | undefined {
 export function postForm(
   client: TestClient<typeof adminApp.routes>,
   url: string,
-  fields: Record<string, string>,
+  fields: Record<string, string | readonly string[]>,
   headers: Record<string, string> = {},
 ): Promise<TestResponse> {
+  // A list value repeats its name (the list page's ticked rows: ids=1&ids=2).
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields))
+    for (const one of typeof value === 'string' ? [value] : value) body.append(name, one);
   return client.request({
     method: 'POST',
     url,
-    payload: new URLSearchParams(fields).toString(),
+    payload: body.toString(),
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
       origin: ORIGIN,
@@ -63,7 +67,7 @@ export interface Browser {
   get(url: string): Promise<TestResponse>;
   post(
     url: string,
-    fields: Record<string, string>,
+    fields: Record<string, string | readonly string[]>,
     options?: { token?: string | null },
   ): Promise<TestResponse>;
 }
@@ -123,7 +127,10 @@ export function decode(text: string): string {
 /** The texts of the first cell of each body row of the list table. */
 export function listedLinks(html: string): string[] {
   const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? '';
-  return [...body.matchAll(/<tr><td><a href="[^"]*">([^<]*)<\/a><\/td>/g)].map((m) => decode(m[1]!));
+  // A row starts with its selection checkbox when the list has actions.
+  return [
+    ...body.matchAll(/<tr>(?:<td class="select">.*?<\/td>)?<td><a href="[^"]*">([^<]*)<\/a><\/td>/g),
+  ].map((m) => decode(m[1]!));
 }
 
 /** The `href` of the link with `rel` (`next`, `prev`), decoded. */
