@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely, RawBuilder } from 'kysely';
 import { CompiledQuery, sql } from 'kysely';
-import type { DialectAdapter, DirectQuery } from './dialects/dialect.js';
+import type { DialectAdapter, DirectPath, DirectQuery } from './dialects/dialect.js';
 import { quoteId } from './dialects/dialect.js';
 import type { FieldMeta } from './meta.js';
 import type { AnyModel } from './model.js';
@@ -67,6 +67,8 @@ export interface DbContext {
   close?: () => Promise<void>;
   /** Who the writes are made for (the operation layer's actor), handed to model hooks. */
   actor?: unknown;
+  /** PostgreSQL: the direct path's pool, for its figures (metrics). */
+  pool?: DirectPath;
   /** PostgreSQL: read replicas that reads outside a transaction may go to. */
   replicas?: ReplicaSet;
   /** What this unit of work wrote, deciding whether its reads may go to a replica. */

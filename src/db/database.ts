@@ -6,7 +6,7 @@ import {
   joinTableStatements,
   sortByDependency,
 } from './dialects/ddl.js';
-import type { DialectAdapter } from './dialects/dialect.js';
+import type { DialectAdapter, DirectPath } from './dialects/dialect.js';
 import { postgresAdapter } from './dialects/postgres.js';
 import { sqliteAdapter } from './dialects/sqlite.js';
 import { DbError } from './errors.js';
@@ -151,6 +151,11 @@ class ExecutorImpl implements Executor<never> {
   /** The registry a database shares with its transactions (see {@link databaseKeyOf}). */
   static keyOf(executor: Executor): object | undefined {
     return #ctx in executor ? executor.#ctx.registry : undefined;
+  }
+
+  /** The primary's pool (PostgreSQL without a query log), for metrics. */
+  static poolOf(executor: Executor): DirectPath | undefined {
+    return #ctx in executor ? executor.#ctx.pool : undefined;
   }
 
   /** The same database with reads routed by `session` (see {@link withReadSession}). */
@@ -365,13 +370,18 @@ function contextOf(
   const close = direct ? () => kysely.destroy().then(() => direct.close()) : () => kysely.destroy();
   return {
     ...(key ? { key } : {}),
-    ...(direct ? { direct: direct.query } : {}),
+    ...(direct ? { direct: direct.query, pool: direct } : {}),
     close,
     adapter,
     registry,
     kysely,
     scope: null,
   };
+}
+
+/** The pool of a database's primary (PostgreSQL, no query log): its figures and statement timing. */
+export function databasePool(executor: Executor): DirectPath | undefined {
+  return ExecutorImpl.poolOf(executor);
 }
 
 /**

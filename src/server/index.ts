@@ -1,1 +1,2 @@
+export { type MetricsOptions, metrics } from './metrics.js';
 export { type RunServerOptions, runServer } from './run-server.js';

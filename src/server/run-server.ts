@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { BasaltError, CoreConfig, createLogger, type Logger, loadConfig } from '../core/index.js';
 import { childExecArgv } from '../internal/typescript-loader.js';
+import { answerMetricsRequests } from './cluster-metrics.js';
 import { CrashGuard, type CrashGuardOptions } from './crash-guard.js';
 import {
   BOOT_FAILURE_EXIT_CODE,
@@ -153,6 +154,7 @@ export async function runServer(options: RunServerOptions): Promise<number> {
       cluster.off('listening', onListening);
       cluster.off('exit', onExit);
       cluster.off('message', onMessage);
+      cluster.off('message', onMetrics);
       log.info({ exitCode }, 'server stopped');
       resolveExit(exitCode);
     };
@@ -250,6 +252,7 @@ export async function runServer(options: RunServerOptions): Promise<number> {
     cluster.on('listening', onListening);
     cluster.on('exit', onExit);
     cluster.on('message', onMessage);
+    const onMetrics = answerMetricsRequests();
     fork();
   });
 }

@@ -47,6 +47,17 @@ export type DirectQuery = (
 export interface DirectPath {
   query: DirectQuery;
   close(): Promise<void>;
+  /** The pool's connections now (PostgreSQL). */
+  stats?(): PoolStats;
+  /** Calls `observer` with the seconds each statement of the pool took (undefined: stop). */
+  observe?(observer: ((seconds: number) => void) | undefined): void;
+}
+
+/** A connection pool's connections: open, idle, and requests waiting for one. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 export interface DialectAdapter {

@@ -252,10 +252,30 @@ export const postgresAdapter: DialectAdapter = {
         names.stale(error) ? p.query(text, values) : Promise.reject(error),
       );
     };
+    // Set by the metrics module: every statement of the direct path (Basalt's own statements
+    // outside transactions) is timed.
+    let observer: ((seconds: number) => void) | undefined;
+    const timed = (p: Pool, text: string, parameters: readonly unknown[]) => {
+      if (observer === undefined) return run(p, text, parameters);
+      const report = observer;
+      const start = performance.now();
+      const done = () => report((performance.now() - start) / 1000);
+      const pending = run(p, text, parameters);
+      pending.then(done, done);
+      return pending;
+    };
     paths.set(dialect, {
       query: (text, parameters) =>
-        ready ? run(ready, text, parameters) : getPool().then((p) => run(p, text, parameters)),
+        ready ? timed(ready, text, parameters) : getPool().then((p) => timed(p, text, parameters)),
       close: end,
+      stats: () => ({
+        total: ready?.totalCount ?? 0,
+        idle: ready?.idleCount ?? 0,
+        waiting: ready?.waitingCount ?? 0,
+      }),
+      observe: (fn) => {
+        observer = fn;
+      },
     });
     return dialect;
   },
