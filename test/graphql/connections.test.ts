@@ -63,7 +63,7 @@ describe.each(databases)('GraphQL connections and batched relations ($name)', ({
       },
     });
     const db = client.db!;
-    await seed(db, getAuth(client.app));
+    await seed(client.app.db!, getAuth(client.app));
     const customer = await db.create(Customer, { name: 'Many', email: 'many@conn.test' } as never);
     const books = await db.query(Book).orderBy('id').all();
     // Totals repeat (ten of each): the ordering's ties are broken by id, as REST's are.

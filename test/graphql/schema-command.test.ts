@@ -22,7 +22,7 @@ describe('basalt graphql schema', () => {
   it("prints the bookshop's SDL: the schema /graphql serves", async () => {
     const { code, stdout } = await basalt(['graphql', 'schema']);
     expect(code).toBe(0);
-    const served = bookshop.modules!.find((m) => m.name === 'graphql') as {
+    const served = bookshop.modules!.find((m) => m.name === 'graphql') as unknown as {
       schema: Parameters<typeof printSchema>[0];
     };
     expect(stdout.trim()).toBe(printSchema(served.schema).trim());
