@@ -1,5 +1,6 @@
 // Every benchmark suite, by name. A new suite (database, TechEmpower types) is one file here.
 import { authSuite } from './auth.js';
+import { graphqlSuite } from './graphql.js';
 import { http } from './http.js';
 import { restCreate, restList, restRetrieve } from './rest.js';
 import { techempower } from './techempower.js';
@@ -12,4 +13,5 @@ export const suites = {
   'rest-list': restList,
   'rest-retrieve': restRetrieve,
   'rest-create': restCreate,
+  graphql: graphqlSuite,
 };

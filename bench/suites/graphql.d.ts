@@ -1,0 +1,3 @@
+import type { Suite } from './suite.js';
+
+export declare const graphqlSuite: Suite;
