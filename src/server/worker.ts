@@ -1,6 +1,8 @@
 import cluster from 'node:cluster';
 import { type BasaltApp, createApp } from '../app/index.js';
-import { isBasaltError } from '../core/index.js';
+import { BasaltError, isBasaltError } from '../core/index.js';
+import { sql } from '../db/index.js';
+import { withinServiceTimeout } from '../internal/service-errors.js';
 import { importAppDefinition } from './import-app.js';
 import {
   BOOT_FAILURE_EXIT_CODE,
@@ -39,6 +41,45 @@ function confirmStopped(): Promise<void> {
 function describe(error: unknown): string {
   if (isBasaltError(error)) return `${error.code}: ${error.message}`;
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/**
+ * Refuses to serve when the app's database does not answer within SERVICE_TIMEOUT: a node
+ * started against a wrong or unreachable DATABASE_URL exits with one clear line (and the
+ * primary does not restart it), instead of answering every request with a 503.
+ */
+async function databaseAnswers(app: BasaltApp): Promise<void> {
+  const db = app.db;
+  if (db === undefined) return;
+  const timeoutMs = app.config.SERVICE_TIMEOUT * 1000;
+  try {
+    await withinServiceTimeout('database', timeoutMs, sql`select 1`.execute(db.kysely));
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    const reason = rootMessage(error);
+    throw new BasaltError(
+      'BASALT_CONFIG_INVALID',
+      `The database at ${redactUrl(String(app.config.DATABASE_URL))} does not answer (${reason}): check DATABASE_URL and that the server is up`,
+    );
+  }
+}
+
+/** The innermost message of an error chain (the driver's own words: ECONNREFUSED, a missing database). */
+function rootMessage(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4; depth++) {
+    const cause = (current as { cause?: unknown } | null)?.cause;
+    if (cause === undefined || cause === null) break;
+    current = cause;
+  }
+  const code = (current as { code?: unknown } | null)?.code;
+  const message = current instanceof Error ? current.message : String(current);
+  return message || (typeof code === 'string' ? code : 'no answer');
+}
+
+/** A database URL without its password. */
+function redactUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]+):[^@]*@/i, '$1:***@');
 }
 
 /**
@@ -90,6 +131,7 @@ export async function runWorker(env: Record<string, string | undefined> = proces
       throw new Error(`${WORKER_ENV.appFile} is not set; start workers with runServer() or basalt start.`);
     const definition = await importAppDefinition(file);
     app = await createApp(definition);
+    await databaseAnswers(app);
     await app.listen();
   } catch (error) {
     process.stderr.write(`basalt: the app failed to start: ${describe(error)}\n`);

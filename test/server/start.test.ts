@@ -75,6 +75,29 @@ describe('basalt start', () => {
   }, 60_000);
 });
 
+describe('basalt start with its database down', () => {
+  afterEach(killAll);
+
+  it('exits non-zero with one clear line naming the database (password hidden), without restarting workers', async () => {
+    const port = await freePort();
+    const nothing = await freePort();
+    const server = startBasalt(['start', '--workers', '2', '--port', String(port)], {
+      cwd: join(FIXTURES, 'database'),
+      env: { DATABASE_URL: `postgres://shop:s3cret@127.0.0.1:${nothing}/shop`, SERVICE_TIMEOUT: '2' },
+    });
+    expect(await server.exited).toEqual({ code: 1, signal: null });
+    const output = server.output();
+    expect(output).toContain(
+      `The database at postgres://shop:***@127.0.0.1:${nothing}/shop does not answer (`,
+    );
+    expect(output).toContain('check DATABASE_URL');
+    expect(output).not.toContain('s3cret');
+    // No crash loop and no stack traces: each worker reports once, and the primary gives up.
+    expect(output.match(/does not answer/g)?.length ?? 0).toBeLessThanOrEqual(2);
+    expect(output).not.toMatch(/^\s+at /m);
+  }, 60_000);
+});
+
 describe('basalt start reload', () => {
   afterEach(killAll);
 
