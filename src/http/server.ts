@@ -189,6 +189,9 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
           requestId: request.id,
           method: request.method,
           url: request.url,
+          // The matched pattern (/api/books/:id): logs group by it, as metrics do.
+          route: request.routeOptions.url ?? null,
+          ip: request.ip,
           status: reply.statusCode,
           ms: Math.round(reply.elapsedTime * 10) / 10,
         },
