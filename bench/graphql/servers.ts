@@ -52,7 +52,7 @@ for (let i = 0; i < 30; i += 1) {
   } as never);
 }
 const schema: GraphQLSchema = (bookshop.modules!.find((m) => m.name === 'graphql') as GraphQLModule).schema;
-const context = () => ({ actor: anonymous, db });
+const context = () => ({ actor: anonymous, db, log: client.app.log });
 
 const variants = new Map<string, Inject>();
 variants.set('rest', async () => {
