@@ -8,6 +8,7 @@ import type { Actor } from '../ops/index.js';
 import { requestActor } from '../rest/index.js';
 import {
   type FormState,
+  flash,
   type Html,
   type PageResult,
   Redirect,
@@ -35,6 +36,8 @@ export interface AdminSite {
   readonly title: string;
   readonly options: AdminOptions;
   readonly login: SessionLogin;
+  /** Seconds of admin inactivity after which the session is signed out, or false. */
+  readonly sessionTimeout: number | false;
   registry: AdminRegistry | undefined;
   audited: boolean;
 }
@@ -125,6 +128,11 @@ export function staffPage(
       }
       const actor = requestActor(ctx);
       if (!actor.isStaff) throw forbidden('This account is not a staff account; the admin is for staff only');
+      if (await idleTooLong(site, ctx)) {
+        await flash(ctx as never, 'Your session timed out: log in again.', 'warning');
+        const next = ctx.request.method === 'GET' ? ctx.request.url : `${site.prefix}/`;
+        return redirect(`${site.prefix}/login?next=${encodeURIComponent(next)}`);
+      }
       return await handler(ctx, actor);
     } catch (error) {
       if (error instanceof Redirect) return error;
@@ -133,6 +141,34 @@ export function staffPage(
       throw error;
     }
   };
+}
+
+/** The session key holding when the user last used the admin (milliseconds). */
+export const SEEN_KEY = 'admin.seenAt';
+/** How stale the recorded time may get before it is written again (one session write a minute at most). */
+const SEEN_GRANULARITY = 60_000;
+
+interface SessionLike {
+  get(key: string): unknown;
+  set(key: string, value: unknown): Promise<void>;
+  logout(): Promise<void>;
+}
+
+/**
+ * The admin's idle timeout: a session unused by the admin for longer than `sessionTimeout`
+ * is signed out. The last use is kept in the session, rewritten at most once a minute.
+ */
+async function idleTooLong(site: AdminSite, ctx: AdminContext): Promise<boolean> {
+  const session = (ctx as { session?: SessionLike }).session;
+  if (site.sessionTimeout === false || !session) return false;
+  const now = Date.now();
+  const seen = session.get(SEEN_KEY);
+  if (typeof seen === 'number' && now - seen > site.sessionTimeout * 1000) {
+    await session.logout();
+    return true;
+  }
+  if (typeof seen !== 'number' || now - seen > SEEN_GRANULARITY) await session.set(SEEN_KEY, now);
+  return false;
 }
 
 export function badQuery(param: string, detail: string): BasaltError {

@@ -57,7 +57,7 @@ export async function listPage(
         <tr>
           {actions.length > 0 ? (
             <td class="select">
-              <span class="visually-hidden">Select</span>
+              <input type="checkbox" data-select-all aria-label="Select all" />
             </td>
           ) : null}
           {columns.map((column) => {

@@ -7,6 +7,8 @@ import { buildRegistry } from './registry.js';
 import { adminRoutes } from './site.js';
 
 const PREFIX = '/admin';
+/** Two hours without using the admin sign the user out. */
+const DEFAULT_SESSION_TIMEOUT = 7200;
 
 /**
  * The admin site (Django's admin) at `/admin`: every model of the app, grouped by module, gets
@@ -23,6 +25,12 @@ export function admin(options: AdminOptions = {}): ModuleDefinition {
   return {
     name: 'admin',
     setup(api) {
+      const timeout = options.sessionTimeout;
+      if (timeout !== undefined && timeout !== false && !(Number.isFinite(timeout) && timeout > 0))
+        throw new BasaltError(
+          'BASALT_CONFIG_INVALID',
+          `admin(): sessionTimeout must be a positive number of seconds or false, not ${String(timeout)}`,
+        );
       let login: AdminSite['login'];
       try {
         login = sessionLoginOf({ config: api.config } as never);
@@ -36,6 +44,7 @@ export function admin(options: AdminOptions = {}): ModuleDefinition {
         prefix: PREFIX,
         title: options.title ?? 'Administration',
         options,
+        sessionTimeout: options.sessionTimeout ?? DEFAULT_SESSION_TIMEOUT,
         login,
         registry: undefined,
         audited: false,

@@ -111,6 +111,11 @@ export interface AdminOptions {
   /** The title in the header of every page (default `Administration`). */
   title?: string;
   /**
+   * Seconds a signed-in user may leave the admin unused before the session is signed out
+   * (default 7200, two hours; `false`: only the session's own lifetime, `SESSION_COOKIE_AGE`).
+   */
+  sessionTimeout?: number | false;
+  /**
    * Per model (by model name, `book`, `user`): its options, or `false` to leave it out of the
    * admin. Models not named get the defaults.
    */

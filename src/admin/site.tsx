@@ -2,6 +2,7 @@ import { type AnyEndpoint, type EndpointSpec, get, respond } from '../http/index
 import type { Actor } from '../ops/index.js';
 import { type Html, type PageResult, page, redirect } from '../views/index.js';
 import { ActionForm, bulkAction } from './actions-page.js';
+import { ADMIN_CSS, ADMIN_JS, cssPath, jsPath } from './assets.js';
 import {
   type AdminContext,
   type AdminSite,
@@ -17,9 +18,10 @@ import { deletePage } from './delete-page.js';
 import { saveForm, showForm } from './form-page.js';
 import { formSchema } from './forms.js';
 import { historyPage } from './history-page.js';
-import { ADMIN_CSS, cssPath, Frame } from './layout.js';
+import { Frame } from './layout.js';
 import { listPage } from './list-page.js';
 import { loginPages } from './login-page.js';
+import { passwordPages } from './password-page.js';
 import type { AdminModel } from './registry.js';
 
 async function indexPage(site: AdminSite, ctx: AdminContext, actor: Actor): Promise<Html> {
@@ -112,16 +114,16 @@ export function adminRoutes(site: AdminSite): AnyEndpoint[] {
       }) as never,
     } as AnyEndpoint;
   };
-  const css = ADMIN_CSS;
+  const asset = (path: string, type: string, body: string) =>
+    get(path, { hidden: true, summary: 'Admin asset' }, () =>
+      respond(200, body, { 'content-type': type, 'cache-control': 'public, max-age=31536000, immutable' }),
+    ) as AnyEndpoint;
   return [
     ...loginPages(site),
     ...dataRoutes(site),
-    get(cssPath(p), { hidden: true, summary: 'Admin style sheet' }, () =>
-      respond(200, css, {
-        'content-type': 'text/css; charset=utf-8',
-        'cache-control': 'public, max-age=31536000, immutable',
-      }),
-    ) as AnyEndpoint,
+    ...passwordPages(site),
+    asset(cssPath(p), 'text/css; charset=utf-8', ADMIN_CSS),
+    asset(jsPath(p), 'text/javascript; charset=utf-8', ADMIN_JS),
     on(`${p}/`, (ctx, actor) => indexPage(site, ctx, actor)),
     // `/admin` and `/admin/book` are the index and the list, with their slash.
     page(p, {}, () => redirect(`${p}/`, { status: 301 })) as AnyEndpoint,

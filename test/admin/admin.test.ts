@@ -123,18 +123,47 @@ describe('the admin site', () => {
       expect((await browser.get('/admin/')).status).toBe(303);
     });
 
-    it('serves admin pages with a strict CSP, no framing and no inline script', async () => {
+    it('serves admin pages with a strict CSP, no framing, no inline script or style, and hashed assets', async () => {
       const res = await su.get('/admin/');
       expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+      // The views' page policy; the script directive allows no inline script.
+      expect(/script-src [^;]*/.exec(String(res.headers['content-security-policy']))?.[0]).toBe(
+        "script-src 'self'",
+      );
       expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
       expect(res.headers['x-frame-options']).toBe('DENY');
-      expect(res.text).not.toMatch(/<script/i);
-      expect(res.text).not.toMatch(/<style/i);
+      // The one script is a file of the admin's: no inline script, no style element or attribute.
+      expect(res.text.match(/<script[^>]*>/gi)).toEqual([
+        expect.stringMatching(/^<script src="\/admin\/static\/admin\.[0-9a-f]{12}\.js" defer>$/),
+      ]);
+      expect(res.text).toContain('<script src="/admin/static/admin.');
+      expect(res.text).not.toMatch(/<\/script>[^<]*\S[^<]*<\/script>|<style|\sstyle=/i);
       const css = /<link rel="stylesheet" href="([^"]+)"/.exec(res.text)![1]!;
-      const sheet = await client.request({ method: 'GET', url: css });
-      expect(sheet.status).toBe(200);
-      expect(sheet.headers['content-type']).toContain('text/css');
-      expect(sheet.headers['cache-control']).toContain('immutable');
+      const js = /<script src="([^"]+)"/.exec(res.text)![1]!;
+      for (const [url, type] of [
+        [css, 'text/css'],
+        [js, 'text/javascript'],
+      ] as const) {
+        const asset = await client.request({ method: 'GET', url });
+        expect(asset.status).toBe(200);
+        expect(asset.headers['content-type']).toContain(type);
+        expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      }
+    });
+
+    it('has a skip link, landmarks and labelled controls', async () => {
+      const res = await su.get('/admin/book/');
+      expect(res.text).toContain('<a class="skip" href="#content">Skip to content</a>');
+      expect(res.text).toContain('<main id="content">');
+      expect(res.text).toContain('<nav aria-label="Account">');
+      expect(res.text).toContain('<html lang="en">');
+      // Every input, select and textarea but hidden ones has a label or an aria-label.
+      const ids = new Set([...res.text.matchAll(/<label for="([^"]+)"/g)].map((m) => m[1]));
+      for (const [tag] of res.text.matchAll(/<(input|select|textarea)\b[^>]*>/g)) {
+        if (/type="hidden"/.test(tag)) continue;
+        const id = /\sid="([^"]+)"/.exec(tag)?.[1];
+        expect(ids.has(id) || /aria-label=/.test(tag), tag).toBe(true);
+      }
     });
   });
 
@@ -534,7 +563,9 @@ describe('the admin site', () => {
           expect(res.status, page).toBe(200);
           expect(res.text, page).not.toContain(payload);
           // Attribute values are always double-quoted (and escaped): outside them, no tag or handler.
-          const markup = res.text.replace(/"[^"]*"/g, '""');
+          const markup = res.text
+            .replace(/<script src="\/admin\/static\/admin\.[0-9a-f]{12}\.js" defer><\/script>/, '')
+            .replace(/"[^"]*"/g, '""');
           expect(markup, page).not.toMatch(/<(script|img|svg|iframe)\b/i);
           expect(markup, page).not.toMatch(/<[^>]*\son\w+=/i);
         }
