@@ -4,19 +4,40 @@ import { BasaltError } from '../core/index.js';
 /** A form's fields as sent: one string per name, or a list when the name repeats. */
 export type FormValues = Record<string, string | string[]>;
 
+/** A file part of a multipart form, handed to the page to store (its stream must be read or resumed). */
+export interface FilePart {
+  readonly field: string;
+  readonly filename: string;
+  readonly mimetype: string;
+  readonly stream: NodeJS.ReadableStream;
+}
+
+/** Receives the form's file parts the page wants (`accepts(field)`); the others are dropped. */
+export interface FileReceiver {
+  /** The largest file accepted, bytes (the parser's per-file bound). */
+  readonly maxSize: number;
+  accepts(field: string): boolean;
+  receive(part: FilePart): Promise<void>;
+}
+
 const DEFAULT_LIMIT = 1024 * 1024;
 
 /**
  * Reads a form body (`application/x-www-form-urlencoded` or `multipart/form-data`) into its
- * fields. Files of a multipart body are read and dropped (uploads go through basalt/storage
- * endpoints). Another type is a 415, a body over `limit` bytes a 413.
+ * fields. Files of a multipart body go to `files` when it accepts their field (a model form's
+ * file fields, stored through basalt/storage), and are dropped otherwise. Another type is a
+ * 415, a body over `limit` bytes (files aside) a 413.
  */
-export async function readFormBody(request: FastifyRequest, limit = DEFAULT_LIMIT): Promise<FormValues> {
+export async function readFormBody(
+  request: FastifyRequest,
+  limit = DEFAULT_LIMIT,
+  files?: FileReceiver,
+): Promise<FormValues> {
   const type = (request.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
   if (type === 'application/x-www-form-urlencoded') return parseUrlEncoded(await readText(request, limit));
   if (type === 'multipart/form-data') {
     try {
-      return await readMultipart(request, limit);
+      return await readMultipart(request, limit, files);
     } catch (error) {
       // busboy's own errors (no boundary, a truncated part) are the client's: a 400, never a 500.
       const status = (error as { statusCode?: unknown; status?: unknown }).statusCode;
@@ -54,21 +75,36 @@ function parseUrlEncoded(text: string): FormValues {
   return values;
 }
 
-async function readMultipart(request: FastifyRequest, limit: number): Promise<FormValues> {
+async function readMultipart(
+  request: FastifyRequest,
+  limit: number,
+  files?: FileReceiver,
+): Promise<FormValues> {
   const values: FormValues = {};
   const parts = (
     request as FastifyRequest & {
       parts(
         options: object,
       ): AsyncIterable<
-        { type: 'field'; fieldname: string; value: unknown } | { type: 'file'; file: NodeJS.ReadableStream }
+        | { type: 'field'; fieldname: string; value: unknown }
+        | { type: 'file'; fieldname: string; filename: string; mimetype: string; file: NodeJS.ReadableStream }
       >;
     }
-  ).parts({ limits: { fieldSize: limit, fields: 1000 } });
+  ).parts({
+    limits: { fieldSize: limit, fields: 1000, files: 20, ...(files ? { fileSize: files.maxSize + 1 } : {}) },
+  });
   let size = 0;
   for await (const part of parts) {
     if (part.type === 'file') {
-      part.file.resume();
+      // A file input left empty still sends a part, with no name and no bytes.
+      if (files && part.filename !== '' && files.accepts(part.fieldname))
+        await files.receive({
+          field: part.fieldname,
+          filename: part.filename,
+          mimetype: part.mimetype,
+          stream: part.file,
+        });
+      else part.file.resume();
       continue;
     }
     const value = String(part.value);

@@ -11,12 +11,15 @@ export type FormState<T> =
       readonly data: T;
       /** The values as typed, to fill the form in again. */
       readonly values: Readonly<Record<string, string>>;
+      /** Every value of a field sent several times (a multiple select, checkboxes), to fill it in again. */
+      readonly lists: Readonly<Record<string, readonly string[]>>;
       readonly errors: Readonly<Record<string, string>>;
     }
   | {
       readonly valid: false;
       readonly data: undefined;
       readonly values: Readonly<Record<string, string>>;
+      readonly lists: Readonly<Record<string, readonly string[]>>;
       /** A message per field name (`title: 'This field is required.'`). */
       readonly errors: Readonly<Record<string, string>>;
     };
@@ -38,14 +41,35 @@ export class FormValidator<S extends TSchema> {
     this.#schema = schema;
   }
 
-  /** Validates `values`; error messages are in the translator's language. */
-  check(values: FormValues, i18n: Translator): FormState<Static<S>> {
+  /**
+   * Validates `values` (and the files stored for the form's file fields, with the errors of
+   * those refused); error messages are in the translator's language.
+   */
+  check(
+    values: FormValues,
+    i18n: Translator,
+    files: Readonly<Record<string, unknown>> = {},
+    fileErrors: Readonly<Record<string, string>> = {},
+  ): FormState<Static<S>> {
     const properties = (this.#schema as { properties?: Record<string, PropertySchema> }).properties ?? {};
     const shown: Record<string, string> = {};
+    const lists: Record<string, string[]> = {};
     const input: Record<string, unknown> = {};
     for (const [name, property] of Object.entries(properties)) {
       const { type, nullable } = baseType(property);
+      if (type === 'object') {
+        // A file field: the stored file, or nothing (an update keeps the file it had).
+        if (files[name] !== undefined) input[name] = files[name];
+        continue;
+      }
       const raw = values[name];
+      if (type === 'array') {
+        // A multiple select sends a value per option chosen, and nothing when none is.
+        const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+        lists[name] = list;
+        input[name] = list.filter((value) => value !== '');
+        continue;
+      }
       if (raw === undefined) {
         // An unticked checkbox sends nothing.
         if (type === 'boolean') input[name] = false;
@@ -60,12 +84,15 @@ export class FormValidator<S extends TSchema> {
       input[name] = type === 'boolean' && (raw === 'on' || raw === 'true') ? true : raw;
     }
     if (this.#validate === undefined) this.#validate = FormValidator.#compiler().compile(this.#schema);
-    if (this.#validate(input)) return { valid: true, data: input as Static<S>, values: shown, errors: {} };
+    const valid = this.#validate(input);
+    if (valid && Object.keys(fileErrors).length === 0)
+      return { valid: true, data: input as Static<S>, values: shown, lists, errors: {} };
     return {
       valid: false,
       data: undefined,
       values: shown,
-      errors: fieldMessages(this.#validate.errors ?? [], i18n),
+      lists,
+      errors: { ...(valid ? {} : fieldMessages(this.#validate.errors ?? [], i18n)), ...fileErrors },
     };
   }
 

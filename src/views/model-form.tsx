@@ -1,6 +1,7 @@
 import { type TObject, type TSchema, Type } from '@sinclair/typebox';
 import { isBasaltError } from '../core/index.js';
 import type { AnyModel, CreateInput, FieldMeta } from '../db/index.js';
+import type { Translator } from '../i18n/index.js';
 import type { FormState } from './form.js';
 import type { Html } from './html.js';
 
@@ -13,7 +14,11 @@ export type Widget =
     }
   | { kind: 'textarea' }
   | { kind: 'checkbox' }
-  | { kind: 'select'; choices: readonly { value: string; label: string }[] };
+  | { kind: 'select'; choices: readonly { value: string; label: string }[] }
+  /** A to-many relation: a multiple select whose options the page gives (`FormFields choices`). */
+  | { kind: 'multiselect'; model: string }
+  /** A file field: stored through basalt/storage when the form is posted (multipart). */
+  | { kind: 'file'; accept: readonly string[] | null };
 
 /** One field of a {@link ModelForm}: its name, label, help, widget and limits, from the model. */
 export interface FormField {
@@ -37,11 +42,11 @@ export interface ModelForm<M extends AnyModel = AnyModel> {
 
 /** Options of {@link modelForm}. */
 export interface ModelFormOptions {
-  /** The fields shown, in order (default: every field a user can write, but files and JSON). */
+  /** The fields shown, in order (default: every field a user can write, but reverse relations and JSON). */
   fields?: readonly string[];
 }
 
-const SKIPPED = new Set(['hasMany', 'manyToMany', 'file', 'json']);
+const SKIPPED = new Set(['hasMany', 'json']);
 
 /**
  * A form made from a model: a widget per field that fits its kind (text, number, date, select
@@ -72,7 +77,7 @@ export function modelForm<M extends AnyModel>(model: M, options: ModelFormOption
   const required: string[] = [];
   const fields: FormField[] = [];
   for (const field of chosen) {
-    const key = field.attribute ?? field.name;
+    const key = field.kind === 'manyToMany' ? field.name : (field.attribute ?? field.name);
     const property = create.properties[key];
     if (property === undefined) continue;
     properties[key] = property;
@@ -96,6 +101,10 @@ export function modelForm<M extends AnyModel>(model: M, options: ModelFormOption
 function widgetOf(field: FieldMeta): Widget {
   if (field.choices) return { kind: 'select', choices: field.choices };
   switch (field.kind) {
+    case 'manyToMany':
+      return { kind: 'multiselect', model: field.relation?.target ?? '' };
+    case 'file':
+      return { kind: 'file', accept: field.accept };
     case 'text':
       return { kind: 'textarea' };
     case 'boolean':
@@ -141,15 +150,23 @@ export function withModelErrors<T>(form: FormState<T>, error: unknown): FormStat
     const name = issue.pointer.split('/')[1] ?? '';
     if (name !== '' && errors[name] === undefined) errors[name] = issue.detail;
   }
-  return { valid: false, data: undefined, values: form.values, errors };
+  return { valid: false, data: undefined, values: form.values, lists: form.lists, errors };
 }
 
 /** What {@link FormFields} renders a form from: the values typed and the errors, empty for a new form. */
 export interface FormFieldsProps {
   form: ModelForm;
-  state?: Pick<FormState<unknown>, 'values' | 'errors'>;
+  state?: Pick<FormState<unknown>, 'values' | 'errors'> & Partial<Pick<FormState<unknown>, 'lists'>>;
   /** Values of a new or edited object, shown when the form was not submitted. */
   initial?: Readonly<Record<string, unknown>>;
+  /** The options of to-many fields (`{ genres: [{ value: '1', label: 'Poetry' }] }`), read by the page. */
+  choices?: Readonly<Record<string, readonly { value: string; label: string }[]>>;
+  /**
+   * The request's translator (`view.i18n`): Basalt's widget texts in its language, and field
+   * labels and help from the keys `fields.<model>.<field>` and `fields.<model>.<field>.help` when
+   * the app's catalogue has them.
+   */
+  i18n?: Translator;
 }
 
 /**
@@ -159,16 +176,26 @@ export interface FormFieldsProps {
  */
 export function FormFields(props: FormFieldsProps): Html {
   const values = props.state?.values ?? {};
+  const lists = props.state?.lists ?? {};
   const errors = props.state?.errors ?? {};
+  const { i18n } = props;
+  const model = props.form.model.name;
+  const text = (key: string, fallback: string): string => (i18n?.has(key) ? i18n.t(key) : fallback);
   return (
     <>
-      {props.form.fields.map((field) => {
+      {props.form.fields.map((f) => {
+        const field = {
+          ...f,
+          label: text(`fields.${model}.${f.name}`, f.label),
+          help: f.help === null ? null : text(`fields.${model}.${f.name}.help`, f.help),
+        };
         const id = `field-${field.name}`;
         const error = errors[field.name];
         const described = [field.help ? `${id}-help` : '', error ? `${id}-error` : '']
           .filter(Boolean)
           .join(' ');
         const raw = values[field.name] ?? initialText(props.initial?.[field.name]);
+        const selected = new Set(lists[field.name] ?? initialList(props.initial?.[field.name]));
         const common = {
           id,
           name: field.name,
@@ -191,13 +218,37 @@ export function FormFields(props: FormFieldsProps): Html {
               </textarea>
             ) : field.widget.kind === 'select' ? (
               <select {...common}>
-                {field.required ? null : <option value="">---------</option>}
+                {field.required ? null : <option value="">{text('basalt.form.empty', '---------')}</option>}
                 {field.widget.choices.map((choice) => (
                   <option value={choice.value} selected={choice.value === raw}>
                     {choice.label}
                   </option>
                 ))}
               </select>
+            ) : field.widget.kind === 'multiselect' ? (
+              <select {...common} required={false} multiple>
+                {(props.choices?.[field.name] ?? []).map((choice) => (
+                  <option value={choice.value} selected={selected.has(choice.value)}>
+                    {choice.label}
+                  </option>
+                ))}
+              </select>
+            ) : field.widget.kind === 'file' ? (
+              <>
+                <input
+                  type="file"
+                  {...common}
+                  required={field.required && !isFile(props.initial?.[field.name])}
+                  accept={field.widget.accept?.join(',') || undefined}
+                />
+                {isFile(props.initial?.[field.name]) ? (
+                  <p class="current-file">
+                    {i18n
+                      ? i18n.t('basalt.form.file.current', { name: fileName(props.initial?.[field.name]) })
+                      : `Currently: ${fileName(props.initial?.[field.name])}`}
+                  </p>
+                ) : null}
+              </>
             ) : field.widget.kind === 'input' ? (
               <input
                 type={field.widget.type}
@@ -224,8 +275,26 @@ export function FormFields(props: FormFieldsProps): Html {
   );
 }
 
+function isFile(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { key?: unknown }).key === 'string';
+}
+
+function fileName(value: unknown): string {
+  const { name, key } = value as { name?: string; key: string };
+  return name ?? key.split('/').pop() ?? key;
+}
+
+/** The chosen keys of a to-many field's initial value: ids, or related rows with an `id`. */
+function initialList(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((item) =>
+    typeof item === 'object' && item !== null ? String((item as { id?: unknown }).id) : String(item),
+  );
+}
+
 function initialText(value: unknown): string {
   if (value === undefined || value === null) return '';
+  if (Array.isArray(value) || isFile(value)) return '';
   if (value instanceof Date) return value.toISOString().slice(0, 16);
   return String(value);
 }

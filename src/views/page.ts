@@ -18,6 +18,7 @@ import type { Translator } from '../i18n/index.js';
 import { type FlashMessage, takeFlashes } from './flash.js';
 import { CSRF_FIELD, type FormState, FormValidator } from './form.js';
 import { readFormBody } from './form-body.js';
+import { FormUploads } from './form-uploads.js';
 import { type Html, isHtml, renderDocument } from './html.js';
 import { languagesOf, translatorOf } from './languages.js';
 import type { ModelForm } from './model-form.js';
@@ -159,6 +160,8 @@ export function page<const P extends string, const O extends PageOptions>(
   const method = options.method ?? 'GET';
   const form = options.form;
   const validator = form ? new FormValidator(isModelForm(form) ? form.schema : form) : undefined;
+  const fileForm =
+    form && isModelForm(form) && form.fields.some((f) => f.widget.kind === 'file') ? form : undefined;
   const spec: EndpointSpec = {
     params: options.params,
     query: options.query,
@@ -174,15 +177,24 @@ export function page<const P extends string, const O extends PageOptions>(
     if (spec[key] === undefined) delete spec[key];
   const limit = options.bodyLimit;
   const run = async (context: PageContext<P, O> & { session?: SessionLike }): Promise<unknown> => {
+    let uploads: FormUploads | undefined;
     if (method === 'POST') {
       checkSessionlessOrigin(context.request, context.session);
-      const values = await readFormBody(context.request, limit);
-      checkCsrf(context.session, values[CSRF_FIELD]);
+      const i18n = translatorOf(context.request, context.user);
+      uploads = fileForm ? new FormUploads(context, fileForm, i18n) : undefined;
+      let values: Awaited<ReturnType<typeof readFormBody>>;
+      try {
+        values = await readFormBody(context.request, limit, uploads);
+        // The token may come after the files in the body: files of a forged form are removed.
+        checkCsrf(context.session, values[CSRF_FIELD]);
+      } catch (error) {
+        await uploads?.discard();
+        throw error;
+      }
       delete values[CSRF_FIELD];
-      (context as { form: unknown }).form = validator?.check(
-        values,
-        translatorOf(context.request, context.user),
-      );
+      const state = validator?.check(values, i18n, uploads?.files, uploads?.errors);
+      if (state && !state.valid) await uploads?.discard();
+      (context as { form: unknown }).form = state;
     }
     (context as { view: ViewContext }).view = new PageView(
       context.request,
@@ -191,7 +203,13 @@ export function page<const P extends string, const O extends PageOptions>(
       // A HEAD request (a link checker, a prefetch) must not use up the messages.
       context.request.method === 'HEAD' ? [] : await takeFlashes(context),
     );
-    return answer(await handler(context), context.request, context.reply);
+    if (uploads === undefined) return answer(await handler(context), context.request, context.reply);
+    try {
+      return answer(await handler(context), context.request, context.reply);
+    } catch (error) {
+      await uploads.discard();
+      throw error;
+    }
   };
   return {
     kind: 'endpoint',
