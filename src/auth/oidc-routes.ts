@@ -151,6 +151,7 @@ export function oidcRoutes(options: OidcRouteOptions): AnyEndpoint[] {
           ),
         }),
         response: { 302: t.Null() },
+        problems: [502],
         ...limited,
       },
       async (ctx) => {
@@ -173,7 +174,9 @@ export function oidcRoutes(options: OidcRouteOptions): AnyEndpoint[] {
             next: t.Optional(t.String({ maxLength: 500, description: 'Where to go once linked' })),
           }),
         ),
-        response: { 200: t.Object({ url: t.String() }) },
+        // The provider's authorization URL: its endpoint with the state, nonce and PKCE challenge.
+        response: { 200: t.Object({ url: t.String({ format: 'uri', maxLength: 8192 }) }) },
+        problems: [502],
         ...limited,
       },
       async (ctx) => {
@@ -191,6 +194,9 @@ export function oidcRoutes(options: OidcRouteOptions): AnyEndpoint[] {
         params: t.Object({ provider: t.String({ maxLength: 64 }) }),
         query: t.Record(t.String(), t.String()),
         response: { 200: TokenPairSchema, 303: t.Null() },
+        // A disabled account or an unverified email (403), an account or identity already
+        // taken (409), a provider that cannot be reached or answers wrongly (502).
+        problems: [403, 409, 502],
       },
       async (ctx) => {
         const provider = providerOf(ctx.params.provider);

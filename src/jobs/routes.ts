@@ -117,6 +117,8 @@ export function jobRoutes(prefix: string, jobs: () => Jobs): AnyEndpoint[] {
         ...guard,
         summary: 'Queue a failed (dead-lettered) or cancelled job again',
         params: Id,
+        // A job in any other state cannot be retried.
+        problems: [409],
         response: { 200: JobSchema },
       },
       async ({ params }) => wire(await jobs().retry(params.id)),
@@ -127,6 +129,8 @@ export function jobRoutes(prefix: string, jobs: () => Jobs): AnyEndpoint[] {
         ...guard,
         summary: 'Cancel a waiting or running job',
         params: Id,
+        // A finished job cannot be cancelled.
+        problems: [409],
         response: { 200: t.Union([JobSchema, t.Null()]) },
       },
       async ({ params }) => {

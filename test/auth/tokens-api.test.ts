@@ -343,7 +343,10 @@ describe('OpenAPI of guarded endpoints', () => {
       expect(doc.paths['/public']!.get!.security).toBeUndefined();
       expect(doc.paths['/auth/logout']!.post!.security).toContainEqual({ bearerAuth: [] });
       expect(doc.paths['/auth/logout']!.post!.security).toContainEqual({});
-      expect(doc.paths['/auth/token']!.post!.security).toBeUndefined();
+      // Signing in is public on purpose, and says so (auth: 'none').
+      expect(doc.paths['/auth/token']!.post!.security).toEqual([{}]);
+      // A bad token is refused wherever it is sent, so every operation declares a 401.
+      expect(doc.paths['/public']!.get!.responses).toHaveProperty('401');
       const SwaggerParser = (await import('@apidevtools/swagger-parser')).default;
       await SwaggerParser.validate(structuredClone(doc) as never);
     } finally {

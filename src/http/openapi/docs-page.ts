@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -21,7 +22,10 @@ export function registerDocsRoutes(
   document: OpenApiDocument,
   headers: Record<string, string>,
 ): void {
+  // Serialized once, with its ETag: the document is built when the app is created, and each
+  // request sends the same bytes (or a 304 to a client that has them).
   const json = JSON.stringify(document);
+  const etag = `"${createHash('sha256').update(json).digest('base64url').slice(0, 32)}"`;
   const assetDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const cache = new Map<string, Buffer>();
   const pageHeaders = pageHeadersFor(headers);
@@ -33,11 +37,9 @@ export function registerDocsRoutes(
   const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });`;
 
   fastify.get('/openapi.json', (request, reply) => {
-    reply
-      .headers(headers)
-      .header('x-request-id', request.id)
-      .type('application/json; charset=utf-8')
-      .send(json);
+    reply.headers(headers).header('x-request-id', request.id).header('etag', etag);
+    if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send();
+    return reply.type('application/json; charset=utf-8').send(json);
   });
   fastify.get('/docs', (request, reply) => {
     reply.headers(pageHeaders).header('x-request-id', request.id).type('text/html; charset=utf-8').send(html);
@@ -54,5 +56,14 @@ export function registerDocsRoutes(
       cache.set(request.params.asset, body);
     }
     return reply.headers(pageHeaders).header('cache-control', 'public, max-age=86400').type(type).send(body);
+  });
+}
+
+/** Whether an If-None-Match header names `etag` (or is `*`). */
+function matches(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed === etag || trimmed === `W/${etag}`;
   });
 }

@@ -98,6 +98,8 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   415: 'Unsupported media type',
   429: 'Too many requests',
   500: 'Unexpected error',
+  502: 'An upstream service failed',
+  503: 'Service unavailable',
 };
 
 /**
@@ -130,14 +132,14 @@ const RATE_LIMIT_HEADERS: Record<string, JsonObject> = {
 const headerRefs = (names: readonly string[]) =>
   Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
 const LIMIT_HEADER_NAMES = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
-/** The limit headers of a 400, which a request refused before the endpoint runs lacks. */
+/** The limit headers of a 400, 401 or 403, which a request refused before it was counted lacks. */
 const LIMIT_HEADERS_IF_COUNTED: JsonObject = Object.fromEntries(
   LIMIT_HEADER_NAMES.map((name) => [
     name,
     {
       ...RATE_LIMIT_HEADERS[name],
       required: false,
-      description: `${String(RATE_LIMIT_HEADERS[name]!.description)}; absent when the request was refused before it was counted (a Host not allowed, a malformed URL)`,
+      description: `${String(RATE_LIMIT_HEADERS[name]!.description)}; absent when the request was refused before it was counted (a Host not allowed, a malformed URL, a rejected token, a failed CSRF check)`,
     },
   ]),
 );
@@ -359,7 +361,9 @@ export function buildOpenApiDocument(
       description: ERROR_DESCRIPTIONS[code],
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
     });
-    const errorCodes = [500];
+    // Any operation may crash (500) or find the database, Redis or a lock too slow, or the
+    // server stopping (503).
+    const errorCodes = [500, 503];
     // Fastify reads the body of every POST, PUT, PATCH and DELETE, declared or not: one that is
     // not JSON is a 415, malformed JSON a 400, one past the size limit a 413. A streamed body
     // (an upload) is refused for its type or size by the handler.
@@ -377,6 +381,9 @@ export function buildOpenApiDocument(
       errorCodes.push(401);
     }
     const authSchemes = options.authentication?.schemes ?? [];
+    // Credentials that are sent are checked on every endpoint: a bad token is a 401 even where
+    // none is needed.
+    if (options.authentication) errorCodes.push(401);
     if (spec.auth === 'none' && !spec.permissions?.length) {
       // Public on purpose (signing in, signing up): said explicitly, not left unsaid.
       security.push({});
@@ -402,11 +409,12 @@ export function buildOpenApiDocument(
     for (const [status, response] of Object.entries(responses)) {
       const code = Number(status);
       const headers: JsonObject = {};
-      // The limit is counted before anything else of the endpoint runs, so its answers carry it;
-      // a 400 may come from before (a Host not allowed, a malformed URL), so there it may not.
+      // The limit is counted before the endpoint's own work, so its answers carry it; a 400,
+      // 401 or 403 may come from before (a Host not allowed, a malformed URL, a rejected token,
+      // a failed CSRF check), so there it may not.
       if (limited && code < 500 && code !== 414) {
         Object.assign(headers, headerRefs(code === 429 ? ['Retry-After'] : []));
-        if (code === 400) Object.assign(headers, LIMIT_HEADERS_IF_COUNTED);
+        if (code === 400 || code === 401 || code === 403) Object.assign(headers, LIMIT_HEADERS_IF_COUNTED);
         else Object.assign(headers, headerRefs(LIMIT_HEADER_NAMES));
       }
       if (cors) Object.assign(headers, headerRefs(Object.keys(cors)));

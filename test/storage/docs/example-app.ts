@@ -39,7 +39,13 @@ export const uploadCover = post(
 // #region private
 export const invoicePdf = get(
   '/invoices/:id/pdf',
-  { params: t.Object({ id: t.Integer() }), auth: 'required' },
+  {
+    params: t.Object({ id: t.Integer({ minimum: 1, maximum: 2_147_483_647 }) }),
+    auth: 'required',
+    // Declared for the OpenAPI document: a PDF, or a 403 for anyone else.
+    response: { 200: t.Unsafe<unknown>({ contentMediaType: 'application/pdf' }) },
+    problems: [403],
+  },
   async (ctx) => {
     const invoice = await ctx.db.get(Invoice, ctx.params.id);
     const mayRead = invoice.customerId === ctx.user.id || (await ctx.auth.hasPermission('view_invoice'));
