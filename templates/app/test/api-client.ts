@@ -41,7 +41,7 @@ export type Me = {
   isSuperuser: boolean;
   lastLogin: string | null;
   dateJoined: string;
-  /** Every permission codename the user holds */
+  /** Every permission codename the user holds ('*' for a superuser: all of them) */
   permissions: string[];
 };
 
@@ -75,8 +75,10 @@ export type Note = {
 };
 
 export type NotePage = {
-  /** Matching objects in all pages */
+  /** Matching objects in all pages: exact, or an estimate when countIsEstimate is true */
   count: number;
+  /** Present when more objects match than are counted exactly: count is then an estimate */
+  countIsEstimate?: true;
   /** URL of the next page; null on the last */
   next: string | null;
   /** URL of the previous page; null on the first */
@@ -120,6 +122,10 @@ export interface Paths {
         200: TokenPair;
         /** Invalid input */
         400: Problem;
+        /** Authentication required */
+        401: Problem;
+        /** Forbidden */
+        403: Problem;
         /** Payload too large */
         413: Problem;
         /** Unsupported media type */
@@ -128,6 +134,8 @@ export interface Paths {
         429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -149,6 +157,10 @@ export interface Paths {
         200: TokenPair;
         /** Invalid input */
         400: Problem;
+        /** Authentication required */
+        401: Problem;
+        /** Forbidden */
+        403: Problem;
         /** Payload too large */
         413: Problem;
         /** Unsupported media type */
@@ -157,6 +169,8 @@ export interface Paths {
         429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -180,12 +194,20 @@ export interface Paths {
         204: undefined;
         /** Invalid input */
         400: Problem;
+        /** Authentication required */
+        401: Problem;
+        /** Forbidden */
+        403: Problem;
         /** Payload too large */
         413: Problem;
         /** Unsupported media type */
         415: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -205,8 +227,12 @@ export interface Paths {
         200: Me;
         /** Authentication required */
         401: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -231,12 +257,18 @@ export interface Paths {
         400: Problem;
         /** Authentication required */
         401: Problem;
+        /** Forbidden */
+        403: Problem;
         /** Payload too large */
         413: Problem;
         /** Unsupported media type */
         415: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -258,6 +290,10 @@ export interface Paths {
         202: null;
         /** Invalid input */
         400: Problem;
+        /** Authentication required */
+        401: Problem;
+        /** Forbidden */
+        403: Problem;
         /** Payload too large */
         413: Problem;
         /** Unsupported media type */
@@ -266,6 +302,8 @@ export interface Paths {
         429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -289,6 +327,10 @@ export interface Paths {
         204: undefined;
         /** Invalid input */
         400: Problem;
+        /** Authentication required */
+        401: Problem;
+        /** Forbidden */
+        403: Problem;
         /** Payload too large */
         413: Problem;
         /** Unsupported media type */
@@ -297,6 +339,8 @@ export interface Paths {
         429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -319,6 +363,10 @@ export interface Paths {
         204: undefined;
         /** Invalid input */
         400: Problem;
+        /** Authentication required */
+        401: Problem;
+        /** Forbidden */
+        403: Problem;
         /** Payload too large */
         413: Problem;
         /** Unsupported media type */
@@ -327,6 +375,8 @@ export interface Paths {
         429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -344,8 +394,22 @@ export interface Paths {
       responses: {
         /** Success */
         204: undefined;
+        /** Invalid input */
+        400: Problem;
+        /** Authentication required */
+        401: Problem;
+        /** Forbidden */
+        403: Problem;
+        /** Payload too large */
+        413: Problem;
+        /** Unsupported media type */
+        415: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -365,8 +429,14 @@ export interface Paths {
         200: {
           csrfToken: string | null;
         };
+        /** Authentication required */
+        401: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -398,8 +468,12 @@ export interface Paths {
         401: Problem;
         /** Forbidden */
         403: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -428,8 +502,12 @@ export interface Paths {
         401: Problem;
         /** Forbidden */
         403: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -457,8 +535,14 @@ export interface Paths {
         403: Problem;
         /** Not found */
         404: Problem;
+        /** URI too long */
+        414: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -486,8 +570,20 @@ export interface Paths {
         403: Problem;
         /** Not found */
         404: Problem;
+        /** Conflict */
+        409: Problem;
+        /** Payload too large */
+        413: Problem;
+        /** URI too long */
+        414: Problem;
+        /** Unsupported media type */
+        415: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -515,8 +611,20 @@ export interface Paths {
         403: Problem;
         /** Not found */
         404: Problem;
+        /** Conflict */
+        409: Problem;
+        /** Payload too large */
+        413: Problem;
+        /** URI too long */
+        414: Problem;
+        /** Unsupported media type */
+        415: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -549,8 +657,12 @@ export interface Paths {
         413: Problem;
         /** Unsupported media type */
         415: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -564,8 +676,10 @@ export interface Paths {
           search?: string;
           /** Comma-separated fields to order by, '-' for descending: createdAt, title */
           ordering?: string;
-          /** Page number, from 1 */
+          /** Page number, from 1, for pages within the first 10000 objects (deeper pages: follow the next links, which carry a cursor) */
           page?: number;
+          /** Cursor from a next or previous link */
+          cursor?: string;
           /** Items per page (default 20) */
           pageSize?: number;
           /** Comma-separated fields to return (id is always returned): id, title, body, authorId, createdAt, updatedAt */
@@ -581,10 +695,16 @@ export interface Paths {
         200: NotePage;
         /** Invalid input */
         400: Problem;
+        /** Authentication required */
+        401: Problem;
         /** Not found */
         404: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
     /** Create a note (operation createNote) */
@@ -604,14 +724,20 @@ export interface Paths {
         400: Problem;
         /** Authentication required */
         401: Problem;
+        /** Forbidden */
+        403: Problem;
         /** Conflict */
         409: Problem;
         /** Payload too large */
         413: Problem;
         /** Unsupported media type */
         415: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -639,10 +765,18 @@ export interface Paths {
         304: undefined;
         /** Invalid input */
         400: Problem;
+        /** Authentication required */
+        401: Problem;
         /** Not found */
         404: Problem;
+        /** URI too long */
+        414: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
     /** Replace a note (operation updateNote) */
@@ -676,10 +810,16 @@ export interface Paths {
         412: Problem;
         /** Payload too large */
         413: Problem;
+        /** URI too long */
+        414: Problem;
         /** Unsupported media type */
         415: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
     /** Change some fields of a note (operation partialUpdateNote) */
@@ -713,10 +853,16 @@ export interface Paths {
         412: Problem;
         /** Payload too large */
         413: Problem;
+        /** URI too long */
+        414: Problem;
         /** Unsupported media type */
         415: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
     /** Delete a note (operation deleteNote) */
@@ -748,8 +894,18 @@ export interface Paths {
         409: Problem;
         /** Precondition failed */
         412: Problem;
+        /** Payload too large */
+        413: Problem;
+        /** URI too long */
+        414: Problem;
+        /** Unsupported media type */
+        415: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
@@ -772,8 +928,12 @@ export interface Paths {
         };
         /** Authentication required */
         401: Problem;
+        /** Too many requests */
+        429: Problem;
         /** Unexpected error */
         500: Problem;
+        /** Service unavailable */
+        503: Problem;
       };
     };
   };
