@@ -21,7 +21,7 @@ export const bookCollection = defineCollection(Book, {
     price: ['lt', 'lte', 'gt', 'gte'],
     publishedOn: ['lt', 'gte', 'isNull'],
   },
-  search: ['title', 'isbn'],
+  search: { fields: ['title', 'isbn'], mode: 'contains' },
   ordering: ['title', 'price', 'publishedOn', 'createdAt'],
   permissions: { read: 'anyone', write: 'model' },
 });
@@ -32,6 +32,8 @@ export const books = resource(bookCollection, { path: '/api/books' }).action(
     method: 'GET',
     access: 'anyone',
     summary: 'Price of a book in another currency',
+    description:
+      'The price converted at fixed rates and rounded to the cent (EUR unless `currency` says otherwise).',
     query: t.Object({
       currency: t.Union([t.Literal('EUR'), t.Literal('USD'), t.Literal('GBP')], { default: 'EUR' }),
     }),
@@ -47,7 +49,7 @@ export const books = resource(bookCollection, { path: '/api/books' }).action(
 export const authors = resource(Author, {
   path: '/api/authors',
   include: { books: { model: Book, fields: ['title', 'price', 'publishedOn'] } },
-  search: ['name'],
+  search: { fields: ['name'], mode: 'contains' },
   ordering: ['name'],
   permissions: { read: 'anyone', write: 'model' },
 });

@@ -8,8 +8,8 @@ export const Author = defineModel(
     bio: f.text({ optional: true, help: 'A short biography shown on the author page' }),
     books: f.hasMany('book', { foreignKey: 'author' }),
   },
-  // The authors list orders by name (api.ts): an index serves it and its keyset pages.
-  { indexes: [['name', 'id']] },
+  // The authors list orders by name and searches it (api.ts): indexes serve both.
+  { indexes: [['name', 'id']], search: { fields: ['name'], mode: 'contains' } },
 );
 
 export const Tag = defineModel('tag', {
@@ -43,6 +43,8 @@ export const Book = defineModel(
       ['publishedOn', 'id'],
       ['createdAt', 'id'],
     ],
+    // The books list's search (api.ts), served by trigrams (pg_trgm / FTS5).
+    search: { fields: ['title', 'isbn'], mode: 'contains' },
     checks: { book_price_not_negative: 'price >= 0' },
     timestamps: true,
   },

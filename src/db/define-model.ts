@@ -6,6 +6,7 @@ import type {
   FieldMeta,
   IndexMeta,
   ModelMeta,
+  SearchMeta,
   ThroughMeta,
   UniqueMeta,
 } from './meta.js';
@@ -237,7 +238,25 @@ function buildMeta(name: string, fields: FieldsShape, options: ModelOptions): Mo
     unique,
     checks,
     timestamps: options.timestamps === true,
+    search: searchMeta(name, options.search, columnsOf),
   };
+}
+
+function searchMeta(
+  model: string,
+  search: ModelOptions['search'],
+  columnsOf: (names: readonly string[]) => string[],
+): SearchMeta | null {
+  if (search === undefined) return null;
+  if (search.mode !== 'contains' && search.mode !== 'fulltext')
+    throw new TypeError(`Model '${model}': search.mode must be 'contains' or 'fulltext'`);
+  const language = search.language ?? 'english';
+  if (!/^[a-z_]+$/.test(language))
+    throw new TypeError(
+      `Model '${model}': search.language '${language}' is not a text search configuration name`,
+    );
+  if (search.fields.length === 0) throw new TypeError(`Model '${model}': search.fields is empty`);
+  return { fields: [...search.fields], columns: columnsOf(search.fields), mode: search.mode, language };
 }
 
 /**

@@ -102,6 +102,16 @@ export interface ModelMeta {
   unique: UniqueMeta[];
   checks: CheckMeta[];
   timestamps: boolean;
+  /** The model's search index (`search` option), or null. */
+  search: SearchMeta | null;
+}
+
+/** A model's search index: its text fields (and columns), mode and text search configuration. */
+export interface SearchMeta {
+  fields: string[];
+  columns: string[];
+  mode: 'contains' | 'fulltext';
+  language: string;
 }
 
 /** `publishedOn` → `published_on`. */

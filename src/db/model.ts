@@ -74,6 +74,12 @@ export interface ModelOptions<F = FieldsShape> {
   unique?: readonly (readonly FieldName<F>[])[];
   /** Named check constraints as SQL expressions over columns: `{ price_positive: 'price >= 0' }`. */
   checks?: Readonly<Record<string, string>>;
+  /**
+   * The search index of the model (one at most), which `makemigrations` writes as
+   * `searchIndex(...)` and `db.createTables()` creates: `contains` (trigrams) or `fulltext`
+   * (stems, weighted by field order). A collection's `search: { fields, mode }` is served by it.
+   */
+  search?: { fields: readonly FieldName<F>[]; mode: 'contains' | 'fulltext'; language?: string };
   /** Adds `createdAt` and `updatedAt`, maintained by model operations. */
   timestamps?: boolean;
   hooks?: ModelHooks;

@@ -38,7 +38,7 @@ function backed(leads: readonly string[][], names: readonly string[]): boolean {
 
 /**
  * What a collection's lists would scan the whole table for: an allowed or default ordering,
- * a filter or a search without an index to serve it (ops.W001–W003). Warnings: a small table
+ * a filter or a search without an index to serve it (ops.W001–W004). Warnings: a small table
  * needs none, a big one is sorted and scanned on every request.
  */
 export function listIndexFindings(rt: CollectionRuntime, where: string): CheckMessage[] {
@@ -76,7 +76,22 @@ export function listIndexFindings(rt: CollectionRuntime, where: string): CheckMe
       id: 'ops.W003',
       level: 'warning',
       message: `${where} searches '${model.name}' (${rt.query.search.join(', ')}) with unindexed LIKE scans.`,
-      hint: `Use search: { fields: [...], mode: 'contains' } (trigram index) or mode: 'fulltext', add the searchIndex() operation to a migration (docs/queries.md).`,
+      hint: `Use search: { fields: [...], mode: 'contains' } (trigram index) or mode: 'fulltext', with the same search declared on the model (docs/resources.md).`,
+    });
+  const target = rt.query.searchTarget;
+  const declared = model.meta.search;
+  if (
+    target !== null &&
+    (declared === null ||
+      declared.mode !== target.mode ||
+      declared.language !== target.language ||
+      declared.columns.join() !== target.columns.join())
+  )
+    out.push({
+      id: 'ops.W004',
+      level: 'warning',
+      message: `${where} searches '${model.name}' (${rt.query.search.join(', ')}, ${target.mode}) but the model declares no such search index.`,
+      hint: `Declare search: { fields: [${rt.query.search.map((a) => `'${fieldOf(model, a)?.name ?? a}'`).join(', ')}], mode: '${target.mode}' } on the model and run makemigrations (or create it with searchIndex() in a migration).`,
     });
   return out;
 }

@@ -8,6 +8,7 @@ import {
   defineMigration,
   defineModel,
   f,
+  removeSearchIndex,
   searchIndex,
 } from '../../src/db/index.js';
 import { detectChanges } from '../../src/db/migrations/autodetector.js';
@@ -30,7 +31,11 @@ const Novel = defineModel(
     publishedOn: f.date({ optional: true }),
     writer: f.belongsTo(() => Writer, { onDelete: 'cascade' }),
   },
-  { ordering: ['title'], indexes: [['price', 'id']] },
+  {
+    ordering: ['title'],
+    indexes: [['price', 'id']],
+    search: { fields: ['title', 'summary'], mode: 'contains' },
+  },
 );
 const models = [Writer, Novel] as const;
 
@@ -75,6 +80,23 @@ describe('indexes a list needs', () => {
       "writer: { kind: 'belongsTo', index: true, target: 'writer', onDelete: 'cascade' }",
     );
     expect(code).toContain("{ name: 'novel_title_id_idx', fields: ['title', 'id'] }");
+    expect(code).toContain("searchIndex('novel', { fields: ['title', 'summary'], mode: 'contains' })");
+  });
+
+  it('db.createTables() creates the search index a model declares', async () => {
+    const db = createDatabase({ url: 'sqlite::memory:', models });
+    try {
+      await db.createTables();
+      const writer = await db.create(Writer, { name: 'w' });
+      await db.createMany(Novel, novels(writer.id));
+      const searched = defineCollection(Novel, {
+        search: { fields: ['title', 'summary'], mode: 'contains' },
+      });
+      const page = (await operations(db).list(system, searched, { search: 'COBALT' })) as { count: number };
+      expect(page.count).toBe(6);
+    } finally {
+      await db.close();
+    }
   });
 
   it('the system check names orderings, filters and searches no index serves, with a hint', () => {
@@ -96,9 +118,11 @@ describe('indexes a list needs', () => {
     const tight = defineCollection(Novel, {
       ordering: ['title', 'price'],
       filters: { price: ['lt'], writer: true },
-      search: { fields: ['title'], mode: 'contains' },
+      search: { fields: ['title', 'summary'], mode: 'contains' },
     });
     expect(listIndexFindings(runtimeOf(tight), 'GET /novels')).toEqual([]);
+    const mismatched = defineCollection(Novel, { search: { fields: ['title'], mode: 'fulltext' } });
+    expect(listIndexFindings(runtimeOf(mismatched), 'GET /novels').map((m) => m.id)).toEqual(['ops.W004']);
   });
 });
 
@@ -122,9 +146,16 @@ describe.each(cases)('big lists on $name', ({ dialect, skip }) => {
     const initial = defineMigration({
       operations: await detectChanges(emptyState(), stateFromModels(models)),
     });
+    // The model declares a `contains` index; the fulltext case swaps it in a second migration.
     const searched = defineMigration({
       dependencies: ['0001_initial'],
-      operations: [searchIndex('novel', { fields: ['title', 'summary'], mode: search })],
+      operations:
+        search === 'contains'
+          ? []
+          : [
+              removeSearchIndex('novel'),
+              searchIndex('novel', { fields: ['title', 'summary'], mode: search }),
+            ],
     });
     const runner = createMigrationRunner({
       kysely: database.kysely as never,

@@ -1,5 +1,6 @@
 import type { FieldMeta, ModelMeta } from '../meta.js';
 import type { AnyModel } from '../model.js';
+import { createSearchSql } from '../query/search.js';
 import type { ModelRegistry } from '../registry.js';
 import type { DialectAdapter } from './dialect.js';
 import { quoteId, quoteString } from './dialect.js';
@@ -74,6 +75,16 @@ export function createTableStatements(
       `create ${ix.unique ? 'unique ' : ''}index ${quoteId(ix.name)} on ${table} (${ix.fields.map((name) => indexColumn(adapter, meta.fields[name]!)).join(', ')})${ix.where ? ` where ${ix.where}` : ''}`,
     );
   }
+  // The model's search index, as its migration's searchIndex() makes it.
+  if (meta.search)
+    after.push(
+      ...createSearchSql(adapter.name, {
+        table: meta.table,
+        columns: meta.search.columns,
+        mode: meta.search.mode,
+        language: meta.search.language,
+      }),
+    );
   return [`create table ${table} (\n  ${lines.join(',\n  ')}\n)`, ...after];
 }
 

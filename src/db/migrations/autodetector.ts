@@ -4,6 +4,7 @@ import { addConstraint, removeConstraint } from './operations/constraints.js';
 import { addField, alterField, removeField, renameField } from './operations/fields.js';
 import { addIndex, removeIndex } from './operations/indexes.js';
 import { createModel, deleteModel, renameModel, specFromModel } from './operations/models.js';
+import { removeSearchIndex, searchIndex } from './operations/search.js';
 import type { ModelState, ProjectState } from './state.js';
 import { cloneState, sameDefinition, sameField, specFromField } from './state.js';
 
@@ -103,12 +104,17 @@ export async function detectChanges(
 
   // New models, targets of foreign keys first.
   const created = new Set(added());
-  for (const m of creationOrder(added().map((n) => to.models[n]!))) push(createModel(specFromModel(m)));
+  for (const m of creationOrder(added().map((n) => to.models[n]!))) {
+    push(createModel(specFromModel(m)));
+    if (m.search) push(searchIndex(m.name, m.search));
+  }
 
   for (const name of Object.keys(to.models)) {
     const before = current.models[name];
     const after = to.models[name]!;
     if (!before || created.has(name)) continue;
+    // A search index covers fields: it goes before they change, and comes back after.
+    if (before.search && !same(before.search, after.search)) push(removeSearchIndex(name));
     if (before.table !== after.table) push(renameModel(name, name, { table: after.table }));
     // Indexes and constraints that go away or change, before the fields they cover change.
     for (const ix of before.indexes) {
@@ -176,6 +182,7 @@ export async function detectChanges(
     for (const c of after.checks)
       if (!m().checks.some((x) => key(x) === c.name))
         push(addConstraint(name, { type: 'check', name: c.name, check: c.sql }));
+    if (after.search && !same(m().search, after.search)) push(searchIndex(name, after.search));
   }
 
   // Deleted models, the ones pointing at others first.

@@ -217,6 +217,15 @@ export function stateFromModels(models: readonly { meta: ModelMeta }[]): Project
       })),
       unique: meta.unique.map((u) => ({ name: u.name, fields: [...u.fields] })),
       checks: meta.checks.map((c) => ({ ...c })),
+      ...(meta.search
+        ? {
+            search: {
+              fields: [...meta.search.fields],
+              mode: meta.search.mode,
+              language: meta.search.language,
+            },
+          }
+        : {}),
     };
     for (const join of joinTables(meta)) state.models[join.name] = join;
   }

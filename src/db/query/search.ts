@@ -115,7 +115,17 @@ export function searchCondition(
   const parts: RawBuilder<SqlBool>[] = [];
   // PostgreSQL `contains`: ILIKE, which the trigram GIN indexes serve; SQLite: the FTS5
   // trigram table for words of three characters or more, LIKE for shorter ones.
-  const indexed = dialect === 'sqlite' ? (target.mode === 'contains' ? trigramWords(words) : [...words]) : [];
+  // A common word's trigram lists are long, and FTS5 reads each whole: the longest word
+  // (most often the rarest) goes to the index, the others are checked on what it finds.
+  const longest = trigramWords(words).sort((a, b) => b.length - a.length)[0];
+  const indexed =
+    dialect === 'sqlite'
+      ? target.mode === 'contains'
+        ? longest === undefined
+          ? []
+          : [longest]
+        : [...words]
+      : [];
   if (indexed.length > 0) {
     const fts = sql.id(searchTableName(target.table));
     parts.push(
