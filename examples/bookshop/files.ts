@@ -57,6 +57,8 @@ export const orderInvoice = get(
   {
     tags: ['orders'],
     summary: 'The invoice PDF of an order (its customer, staff or view_order; anyone else gets a 404)',
+    description:
+      'Made and stored privately on the first request, then served from the storage as an attachment.',
     params: OrderId,
     auth: 'required',
     response: {

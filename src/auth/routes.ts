@@ -131,6 +131,8 @@ export function authRoutes(options: RouteOptions): AnyEndpoint[] {
       {
         tags,
         summary: 'Sign in: credentials for an access and a refresh token',
+        description:
+          'Send the access token as `Authorization: Bearer <access>`; when it expires (`expiresIn` seconds), exchange the refresh token at POST /auth/token/refresh. Wrong credentials and inactive accounts get the same 401; guesses are limited per client and per account (429).',
         auth: 'none',
         // Wrong credentials, or a refresh token that is not (or no longer) valid.
         problems: [401],
@@ -171,6 +173,8 @@ export function authRoutes(options: RouteOptions): AnyEndpoint[] {
       {
         tags,
         summary: 'Sign out: revoke a refresh token, or every one of the user with `everywhere`',
+        description:
+          'Revokes the refresh token sent (its access token expires on its own), or with `everywhere` every refresh token of the signed-in user. A browser signed in with the session cookie is signed out of it too.',
         auth: 'optional',
         body: t.Object({
           refresh: t.Optional(t.String({ minLength: 1, maxLength: 4096 })),
@@ -198,7 +202,14 @@ export function authRoutes(options: RouteOptions): AnyEndpoint[] {
     ),
     get(
       `${prefix}/me`,
-      { tags, summary: 'The signed-in user and their permissions', auth: 'required', response: MeSchema },
+      {
+        tags,
+        summary: 'The signed-in user and their permissions',
+        description:
+          "The user's readable fields and the codenames of every permission they hold, directly or through their groups ('*' for a superuser).",
+        auth: 'required',
+        response: MeSchema,
+      },
       async ({ user, auth, db }) => {
         // The full row (a stateless token's user carries only its claims).
         const current = await service.activeUser(db, (user as unknown as AuthUser).id);
@@ -211,6 +222,8 @@ export function authRoutes(options: RouteOptions): AnyEndpoint[] {
       {
         tags,
         summary: 'Change the password (signs out every other session and refresh token)',
+        description:
+          'Needs the current password (400 naming /body/oldPassword when wrong); the new one must pass the password validators (400 naming /body/newPassword).',
         auth: 'required',
         body: t.Object({ oldPassword: PASSWORD, newPassword: PASSWORD }),
         response: { 204: t.Null() },
@@ -239,6 +252,8 @@ export function authRoutes(options: RouteOptions): AnyEndpoint[] {
       {
         tags,
         summary: 'Send a password-reset link (answers 202 whether or not the account exists)',
+        description:
+          'Mails a single-use link to an active account with a password. The answer is the same for any address, so it tells nothing about which accounts exist; requests are limited per client and per address (429).',
         auth: 'none',
         body: t.Object({ email: t.String({ minLength: 3, maxLength: 254 }) }),
         response: { 202: t.Null() },
@@ -270,6 +285,8 @@ export function authRoutes(options: RouteOptions): AnyEndpoint[] {
       {
         tags,
         summary: 'Set a new password with the uid and token of a reset link (single use)',
+        description:
+          'A reset link works once, and not after it expires; the new password must pass the password validators (400 naming /body/newPassword). Every refresh token of the account is revoked.',
         auth: 'none',
         body: t.Object({
           uid: t.String({ minLength: 1, maxLength: 64 }),

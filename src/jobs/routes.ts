@@ -82,6 +82,8 @@ export function jobRoutes(prefix: string, jobs: () => Jobs): AnyEndpoint[] {
       {
         ...guard,
         summary: 'List jobs, newest first',
+        description:
+          'Staff only. Filter by state, task or queue; at most `limit` jobs (50 by default, 500 at most).',
         query: t.Object({
           state: t.Optional(State),
           task: t.Optional(t.String({ maxLength: 200 })),
@@ -97,6 +99,7 @@ export function jobRoutes(prefix: string, jobs: () => Jobs): AnyEndpoint[] {
       {
         ...guard,
         summary: 'How many jobs are in each state',
+        description: 'Staff only. One count per state, zero included.',
         response: { 200: t.Object(Object.fromEntries(JOB_STATES.map((s) => [s, Count]))) },
       },
       () => jobs().counts(),
@@ -106,6 +109,7 @@ export function jobRoutes(prefix: string, jobs: () => Jobs): AnyEndpoint[] {
       {
         ...guard,
         summary: 'One job, with its result or its last error',
+        description: 'Staff only. A job that does not exist (or was purged) is a 404.',
         params: Id,
         response: { 200: JobSchema },
       },
@@ -116,6 +120,8 @@ export function jobRoutes(prefix: string, jobs: () => Jobs): AnyEndpoint[] {
       {
         ...guard,
         summary: 'Queue a failed (dead-lettered) or cancelled job again',
+        description:
+          'Staff only. The job runs again with its attempts reset; a job in any other state is a 409.',
         params: Id,
         // A job in any other state cannot be retried.
         problems: [409],
@@ -128,6 +134,7 @@ export function jobRoutes(prefix: string, jobs: () => Jobs): AnyEndpoint[] {
       {
         ...guard,
         summary: 'Cancel a waiting or running job',
+        description: 'Staff only. A job still waiting will not run; a job that has finished is a 409.',
         params: Id,
         // A finished job cannot be cancelled.
         problems: [409],
@@ -144,6 +151,8 @@ export function jobRoutes(prefix: string, jobs: () => Jobs): AnyEndpoint[] {
       {
         ...guard,
         summary: 'Remove finished jobs (all, or of one state), optionally only those finished before a date',
+        description:
+          'Staff only. Answers how many jobs were removed; queued, delayed and running jobs are never touched.',
         body: t.Object({
           state: t.Optional(t.Union([t.Literal('completed'), t.Literal('failed'), t.Literal('cancelled')])),
           olderThan: t.Optional(DateTime),

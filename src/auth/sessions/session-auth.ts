@@ -84,7 +84,13 @@ export async function createSessionAuth(options: SessionAuthOptions): Promise<Se
   return {
     scheme: {
       name: 'cookieAuth',
-      definition: { type: 'apiKey', in: 'cookie', name: settings.cookieName },
+      definition: {
+        type: 'apiKey',
+        in: 'cookie',
+        name: settings.cookieName,
+        description:
+          "The session cookie POST /auth/session/login sets (HttpOnly, SameSite=Lax, Secure in production; a new id at every sign-in). An unsafe request sending it also sends the session's CSRF token in X-CSRF-Token (GET /auth/csrf).",
+      },
     },
     routes: sessionRoutes({
       prefix: options.prefix,
