@@ -28,17 +28,27 @@ async function dropSchema(url: string, schema: string): Promise<void> {
 
 /**
  * graphile-worker: `workers` is its concurrency in one runner; `localQueue` its local queue
- * size (none by default). Completed jobs are deleted: a job is recorded once its row is gone.
+ * size (none by default); `batchCompletions` sets its `completeJobBatchDelay` to 0 (completions
+ * made in the same tick share a statement; off by default). Completed jobs are deleted: a job
+ * is recorded once its row is gone.
  */
-export async function graphileTarget(url: string, localQueue?: number): Promise<PeerTarget> {
+export async function graphileTarget(
+  url: string,
+  localQueue?: number,
+  batchCompletions = false,
+): Promise<PeerTarget> {
   const schema = `bench_gw_${randomUUID().slice(0, 8)}`;
+  const worker = {
+    ...(localQueue ? { localQueue: { size: localQueue } } : {}),
+    ...(batchCompletions ? { completeJobBatchDelay: 0 } : {}),
+  };
   const options = {
     connectionString: url,
     schema,
     noHandleSignals: true,
     // Silent, as Basalt's workers are in the bench (its default logs a line per job).
     logger: new Logger(() => () => {}),
-    ...(localQueue ? { preset: { worker: { localQueue: { size: localQueue } } } } : {}),
+    ...(Object.keys(worker).length ? { preset: { worker } } : {}),
   };
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   let onJob = () => {};
@@ -55,7 +65,9 @@ export async function graphileTarget(url: string, localQueue?: number): Promise<
   await setup.stop();
   const utils = await makeWorkerUtils({ connectionString: url, schema, logger: options.logger });
   return {
-    name: localQueue ? `graphile-worker, localQueue ${localQueue}` : 'graphile-worker, defaults',
+    name: localQueue
+      ? `graphile-worker, localQueue ${localQueue}${batchCompletions ? ', completeJobBatchDelay 0' : ''}`
+      : 'graphile-worker, defaults',
     async start(workers, handler) {
       onJob = handler;
       const runner = await run({ ...options, taskList, concurrency: workers });

@@ -44,7 +44,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string' },
     processes: { type: 'string' },
     'no-peers': { type: 'boolean', default: false },
-    /** Peers to measure: graphile, graphile-local, pg-boss (default all). */
+    /** Peers to measure: graphile, graphile-local, graphile-batched, pg-boss (default all). */
     peers: { type: 'string', multiple: true },
   },
 });
@@ -444,6 +444,7 @@ for (let round = 1; round <= ROUNDS; round += 1) {
         for (const [key, make] of [
           ['graphile', () => graphileTarget(POSTGRES_URL)],
           ['graphile-local', () => graphileTarget(POSTGRES_URL, 500)],
+          ['graphile-batched', () => graphileTarget(POSTGRES_URL, 500, true)],
           ['pg-boss', () => pgBossTarget(POSTGRES_URL)],
         ] as const) {
           if (flags.peers && !flags.peers.includes(key)) continue;
@@ -524,27 +525,30 @@ const lines = [
 ];
 /** Basalt on PostgreSQL against each PostgreSQL peer, median of the rounds' ratios. */
 const peerLines = [1, 4].flatMap((w) =>
-  ['graphile-worker, defaults', 'graphile-worker, localQueue 500', 'pg-boss, batchSize 20'].flatMap(
-    (peer) => {
-      const of = (key: 'jobsPerSecond' | 'bulkPerSecond' | 'drainPerSecond') => {
-        const perRound: number[] = [];
-        for (let round = 1; round <= ROUNDS; round += 1) {
-          const find = (name: string) =>
-            rows.find((r) => r.implementation === name && r.workers === w && r.round === round);
-          const theirs = find(peer);
-          const ours = find('Basalt on PostgreSQL');
-          if (theirs && ours) perRound.push(ours[key] / theirs[key]);
-        }
-        return perRound.length ? perRound.sort((a, b) => a - b)[Math.floor(perRound.length / 2)] : undefined;
-      };
-      const [a, b, c] = [of('jobsPerSecond'), of('bulkPerSecond'), of('drainPerSecond')];
-      return a === undefined || b === undefined || c === undefined
-        ? []
-        : [
-            `- Basalt on PostgreSQL / ${peer}, ${w} worker(s): ${a.toFixed(2)}× enqueue-and-process, ${b.toFixed(2)}× bulk, ${c.toFixed(2)}× drain`,
-          ];
-    },
-  ),
+  [
+    'graphile-worker, defaults',
+    'graphile-worker, localQueue 500',
+    'graphile-worker, localQueue 500, completeJobBatchDelay 0',
+    'pg-boss, batchSize 20',
+  ].flatMap((peer) => {
+    const of = (key: 'jobsPerSecond' | 'bulkPerSecond' | 'drainPerSecond') => {
+      const perRound: number[] = [];
+      for (let round = 1; round <= ROUNDS; round += 1) {
+        const find = (name: string) =>
+          rows.find((r) => r.implementation === name && r.workers === w && r.round === round);
+        const theirs = find(peer);
+        const ours = find('Basalt on PostgreSQL');
+        if (theirs && ours) perRound.push(ours[key] / theirs[key]);
+      }
+      return perRound.length ? perRound.sort((a, b) => a - b)[Math.floor(perRound.length / 2)] : undefined;
+    };
+    const [a, b, c] = [of('jobsPerSecond'), of('bulkPerSecond'), of('drainPerSecond')];
+    return a === undefined || b === undefined || c === undefined
+      ? []
+      : [
+          `- Basalt on PostgreSQL / ${peer}, ${w} worker(s): ${a.toFixed(2)}× enqueue-and-process, ${b.toFixed(2)}× bulk, ${c.toFixed(2)}× drain`,
+        ];
+  }),
 );
 lines.push(...(peerLines.length ? ['', ...peerLines] : []));
 const text = `${lines.join('\n')}\n`;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from 'basalt';
@@ -140,8 +140,19 @@ function batchSuite(name: string, run: boolean, url: () => string | undefined): 
           (await rows(db, "state = 'active' and started_at is null")) >= 4,
         60_000,
       );
-      const buffered = await rows(db, "state = 'active' and started_at is null");
-      expect(markers.filter((m) => existsSync(`${m}.${firstPid}`))).toHaveLength(4);
+      // What the worker holds as it dies: the jobs it runs, and the ones waiting in its buffer.
+      const held = async (started: boolean) => {
+        const { rows: ids } = await sql<{
+          id: number | string;
+        }>`select id from basalt_job where state = 'active' and started_at is ${sql.raw(started ? 'not null' : 'null')}`.execute(
+          db.kysely,
+        );
+        return new Set(ids.map((r) => String(r.id)));
+      };
+      const runningIds = await held(true);
+      const bufferedIds = await held(false);
+      expect(runningIds.size).toBe(4);
+      expect(bufferedIds.size).toBeGreaterThanOrEqual(4);
       first.child.kill('SIGKILL');
       expect(await first.exited).toBe('SIGKILL');
       writeFileSync(skipFile, '');
@@ -157,20 +168,38 @@ function batchSuite(name: string, run: boolean, url: () => string | undefined): 
       );
       // The bound the docs promise, measured generously from the second worker's start-up line.
       expect(Date.now() - startedAt).toBeLessThanOrEqual(lease + 5000);
-      const twice = markers.filter((m) => existsSync(`${m}.${firstPid}`) && existsSync(`${m}.${secondPid}`));
-      expect(twice).toHaveLength(4);
+      /** How many times a job ran in a process (its marker has a line per run). */
+      const runs = (i: number, pid: number) => {
+        const file = `${markers[i]}.${pid}`;
+        return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').length : 0;
+      };
       const records = await Promise.all(handles.map((h) => h.get()));
+      let again = 0;
       for (const [i, record] of records.entries()) {
-        const ranBefore = existsSync(`${markers[i]}.${firstPid}`);
+        const id = handles[i]!.id;
+        const before = runs(i, firstPid);
+        const after = runs(i, secondPid);
+        // Every job ran exactly once after the crash, and at most once before it: only the ones
+        // the dead worker was running ran before, each once.
+        expect(after).toBe(1);
+        expect(before).toBe(runningIds.has(id) ? 1 : 0);
+        if (before) again += 1;
         // A run cut short by the crash counts; a job that waited in the buffer lost nothing.
         expect(record).toMatchObject({
           state: 'completed',
-          attempts: ranBefore ? 2 : 1,
+          attempts: before ? 2 : 1,
           result: { pid: secondPid },
         });
-        expect(existsSync(`${markers[i]}.${secondPid}`)).toBe(true);
       }
-      expect(buffered).toBeGreaterThanOrEqual(4);
+      // Re-executions: no more than the concurrency (the four that were running).
+      expect(again).toBe(4);
+      // A job that waited in the dead worker's buffer ran once in all, with one attempt.
+      const index = new Map(handles.map((h, i) => [h.id, i]));
+      for (const id of bufferedIds) {
+        const i = index.get(id)!;
+        expect(runs(i, firstPid) + runs(i, secondPid)).toBe(1);
+        expect(records[i]?.attempts).toBe(1);
+      }
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
     }, 150_000);

@@ -59,7 +59,7 @@ export function createCompleter(options: { db: Database; workerId: string }): Co
           db.kysely,
         )
       : await sql<{ id: number | string }>`update ${T} set attempts = attempts + 1, started_at = ${now}
-          where id = any(${ids}::bigint[]) and locked_by = ${workerId} and state = 'active' and started_at is null returning id`.execute(
+          where id = any(${`{${ids.join(',')}}`}::bigint[]) and locked_by = ${workerId} and state = 'active' and started_at is null returning id`.execute(
           db.kysely,
         );
     const kept = new Set(rows.map((r) => String(r.id)));
@@ -89,15 +89,21 @@ export function createCompleter(options: { db: Database; workerId: string }): Co
           and ${T}.locked_by = ${workerId} and ${T}.state = 'active' returning ${T}.id`.execute(db.kysely);
       return new Set(rows.map((r) => String(r.id)));
     }
-    const ids = batch.map((d) => Number(d.job.id));
-    const attempts = batch.map((d) => d.job.attempt);
-    const results = batch.map((d) => writeJson(d.result));
-    const firsts = batch.map((d) => fresh.has(d.job.id));
+    // One JSON parameter (jsonb_to_recordset): serialised natively, and the results go in
+    // as jsonb without a text round trip.
+    const rowsJson = JSON.stringify(
+      batch.map((d) => ({
+        id: Number(d.job.id),
+        attempts: d.job.attempt,
+        result: d.result === undefined ? null : d.result,
+        fresh: fresh.has(d.job.id),
+      })),
+    );
     const { rows } = await sql<{
       id: number | string;
-    }>`update ${T} j set state = 'completed', result = v.result::jsonb, finished_at = ${now},
+    }>`update ${T} j set state = 'completed', result = v.result, finished_at = ${now},
         attempts = v.attempts, started_at = case when v.fresh then ${now}::timestamptz else j.started_at end, locked_by = null, locked_until = null
-      from unnest(${ids}::bigint[], ${attempts}::int[], ${results}::text[], ${firsts}::bool[]) as v(id, attempts, result, fresh)
+      from jsonb_to_recordset(${rowsJson}::jsonb) as v(id bigint, attempts int, result jsonb, fresh boolean)
       where j.id = v.id and j.attempts = v.attempts - v.fresh::int and (not v.fresh or j.started_at is null)
         and j.locked_by = ${workerId} and j.state = 'active' returning j.id`.execute(db.kysely);
     return new Set(rows.map((r) => String(r.id)));

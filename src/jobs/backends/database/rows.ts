@@ -11,11 +11,12 @@ export interface JobRow {
   priority: number;
   attempts: number;
   max_attempts: number;
-  run_at: string | Date;
+  /** ISO text (SQLite), a Date, or epoch milliseconds (the PostgreSQL claim). */
+  run_at: string | Date | number;
   idempotency_key: string | null;
   error: string | null;
   stack: string | null;
-  enqueued_at: string | Date;
+  enqueued_at: string | Date | number;
   started_at: string | Date | null;
   finished_at: string | Date | null;
 }
@@ -27,7 +28,7 @@ export const RECORD_COLUMNS =
 /** The columns a worker needs to run a claimed job. */
 export const CLAIM_COLUMNS = 'id, task, queue, input, priority, attempts, max_attempts, enqueued_at, run_at';
 
-function date(value: string | Date): Date {
+function date(value: string | Date | number): Date {
   return value instanceof Date ? value : new Date(value);
 }
 
