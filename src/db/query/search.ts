@@ -41,9 +41,12 @@ export function createSearchSql(dialect: 'sqlite' | 'postgres', target: SearchTa
     if (target.mode === 'contains')
       return [
         'CREATE EXTENSION IF NOT EXISTS pg_trgm',
+        // The operator class is named in the extension's own schema: the extension may live
+        // in a schema outside this connection's search_path (created there by another app or
+        // an earlier migration).
         ...target.columns.map(
           (column) =>
-            `CREATE INDEX ${quoteId(`${target.table}_${column}_trgm_idx`)} ON ${table} USING gin (${quoteId(column)} gin_trgm_ops)`,
+            `DO $$ BEGIN EXECUTE format('CREATE INDEX %I ON %I USING gin (%I %I.gin_trgm_ops)', ${quoteString(`${target.table}_${column}_trgm_idx`)}, ${quoteString(target.table)}, ${quoteString(column)}, (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm')); END $$`,
         ),
       ];
     return [
