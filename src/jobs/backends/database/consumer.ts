@@ -69,24 +69,25 @@ export function createClaimQuery(options: {
   leaseMs: number;
   queues: readonly string[];
   tasks: readonly string[] | undefined;
-}): (limit: number) => ReturnType<typeof sql<JobRow>> {
+}): (limit: number, below?: number) => ReturnType<typeof sql<JobRow>> {
   const { sqlite, workerId, leaseMs, queues, tasks } = options;
   const queueList = sql.join([...queues]);
   // `task in ($1)` is `task = $1` to the planner; several are one `= any(...)` filter.
   const ofTasks = tasks === undefined ? sql`` : sql` and task in (${sql.join([...tasks])})`;
-  return (limit) => {
+  return (limit, below) => {
     const until = new Date(Date.now() + leaseMs).toISOString();
+    const better = below === undefined ? ofTasks : sql`${ofTasks} and "rank" < ${below}`;
     return sqlite
       ? sql<JobRow>`update ${T} set state = 'active', locked_by = ${workerId}, locked_until = ${until}, started_at = null
-          where id in (select id from ${T} where queue in (${queueList}) and state = 'queued'${ofTasks} order by "rank", id limit ${limit})
+          where id in (select id from ${T} where queue in (${queueList}) and state = 'queued'${better} order by "rank", id limit ${limit})
           returning ${sql.raw(CLAIM_COLUMNS)}`
       : sql<JobRow>`update ${T} j set state = 'active', locked_by = ${workerId}, locked_until = ${until}, started_at = null
-          from (select id from ${T} where queue in (${queueList}) and state = 'queued'${ofTasks} order by "rank", id limit ${limit} for update skip locked) c
+          from (select id from ${T} where queue in (${queueList}) and state = 'queued'${better} order by "rank", id limit ${limit} for update skip locked) c
           where j.id = c.id returning ${PG_CLAIM_COLUMNS}`;
   };
 }
 
-/** Best first: higher priority, then older. */
+/** Best first: higher priority, then older (as the claim index orders them). */
 function byRank(a: JobRow, b: JobRow): number {
   return Number(b.priority) - Number(a.priority) || Number(a.id) - Number(b.id);
 }
@@ -120,11 +121,32 @@ export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consume
     wakeUp?.();
   };
   let due = false;
+  /** A job was enqueued (or became due) since the last claim. */
+  let notified = false;
   const unsubscribe = notifier.subscribe((queue, isDue) => {
     if (!queues.includes(queue)) return;
     if (isDue) due = true;
+    notified = true;
     wake();
   });
+  /** The rank (100 - priority) of each buffered job, for merging claims into the buffer. */
+  const ranks = new WeakMap<ClaimedJob, number>();
+  const rankOf = (job: ClaimedJob) => ranks.get(job) ?? 100;
+  /** Merges best-first claimed jobs into the best-first buffer. */
+  const merge = (jobs: ClaimedJob[]): void => {
+    if (jobs.length === 0) return;
+    const last = buffer[buffer.length - 1];
+    if (!last || rankOf(jobs[0]!) >= rankOf(last)) {
+      buffer = buffer.length ? buffer.concat(jobs) : jobs;
+      return;
+    }
+    const merged: ClaimedJob[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < buffer.length && j < jobs.length)
+      merged.push(rankOf(jobs[j]!) < rankOf(buffer[i]!) ? jobs[j++]! : buffer[i++]!);
+    buffer = merged.concat(buffer.slice(i), jobs.slice(j));
+  };
   const emit: NonNullable<ConsumeOptions['onEvent']> = (event) => {
     try {
       options.onEvent?.(event);
@@ -154,14 +176,16 @@ export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consume
       where state = 'active' and locked_until < ${now} and queue in (${queueList})`.execute(db.kysely);
   }
 
-  async function claim(limit: number): Promise<ClaimedJob[]> {
+  async function claim(limit: number, below?: number): Promise<ClaimedJob[]> {
     // A worker without tasks has nothing to take.
     if (tasks?.length === 0 || queues.length === 0) return [];
-    const { rows } = await claimStatement(limit).execute(db.kysely);
+    const { rows } = await claimStatement(limit, below).execute(db.kysely);
     // The attempt a job runs as: the one the completer counts when it starts.
     return rows.sort(byRank).map((row) => {
-      const job = claimedFromRow(row, sqlite);
-      return { ...job, attempt: job.attempt + 1 };
+      const claimed = claimedFromRow(row, sqlite);
+      const job = { ...claimed, attempt: claimed.attempt + 1 };
+      ranks.set(job, 100 - Number(row.priority));
+      return job;
     });
   }
 
@@ -282,13 +306,24 @@ export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consume
         }
         fill();
         if (!stopping && buffer.length < lowWater()) {
+          notified = false;
           const asked = batch;
           const jobs = await claim(asked);
           // Deep queue: larger batches; a short one: smaller again.
           batch = jobs.length >= asked ? Math.min(cap, batch * 2) : Math.max(smallest, Math.floor(batch / 2));
-          buffer = buffer.concat(jobs);
+          merge(jobs);
           fill();
           if (jobs.length === asked && !stopping) continue;
+        } else if (!stopping && notified && buffer.length > 0) {
+          // Jobs arrived while the buffer is full: only those that beat its worst job are
+          // taken (an index range that is empty unless one does), so a high-priority job
+          // starts at the next free slot instead of behind the buffer.
+          notified = false;
+          const worst = rankOf(buffer[buffer.length - 1]!);
+          if (worst > 0) {
+            merge(await claim(batch, worst));
+            fill();
+          }
         }
       } catch (error) {
         emit({ type: 'error', error });
