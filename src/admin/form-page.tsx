@@ -20,17 +20,21 @@ import {
   pageBody,
   type Row,
   registryOf,
+  single,
   type Verb,
   verbs,
   versionOf,
 } from './context.js';
 import { formData, VERSION_FIELD } from './forms.js';
+import { Inlines, inlinePages, saveInlines } from './inlines.js';
 import { Frame } from './layout.js';
 import { RelationInput } from './list-page.js';
 import { type AdminModel, metaOf } from './registry.js';
 import { displayValue, fieldLabel, inputValue, objectLabel, Widget } from './render.js';
 
 interface FormProps {
+  /** The inlines' pages (change form only). */
+  inlines?: Awaited<ReturnType<typeof inlinePages>>;
   site: AdminSite;
   view: ViewContext;
   entry: AdminModel;
@@ -61,7 +65,9 @@ function FormView(props: FormProps): Html {
   const general = [
     ...props.general,
     ...Object.entries(errors)
-      .filter(([name]) => !editable.includes(name))
+      .filter(
+        ([name]) => !editable.includes(name) && !entry.inlines.some((i) => name.startsWith(`${i.relation}-`)),
+      )
       .map(([name, message]) => `${fieldLabel(entry, name)}: ${message}`),
   ];
   const shown = object
@@ -188,6 +194,15 @@ function FormView(props: FormProps): Html {
                 </fieldset>
               );
             })}
+            {props.inlines && object ? (
+              <Inlines
+                site={site}
+                pages={props.inlines}
+                values={props.general.length > 0 || Object.keys(errors).length > 0 ? values : undefined}
+                errors={errors}
+                formUrl={`${base}/${String(object.id)}/change`}
+              />
+            ) : null}
             <div class="actions">
               {props.editable ? (
                 <button type="submit" class="primary">
@@ -265,7 +280,8 @@ function writeErrors(
   const general: string[] = [];
   for (const e of error.errors ?? []) {
     const name = e.pointer.replace(/^\/(body\/)?/, '').split('/')[0] ?? '';
-    if (entry.editable.includes(name) && fields[name] === undefined) fields[name] = e.detail;
+    const inline = entry.inlines.some((i) => name.startsWith(`${i.relation}-`));
+    if ((inline || entry.editable.includes(name)) && fields[name] === undefined) fields[name] = e.detail;
     else general.push(name ? `${name}: ${e.detail}` : e.detail);
   }
   if (general.length === 0 && Object.keys(fields).length === 0) general.push(error.message);
@@ -315,9 +331,11 @@ export async function showForm(
   const row = await loadObject(entry.runtime, ctx.db, actor, idOf(entry, id), 'retrieve');
   const shown = serialize(entry.runtime.plan, viewOf(entry.runtime, actor, {}, []), row);
   const values = valuesOf(entry, row);
+  const query = ctx.request.query as Row;
+  const inlines = await inlinePages(site, ctx.db, actor, entry, row, (rel) => single(query, `${rel}-after`));
   return (
     <FormView
-      {...{ site, view: ctx.view, entry, actor, object: shown, values, errors: {}, general: [] }}
+      {...{ site, view: ctx.view, entry, actor, object: shown, values, errors: {}, general: [], inlines }}
       version={versionOf(row)}
       editable={allowed.change}
       related={await relatedLabels(site, ctx, actor, entry, values)}
@@ -348,6 +366,9 @@ export async function saveForm(
       if (shown.href === null && errors[attribute] === undefined)
         errors[attribute] =
           `No ${relatedName(site, entry, attribute)} with id ${form.values[attribute] ?? ''}.`;
+    const inlines = current
+      ? await inlinePages(site, ctx.db, actor, entry, current, (rel) => form.values[`${rel}-after`])
+      : undefined;
     return respond(
       status,
       <FormView
@@ -357,6 +378,7 @@ export async function saveForm(
         version={version}
         editable
         related={related}
+        {...(inlines ? { inlines } : {})}
       />,
     );
   };
@@ -368,16 +390,32 @@ export async function saveForm(
     saved =
       key === undefined
         ? await createObject(entry.runtime, ctx.db, actor, data, ctx)
-        : await updateObject(
-            entry.runtime,
-            ctx.db,
-            actor,
-            key,
-            data,
-            'partialUpdate',
-            sameVersion(entry, version),
-            ctx,
-          );
+        : entry.inlines.length === 0
+          ? await updateObject(
+              entry.runtime,
+              ctx.db,
+              actor,
+              key,
+              data,
+              'partialUpdate',
+              sameVersion(entry, version),
+              ctx,
+            )
+          : // The parent and its children in one transaction: a refused child writes nothing.
+            await ctx.db.transaction(async (tx) => {
+              const parent = await updateObject(
+                entry.runtime,
+                tx,
+                actor,
+                key,
+                data,
+                'partialUpdate',
+                sameVersion(entry, version),
+                ctx,
+              );
+              await saveInlines(site, tx, actor, entry, parent, form.values, ctx);
+              return parent;
+            });
   } catch (error) {
     if (!isBasaltError(error)) throw error;
     if (error.code === 'BASALT_HTTP_PRECONDITION_FAILED') return again(409, {}, [error.message]);
@@ -385,6 +423,7 @@ export async function saveForm(
       const { fields, general } = writeErrors(entry, error);
       return again(400, fields, general);
     }
+    if (error.status === 403) return again(403, {}, [error.message]);
     throw error;
   }
   const label = objectLabel(entry, saved);

@@ -59,7 +59,11 @@ function fieldSchema(meta: FieldMeta, required: boolean): TSchema {
 }
 
 /** The form schema of a model's add (`create`) or change form. */
-export function formSchema(entry: AdminModel, create: boolean): TSchema {
+export function formSchema(
+  entry: AdminModel,
+  create: boolean,
+  extra: Readonly<Record<string, TSchema>> = {},
+): TSchema {
   const required = new Set(create ? entry.runtime.plan.required : []);
   const properties: Record<string, TSchema> = {};
   for (const attribute of entry.editable) {
@@ -67,7 +71,7 @@ export function formSchema(entry: AdminModel, create: boolean): TSchema {
     properties[attribute] = fieldSchema(meta, required.has(attribute) && meta.kind !== 'boolean');
   }
   properties[VERSION_FIELD] = t.Optional(t.String({ maxLength: 200 }));
-  return t.Object(properties);
+  return t.Object({ ...properties, ...extra });
 }
 
 /** The write a valid form becomes (only `fields`, those the form showed the user): blanks of nullable fields are null, JSON parsed, datetimes made dates. */

@@ -67,6 +67,18 @@ export interface AdminAction {
   run(ids: readonly (number | string)[], ctx: AdminActionContext): unknown;
 }
 
+/** Children of a has-many relation edited in the parent's change form (Django's inlines). */
+export interface AdminInlineOptions {
+  /** The has-many relation (`lines`). */
+  relation: string;
+  /** Child fields edited in each row; default the child's editable fields but the key to the parent. */
+  fields?: readonly string[];
+  /** Children per page of the inline (default 10, at most 100): a parent with 10,000 children shows a page. */
+  perPage?: number;
+  /** Blank rows for adding children (default 1). */
+  extra?: number;
+}
+
 /** How one model shows in the admin (Django's `ModelAdmin`); every option is optional. */
 export interface ModelAdminOptions {
   /**
@@ -96,6 +108,8 @@ export interface ModelAdminOptions {
   readOnly?: readonly string[];
   /** Groups of fields of the forms; a field in none of them is not on the forms. Default one group of every field. */
   fieldsets?: readonly AdminFieldset[];
+  /** Has-many relations whose children are edited in the change form, paginated (a relation name or its options). */
+  inlines?: readonly (string | AdminInlineOptions)[];
   /** Rows per list page (default 50, at most 500). */
   perPage?: number;
   /** Custom bulk actions of the list page, after the built-in "Delete selected". */

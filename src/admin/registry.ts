@@ -3,6 +3,7 @@ import { BasaltError } from '../core/index.js';
 import type { AnyModel, FieldMeta } from '../db/index.js';
 import type { CollectionOptions } from '../ops/index.js';
 import { type CollectionRuntime, fieldMeta, resolveCollection, runtimeOf } from '../ops/internal.js';
+import type { AdminInline } from './inlines.js';
 import type { AdminAction, AdminOptions, AdminWidget, ModelAdminOptions } from './options.js';
 
 /** Kinds the query layer can order by (as the operation layer's ordering check). */
@@ -53,6 +54,7 @@ export interface AdminModel {
   readonly actions: readonly AdminAction[];
   readonly widgets: ReadonlyMap<string, AdminWidget>;
   readonly pages: ModelAdminOptions['pages'];
+  readonly inlines: readonly AdminInline[];
 }
 
 /** The admin's models, grouped by module in the order the app lists them. */
@@ -178,6 +180,28 @@ function resolveModel(
       );
     names.add(action.name);
   }
+  const inlines = (options.inlines ?? []).map((given): AdminInline => {
+    const o = typeof given === 'string' ? { relation: given } : given;
+    const meta = model.meta.fields[o.relation];
+    const target = meta?.kind === 'hasMany' ? all.get(meta.relation?.target ?? '') : undefined;
+    const back = target?.meta.fields[meta?.relation?.foreignKey ?? '']?.attribute;
+    if (!meta || !target || !back)
+      throw configError(
+        `inlines of '${model.name}': '${o.relation}' is not a has-many relation to a model of this app`,
+      );
+    for (const f of o.fields ?? [])
+      if (!metaOf(target, f)?.attribute)
+        throw configError(`inlines of '${model.name}': '${f}' is not a field of '${target.name}'`);
+    const perPage = Math.min(Math.max(Math.trunc(o.perPage ?? 10), 1), 100);
+    return {
+      relation: o.relation,
+      target: target.name,
+      parentKey: back,
+      fields: o.fields?.map((f) => metaOf(target, f)!.attribute!),
+      perPage,
+      extra: Math.min(Math.max(Math.trunc(o.extra ?? 1), 0), 20),
+    };
+  });
   const widgets = new Map<string, AdminWidget>();
   for (const [name, widget] of Object.entries(options.widgets ?? {}))
     widgets.set(attrs([name], 'widgets')![0]!, widget);
@@ -202,6 +226,7 @@ function resolveModel(
     actions,
     widgets,
     pages: options.pages,
+    inlines,
   };
 }
 

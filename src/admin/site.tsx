@@ -18,6 +18,7 @@ import { deletePage } from './delete-page.js';
 import { saveForm, showForm } from './form-page.js';
 import { formSchema } from './forms.js';
 import { historyPage } from './history-page.js';
+import { inlineSchema } from './inlines.js';
 import { Frame } from './layout.js';
 import { listPage } from './list-page.js';
 import { loginPages } from './login-page.js';
@@ -84,7 +85,12 @@ export function adminRoutes(site: AdminSite): AnyEndpoint[] {
       const options =
         kind === 'delete'
           ? {}
-          : { form: kind === 'actions' ? ActionForm : formSchema(entry, kind === 'add') };
+          : {
+              form:
+                kind === 'actions'
+                  ? ActionForm
+                  : formSchema(entry, kind === 'add', kind === 'change' ? inlineSchema(site, entry) : {}),
+            };
       endpoint = page(
         `${p}/${kind}`,
         { method: 'POST', ...options },

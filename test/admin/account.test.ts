@@ -52,7 +52,11 @@ describe('admin account', () => {
     });
     expect(done.status, done.text).toBe(303);
     const cookie = cookieOf(done)!;
-    const home = await client.request({ method: 'GET', url: '/admin/', headers: { cookie, accept: 'text/html' } });
+    const home = await client.request({
+      method: 'GET',
+      url: '/admin/',
+      headers: { cookie, accept: 'text/html' },
+    });
     expect(home.status).toBe(200);
     expect(home.text).toContain('Your password was changed.');
     expect((await other.get('/admin/')).status).toBe(303);

@@ -19,13 +19,18 @@ export const Volume = defineModel(
     scannedAt: f.datetime({ optional: true }),
     kind: f.enum({ choices: { book: 'Book', map: 'Map' }, default: 'book' }),
     shelf: f.belongsTo(() => Shelf, { onDelete: 'cascade', optional: true }),
+    notes: f.hasMany('note', { foreignKey: 'volume' }),
   },
   { ordering: ['id'] },
 );
 
 /** Notes of a volume: deleted with it (two levels down from a shelf). */
 export const Note = defineModel('note', {
-  text: f.string({ max: 200 }),
+  text: f.string({
+    max: 200,
+    validators: [(v) => (v.includes('forbidden') ? 'No forbidden notes' : undefined)],
+  }),
+  page: f.integer({ default: 1 }),
   volume: f.belongsTo(() => Volume, { onDelete: 'cascade' }),
 });
 
@@ -57,6 +62,7 @@ export const optionsApp = defineApp({
           collection: volumes,
           list: ['title', 'shelf', 'releasedOn', 'loud', 'code'],
           search: ['title'],
+          inlines: [{ relation: 'notes', fields: ['text', 'page'], perPage: 3, extra: 1 }],
           filters: ['releasedOn', 'scannedAt', 'shelfId', 'kind'],
           fieldsets: [
             { fields: ['title', 'shelf'] },

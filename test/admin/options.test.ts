@@ -95,6 +95,85 @@ describe('admin options and bulk tools', () => {
     });
   });
 
+  describe('inlines', () => {
+    it('shows a page of the children in the parent’s form and adds, changes and deletes them with it', async () => {
+      const v = await volume({ title: 'With notes' });
+      const notes: { id: number }[] = [];
+      for (let i = 0; i < 5; i++)
+        notes.push(
+          (await db().create(Note, { text: `note ${i}`, volumeId: v.id } as never)) as { id: number },
+        );
+      const form = await su.get(`/admin/volume/${v.id}/change`);
+      expect(form.status).toBe(200);
+      expect(form.text).toContain('<legend>Notes</legend>');
+      // Three a page: notes 0-2, a link to the next page, one blank row.
+      expect(form.text).toContain('name="notes-2-text" value="note 2"');
+      expect(form.text).not.toContain('value="note 3"');
+      expect(form.text).toContain('name="notes-new-0-text"');
+      const nextHref = /<a rel="next" href="([^"]+)#inline_notes"/.exec(form.text)![1]!;
+      const second = await su.get(decode(nextHref));
+      expect(second.text).toContain('name="notes-0-text" value="note 3"');
+      expect(second.text).toContain('name="notes-after"');
+      const version = decode(/name="_version" value="([^"]+)"/.exec(second.text)![1]!);
+      const saved = await su.post(`/admin/volume/${v.id}/change`, {
+        _version: version,
+        title: 'With notes',
+        shelfId: '',
+        releasedOn: '',
+        scannedAt: '',
+        'notes-after': String(notes[2]!.id),
+        'notes-0-id': String(notes[3]!.id),
+        'notes-0-text': 'note 3 changed',
+        'notes-0-page': '7',
+        'notes-1-id': String(notes[4]!.id),
+        'notes-1-text': 'note 4',
+        'notes-1-page': '1',
+        'notes-1-DELETE': 'on',
+        'notes-new-0-text': 'brand new',
+        'notes-new-0-page': '9',
+      });
+      expect(saved.status, saved.text).toBe(303);
+      const rows = (await db().query(Note).where({ volumeId: v.id }).orderBy('id').all()) as {
+        text: string;
+        page: number;
+      }[];
+      expect(rows.map((r) => [r.text, r.page])).toEqual([
+        ['note 0', 1],
+        ['note 1', 1],
+        ['note 2', 1],
+        ['note 3 changed', 7],
+        ['brand new', 9],
+      ]);
+    });
+
+    it('shows a refused child beside its field and writes neither the parent nor any child', async () => {
+      const v = await volume({ title: 'Strict' });
+      const n = (await db().create(Note, { text: 'fine', volumeId: v.id } as never)) as { id: number };
+      const form = await su.get(`/admin/volume/${v.id}/change`);
+      const version = decode(/name="_version" value="([^"]+)"/.exec(form.text)![1]!);
+      const res = await su.post(`/admin/volume/${v.id}/change`, {
+        _version: version,
+        title: 'Strict renamed',
+        shelfId: '',
+        releasedOn: '',
+        scannedAt: '',
+        'notes-0-id': String(n.id),
+        'notes-0-text': 'still fine',
+        'notes-0-page': '1',
+        'notes-new-0-text': 'a forbidden note',
+        'notes-new-0-page': '1',
+      });
+      expect(res.status).toBe(400);
+      expect(decode(res.text)).toContain(
+        '<p class="errorlist" id="err_notes-new-0-text">No forbidden notes</p>',
+      );
+      expect(res.text).toContain('value="a forbidden note"');
+      expect((await db().get(Volume, v.id)).title).toBe('Strict');
+      expect((await db().get(Note, n.id)).text).toBe('fine');
+      expect(await db().query(Note).where({ volumeId: v.id }).count()).toBe(1);
+    });
+  });
+
   describe('bulk delete', () => {
     it('lists what will cascade, what is unlinked, then deletes the selection when confirmed', async () => {
       const a = await shelf('Doomed A');
