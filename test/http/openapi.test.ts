@@ -103,7 +103,7 @@ describe('OpenAPI', () => {
       responses: Record<string, unknown>;
       security: unknown;
     };
-    expect(Object.keys(create.responses)).toEqual(['201', '400', '401', '413', '415', '500']);
+    expect(Object.keys(create.responses)).toEqual(['201', '400', '401', '413', '415', '500', '503']);
     expect(create.security).toEqual([{ bearerAuth: [] }]);
     expect(document.components.securitySchemes).toEqual({
       bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
@@ -112,7 +112,18 @@ describe('OpenAPI', () => {
       responses: Record<string, unknown>;
       operationId: string;
     };
-    expect(Object.keys(remove.responses)).toEqual(['200', '400', '401', '404', '500']);
+    expect(Object.keys(remove.responses)).toEqual([
+      '200',
+      '204',
+      '400',
+      '401',
+      '404',
+      '413',
+      '414',
+      '415',
+      '500',
+      '503',
+    ]);
     expect(remove.operationId).toBe('deleteBooksById');
     expect(document.tags).toEqual([{ name: 'books' }]);
   });

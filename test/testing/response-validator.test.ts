@@ -56,7 +56,7 @@ describe('the test client checks answers against the OpenAPI document', () => {
 
   it('fails a request answered with a status its operation does not declare', async () => {
     await expect(client.post('/conflict')).rejects.toThrow(
-      /POST \/conflict answered 409, which its OpenAPI operation does not declare \(declared: 201, 400, 413, 415, 429, 500\)/,
+      /POST \/conflict answered 409, which its OpenAPI operation does not declare \(declared: 201, 400, 413, 415, 429, 500, 503\)/,
     );
   });
 

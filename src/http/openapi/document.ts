@@ -132,14 +132,16 @@ const RATE_LIMIT_HEADERS: Record<string, JsonObject> = {
 const headerRefs = (names: readonly string[]) =>
   Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
 const LIMIT_HEADER_NAMES = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
-/** The limit headers of a 400, 401 or 403, which a request refused before it was counted lacks. */
+/** Statuses a request may get before its limit is counted: a router error (400, 414), a rejected credential. */
+const BEFORE_COUNT = new Set([400, 401, 403, 414]);
+/** The limit headers of those statuses, which a request refused before it was counted lacks. */
 const LIMIT_HEADERS_IF_COUNTED: JsonObject = Object.fromEntries(
   LIMIT_HEADER_NAMES.map((name) => [
     name,
     {
       ...RATE_LIMIT_HEADERS[name],
       required: false,
-      description: `${String(RATE_LIMIT_HEADERS[name]!.description)}; absent when the request was refused before it was counted (a Host not allowed, a malformed URL, a rejected token, a failed CSRF check)`,
+      description: `${String(RATE_LIMIT_HEADERS[name]!.description)}; absent when the request was refused before it was counted (a Host not allowed, a malformed or too long URL, a rejected token, a failed CSRF check)`,
     },
   ]),
 );
@@ -410,11 +412,11 @@ export function buildOpenApiDocument(
       const code = Number(status);
       const headers: JsonObject = {};
       // The limit is counted before the endpoint's own work, so its answers carry it; a 400,
-      // 401 or 403 may come from before (a Host not allowed, a malformed URL, a rejected token,
-      // a failed CSRF check), so there it may not.
-      if (limited && code < 500 && code !== 414) {
+      // 401, 403 or 414 may come from before (a Host not allowed, a malformed or too long URL,
+      // a rejected token, a failed CSRF check), so there it may not.
+      if (limited && code < 500) {
         Object.assign(headers, headerRefs(code === 429 ? ['Retry-After'] : []));
-        if (code === 400 || code === 401 || code === 403) Object.assign(headers, LIMIT_HEADERS_IF_COUNTED);
+        if (BEFORE_COUNT.has(code)) Object.assign(headers, LIMIT_HEADERS_IF_COUNTED);
         else Object.assign(headers, headerRefs(LIMIT_HEADER_NAMES));
       }
       if (cors) Object.assign(headers, headerRefs(Object.keys(cors)));
