@@ -12,7 +12,7 @@ import type { ConsumeOptions, Consumer, JobsBackend } from '../backend.js';
 import { type Completer, createCompleter } from './completer.js';
 import { newWorkerId, startDatabaseConsumer } from './consumer.js';
 import { createNotifier, type Notifier } from './notifier.js';
-import { type JobRow, RECORD_COLUMNS, recordFromRow, writeJson } from './rows.js';
+import { type JobRow, pgRecordColumns, RECORD_COLUMNS, recordFromRow, writeJson } from './rows.js';
 
 /** Options of {@link databaseBackend}. */
 export interface DatabaseBackendOptions {
@@ -51,6 +51,8 @@ function withOption(url: string, option: string): string {
 }
 
 const T = sql.raw('basalt_job');
+/** PostgreSQL: the inserted rows' records (`ins`), times as epoch milliseconds. */
+const INSERTED = sql.raw(pgRecordColumns('ins'));
 const FINISHED = ['completed', 'failed', 'cancelled'] as const;
 /** Jobs per INSERT of `enqueueMany` (11 parameters each: well under either database's limit). */
 const BULK_ROWS = 500;
@@ -144,10 +146,10 @@ export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
     const query = sqlite
       ? insert
       : loud === undefined
-        ? sql`with ins as (${insert}) select ins.*, pg_notify(${channel},
+        ? sql`with ins as (${insert}) select ${INSERTED}, pg_notify(${channel},
           case when ins.state = 'delayed' then ins.queue || '|' || floor(extract(epoch from ins.run_at) * 1000)::bigint else ins.queue end) as notified
           from ins order by ins.id`
-        : sql`with ins as (${insert}) select ins.*, (select pg_notify(${channel}, n.payload) from (select
+        : sql`with ins as (${insert}) select ${INSERTED}, (select pg_notify(${channel}, n.payload) from (select
           case when ins.state = 'delayed' then ins.queue || '|' || floor(extract(epoch from ins.run_at) * 1000)::bigint
           when ins.queue = any(${[...loud]}::text[]) then ins.queue end as payload) n where n.payload is not null) as notified
           from ins order by ins.id`;
@@ -225,7 +227,7 @@ export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
     const payload = delayed ? `${job.queue}|${job.runAt.getTime()}` : job.queue;
     const inline = !sqlite && (delayed || notifier.inline(job.queue));
     const query = inline
-      ? sql`with ins as (${insert}) select ins.*, pg_notify(${channel}, ${payload}) as notified from ins`
+      ? sql`with ins as (${insert}) select ${INSERTED}, pg_notify(${channel}, ${payload}) as notified from ins`
       : insert;
     const { rows } = await query.execute(executor.kysely);
     const row = rows[0] as JobRow | undefined;

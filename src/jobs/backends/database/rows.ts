@@ -17,13 +17,26 @@ export interface JobRow {
   error: string | null;
   stack: string | null;
   enqueued_at: string | Date | number;
-  started_at: string | Date | null;
-  finished_at: string | Date | null;
+  started_at: string | Date | number | null;
+  finished_at: string | Date | number | null;
 }
 
 /** Every column a record needs, as one select list. */
 export const RECORD_COLUMNS =
   'id, task, queue, state, input, result, priority, attempts, max_attempts, run_at, idempotency_key, error, stack, enqueued_at, started_at, finished_at';
+
+const TIMES = new Set(['run_at', 'enqueued_at', 'started_at', 'finished_at']);
+
+/**
+ * PostgreSQL: {@link RECORD_COLUMNS} of the rows of `from`, times as epoch milliseconds (a
+ * float: `new Date(ms)` costs far less than the driver's parsing of timestamp text, which
+ * was a tenth of a bulk enqueue's CPU).
+ */
+export function pgRecordColumns(from: string): string {
+  return RECORD_COLUMNS.split(', ')
+    .map((c) => (TIMES.has(c) ? `(extract(epoch from ${from}.${c}) * 1000)::float8 as ${c}` : `${from}.${c}`))
+    .join(', ');
+}
 
 /** The columns a worker needs to run a claimed job. */
 export const CLAIM_COLUMNS = 'id, task, queue, input, priority, attempts, max_attempts, enqueued_at, run_at';
@@ -32,7 +45,7 @@ function date(value: string | Date | number): Date {
   return value instanceof Date ? value : new Date(value);
 }
 
-function optionalDate(value: string | Date | null): Date | null {
+function optionalDate(value: string | Date | number | null): Date | null {
   return value === null ? null : date(value);
 }
 
