@@ -17,6 +17,7 @@ import {
   waitUntil,
 } from '../cli/basalt-process.js';
 import clusterApp from '../fixtures/cli/cluster/app.js';
+import { type S3TestServer, startS3Server } from '../storage/support/s3-server.js';
 import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
 import { hasRedis, REDIS_URL } from '../support/redis.js';
 
@@ -116,6 +117,7 @@ describe.skipIf(!CAN_RUN)('several nodes behind nginx', () => {
     B: { port: 0 },
   };
   let env: Record<string, string>;
+  let s3: S3TestServer;
 
   const startNode = async (name: 'A' | 'B') => {
     const node = nodes[name];
@@ -131,6 +133,7 @@ describe.skipIf(!CAN_RUN)('several nodes behind nginx', () => {
     await admin.connect();
     await admin.query(`drop database if exists ${database}`);
     await admin.query(`create database ${database}`);
+    s3 = await startS3Server('multinode');
     const url = new URL(POSTGRES_URL);
     url.pathname = `/${database}`;
     env = {
@@ -146,6 +149,7 @@ describe.skipIf(!CAN_RUN)('several nodes behind nginx', () => {
       ACCESS_LOG: 'false',
       MAIL_URL: 'memory:',
       SERVICE_TIMEOUT: '5',
+      STORAGE_URL: `s3://S3RVER:S3RVER@multinode?endpoint=${s3.endpoint}&serve=stream`,
     };
     // The schema, and a user to sign in with, made once by this process.
     const setup = await createTestClient(clusterApp, { database: false, env, validateResponses: false });
@@ -204,6 +208,7 @@ ${existsSync('/etc/nginx/mime.types') ? 'include /etc/nginx/mime.types;' : ''} i
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
+    await s3?.close();
     rmSync(root, { recursive: true, force: true });
   }, 60_000);
 
@@ -249,6 +254,20 @@ ${existsSync('/etc/nginx/mime.types') ? 'include /etc/nginx/mime.types;' : ''} i
       expect(me.status).toBe(200);
       expect(JSON.parse(me.body)).toMatchObject({ email: 'ops@example.com' });
       served.add(String(me.headers['x-node']));
+    }
+    expect([...served].sort()).toEqual(['A', 'B']);
+  });
+
+  it('serves a file uploaded through one node from the other (S3)', async () => {
+    const saved = await call(nginxPort, 'POST', '/files', { body: { text: 'kept in S3' } });
+    expect(saved.status).toBe(201);
+    const { key } = JSON.parse(saved.body) as { key: string };
+    const served = new Set<string>([String(saved.headers['x-node'])]);
+    for (let i = 0; i < 4; i++) {
+      const read = await call(nginxPort, 'GET', `/files?key=${encodeURIComponent(key)}`);
+      expect(read.status).toBe(200);
+      expect(JSON.parse(read.body)).toEqual({ text: 'kept in S3' });
+      served.add(String(read.headers['x-node']));
     }
     expect([...served].sort()).toEqual(['A', 'B']);
   });
@@ -314,6 +333,9 @@ ${existsSync('/etc/nginx/mime.types') ? 'include /etc/nginx/mime.types;' : ''} i
     });
     expect(rolled.ok).toBeGreaterThan(100);
     const errorLog = readFileSync(join(root, 'nginx', 'error.log'), 'utf8');
-    expect(rolled.failures, `nginx error.log:\n${errorLog.slice(-3000)}\nA:\n${nodes.A.server!.output().slice(-3000)}`).toEqual([]);
+    expect(
+      rolled.failures,
+      `nginx error.log:\n${errorLog.slice(-3000)}\nA:\n${nodes.A.server!.output().slice(-3000)}`,
+    ).toEqual([]);
   }, 180_000);
 });
