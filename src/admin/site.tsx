@@ -19,6 +19,7 @@ import { saveForm, showForm } from './form-page.js';
 import { formSchema } from './forms.js';
 import { historyPage } from './history-page.js';
 import { inlineSchema } from './inlines.js';
+import { jobsPages } from './jobs-page.js';
 import { Frame } from './layout.js';
 import { listPage } from './list-page.js';
 import { loginPages } from './login-page.js';
@@ -38,6 +39,11 @@ async function indexPage(site: AdminSite, ctx: AdminContext, actor: Actor): Prom
   return (
     <Frame view={ctx.view} prefix={site.prefix} siteTitle={site.title} title="Site administration">
       {groups.length === 0 ? <p>You don’t have permission to view or edit anything.</p> : null}
+      {(ctx as { jobs?: unknown }).jobs ? (
+        <p>
+          <a href={`${site.prefix}/jobs/`}>Jobs</a>
+        </p>
+      ) : null}
       {groups.map((g) => (
         <section class="group" aria-labelledby={`group_${g.name}`}>
           <h2 id={`group_${g.name}`}>{g.name}</h2>
@@ -128,6 +134,7 @@ export function adminRoutes(site: AdminSite): AnyEndpoint[] {
     ...loginPages(site),
     ...dataRoutes(site),
     ...passwordPages(site),
+    ...jobsPages(site),
     asset(cssPath(p), 'text/css; charset=utf-8', ADMIN_CSS),
     asset(jsPath(p), 'text/javascript; charset=utf-8', ADMIN_JS),
     on(`${p}/`, (ctx, actor) => indexPage(site, ctx, actor)),

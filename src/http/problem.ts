@@ -150,7 +150,8 @@ export function toProblem(
       ...base,
     };
     if (error.errors) problem.errors = error.errors;
-    const unexpected = error.status >= 500;
+    // A service that is down is an outage to report, not a bug: the server logs it as a warning.
+    const unexpected = error.status >= 500 && error.code !== 'BASALT_HTTP_SERVICE_UNAVAILABLE';
     if (unexpected && options.development && error.stack) problem.stack = error.stack;
     return { problem, headers: error.headers, unexpected };
   }

@@ -157,6 +157,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   fastify.setErrorHandler((error, request, reply) => {
     const { problem, headers: extra, unexpected } = toProblem(error, request, { development });
     if (unexpected) log.error({ err: error, requestId: request.id }, 'unhandled error');
+    else if (problem.status === 503)
+      log.warn({ requestId: request.id, code: problem.code, detail: problem.detail }, 'service unavailable');
     reply.headers(headers).header('x-request-id', request.id);
     // An error answered before the body was read (401, 413, 415, 429, ...): the rest of the
     // body would keep the connection busy for as long as the client cares to drip it.

@@ -1,0 +1,178 @@
+import { isBasaltError } from '../core/index.js';
+import { type AnyEndpoint, t } from '../http/index.js';
+import type { JobRecord, JobState, Jobs } from '../jobs/index.js';
+import type { Actor } from '../ops/index.js';
+import { CsrfField, flash, type Html, page, redirect } from '../views/index.js';
+import {
+  type AdminContext,
+  type AdminSite,
+  badQuery,
+  forbidden,
+  href,
+  type Row,
+  single,
+  staffPage,
+} from './context.js';
+import { Frame } from './layout.js';
+
+const STATES: readonly JobState[] = ['queued', 'delayed', 'active', 'completed', 'failed', 'cancelled'];
+const RETRYABLE = new Set<JobState>(['failed', 'cancelled']);
+const CANCELLABLE = new Set<JobState>(['queued', 'delayed', 'active']);
+const PAGE = 50;
+const NAME = /^[\w.:-]{1,200}$/;
+
+function jobsOf(ctx: AdminContext): Jobs | undefined {
+  return (ctx as { jobs?: { client: Jobs } }).jobs?.client;
+}
+
+/** Retrying and cancelling change jobs: the `change_basaltjob` permission (a superuser holds it). */
+async function mayAct(actor: Actor): Promise<boolean> {
+  return actor.kind === 'system' || (await actor.hasPermission('change_basaltjob'));
+}
+
+async function jobsPage(site: AdminSite, ctx: AdminContext, actor: Actor): Promise<Html> {
+  const client = jobsOf(ctx);
+  const query = ctx.request.query as Row;
+  for (const name of Object.keys(query))
+    if (!['state', 'task', 'queue'].includes(name)) throw badQuery(name, 'is not a filter of the jobs page');
+  const state = single(query, 'state');
+  const task = single(query, 'task');
+  const queue = single(query, 'queue');
+  if (state && !STATES.includes(state as JobState))
+    throw badQuery('state', `must be one of ${STATES.join(', ')}`);
+  if (task && !NAME.test(task)) throw badQuery('task', 'is not a task name');
+  if (queue && !NAME.test(queue)) throw badQuery('queue', 'is not a queue name');
+  const base = `${site.prefix}/jobs/`;
+  const frame = (children: Html) => (
+    <Frame
+      view={ctx.view}
+      prefix={site.prefix}
+      siteTitle={site.title}
+      title="Jobs"
+      crumbs={[
+        ['Home', `${site.prefix}/`],
+        ['Jobs', null],
+      ]}
+    >
+      {children}
+    </Frame>
+  );
+  if (!client) return frame(<p>This app has no job queue: add jobs() of basalt/jobs to its modules.</p>);
+  const [counts, list, act] = await Promise.all([
+    client.counts(),
+    client.list({
+      ...(state ? { state: state as JobState } : {}),
+      ...(task ? { task } : {}),
+      ...(queue ? { queue } : {}),
+      limit: PAGE,
+    }),
+    mayAct(actor),
+  ]);
+  const current = { state, task, queue };
+  const button = (job: JobRecord, verb: 'retry' | 'cancel', label: string) => (
+    <form method="post" action={`${base}${encodeURIComponent(job.id)}/${verb}`} class="inline-form">
+      <CsrfField view={ctx.view} />
+      <button type="submit">{label}</button>
+    </form>
+  );
+  return frame(
+    <>
+      <nav class="filters" aria-label="Job states">
+        <a href={href(base, { ...current, state: undefined })} aria-current={state ? undefined : 'page'}>
+          {`All (${ctx.view.i18n.number(STATES.reduce((n, s) => n + counts[s], 0))})`}
+        </a>
+        {STATES.map((s) => (
+          <a href={href(base, { ...current, state: s })} aria-current={state === s ? 'page' : undefined}>
+            {`${s} (${ctx.view.i18n.number(counts[s])})`}
+          </a>
+        ))}
+      </nav>
+      <form method="get" action={base} class="filters">
+        {state ? <input type="hidden" name="state" value={state} /> : null}
+        <label for="id_task">Task</label>
+        <input type="text" id="id_task" name="task" value={task ?? ''} />
+        <label for="id_queue">Queue</label>
+        <input type="text" id="id_queue" name="queue" value={queue ?? ''} />
+        <button type="submit">Apply</button>
+      </form>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Job</th>
+            <th scope="col">Task</th>
+            <th scope="col">Queue</th>
+            <th scope="col">State</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Enqueued</th>
+            <th scope="col">Error</th>
+            {act ? <th scope="col">Actions</th> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((job) => (
+            <tr>
+              <td>{job.id}</td>
+              <td>{job.task}</td>
+              <td>{job.queue}</td>
+              <td>{job.state}</td>
+              <td>{`${job.attempts}/${job.maxAttempts}`}</td>
+              <td>
+                <time datetime={job.enqueuedAt.toISOString()}>{ctx.view.i18n.dateTime(job.enqueuedAt)}</time>
+              </td>
+              <td>{job.error ? job.error.slice(0, 200) : ''}</td>
+              {act ? (
+                <td>
+                  {RETRYABLE.has(job.state) ? button(job, 'retry', 'Retry') : null}
+                  {CANCELLABLE.has(job.state) ? button(job, 'cancel', 'Cancel') : null}
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {list.length === 0 ? <p>No jobs.</p> : null}
+      {list.length === PAGE ? (
+        <p class="help">{`The ${PAGE} newest are shown: filter to see others.`}</p>
+      ) : null}
+    </>,
+  );
+}
+
+/**
+ * The jobs page (`/admin/jobs/`): counts per state, the newest jobs by state, task and queue,
+ * and (with `change_basaltjob`) retry of a failed or cancelled job and cancel of a waiting or
+ * running one, through the app's jobs client.
+ */
+export function jobsPages(site: AdminSite): AnyEndpoint[] {
+  const base = `${site.prefix}/jobs`;
+  const act = (verb: 'retry' | 'cancel') =>
+    page(
+      `${base}/:id/${verb}`,
+      { method: 'POST', form: t.Object({}), summary: `Admin job ${verb}` },
+      staffPage(site, async (ctx, actor) => {
+        if (!(await mayAct(actor))) throw forbidden('You may not change jobs');
+        const client = jobsOf(ctx);
+        if (!client) throw forbidden('This app has no job queue');
+        const id = ctx.params.id ?? '';
+        try {
+          if (verb === 'retry') await client.retry(id);
+          else await client.cancel(id);
+        } catch (error) {
+          if (!isBasaltError(error) || error.status >= 500) throw error;
+          await flash(ctx as never, error.message, 'error');
+          return redirect(`${base}/`);
+        }
+        await flash(ctx as never, `Job ${id} ${verb === 'retry' ? 'queued again' : 'cancelled'}.`, 'success');
+        return redirect(`${base}/`);
+      }) as never,
+    ) as AnyEndpoint;
+  return [
+    page(
+      `${base}/`,
+      { summary: 'Admin jobs' },
+      staffPage(site, (ctx, actor) => jobsPage(site, ctx, actor)) as never,
+    ) as AnyEndpoint,
+    act('retry'),
+    act('cancel'),
+  ];
+}
