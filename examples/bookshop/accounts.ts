@@ -1,7 +1,42 @@
-import { ConflictError, post } from 'basalt';
-import { UniqueViolationError } from 'basalt/db';
+import { ConflictError, post, type Static } from 'basalt';
+import type { AuthService } from 'basalt/auth';
+import { type Database, UniqueViolationError } from 'basalt/db';
 import { Customer as CustomerModel } from './models.js';
 import { Customer, SignUp } from './schemas.js';
+
+/**
+ * Creates an account (a user) and its customer profile together or not at all: what the
+ * sign-up endpoint and the storefront's sign-up page both do. A refused password is a 400
+ * naming `pointer`; an email already in use a 409 naming `/body/email`.
+ */
+export async function registerCustomer(
+  db: Database,
+  service: AuthService,
+  input: Static<typeof SignUp>,
+  pointer = '/body/password',
+): Promise<Static<typeof Customer>> {
+  const email = service.normalizeUsername(input.email);
+  // Checked before the transaction opens: the answer names the field, and a refused
+  // password never holds the database.
+  service.validatePassword(input.password, { email, firstName: input.name }, pointer);
+  try {
+    return await db.transaction(async (tx) => {
+      const user = await service.createUser(tx, { email, password: input.password }, { validate: false });
+      const customer = await tx.create(CustomerModel, { name: input.name, email, userId: Number(user.id) });
+      return { id: customer.id, name: customer.name, email: customer.email, userId: Number(user.id) };
+    });
+  } catch (error) {
+    // The email may be taken by a user or by a customer without an account (orders taken by
+    // phone). Either way the transaction rolled back, and a customer is never linked to a new
+    // account without proof that the email is theirs.
+    if (error instanceof UniqueViolationError && error.fields.includes('email')) {
+      throw new ConflictError('An account with this email already exists', {
+        errors: [{ pointer: '/body/email', detail: 'This email is already in use', code: 'unique' }],
+      });
+    }
+    throw error;
+  }
+}
 
 /**
  * Self-service sign-up: the account (a user) and its customer profile are created together
@@ -21,35 +56,5 @@ export const signUp = post(
     rateLimit: { max: 10, window: '1h' },
     problems: [409],
   },
-  async ({ db, auth, body }) => {
-    const email = auth.service.normalizeUsername(body.email);
-    // Checked before the transaction opens: the answer names the body field, and a refused
-    // password never holds the database.
-    auth.service.validatePassword(body.password, { email, firstName: body.name }, '/body/password');
-    try {
-      return await db.transaction(async (tx) => {
-        const user = await auth.service.createUser(
-          tx,
-          { email, password: body.password },
-          { validate: false },
-        );
-        const customer = await tx.create(CustomerModel, {
-          name: body.name,
-          email,
-          userId: Number(user.id),
-        });
-        return { id: customer.id, name: customer.name, email: customer.email, userId: Number(user.id) };
-      });
-    } catch (error) {
-      // The email may be taken by a user or by a customer without an account (orders taken by
-      // phone). Either way the transaction rolled back, and a customer is never linked to a new
-      // account without proof that the email is theirs.
-      if (error instanceof UniqueViolationError && error.fields.includes('email')) {
-        throw new ConflictError('An account with this email already exists', {
-          errors: [{ pointer: '/body/email', detail: 'This email is already in use', code: 'unique' }],
-        });
-      }
-      throw error;
-    }
-  },
+  ({ db, auth, body }) => registerCustomer(db, auth.service, body),
 );

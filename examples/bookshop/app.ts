@@ -5,12 +5,14 @@ import { graphql } from 'basalt/graphql';
 import { jobs } from 'basalt/jobs';
 import { audit } from 'basalt/ops';
 import { storage } from 'basalt/storage';
+import { views } from 'basalt/views';
 import { signUp } from './accounts.js';
 import { api, bookCollection, orderCollection } from './api.js';
 import { orderInvoice, uploadCover } from './files.js';
 import { me } from './graphql.js';
 import { models } from './models.js';
 import { seedCommand } from './seed.js';
+import { storefront, storefrontMessages } from './storefront/index.js';
 import { nightlySalesReport, salesReport, sendOrderConfirmation, thumbnailTask } from './tasks.js';
 
 /** The reference app: every Basalt capability shows up here as it lands. */
@@ -44,6 +46,12 @@ export default defineApp({
     // The back office at /admin (docs/admin.md); every write through the operation layer (the
     // admin, REST, GraphQL) is kept in the audit log its history pages show.
     audit({ default: true }),
+    // The storefront's pages (storefront/): HTML error pages for browsers, English and Spanish,
+    // the stylesheet from static/ (hashed by `basalt build`).
+    views({
+      languages: { locales: ['en', 'es'], messages: storefrontMessages },
+      static: { dir: new URL('./static', import.meta.url) },
+    }),
     admin({
       title: 'Bookshop back office',
       models: {
@@ -62,7 +70,7 @@ export default defineApp({
     }),
   ],
   models,
-  routes: [...api, signUp, uploadCover, orderInvoice],
+  routes: [...api, signUp, uploadCover, orderInvoice, ...storefront],
   commands: [seedCommand],
   migrations: new URL('./migrations', import.meta.url),
 });
