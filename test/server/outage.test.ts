@@ -182,7 +182,7 @@ describe.skipIf(!CAN_RUN)('outages', () => {
         JOBS_BACKEND: 'redis',
         JOBS_REDIS_PREFIX: 'outage',
         SERVICE_TIMEOUT: '2',
-        LOG_LEVEL: 'error',
+        LOG_LEVEL: 'warn',
       },
       logger: { destination: { write: (line: string) => void logLines.push(line) } },
     });
@@ -270,8 +270,15 @@ describe.skipIf(!CAN_RUN)('outages', () => {
     expect(await client.get('/things')).toMatchObject({ status: 200, body: { count: 1 } });
 
     pg.stop();
+    const logged = logLines.length;
     expectUnavailable(await client.get('/things'));
     expectUnavailable(await client.post('/things', { body: { name: 'during' } }));
+    // An outage is logged as a warning naming it, never as an unhandled error.
+    const during = logLines.slice(logged).map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(during.filter((e) => e.msg === 'unhandled error')).toEqual([]);
+    expect(
+      during.filter((e) => e.msg === 'service unavailable' && e.level === 40).length,
+    ).toBeGreaterThanOrEqual(2);
     const ready = await readiness(client);
     expectUnavailable(ready);
     expect((ready.body as { detail: string }).detail).toMatch(/database: /);
