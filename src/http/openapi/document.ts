@@ -370,7 +370,8 @@ export function buildOpenApiDocument(
     // not JSON is a 415, malformed JSON a 400, one past the size limit a 413. A streamed body
     // (an upload) is refused for its type or size by the handler.
     const bodied = spec.body !== undefined || spec.streamBody === true || endpoint.method !== 'GET';
-    if (params.length > 0 || bodied) errorCodes.push(400);
+    // Invalid input; and on any operation, a Host that ALLOWED_HOSTS refuses.
+    errorCodes.push(400);
     // A path parameter over the router's 100 characters is a 414 before the endpoint runs.
     if (pathNames.length > 0) errorCodes.push(404, 414);
     if (bodied) errorCodes.push(413, 415);
