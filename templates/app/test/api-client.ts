@@ -225,6 +225,8 @@ export interface Paths {
       responses: {
         /** Success */
         200: Me;
+        /** Invalid input */
+        400: Problem;
         /** Authentication required */
         401: Problem;
         /** Too many requests */
@@ -429,6 +431,8 @@ export interface Paths {
         200: {
           csrfToken: string | null;
         };
+        /** Invalid input */
+        400: Problem;
         /** Authentication required */
         401: Problem;
         /** Too many requests */
@@ -498,6 +502,8 @@ export interface Paths {
           failed: number;
           cancelled: number;
         };
+        /** Invalid input */
+        400: Problem;
         /** Authentication required */
         401: Problem;
         /** Forbidden */
@@ -926,6 +932,8 @@ export interface Paths {
           id: number;
           email: string;
         };
+        /** Invalid input */
+        400: Problem;
         /** Authentication required */
         401: Problem;
         /** Too many requests */
