@@ -24,7 +24,8 @@ fieldset{border:1px solid #d5dae0;border-radius:4px;margin:1rem 0;padding:.4rem 
 a.skip{position:absolute;left:-999px;top:0;background:#fff;color:#1d232a;padding:.4rem .8rem;z-index:10}a.skip:focus{left:.5rem}
 :focus-visible{outline:3px solid #f0a30a;outline-offset:2px}
 @media (max-width:40rem){th,td{padding:.3rem}header.top{flex-wrap:wrap}main{padding:.5rem}
-table{display:block;overflow-x:auto}.filters,.actions{flex-direction:column;align-items:stretch}}
+table{display:block;overflow-x:auto}.filters,.actions{flex-direction:column;align-items:stretch}
+.filters fieldset.range{flex-wrap:wrap}input,select,textarea{max-width:100%}header.top nav{overflow-wrap:anywhere}}
 `;
 
 /**
