@@ -4,6 +4,7 @@ import { graphqlSuite } from './graphql.js';
 import { http } from './http.js';
 import { restCreate, restList, restRetrieve } from './rest.js';
 import { techempower } from './techempower.js';
+import { storefrontList } from './views.js';
 
 /** @type {Record<string, import('./suite.js').Suite | import('./techempower.js').MatrixSuite>} */
 export const suites = {
@@ -14,4 +15,5 @@ export const suites = {
   'rest-retrieve': restRetrieve,
   'rest-create': restCreate,
   graphql: graphqlSuite,
+  'storefront-list': storefrontList,
 };

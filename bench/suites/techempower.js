@@ -27,6 +27,12 @@ export const techempower = {
         'Basalt: `defineModel` World and Fortune, typed `get()` endpoints with TypeBox responses, `db.query(World).get(id)`, `db.query(Fortune).all()`, `db.update(World, id, …)`',
     },
     {
+      name: 'basalt-views',
+      entry: 'bench/techempower/basalt-views.tsx',
+      description:
+        'basalt with `/fortunes` as a basalt/views `page()` rendering a TSX template (issue 21: ≥ 0.9× basalt’s template literal on fortunes)',
+    },
+    {
       name: 'fastify',
       entry: 'bench/techempower/fastify.ts',
       description: 'raw Fastify 5 + pg: JSON response schemas, no plugins, no logger',

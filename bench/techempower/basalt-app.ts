@@ -5,6 +5,7 @@
 // basalt.ts serves it; profile-inject.ts runs it in-process.
 import { type BasaltApp, createApp, defineApp, get, t } from 'basalt';
 import { defineModel, f } from 'basalt/db';
+import type { AnyEndpoint } from 'basalt/http';
 import { DATABASE_URL } from './setup.js';
 import {
   HELLO,
@@ -67,13 +68,16 @@ const updates = get(
   },
 );
 
-/** The app as the bench runs it: production mode, silent log, Basalt's default pool of 10. */
-export function createTechEmpowerApp(): Promise<BasaltApp> {
+/**
+ * The app as the bench runs it: production mode, silent log, Basalt's default pool of 10.
+ * `fortunesRoute` replaces `/fortunes` (the basalt-views implementation renders it with TSX).
+ */
+export function createTechEmpowerApp(fortunesRoute: AnyEndpoint = fortunes): Promise<BasaltApp> {
   return createApp(
     defineApp({
       name: 'techempower',
       models: [World, Fortune],
-      routes: [json, plaintext, db, queries, fortunes, updates],
+      routes: [json, plaintext, db, queries, fortunesRoute, updates],
     }),
     {
       envFile: false,

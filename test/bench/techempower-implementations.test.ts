@@ -38,9 +38,10 @@ describe.skipIf(!hasPostgres)('TechEmpower benchmark implementations', () => {
     await Promise.all([...servers.values()].map((server) => server.stop()));
   });
 
-  it('covers the five frameworks', () => {
+  it('covers the five frameworks, and Basalt with its fortunes rendered by basalt/views', () => {
     expect(techempower.implementations.map((i) => i.name)).toEqual([
       'basalt',
+      'basalt-views',
       'fastify',
       'node-http',
       'express',
