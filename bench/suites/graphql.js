@@ -18,7 +18,11 @@ const GRAPHQL = {
 /** @type {import('./suite.js').Suite['implementations']} */
 const implementations = [
   { name: 'graphql', entry: 'bench/graphql/server.ts', description: 'basalt/graphql: `POST /graphql`' },
-  { name: 'rest', entry: 'bench/graphql/server.ts', description: 'the same collection as a `resource()`: `GET /books?include=author`' },
+  {
+    name: 'rest',
+    entry: 'bench/graphql/server.ts',
+    description: 'the same collection as a `resource()`: `GET /books?include=author`',
+  },
 ];
 
 /**
@@ -38,12 +42,16 @@ async function verify(baseUrl, implementation) {
     body: GRAPHQL.body,
   });
   expect(gql.status === 200, `POST /graphql answered ${gql.status}: ${gql.text.slice(0, 300)}`);
-  const body = /** @type {{ data?: { books: { totalCount: number, items: Record<string, unknown>[] } }, errors?: unknown }} */ (
-    gql.body
-  );
+  const body =
+    /** @type {{ data?: { books: { totalCount: number, items: Record<string, unknown>[] } }, errors?: unknown }} */ (
+      gql.body
+    );
   expect(!body.errors && body.data, `POST /graphql answered errors: ${gql.text.slice(0, 300)}`);
   const page = /** @type {{ totalCount: number, items: Record<string, unknown>[] }} */ (body.data?.books);
-  expect(page.items.length === 20 && page.totalCount === listed.count, `POST /graphql: ${gql.text.slice(0, 200)}`);
+  expect(
+    page.items.length === 20 && page.totalCount === listed.count,
+    `POST /graphql: ${gql.text.slice(0, 200)}`,
+  );
   expect(
     isDeepStrictEqual(page.items, listed.results),
     `GraphQL and REST answer different books: ${JSON.stringify(page.items[0])} vs ${JSON.stringify(listed.results[0])}`,
