@@ -192,7 +192,8 @@ export function oidcRoutes(options: OidcRouteOptions): AnyEndpoint[] {
         tags,
         summary: 'Where the identity provider sends the browser back; ends in a session or a token pair',
         params: t.Object({ provider: t.String({ maxLength: 64 }) }),
-        query: t.Record(t.String(), t.String()),
+        // What the provider adds to the redirect (code, state, iss, error...), each bounded.
+        query: t.Record(t.String(), t.String({ maxLength: 4096 })),
         response: { 200: TokenPairSchema, 303: t.Null() },
         // A disabled account or an unverified email (403), an account or identity already
         // taken (409), a provider that cannot be reached or answers wrongly (502).

@@ -314,7 +314,8 @@ export function authRoutes(options: RouteOptions): AnyEndpoint[] {
   ];
 
   if (service.tokens.jwks()) {
-    const JwksSchema = t.Object({ keys: t.Array(t.Record(t.String(), t.Unknown())) });
+    // The signing key and the ones kept for rotation: a handful, far below the declared bound.
+    const JwksSchema = t.Object({ keys: t.Array(t.Record(t.String(), t.Unknown()), { maxItems: 100 }) });
     const jwks = () => service.tokens.jwks() as never;
     routes.push(
       get(
