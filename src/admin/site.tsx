@@ -23,6 +23,7 @@ import { jobsPages } from './jobs-page.js';
 import { Frame } from './layout.js';
 import { listPage } from './list-page.js';
 import { loginPages } from './login-page.js';
+import { mediaPages } from './media-page.js';
 import { passwordPages } from './password-page.js';
 import type { AdminModel } from './registry.js';
 
@@ -42,6 +43,11 @@ async function indexPage(site: AdminSite, ctx: AdminContext, actor: Actor): Prom
       {(ctx as { jobs?: unknown }).jobs ? (
         <p>
           <a href={`${site.prefix}/jobs/`}>Jobs</a>
+        </p>
+      ) : null}
+      {(ctx as { storage?: unknown }).storage && actor.isSuperuser ? (
+        <p>
+          <a href={`${site.prefix}/media/`}>Media</a>
         </p>
       ) : null}
       {groups.map((g) => (
@@ -135,6 +141,7 @@ export function adminRoutes(site: AdminSite): AnyEndpoint[] {
     ...dataRoutes(site),
     ...passwordPages(site),
     ...jobsPages(site),
+    ...mediaPages(site),
     asset(cssPath(p), 'text/css; charset=utf-8', ADMIN_CSS),
     asset(jsPath(p), 'text/javascript; charset=utf-8', ADMIN_JS),
     on(`${p}/`, (ctx, actor) => indexPage(site, ctx, actor)),

@@ -139,7 +139,7 @@ describe.skipIf(!hasChromium)('the admin in Chromium', () => {
       // Autocomplete of a relation input (script): typing offers the matching shelves.
       await page.goto('/admin/volume/add');
       await page.fill('#id_shelfId', 'Poe');
-      await page.waitForFunction(() => document.querySelectorAll('#id_shelfId_choices option').length > 0);
+      await page.locator('#id_shelfId_choices option').first().waitFor({ state: 'attached' });
       expect(await page.locator('#id_shelfId_choices option').first().getAttribute('label')).toBe('Poetry');
 
       // The payloads' pages: list, form (inputs, textarea, inline) and history.
@@ -169,10 +169,9 @@ describe.skipIf(!hasChromium)('the admin in Chromium', () => {
       await page.goto('/admin/volume/');
       await shot(page, 'list-phone');
       // Nothing overflows the page sideways but the table, which scrolls in its own box.
-      const wide = await page.evaluate(() =>
-        [...document.querySelectorAll('body *')]
-          .filter((e) => e.getBoundingClientRect().right > 381 && !e.closest('table'))
-          .map((e) => `${e.tagName}.${e.className}#${e.id}`),
+      // (A string: the test's TypeScript has no DOM types.)
+      const wide = await page.evaluate(
+        `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 381 && !e.closest('table')).map((e) => e.tagName + '.' + e.className)`,
       );
       expect(wide).toEqual([]);
     } finally {
