@@ -22,7 +22,7 @@ import {
   type ScaleDb,
 } from './catalogue.js';
 
-const USAGE = `Usage: npm run bench:scale -- [--dialect sqlite|postgres] [--books N] [--rounds N] [--rebuild]
+const USAGE = `Usage: npm run bench:scale -- [--dialect sqlite|postgres] [--books N] [--rounds N] [--rebuild] [--skip-before] [--out file]
 
 Builds the catalogue once (PostgreSQL database 'scale', SQLite node_modules/.scratch/scale.sqlite),
 then times each request single-client (p50 of --rounds) and under load (8 in flight), before and
@@ -34,6 +34,7 @@ const { values: flags } = parseArgs({
     books: { type: 'string', default: '1000000' },
     rounds: { type: 'string', default: '15' },
     rebuild: { type: 'boolean', default: false },
+    'skip-before': { type: 'boolean', default: false },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -191,7 +192,7 @@ for (const dialect of DIALECTS) {
   console.log(`${dialect}: ${BOOKS} books ${built ? `built in ${built.toFixed(1)} s` : 'already there'}`);
   const entry = { before: [] as Timing[], after: [] as Timing[], names: [] as string[], built, indexed: 0 };
   results[dialect] = entry;
-  for (const phase of ['before', 'after'] as const) {
+  for (const phase of flags['skip-before'] ? (['after'] as const) : (['before', 'after'] as const)) {
     if (phase === 'before') await dropIndexes(db, dialect);
     else {
       entry.indexed = await createIndexes(db, dialect);
@@ -242,7 +243,7 @@ for (const [dialect, entry] of Object.entries(results)) {
     '|---|---|---|---|---|---|',
   );
   entry.names.forEach((name, i) => {
-    const b = entry.before[i]!;
+    const b = entry.before[i] ?? { single: Number.NaN, status: 0 };
     const a = entry.after[i]!;
     lines.push(
       `| ${name} | ${b.single.toFixed(1)} ms | ${a.single.toFixed(1)} ms | ${a.load.toFixed(1)} ms | ${a.perSecond.toFixed(0)} | ${b.status} → ${a.status} |`,

@@ -12,7 +12,7 @@ export type { PoolStats } from './dialects/dialect.js';
 export { statementCacheOf } from './dialects/postgres.js';
 export { migrationsPath } from './migrations/loader.js';
 export { databaseModule } from './module.js';
-export { RANK_FIRST } from './query/query.js';
+export { ORDER_INDEX, RANK_FIRST } from './query/query.js';
 export { type SearchTarget, searchCondition, searchRank } from './query/search.js';
 export { RAW_CONDITION } from './query/where.js';
 export { parseLsn, type ReadSession } from './replicas.js';

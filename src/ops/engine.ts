@@ -173,6 +173,7 @@ export async function listObjects(
     listOrder(rt.query, params),
     params,
     ranked !== null,
+    rt.query.filters.some((filter) => params[filter.param] !== undefined),
   );
   const shown = viewOf(rt, actor, params, top);
   const results = page.rows.map((row) => serialize(rt.plan, shown, row));

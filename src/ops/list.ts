@@ -1,6 +1,13 @@
 import { BasaltError, NotFoundError } from '../core/index.js';
 import type { AnyModel, Query } from '../db/index.js';
-import { cursorOfRow, RANK_FIRST, RAW_CONDITION, searchCondition, searchRank } from '../db/internal.js';
+import {
+  cursorOfRow,
+  ORDER_INDEX,
+  RANK_FIRST,
+  RAW_CONDITION,
+  searchCondition,
+  searchRank,
+} from '../db/internal.js';
 import type { FieldPlan, IncludePlan } from './plan.js';
 import { MAX_SEARCH_TERMS, type QueryPlan } from './query-plan.js';
 
@@ -188,6 +195,7 @@ export async function runPage(
   keys: string[],
   params: ListParams,
   ranked = false,
+  filtered = false,
 ): Promise<PageResult> {
   const pagination = plan.pagination;
   if (!pagination)
@@ -213,15 +221,24 @@ export async function runPage(
         `Page ${page} is too deep for page numbers: follow the next links, which carry a cursor`,
       );
     }
-    // The count and the page are independent: on a pool they run side by side.
-    const [counted, fetched] = (await Promise.all([
-      countRows(query, plan),
-      query
-        .orderBy(...(keys as never[]))
-        .offset(offset)
-        .limit(size + 1)
-        .all(),
-    ])) as [{ count?: number; estimate?: boolean }, Row[]];
+    const pageQuery = query
+      .orderBy(...(keys as never[]))
+      .offset(offset)
+      .limit(size + 1);
+    // A filter matching more rows than are counted is walked in the ordering's index (SQLite
+    // only: see ORDER_INDEX); that needs the count first. Otherwise the count and the page are
+    // independent: on a pool they run side by side.
+    const hinted = filtered && !ranked ? pageQuery[ORDER_INDEX]() : null;
+    let counted: { count?: number; estimate?: boolean };
+    let fetched: Row[];
+    if (hinted !== null) {
+      counted = await countRows(query, plan);
+      fetched = (await (counted.estimate ? hinted : pageQuery).all()) as Row[];
+    } else
+      [counted, fetched] = (await Promise.all([countRows(query, plan), pageQuery.all()])) as [
+        { count?: number; estimate?: boolean },
+        Row[],
+      ];
     const hasNext = fetched.length > size;
     const rows = hasNext ? fetched.slice(0, size) : fetched;
     if (page > 1 && rows.length === 0) {

@@ -35,11 +35,16 @@ type RankOrder = (alias: string, dialect: 'sqlite' | 'postgres') => RawBuilder<u
 /** The key of the method ordering a query by relevance first, for Basalt's own layers (not apps). */
 export const RANK_FIRST: unique symbol = Symbol('basalt.rankFirst');
 
+/** The key of the method reading rows through the ordering's index (SQLite), for Basalt's own layers. */
+export const ORDER_INDEX: unique symbol = Symbol('basalt.orderIndex');
+
 interface QueryState {
   where: object[];
   order: readonly string[] | null;
   /** Higher first, before `order` (a search's relevance). */
   rank: RankOrder | null;
+  /** SQLite: the index rows are read through (`INDEXED BY`), see `ORDER_INDEX`. */
+  indexedBy: string | null;
   limit: number | null;
   offset: number | null;
   select: readonly string[] | null;
@@ -106,6 +111,7 @@ const INITIAL_STATE: QueryState = Object.freeze({
   limit: null,
   offset: null,
   rank: null,
+  indexedBy: null,
   select: null,
   include: Object.freeze([]),
   groupBy: Object.freeze([]),
@@ -148,6 +154,25 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
   /** @internal Orders by `rank` (higher first) before the ordering: a search's relevance. */
   [RANK_FIRST](rank: RankOrder): Query<M, R, TModels, G> {
     return this.#with({ rank });
+  }
+
+  /**
+   * @internal On SQLite, reads the rows through the index that serves the ordering, or null
+   * when none does (or on PostgreSQL, whose planner weighs that itself). For a filter that
+   * matches many rows: SQLite's planner, without statistics of the filtered column's values,
+   * takes the filter's index and sorts every match, where walking the ordering's index stops
+   * after a page.
+   */
+  [ORDER_INDEX](): Query<M, R, TModels, G> | null {
+    if (this.#ctx.adapter.name !== 'sqlite') return null;
+    const items = this.#orderItems(true);
+    const names = items.map((i) => i.field.name);
+    const direction = items.every((i) => i.desc === items[0]?.desc);
+    if (!direction || names.length === 0) return null;
+    const index = this.#model.meta.indexes.find(
+      (ix) => ix.where === undefined && names.every((n, i) => ix.fields[i] === n),
+    );
+    return index === undefined ? null : this.#with({ indexedBy: index.name });
   }
 
   /** Returns at most `limit` rows. */
@@ -299,7 +324,7 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
       const known = PRISTINE_KEYS.get(this.#ctx.adapter.name);
       if (known !== undefined) return known;
     }
-    const key = `${this.#ctx.adapter.name}|${kind}|${order ? 'p' : ''}${s.rank === null ? '' : 'r'}|${s.order?.join(',') ?? '~'}|${limit ?? '~'}|${s.offset ?? '~'}|${s.select?.join(',') ?? '~'}|${s.include.join(',')}|${s.lock === null ? '' : `${s.lock.mode}:${s.lock.wait}`}`;
+    const key = `${this.#ctx.adapter.name}|${kind}|${order ? 'p' : ''}${s.rank === null ? '' : 'r'}${s.indexedBy ?? ''}|${s.order?.join(',') ?? '~'}|${limit ?? '~'}|${s.offset ?? '~'}|${s.select?.join(',') ?? '~'}|${s.include.join(',')}|${s.lock === null ? '' : `${s.lock.mode}:${s.lock.wait}`}`;
     if (pristine) PRISTINE_KEYS.set(this.#ctx.adapter.name, key);
     return key;
   }
@@ -341,7 +366,11 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
     const limitSql = limit !== null ? sql.raw(` limit ${limit}`) : sqliteOffsetOnly ? sql` limit -1` : sql``;
     const off = this.#state.offset === null ? sql`` : sql.raw(` offset ${this.#state.offset}`);
     const lock = this.#lockSql();
-    return sql`select ${cols} from ${this.#from()} where ${this.#whereSql(extraWhere)}${orderBy}${limitSql}${off}${lock === '' ? sql`` : sql.raw(lock)}`;
+    const from =
+      this.#state.indexedBy === null
+        ? this.#from()
+        : sql.raw(`${quoteId(model.meta.table)} as t0 indexed by ${quoteId(this.#state.indexedBy)}`);
+    return sql`select ${cols} from ${from} where ${this.#whereSql(extraWhere)}${orderBy}${limitSql}${off}${lock === '' ? sql`` : sql.raw(lock)}`;
   }
 
   #strip(rows: Row[], keep: Set<string> | null): Row[] {
