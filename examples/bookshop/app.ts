@@ -57,13 +57,15 @@ export default defineApp({
       models: {
         book: {
           collection: bookCollection,
-          list: ['title', 'isbn', 'price', 'publishedOn', 'authorId'],
-          filters: ['authorId'],
+          list: ['title', 'isbn', 'price', 'publishedOn', 'author'],
+          filters: ['authorId', 'publishedOn'],
         },
         order: {
-          list: ['id', 'customerId', 'status', 'total', 'createdAt'],
+          list: ['id', 'customer', 'status', 'total', 'createdAt'],
+          filters: ['status', 'createdAt'],
           ordering: ['-createdAt'],
           readOnly: ['total'],
+          inlines: [{ relation: 'lines', fields: ['book', 'quantity', 'unitPrice'], perPage: 20 }],
         },
         customer: { search: ['name', 'email'] },
       },

@@ -189,15 +189,16 @@ function resolveModel(
       throw configError(
         `inlines of '${model.name}': '${o.relation}' is not a has-many relation to a model of this app`,
       );
+    const attributeIn = (f: string) => (metaOf(target, f) ?? target.meta.fields[f])?.attribute ?? undefined;
     for (const f of o.fields ?? [])
-      if (!metaOf(target, f)?.attribute)
+      if (!attributeIn(f))
         throw configError(`inlines of '${model.name}': '${f}' is not a field of '${target.name}'`);
     const perPage = Math.min(Math.max(Math.trunc(o.perPage ?? 10), 1), 100);
     return {
       relation: o.relation,
       target: target.name,
       parentKey: back,
-      fields: o.fields?.map((f) => metaOf(target, f)!.attribute!),
+      fields: o.fields?.map((f) => attributeIn(f)!),
       perPage,
       extra: Math.min(Math.max(Math.trunc(o.extra ?? 1), 0), 20),
     };
