@@ -175,6 +175,7 @@ describe('the OpenAPI document of resources', () => {
       'search',
       'ordering',
       'page',
+      'cursor',
       'pageSize',
       'include',
       'fields',
@@ -209,7 +210,13 @@ describe('the OpenAPI document of resources', () => {
       'tags',
       'title',
     ]);
-    expect(Object.keys(schemas.BookPage!.properties)).toEqual(['count', 'next', 'previous', 'results']);
+    expect(Object.keys(schemas.BookPage!.properties)).toEqual([
+      'count',
+      'countIsEstimate',
+      'next',
+      'previous',
+      'results',
+    ]);
     expect(Object.keys(schemas.OrderPage!.properties)).toEqual(['next', 'previous', 'results']);
     expect(schemas.Book!.required).toEqual(['id']);
     expect(Object.keys(books.get!.responses)).toEqual(['200', '400', '404', '500']);
