@@ -151,10 +151,25 @@ export function graphql(options: GraphQLOptions): GraphQLModule {
         }
       }
       const open: OpenStreams = new Set();
-      // Open subscription streams end with the app (else they would hold its server open).
-      api.onStop(() => {
+      // Open subscription streams end when the server starts closing: a stream never
+      // finishes by itself, and closing waits for the requests in flight.
+      const endAll = () => {
         for (const end of [...open]) end();
-      });
+      };
+      api.onStop(endAll);
+      // The server stops listening the moment it starts closing: watched while streams are
+      // open (Fastify takes no close hook once it is ready).
+      let watching: NodeJS.Timeout | undefined;
+      const watch = (server: { listening: boolean }) => {
+        if (watching || !server.listening) return;
+        watching = setInterval(() => {
+          if (server.listening && open.size > 0) return;
+          clearInterval(watching);
+          watching = undefined;
+          endAll();
+        }, 200);
+        watching.unref();
+      };
       const page = (options.graphiql ?? !production) ? graphiqlPage(path) : undefined;
       const answer = (ctx: RequestContext, { status, body }: { status: number; body: unknown }) =>
         respond(status, body, answerType(ctx));
@@ -182,6 +197,7 @@ export function graphql(options: GraphQLOptions): GraphQLModule {
                 });
               const prepared = executor.prepareSubscription(body);
               if ('refused' in prepared) return answer(ctx, prepared.refused);
+              watch(ctx.request.server.server);
               return subscriptionStream(schema, executor, prepared, body, contextOf(ctx), ctx, open);
             }
             return answer(ctx, await executor.run(body, contextOf(ctx), 'POST'));

@@ -7,7 +7,7 @@ import { createTestClient, type TestClient } from 'basalt/testing';
 import { createClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import bookshop from '../../examples/bookshop/app.js';
-import { Book, Customer } from '../../examples/bookshop/models.js';
+import { Book, Customer, OrderLine } from '../../examples/bookshop/models.js';
 import { seed } from '../../examples/bookshop/seed.js';
 import { hasRedis, REDIS_URL } from '../support/redis.js';
 
@@ -70,6 +70,9 @@ function subscribe(url: string, headers: Record<string, string>, query: string) 
       }
       return received;
     },
+    /** Resolves when the server ended the stream. */
+    ended: done,
+    dispose: () => sse.dispose(),
     async close() {
       await iterator.return?.();
       await done.catch(() => undefined);
@@ -127,6 +130,59 @@ describe('GraphQL subscriptions in one process (no Redis)', () => {
     await sub.close();
   });
 
+  it('follows one book by id: its update with the new value, then its deletion; other books not', async () => {
+    const auth = getAuth(client.app);
+    const user = (await auth.createUser(client.db!, {
+      email: 'staff@sub.test',
+      password: PASSWORD,
+      isStaff: true,
+      isSuperuser: true,
+    })) as AuthUser;
+    const staff = { authorization: `Bearer ${(await auth.issueTokens(client.db!, user)).access}` };
+    const [followed, other] = await client.db!.query(Book).orderBy('id').limit(2).all();
+    const gql = (query: string) =>
+      client.app.fastify.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': 'application/json', ...staff },
+        payload: { query },
+      });
+    // Anyone may read books: an anonymous subscriber follows one.
+    const sub = subscribe(
+      url,
+      {},
+      `subscription { bookChanged(id: ${followed!.id}) { change id book { id price } } }`,
+    );
+    let price = 10;
+    const deadline = Date.now() + 10_000;
+    while (sub.received.length === 0 && Date.now() < deadline) {
+      await gql(`mutation { updateBook(id: ${other!.id}, input: { price: "1.00" }) { errors { field } } }`);
+      price += 1;
+      await gql(
+        `mutation { updateBook(id: ${followed!.id}, input: { price: "${price}.00" }) { errors { field } } }`,
+      );
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const [first] = await sub.until(1);
+    expect(first).toEqual({
+      data: {
+        bookChanged: {
+          change: 'UPDATE',
+          id: followed!.id,
+          book: { id: followed!.id, price: expect.stringMatching(/^\d+\.00$/) },
+        },
+      },
+    });
+    const count = sub.received.length;
+    await client.db!.deleteMany(OrderLine, { bookId: followed!.id } as never);
+    const deleted = await gql(`mutation { deleteBook(id: ${followed!.id}) }`);
+    expect(deleted.json()).toEqual({ data: { deleteBook: true } });
+    const all = await sub.until(count + 1);
+    expect(all.at(-1)).toEqual({ data: { bookChanged: { change: 'DELETE', id: followed!.id, book: null } } });
+    expect(all.every((r) => ((r.data as Json).bookChanged as Json).id === followed!.id)).toBe(true);
+    await sub.close();
+  });
+
   it('refuses an anonymous subscriber with UNAUTHENTICATED, and a subscription over plain POST', async () => {
     const sub = subscribe(url, {}, ORDER_CHANGES);
     const [result] = await sub.until(1);
@@ -140,6 +196,24 @@ describe('GraphQL subscriptions in one process (no Redis)', () => {
     });
     expect(plain.statusCode).toBe(400);
     expect(plain.json().errors[0].message).toMatch(/text\/event-stream/);
+  });
+});
+
+describe('GraphQL subscriptions when the app stops', () => {
+  it('ends open streams, so stopping the app does not wait for subscribers', async () => {
+    const client = await createTestClient(bookshop);
+    await seed(client.app.db!, getAuth(client.app));
+    const dave = await customer(client, 'dave');
+    const sub = subscribe(await listen(client), dave, ORDER_CHANGES);
+    const deadline = Date.now() + 10_000;
+    while (sub.received.length === 0 && Date.now() < deadline) {
+      await placeOrder(client, dave);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(sub.received.length).toBeGreaterThan(0);
+    await client.close();
+    await sub.ended;
+    sub.dispose();
   });
 });
 
