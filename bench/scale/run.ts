@@ -195,6 +195,7 @@ for (const dialect of DIALECTS) {
   for (const phase of flags['skip-before'] ? (['after'] as const) : (['before', 'after'] as const)) {
     if (phase === 'before') await dropIndexes(db, dialect);
     else {
+      if (flags['skip-before']) await dropIndexes(db, dialect);
       entry.indexed = await createIndexes(db, dialect);
       console.log(`${dialect}: indexes and search index in ${entry.indexed.toFixed(1)} s`);
     }
