@@ -1,3 +1,14 @@
 // The public API of basalt/admin: explicit named exports only.
 export { admin } from './module.js';
-export type { AdminOptions, ModelAdminOptions } from './options.js';
+export type {
+  AdminAction,
+  AdminActionContext,
+  AdminFieldset,
+  AdminInlineOptions,
+  AdminOptions,
+  AdminPage,
+  AdminPageProps,
+  AdminWidget,
+  AdminWidgetProps,
+  ModelAdminOptions,
+} from './options.js';
