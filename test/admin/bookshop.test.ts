@@ -6,7 +6,7 @@ import { createTestClient, type TestClient } from 'basalt/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookCollection } from '../../examples/bookshop/api.js';
 import bookshop from '../../examples/bookshop/app.js';
-import { Author, Book } from '../../examples/bookshop/models.js';
+import { Author, Book, Customer, Order, OrderLine } from '../../examples/bookshop/models.js';
 import { decode, inputValue, listedLinks } from './helpers.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -115,6 +115,27 @@ describe('the bookshop back office', () => {
       const first = /<tbody><tr>(?:<td class="select">.*?<\/td>)?<td><a href="([^"]+)"/.exec(res.text)?.[1];
       if (first) expect((await staff.get(first)).status, first).toBe(200);
     }
+  });
+
+  it('edits an order’s lines as an inline of its change form', async () => {
+    const db = client.db!;
+    const author = await db.create(Author, { name: 'Le Guin' });
+    const book = await db.create(Book, {
+      title: 'Earthsea',
+      isbn: '9780000000017',
+      price: '8.00',
+      authorId: author.id,
+    });
+    const customer = await db.create(Customer, { name: 'Ged', email: 'ged@example.com' });
+    const order = await db.create(Order, { customerId: customer.id });
+    await db.create(OrderLine, { orderId: order.id, bookId: book.id, quantity: 2, unitPrice: '8.00' });
+    const staff = await signIn('orders@example.com', { superuser: true });
+    const list = await staff.get('/admin/order/?status=placed');
+    expect(list.text).toContain(`<a href="/admin/customer/${customer.id}/change">Ged</a>`);
+    const form = await staff.get(`/admin/order/${order.id}/change`);
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('name="lines-0-quantity" value="2"');
+    expect(form.text).toContain('name="lines-new-0-bookId"');
   });
 
   it('needs the book permissions the catalogue’s collection asks for', async () => {
