@@ -318,6 +318,7 @@ describe('OpenAPI', () => {
         type: 'apiKey',
         in: 'cookie',
         name: 'basalt_session',
+        description: expect.stringContaining('X-CSRF-Token'),
       });
       expect(doc.paths['/auth/me']!.get!.security).toEqual([{ bearerAuth: [] }, { cookieAuth: [] }]);
       expect(Object.keys(doc.paths)).toEqual(
