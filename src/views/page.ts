@@ -201,7 +201,8 @@ export function page<const P extends string, const O extends PageOptions>(
       context.user,
       context.session?.csrfToken(),
       // A HEAD request (a link checker, a prefetch) must not use up the messages.
-      context.request.method === 'HEAD' ? [] : await takeFlashes(context),
+      // Without a session there is nothing to take: no promise to wait for.
+      context.request.method === 'HEAD' || !context.session?.exists ? [] : await takeFlashes(context),
     );
     if (uploads === undefined) return answer(await handler(context), context.request, context.reply);
     try {
