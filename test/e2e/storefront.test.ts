@@ -50,82 +50,86 @@ describe.skipIf(!hasChromium)('storefront in Chromium', () => {
     const { url } = await client.app.listen({ port: 0, host: '127.0.0.1' });
     base = url;
     browser = await launchBrowser();
-  });
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await client?.close();
   });
 
-  it('browses, searches, signs up, orders and sees the order, without any payload running', async () => {
-    const { page, context, xss } = await watchedPage(browser, base);
-    try {
-      // Browse: the front door is the catalogue.
-      await page.goto('/');
-      expect(new URL(page.url()).pathname).toBe('/books');
-      expect(await page.locator('h1').textContent()).toBe('Catalogue');
-      expect(await page.locator('.count').textContent()).toBe('28 books');
-      expect(await page.locator('.books li').count()).toBe(20);
+  it(
+    'browses, searches, signs up, orders and sees the order, without any payload running',
+    { timeout: 120_000 },
+    async () => {
+      const { page, context, xss } = await watchedPage(browser, base);
+      try {
+        // Browse: the front door is the catalogue.
+        await page.goto('/');
+        expect(new URL(page.url()).pathname).toBe('/books');
+        expect(await page.locator('h1').textContent()).toBe('Catalogue');
+        expect(await page.locator('.count').textContent()).toBe('28 books');
+        expect(await page.locator('.books li').count()).toBe(20);
 
-      // Search.
-      await page.fill('input[name=search]', 'Earthsea');
-      await Promise.all([page.waitForURL(/search=Earthsea/), page.click('form.filters button')]);
-      expect(await page.locator('.book-title').allTextContents()).toEqual(['A Wizard of Earthsea']);
+        // Search.
+        await page.fill('input[name=search]', 'Earthsea');
+        await Promise.all([page.waitForURL(/search=Earthsea/), page.click('form.filters button')]);
+        expect(await page.locator('.book-title').allTextContents()).toEqual(['A Wizard of Earthsea']);
 
-      // Filter by author, then the second page.
-      await page.goto('/books');
-      await page.selectOption('select[name=author]', String(evilAuthor));
-      await Promise.all([page.waitForURL(/author=/), page.click('form.filters button')]);
-      expect(await page.locator('.count').textContent()).toBe('23 books');
-      await Promise.all([page.waitForURL(/page=2/), page.click('a[rel=next]')]);
-      expect(await page.locator('.books li').count()).toBe(3);
-      expect(await page.locator('a[rel=prev]').count()).toBe(1);
+        // Filter by author, then the second page.
+        await page.goto('/books');
+        await page.selectOption('select[name=author]', String(evilAuthor));
+        await Promise.all([page.waitForURL(/author=/), page.click('form.filters button')]);
+        expect(await page.locator('.count').textContent()).toBe('23 books');
+        await Promise.all([page.waitForURL(/page=2/), page.click('a[rel=next]')]);
+        expect(await page.locator('.books li').count()).toBe(3);
+        expect(await page.locator('a[rel=prev]').count()).toBe(1);
 
-      // The book page with its payloads, shown as text.
-      await page.goto(`/books/${evilBook}`);
-      expect(await page.locator('h1').textContent()).toBe(`${XSS[2]} Evil title`);
-      expect(await page.locator('.review p').textContent()).toBe(XSS.join(' '));
-      expect(await page.title()).toContain(`${XSS[2]} Evil title`);
+        // The book page with its payloads, shown as text.
+        await page.goto(`/books/${evilBook}`);
+        expect(await page.locator('h1').textContent()).toBe(`${XSS[2]} Evil title`);
+        expect(await page.locator('.review p').textContent()).toBe(XSS.join(' '));
+        expect(await page.title()).toContain(`${XSS[2]} Evil title`);
 
-      // Into the cart as a visitor, then sign up (the cart comes along).
-      await Promise.all([page.waitForURL(/\/cart$/), page.click('form[action="/cart/add"] button')]);
-      expect(await page.locator('.flash').textContent()).toContain('Evil title');
-      await page.goto('/signup');
-      expect(
-        await submitForm(page, { name: `${XSS[0]} Eve`, email: 'eve@example.com', password: PASSWORD }),
-      ).toBe(200);
-      expect(new URL(page.url()).pathname).toBe('/cart');
-      expect(await page.locator('.who').textContent()).toBe('Signed in as eve@example.com');
-      await page.fill('input[name=quantity]', '2');
-      await Promise.all([page.waitForURL(/\/cart$/), page.click('form[action="/cart/update"] button')]);
-      expect(await page.locator('#cart-link').textContent()).toBe('Cart (2)');
+        // Into the cart as a visitor, then sign up (the cart comes along).
+        await Promise.all([page.waitForURL(/\/cart$/), page.click('form[action="/cart/add"] button')]);
+        expect(await page.locator('.flash').textContent()).toContain('Evil title');
+        await page.goto('/signup');
+        expect(
+          await submitForm(page, { name: `${XSS[0]} Eve`, email: 'eve@example.com', password: PASSWORD }),
+        ).toBe(200);
+        expect(new URL(page.url()).pathname).toBe('/cart');
+        expect(await page.locator('.who').textContent()).toBe('Signed in as eve@example.com');
+        await page.fill('input[name=quantity]', '2');
+        await Promise.all([page.waitForURL(/\/cart$/), page.click('form[action="/cart/update"] button')]);
+        expect(await page.locator('#cart-link').textContent()).toBe('Cart (2)');
 
-      // Order: placed through the order collection, priced from the catalogue.
-      await Promise.all([page.waitForURL(/\/orders\/\d+$/), page.click('#checkout')]);
-      const orderId = Number(new URL(page.url()).pathname.split('/').pop());
-      expect(await page.locator('.flash').textContent()).toBe(`Thank you: order ${orderId} is placed.`);
-      expect(await page.locator('.total strong').textContent()).toBe('€10.00');
-      const order = await client.app.db!.query(Order).include('lines').get(orderId);
-      expect(order.total).toBe('10.00');
-      expect(order.lines.map((l) => [l.bookId, l.quantity])).toEqual([[evilBook, 2]]);
+        // Order: placed through the order collection, priced from the catalogue.
+        await Promise.all([page.waitForURL(/\/orders\/\d+$/), page.click('#checkout')]);
+        const orderId = Number(new URL(page.url()).pathname.split('/').pop());
+        expect(await page.locator('.flash').textContent()).toBe(`Thank you: order ${orderId} is placed.`);
+        expect(await page.locator('.total strong').textContent()).toBe('€10.00');
+        const order = await client.app.db!.query(Order).include('lines').get(orderId);
+        expect(order.total).toBe('10.00');
+        expect(order.lines.map((l) => [l.bookId, l.quantity])).toEqual([[evilBook, 2]]);
 
-      // Sign out, sign in again, see the order in "My orders".
-      await Promise.all([page.waitForURL(/\/books$/), page.click('form[action="/signout"] button')]);
-      await page.goto('/signin?next=/orders');
-      expect(await submitForm(page, { email: 'eve@example.com', password: 'wrong password' })).toBe(400);
-      expect(await page.locator('[role=alert]').textContent()).toContain('No active account');
-      expect(await submitForm(page, { email: 'eve@example.com', password: PASSWORD })).toBe(200);
-      expect(new URL(page.url()).pathname).toBe('/orders');
-      expect(await page.locator('.order a').allTextContents()).toEqual([`Order ${orderId}`]);
+        // Sign out, sign in again, see the order in "My orders".
+        await Promise.all([page.waitForURL(/\/books$/), page.click('form[action="/signout"] button')]);
+        await page.goto('/signin?next=/orders');
+        expect(await submitForm(page, { email: 'eve@example.com', password: 'wrong password' })).toBe(400);
+        expect(await page.locator('[role=alert]').textContent()).toContain('No active account');
+        expect(await submitForm(page, { email: 'eve@example.com', password: PASSWORD })).toBe(200);
+        expect(new URL(page.url()).pathname).toBe('/orders');
+        expect(await page.locator('.order a').allTextContents()).toEqual([`Order ${orderId}`]);
 
-      // Every page seen: no payload ran.
-      expect(xss.dialogs).toEqual([]);
-      expect(await xss.fired()).toEqual([]);
-    } finally {
-      await context.close();
-    }
-  });
+        // Every page seen: no payload ran.
+        expect(xss.dialogs).toEqual([]);
+        expect(await xss.fired()).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+  );
 
-  it('shows every stored payload as text on each page that renders it', async () => {
+  it('shows every stored payload as text on each page that renders it', { timeout: 60_000 }, async () => {
     const { page, context, xss } = await watchedPage(browser, base);
     try {
       for (const path of [
@@ -150,7 +154,7 @@ describe.skipIf(!hasChromium)('storefront in Chromium', () => {
     }
   });
 
-  it('refuses a form post without its CSRF token (403) and writes nothing', async () => {
+  it('refuses a form post without its CSRF token (403) and writes nothing', { timeout: 60_000 }, async () => {
     const { page, context } = await watchedPage(browser, base);
     try {
       await page.goto('/signin');
@@ -183,7 +187,7 @@ describe.skipIf(!hasChromium)('storefront in Chromium', () => {
     }
   });
 
-  it('speaks Spanish to a Spanish browser', async () => {
+  it('speaks Spanish to a Spanish browser', { timeout: 60_000 }, async () => {
     const context = await browser.newContext({ baseURL: base, locale: 'es-ES' });
     try {
       const page = await context.newPage();
