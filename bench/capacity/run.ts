@@ -1,0 +1,276 @@
+// Capacity on this machine (issue 19, point 5):
+//   1. the bookshop's book list through nginx (the scaffold's nginx.conf) with one node, then
+//      two nodes (`basalt start`, WORKERS each), on one PostgreSQL database: the ratio shows
+//      what the proxy and the shared database cost and what a second node buys;
+//   2. jobs/s drained by 1, 2 and 4 `basalt worker` processes, on PostgreSQL and on Redis.
+//
+//   npm run bench:capacity -- [--duration 10] [--workers 2] [--jobs 5000]
+//
+// Needs nginx (Debian's nginx-light), PostgreSQL on 127.0.0.1:5432 and Redis on 6379. It
+// makes its own database (`basalt_capacity`) and Redis prefix and removes them at the end.
+
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+interface Cannon {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+}
+// autocannon ships no types: the few fields read here.
+const autocannon = (await import('autocannon' as string)).default as (options: {
+  url: string;
+  connections: number;
+  duration: number;
+}) => Promise<Cannon>;
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    workers: { type: 'string', default: '2' },
+    jobs: { type: 'string', default: '5000' },
+    connections: { type: 'string', default: '50' },
+  },
+});
+const DURATION = Number(values.duration);
+const WORKERS = Number(values.workers);
+const JOBS = Number(values.jobs);
+const CONNECTIONS = Number(values.connections);
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin', 'basalt.js');
+const POSTGRES = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DATABASE = 'basalt_capacity';
+const PREFIX = `capacity${process.pid}`;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function until(what: string, probe: () => Promise<boolean>, ms = 120_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await probe().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const children = new Set<ChildProcess>();
+function basalt(args: string[], env: Record<string, string>, cwd = ROOT): ChildProcess {
+  const child = spawn(process.execPath, ['--conditions=basalt-source', '--import', 'tsx', BIN, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+    detached: true,
+  });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      resolve();
+    }
+  });
+}
+
+function databaseUrl(): string {
+  const url = new URL(POSTGRES);
+  url.pathname = `/${DATABASE}`;
+  return url.toString();
+}
+
+const baseEnv = (): Record<string, string> => ({
+  NODE_ENV: 'production',
+  SECRET_KEY: 'Vq3rT8mZpL2xW9cN5bH7kJ4dF6gS1aYe0uIoPqRs',
+  DATABASE_URL: databaseUrl(),
+  REDIS_URL: REDIS,
+  JOBS_REDIS_PREFIX: PREFIX,
+  TRUST_PROXY: 'true',
+  ALLOWED_HOSTS: '*',
+  MAIL_URL: 'memory:',
+  LOG_LEVEL: 'error',
+  ACCESS_LOG: 'false',
+  WORKERS: String(WORKERS),
+  // The bench measures throughput, not the limiter: one client makes every request.
+  RATE_LIMIT_STORE: 'memory',
+});
+
+/** nginx with the scaffold's nginx.conf, its upstream the given ports. */
+function startNginx(dir: string, port: number, upstreams: number[]): ChildProcess {
+  const run = join(dir, `nginx-${upstreams.length}`);
+  mkdirSync(join(run, 'tmp'), { recursive: true });
+  const conf = readFileSync(join(ROOT, 'templates', 'app', 'nginx.conf'), 'utf8')
+    .replace('server app:3000;', upstreams.map((p) => `server 127.0.0.1:${p};`).join('\n    '))
+    .replace('listen 80;', `listen 127.0.0.1:${port};`);
+  writeFileSync(join(run, 'site.conf'), conf);
+  const temp = join(run, 'tmp');
+  writeFileSync(
+    join(run, 'nginx.conf'),
+    `daemon off; worker_processes 1; pid ${run}/nginx.pid; error_log ${run}/error.log; events {}
+http { access_log off; client_body_temp_path ${temp}; proxy_temp_path ${temp}; fastcgi_temp_path ${temp}; uwsgi_temp_path ${temp}; scgi_temp_path ${temp};
+${existsSync('/etc/nginx/mime.types') ? 'include /etc/nginx/mime.types;' : ''} include ${run}/site.conf; }\n`,
+  );
+  const child = spawn('nginx', ['-c', join(run, 'nginx.conf'), '-p', run], { stdio: 'ignore' });
+  children.add(child);
+  return child;
+}
+
+async function measure(url: string) {
+  await autocannon({ url, connections: CONNECTIONS, duration: 3 }); // warm-up, thrown away
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+  };
+}
+
+async function listThroughNginx(dir: string) {
+  const rows: Array<{ nodes: number; rps: number; p50: number; p99: number; non2xx: number }> = [];
+  for (const count of [1, 2]) {
+    const ports = await Promise.all(Array.from({ length: count }, freePort));
+    const nodes = ports.map((port) => basalt(['start', '--port', String(port)], baseEnv()));
+    for (const port of ports)
+      await until(`node on ${port}`, async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok);
+    const nginxPort = await freePort();
+    const nginx = startNginx(dir, nginxPort, ports);
+    const url = `http://127.0.0.1:${nginxPort}/api/books`;
+    await until('nginx', async () => (await fetch(url)).ok, 20_000);
+    rows.push({ nodes: count, ...(await measure(url)) });
+    nginx.kill('SIGTERM');
+    await Promise.all(nodes.map(stop));
+  }
+  return rows;
+}
+
+const noop = `import { defineApp, t } from 'basalt';
+import { defineTask, jobs } from 'basalt/jobs';
+export const noop = defineTask('capacity-noop', { input: t.Object({ n: t.Integer() }) }, () => null);
+export default defineApp({ name: 'capacity-jobs', modules: [jobs({ tasks: [noop] })], routes: [] });
+`;
+
+async function jobsByProcesses(dir: string) {
+  const appDir = join(dir, 'jobs-app');
+  mkdirSync(appDir, { recursive: true });
+  writeFileSync(join(appDir, 'app.ts'), noop);
+  writeFileSync(
+    join(appDir, 'package.json'),
+    JSON.stringify({ type: 'module', basalt: { app: './app.ts' } }),
+  );
+  // The app resolves 'basalt' from the repository.
+  execFileSync('ln', ['-s', join(ROOT, 'node_modules'), join(appDir, 'node_modules')]);
+  const rows: Array<{ backend: string; processes: number; jobsPerSecond: number }> = [];
+  const { createApp } = await import('basalt');
+  const { getJobs } = await import('basalt/jobs');
+  const definition = (await import(join(appDir, 'app.ts'))) as {
+    default: Parameters<typeof createApp>[0];
+    noop: never;
+  };
+  for (const backend of ['database', 'redis'] as const) {
+    for (const processes of [1, 2, 4]) {
+      const env = {
+        ...baseEnv(),
+        JOBS_BACKEND: backend,
+        JOBS_REDIS_PREFIX: `${PREFIX}${backend}${processes}`,
+      };
+      Object.assign(process.env, env);
+      const app = await createApp(definition.default);
+      if (backend === 'database' && processes === 1) await app.db?.createTables({ ifNotExists: true });
+      const queue = await getJobs(app);
+      const inputs = Array.from({ length: JOBS }, (_, n) => ({ n }));
+      for (let i = 0; i < inputs.length; i += 500)
+        await Promise.all(inputs.slice(i, i + 500).map((input) => queue.enqueue(definition.noop, input)));
+      const start = performance.now();
+      const workers = Array.from({ length: processes }, () =>
+        basalt(['worker', '--concurrency', '8'], env, appDir),
+      );
+      await until(
+        `${JOBS} jobs on ${backend}`,
+        async () => (await queue.counts()).completed >= JOBS,
+        600_000,
+      );
+      const seconds = (performance.now() - start) / 1000;
+      rows.push({ backend, processes, jobsPerSecond: Math.round(JOBS / seconds) });
+      await Promise.all(workers.map(stop));
+      await queue.purge();
+      await app.stop();
+    }
+  }
+  return rows;
+}
+
+async function main() {
+  const admin = new pg.Client({ connectionString: POSTGRES });
+  await admin.connect();
+  await admin.query(`drop database if exists ${DATABASE} with (force)`);
+  await admin.query(`create database ${DATABASE}`);
+  const dir = mkdtempSync(join(tmpdir(), 'basalt-capacity-'));
+  try {
+    execFileSync(process.execPath, ['--conditions=basalt-source', '--import', 'tsx', BIN, 'migrate'], {
+      cwd: ROOT,
+      env: { ...process.env, ...baseEnv() },
+      stdio: 'ignore',
+    });
+    execFileSync(process.execPath, ['--conditions=basalt-source', '--import', 'tsx', BIN, 'seed'], {
+      cwd: ROOT,
+      env: { ...process.env, ...baseEnv() },
+      stdio: 'ignore',
+    });
+    const before = loadavg()[0]!.toFixed(1);
+    const list = await listThroughNginx(dir);
+    const jobs = await jobsByProcesses(dir);
+    const one = list[0]!.rps;
+    console.log(
+      `\nBook list through nginx (${WORKERS} workers per node, ${CONNECTIONS} connections, ${DURATION} s):`,
+    );
+    console.log(
+      '| nodes | req/s | p50 ms | p99 ms | non-2xx | vs one node |\n|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const r of list)
+      console.log(
+        `| ${r.nodes} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${(r.rps / one).toFixed(2)}× |`,
+      );
+    console.log(`\nJobs drained (${JOBS} no-op jobs, concurrency 8 per process):`);
+    console.log('| backend | processes | jobs/s |\n|---|---:|---:|');
+    for (const r of jobs) console.log(`| ${r.backend} | ${r.processes} | ${r.jobsPerSecond} |`);
+    console.log(
+      `\nload average ${before} at the start, ${loadavg()[0]!.toFixed(1)} at the end; ${new Date().toISOString()}`,
+    );
+  } finally {
+    for (const child of children) {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }
+    await admin.query(`drop database if exists ${DATABASE} with (force)`).catch(() => undefined);
+    await admin.end();
+    const redis = new Redis(REDIS);
+    const keys = await redis.keys(`${PREFIX}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
+process.exit(0);
