@@ -49,7 +49,9 @@ try {
     )
     .execute(db.kysely);
   await sql.raw(db.dialect === 'postgres' ? 'analyze task' : 'analyze').execute(db.kysely);
-  console.log(`${db.dialect}: ${CHILDREN} children in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `${db.dialect}: ${CHILDREN} children in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 
   const email = 'bench@example.com';
   const password = 'correct horse battery staple';

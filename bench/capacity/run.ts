@@ -97,7 +97,8 @@ function databaseUrl(): string {
 }
 
 const baseEnv = (): Record<string, string> => ({
-  NODE_ENV: 'production',
+  // From source (production runs only a built app); quiet logs and no access log, as in production.
+  NODE_ENV: 'development',
   SECRET_KEY: 'Vq3rT8mZpL2xW9cN5bH7kJ4dF6gS1aYe0uIoPqRs',
   DATABASE_URL: databaseUrl(),
   REDIS_URL: REDIS,
