@@ -225,8 +225,11 @@ describe('the OpenAPI document of resources', () => {
       '200',
       '304',
       '400',
+      '401',
       '404',
+      '414',
       '500',
+      '503',
     ]);
     expect(Object.keys(document.paths['/api/books/{id}']!.patch!.responses)).toEqual([
       '200',
@@ -237,8 +240,10 @@ describe('the OpenAPI document of resources', () => {
       '409',
       '412',
       '413',
+      '414',
       '415',
       '500',
+      '503',
     ]);
     expect(Object.keys(document.paths['/api/orders/{id}']!.delete!.responses)).toEqual([
       '204',
@@ -248,7 +253,11 @@ describe('the OpenAPI document of resources', () => {
       '404',
       '409',
       '412',
+      '413',
+      '414',
+      '415',
       '500',
+      '503',
     ]);
     // Tags require If-Match on writes: a 428 is documented next to the 412.
     expect(Object.keys(document.paths['/api/tags/{id}']!.delete!.responses)).toContain('428');
