@@ -162,26 +162,12 @@ async function listThroughNginx(dir: string) {
   return rows;
 }
 
-const noop = `import { defineApp, t } from 'basalt';
-import { defineTask, jobs } from 'basalt/jobs';
-export const noop = defineTask('capacity-noop', { input: t.Object({ n: t.Integer() }) }, () => null);
-export default defineApp({ name: 'capacity-jobs', modules: [jobs({ tasks: [noop] })], routes: [] });
-`;
-
-async function jobsByProcesses(dir: string) {
-  const appDir = join(dir, 'jobs-app');
-  mkdirSync(appDir, { recursive: true });
-  writeFileSync(join(appDir, 'app.ts'), noop);
-  writeFileSync(
-    join(appDir, 'package.json'),
-    JSON.stringify({ type: 'module', basalt: { app: './app.ts' } }),
-  );
-  // The app resolves 'basalt' from the repository.
-  execFileSync('ln', ['-s', join(ROOT, 'node_modules'), join(appDir, 'node_modules')]);
+async function jobsByProcesses() {
+  const appFile = join(ROOT, 'bench', 'capacity', 'jobs-app.ts');
   const rows: Array<{ backend: string; processes: number; jobsPerSecond: number }> = [];
   const { createApp } = await import('basalt');
   const { getJobs } = await import('basalt/jobs');
-  const definition = (await import(join(appDir, 'app.ts'))) as {
+  const definition = (await import(appFile)) as {
     default: Parameters<typeof createApp>[0];
     noop: never;
   };
@@ -200,9 +186,7 @@ async function jobsByProcesses(dir: string) {
       for (let i = 0; i < inputs.length; i += 500)
         await Promise.all(inputs.slice(i, i + 500).map((input) => queue.enqueue(definition.noop, input)));
       const start = performance.now();
-      const workers = Array.from({ length: processes }, () =>
-        basalt(['worker', '--concurrency', '8'], env, appDir),
-      );
+      const workers = Array.from({ length: processes }, () => basalt(['worker', '--concurrency', '8'], env));
       await until(
         `${JOBS} jobs on ${backend}`,
         async () => (await queue.counts()).completed >= JOBS,
@@ -237,7 +221,7 @@ async function main() {
     });
     const before = loadavg()[0]!.toFixed(1);
     const list = await listThroughNginx(dir);
-    const jobs = await jobsByProcesses(dir);
+    const jobs = await jobsByProcesses();
     const one = list[0]!.rps;
     console.log(
       `\nBook list through nginx (${WORKERS} workers per node, ${CONNECTIONS} connections, ${DURATION} s):`,
