@@ -221,7 +221,6 @@ async function main() {
     });
     const before = loadavg()[0]!.toFixed(1);
     const list = await listThroughNginx(dir);
-    const jobs = await jobsByProcesses();
     const one = list[0]!.rps;
     console.log(
       `\nBook list through nginx (${WORKERS} workers per node, ${CONNECTIONS} connections, ${DURATION} s):`,
@@ -233,6 +232,7 @@ async function main() {
       console.log(
         `| ${r.nodes} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${(r.rps / one).toFixed(2)}× |`,
       );
+    const jobs = await jobsByProcesses();
     console.log(`\nJobs drained (${JOBS} no-op jobs, concurrency 8 per process):`);
     console.log('| backend | processes | jobs/s |\n|---|---:|---:|');
     for (const r of jobs) console.log(`| ${r.backend} | ${r.processes} | ${r.jobsPerSecond} |`);
