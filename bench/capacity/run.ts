@@ -118,7 +118,7 @@ function startNginx(dir: string, port: number, upstreams: number[]): ChildProces
   const run = join(dir, `nginx-${upstreams.length}`);
   mkdirSync(join(run, 'tmp'), { recursive: true });
   const conf = readFileSync(join(ROOT, 'templates', 'app', 'nginx.conf'), 'utf8')
-    .replace('server app:3000;', upstreams.map((p) => `server 127.0.0.1:${p};`).join('\n    '))
+    .replace('server app:3000;', upstreams.map((p) => `server 127.0.0.1:${p} max_fails=0;`).join('\n    '))
     .replace('listen 80;', `listen 127.0.0.1:${port};`);
   writeFileSync(join(run, 'site.conf'), conf);
   const temp = join(run, 'tmp');

@@ -178,8 +178,13 @@ describe.skipIf(!CAN_RUN)('several nodes behind nginx', () => {
     chmodSync(root, 0o755);
     const conf = readFileSync(new URL('../../templates/app/nginx.conf', import.meta.url), 'utf8');
     expect(conf).toContain('server app:3000;');
+    expect(conf).toContain('#   server node-a:3000 max_fails=0;');
     const site = conf
-      .replace('server app:3000;', `server 127.0.0.1:${nodes.A.port};\n    server 127.0.0.1:${nodes.B.port};`)
+      // Two nodes, in the form the file's own comment gives for several nodes.
+      .replace(
+        'server app:3000;',
+        `server 127.0.0.1:${nodes.A.port} max_fails=0;\n    server 127.0.0.1:${nodes.B.port} max_fails=0;`,
+      )
       .replace('listen 80;', `listen 127.0.0.1:${nginxPort};`);
     writeFileSync(join(run, 'site.conf'), site);
     const temp = join(run, 'tmp');
