@@ -1,25 +1,21 @@
 import type { Static, TObject, TProperties, TSchema } from '@sinclair/typebox';
 import {
-  GraphQLBoolean,
   type GraphQLFieldConfig,
   type GraphQLFieldConfigArgumentMap,
-  GraphQLFloat,
   type GraphQLInputFieldConfigMap,
   GraphQLInputObjectType,
   type GraphQLInputType,
-  GraphQLInt,
   GraphQLList,
   type GraphQLNamedType,
   GraphQLNonNull,
   GraphQLObjectType,
   type GraphQLOutputType,
-  GraphQLString,
   isOutputType,
   parseType,
   typeFromAST,
 } from 'graphql';
 import { BasaltError } from '../core/index.js';
-import { GraphQLDateTime, GraphQLJson, withoutNull } from './scalars.js';
+import { scalarOfSchema, withoutNull } from './scalars.js';
 import type { GraphQLContext } from './schema.js';
 import { argsChecker } from './values.js';
 
@@ -141,7 +137,7 @@ export class TypeBoxTypes {
       this.#outputs.set(key, type);
       return type;
     }
-    return scalarOfJson(bare);
+    return scalarOfSchema(bare);
   }
 
   /** The input type of a schema (an object schema becomes `<Name>Input`). */
@@ -164,7 +160,7 @@ export class TypeBoxTypes {
       this.#inputs.set(original, type);
       return type;
     }
-    return scalarOfJson(bare);
+    return scalarOfSchema(bare);
   }
 
   #inputFields(object: Json, owner: string): GraphQLInputFieldConfigMap {
@@ -203,25 +199,5 @@ export class TypeBoxTypes {
         return definition.resolve(values as never, context);
       },
     };
-  }
-}
-
-/** The GraphQL scalar of a JSON schema that is not an object or array. */
-function scalarOfJson(schema: Json | undefined): GraphQLInputType & GraphQLOutputType {
-  switch (schema?.type) {
-    case 'integer':
-      return GraphQLInt;
-    case 'number':
-      return GraphQLFloat;
-    case 'boolean':
-      return GraphQLBoolean;
-    case 'string':
-      return schema.format === 'date-time' ? GraphQLDateTime : GraphQLString;
-    default: {
-      const branches = schema?.anyOf as Json[] | undefined;
-      if (branches?.length && branches.every((b) => typeof b.const === 'string' || b.type === 'string'))
-        return GraphQLString;
-      return GraphQLJson;
-    }
   }
 }
