@@ -1,7 +1,7 @@
 import type { Database } from '../db/index.js';
 import { parseLsn, type ReadSession, withReadSession } from '../db/internal.js';
 import type { RequestContext } from '../http/index.js';
-import { readCookie } from '../internal/cookies.js';
+import { readCookie, replaceSetCookie } from '../internal/cookies.js';
 
 /** The cookie holding the primary's WAL position after the client's last write. */
 export const LSN_COOKIE = 'basalt_lsn';
@@ -25,15 +25,7 @@ export function readYourWrites(db: Database, context: RequestContext, nodeEnv: s
     wrote: (lsn) => {
       const secure = nodeEnv === 'production' ? '; Secure' : '';
       const line = `${LSN_COOKIE}=${lsn}; Max-Age=${LSN_COOKIE_AGE}; Path=/; HttpOnly; SameSite=Lax${secure}`;
-      const reply = context.reply;
-      if (reply.sent) return;
-      const existing = reply.getHeader('set-cookie');
-      const others = (
-        existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)]
-      ).filter((l) => !l.startsWith(`${LSN_COOKIE}=`));
-      // Fastify appends set-cookie values: replace the whole list.
-      reply.removeHeader('set-cookie');
-      reply.header('set-cookie', [...others, line]);
+      if (!context.reply.sent) replaceSetCookie(context.reply, LSN_COOKIE, line);
     },
   };
   return withReadSession(db, session);

@@ -1,3 +1,5 @@
+import type { FastifyReply } from 'fastify';
+
 /** The value of the cookie `name` in a Cookie header (first one wins), without allocating an array. */
 export function readCookie(header: string, name: string): string | undefined {
   let start = 0;
@@ -12,4 +14,20 @@ export function readCookie(header: string, name: string): string | undefined {
     start = end + 1;
   }
   return undefined;
+}
+
+/** Adds a Set-Cookie line to a reply, replacing one set earlier in the same request for the same cookie. */
+export function replaceSetCookie(reply: FastifyReply, name: string, line: string): void {
+  const existing = reply.getHeader('set-cookie');
+  if (existing === undefined) {
+    reply.header('set-cookie', line);
+    return;
+  }
+  const prefix = `${name}=`;
+  const others = (Array.isArray(existing) ? existing : [String(existing)]).filter(
+    (l) => !l.startsWith(prefix),
+  );
+  // Fastify appends set-cookie values: replace the whole list.
+  reply.removeHeader('set-cookie');
+  reply.header('set-cookie', [...others, line]);
 }

@@ -1,5 +1,7 @@
 import type { FastifyReply } from 'fastify';
 
+import { replaceSetCookie } from '../../internal/cookies.js';
+
 export { readCookie } from '../../internal/cookies.js';
 
 /** Attributes of the session cookie. */
@@ -24,16 +26,5 @@ export function setCookie(
   value: string,
   maxAge: number,
 ): void {
-  const line = serializeCookie(attributes, value, maxAge);
-  const existing = reply.getHeader('set-cookie');
-  if (existing === undefined) {
-    reply.header('set-cookie', line);
-    return;
-  }
-  const prefix = `${attributes.name}=`;
-  const lines = (Array.isArray(existing) ? existing : [String(existing)]).filter(
-    (l) => !l.startsWith(prefix),
-  );
-  reply.removeHeader('set-cookie');
-  reply.header('set-cookie', [...lines, line]);
+  replaceSetCookie(reply, attributes.name, serializeCookie(attributes, value, maxAge));
 }
