@@ -1,56 +1,145 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { escapeHtml } from '../internal/html.js';
+import { explorerPage } from './explorer.js';
+
+/** A file the page loads, under a name that holds its content's hash. */
+interface Asset {
+  readonly name: string;
+  readonly body: Buffer;
+  readonly type: string;
+}
+
+/** Where each file comes from: a package and the file inside it. */
+const SOURCES = [
+  { key: 'react', pkg: 'react', file: 'umd/react.production.min.js', type: 'text/javascript' },
+  { key: 'react-dom', pkg: 'react-dom', file: 'umd/react-dom.production.min.js', type: 'text/javascript' },
+  { key: 'graphiql', pkg: 'graphiql', file: 'graphiql.min.js', type: 'text/javascript' },
+  { key: 'graphiql-css', pkg: 'graphiql', file: 'graphiql.min.css', type: 'text/css' },
+] as const;
+
+const PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  // GraphiQL's editors set style attributes; React sets the rest through the CSSOM.
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self' data:",
+  "img-src 'self' data:",
+  // 'self' covers the same host's ws:/wss: (CSP Level 3) for subscriptions.
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/** Hashed names never change content: a browser keeps them a year. */
+const ASSET_CACHE = 'public, max-age=31536000, immutable';
+
+function hashed(base: string, ext: string, body: Buffer): Asset['name'] {
+  return `${base}.${createHash('sha256').update(body).digest('base64url').slice(0, 12)}.${ext}`;
+}
+
+/** The script that starts GraphiQL: the CSRF token of a session, if any, then the app. */
+function startScript(path: string, subscriptions: boolean): string {
+  return `(function () {
+  var url = ${JSON.stringify(path)};
+  var ws = ${subscriptions ? `(location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + url` : 'undefined'};
+  function start(csrf) {
+    var headers = csrf ? { 'x-csrf-token': csrf } : {};
+    var fetcher = GraphiQL.createFetcher({ url: url, subscriptionUrl: ws, headers: headers });
+    ReactDOM.createRoot(document.getElementById('graphiql')).render(
+      React.createElement(GraphiQL, { fetcher: fetcher, defaultEditorToolsVisibility: true, shouldPersistHeaders: false }));
+  }
+  // A signed-in session's mutations need its CSRF token (absent without basalt/auth: none).
+  fetch('/auth/csrf', { credentials: 'same-origin', headers: { accept: 'application/json' } })
+    .then(function (res) { return res.ok ? res.json() : null; })
+    .then(function (body) { start(body && body.csrfToken); }, function () { start(null); });
+})();
+`;
+}
+
 /**
- * A GraphQL explorer for a browser (development only), self-contained: no script or style
- * from elsewhere (a CDN is unreachable offline and a supply-chain risk). An editor for the
- * query and its variables, the answer, and the schema's root fields from introspection.
+ * GraphiQL for a browser (development only), served from the graphiql package and React's
+ * UMD builds installed beside the app — never a CDN: the page works offline and loads no
+ * code from elsewhere. Files are served under hashed names with long cache headers. Without
+ * the packages (they are optional peers), the small built-in explorer is served instead.
  */
-export function graphiqlPage(path: string): { html: string; headers: Record<string, string> } {
-  const html = `<!doctype html>
+export class GraphiQLPage {
+  readonly #path: string;
+  readonly #subscriptions: boolean;
+  #loaded: { html: string; assets: Map<string, Asset> } | null | undefined;
+
+  constructor(path: string, subscriptions: boolean) {
+    this.#path = path;
+    this.#subscriptions = subscriptions;
+  }
+
+  /** Where the files are served: `<path>/assets/<name>`. */
+  get assetPath(): string {
+    return `${this.#path}/assets/:name`;
+  }
+
+  // Read on first use: a production app (no GraphiQL) never touches the files.
+  #load(): { html: string; assets: Map<string, Asset> } | null {
+    if (this.#loaded !== undefined) return this.#loaded;
+    const require = createRequire(import.meta.url);
+    const assets = new Map<string, Asset>();
+    const names: Record<string, string> = {};
+    try {
+      for (const source of SOURCES) {
+        // Through package.json: the packages' export maps leave their UMD files out.
+        const dir = dirname(require.resolve(`${source.pkg}/package.json`));
+        const body = readFileSync(join(dir, source.file));
+        const ext = source.type === 'text/css' ? 'css' : 'js';
+        const name = hashed(source.key, ext, body);
+        assets.set(name, { name, body, type: `${source.type}; charset=utf-8` });
+        names[source.key] = name;
+      }
+    } catch {
+      this.#loaded = null;
+      return null;
+    }
+    const start = Buffer.from(startScript(this.#path, this.#subscriptions));
+    const startName = hashed('start', 'js', start);
+    assets.set(startName, { name: startName, body: start, type: 'text/javascript; charset=utf-8' });
+    const at = (key: string) => escapeHtml(`${this.#path}/assets/${key}`);
+    const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>GraphiQL · Basalt</title>
-<style>
-body{margin:0;font:14px system-ui,sans-serif;display:grid;grid-template-columns:1fr 1fr 16rem;grid-template-rows:auto 1fr auto;height:100vh}
-header{grid-column:1/4;padding:.5rem 1rem;background:#222;color:#eee;display:flex;gap:1rem;align-items:center}
-textarea,pre{font:13px ui-monospace,monospace;margin:0;padding:.75rem;border:0;border-right:1px solid #ddd;resize:none;overflow:auto}
-#variables{grid-column:1;border-top:1px solid #ddd;height:8rem}#answer{grid-row:2/4;grid-column:2;background:#fafafa}
-#schema{grid-row:2/4;grid-column:3;overflow:auto;padding:.5rem;font-size:12px}button{font:inherit;padding:.25rem 1rem}
-</style></head>
-<body><header><strong>GraphiQL</strong><button id="run" title="Ctrl+Enter">Run</button><span id="status"></span></header>
-<textarea id="query" spellcheck="false" aria-label="Query">{\n  __typename\n}</textarea>
-<pre id="answer" aria-label="Answer"></pre>
-<div id="schema" aria-label="Schema"></div>
-<textarea id="variables" spellcheck="false" aria-label="Variables">{}</textarea>
-<script>
-const url = ${JSON.stringify(path)};
-const $ = (id) => document.getElementById(id);
-async function send(query, variables) {
-  const res = await fetch(url, { method: 'POST', credentials: 'same-origin',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-    body: JSON.stringify({ query, variables }) });
-  return { status: res.status, body: await res.json() };
-}
-async function run() {
-  let variables;
-  try { variables = JSON.parse($('variables').value || '{}'); } catch { $('status').textContent = 'Variables are not JSON'; return; }
-  $('status').textContent = '…';
-  const { status, body } = await send($('query').value, variables);
-  $('status').textContent = 'HTTP ' + status;
-  $('answer').textContent = JSON.stringify(body, null, 2);
-}
-$('run').onclick = run;
-$('query').onkeydown = (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) run(); };
-send('{ __schema { queryType { fields { name description } } mutationType { fields { name } } subscriptionType { fields { name } } } }', {})
-  .then(({ body }) => {
-    const s = body.data && body.data.__schema; if (!s) return;
-    const list = (title, type) => type ? '<h4>' + title + '</h4>' + type.fields.map((f) => '<div>' + f.name + '</div>').join('') : '';
-    $('schema').innerHTML = list('Query', s.queryType) + list('Mutation', s.mutationType) + list('Subscription', s.subscriptionType);
-  });
-</script></body></html>`;
-  return {
-    html,
-    headers: {
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy':
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
-    },
-  };
+<title>GraphiQL</title><link rel="stylesheet" href="${at(names['graphiql-css']!)}">
+<style>body{margin:0}#graphiql{height:100vh}</style></head>
+<body><div id="graphiql">Loading GraphiQL…</div>
+<script src="${at(names.react!)}"></script><script src="${at(names['react-dom']!)}"></script>
+<script src="${at(names.graphiql!)}"></script><script src="${at(startName)}"></script>
+</body></html>`;
+    this.#loaded = { html, assets };
+    return this.#loaded;
+  }
+
+  /** Whether the graphiql package (and React) are installed. */
+  get installed(): boolean {
+    return this.#load() !== null;
+  }
+
+  /** The page: GraphiQL, or the built-in explorer when graphiql is not installed. */
+  page(): { html: string; headers: Record<string, string> } {
+    const loaded = this.#load();
+    if (!loaded) return explorerPage(this.#path);
+    return {
+      html: loaded.html,
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': PAGE_CSP,
+        'cache-control': 'no-cache',
+      },
+    };
+  }
+
+  /** One of the page's files by its hashed name, or undefined. */
+  asset(name: string): { body: Buffer; headers: Record<string, string> } | undefined {
+    const asset = this.#load()?.assets.get(name);
+    if (!asset) return undefined;
+    return { body: asset.body, headers: { 'content-type': asset.type, 'cache-control': ASSET_CACHE } };
+  }
 }

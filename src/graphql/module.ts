@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import type { ModuleDefinition } from '../app/index.js';
+import { NotFoundError } from '../core/index.js';
 import type { Executor } from '../db/index.js';
 import { get, post, type RequestContext, respond, t } from '../http/index.js';
 import { modelEvents } from '../ops/internal.js';
@@ -7,7 +8,7 @@ import { requestActor } from '../rest/index.js';
 import { graphqlCommands } from './commands.js';
 import type { AnyGraphQLField } from './custom.js';
 import { GraphQLExecutor, type GraphQLRequest } from './executor.js';
-import { graphiqlPage } from './graphiql.js';
+import { GraphiQLPage } from './graphiql.js';
 import type { GraphQLLimits } from './limits.js';
 import { PersistedQueries, type PersistedQueriesOptions } from './persisted.js';
 import { RedisModelEvents } from './redis-events.js';
@@ -170,7 +171,8 @@ export function graphql(options: GraphQLOptions): GraphQLModule {
         }, 200);
         watching.unref();
       };
-      const page = (options.graphiql ?? !production) ? graphiqlPage(path) : undefined;
+      const page =
+        (options.graphiql ?? !production) ? new GraphiQLPage(path, subscriptions !== false) : undefined;
       const answer = (ctx: RequestContext, { status, body }: { status: number; body: unknown }) =>
         respond(status, body, answerType(ctx));
       api.addRoutes(
@@ -220,8 +222,10 @@ export function graphql(options: GraphQLOptions): GraphQLModule {
               query.query === undefined &&
               query.documentId === undefined &&
               accept.includes('text/html')
-            )
-              return respond(200, page.html, page.headers);
+            ) {
+              const { html, headers } = page.page();
+              return respond(200, html, headers);
+            }
             const request: GraphQLRequest = {
               query: query.query,
               variables: parseJson(query.variables),
@@ -233,6 +237,24 @@ export function graphql(options: GraphQLOptions): GraphQLModule {
           },
         ),
       );
+      if (page)
+        api.addRoutes(
+          get(
+            page.assetPath,
+            {
+              params: t.Object({ name: t.String({ maxLength: 100 }) }),
+              auth: 'optional',
+              hidden: true,
+              summary: "GraphiQL's files, under hashed names",
+              response: { 200: t.Unknown() },
+            },
+            (ctx) => {
+              const asset = page.asset(ctx.params.name);
+              if (!asset) throw new NotFoundError('No such GraphiQL file');
+              return respond(200, asset.body, asset.headers);
+            },
+          ),
+        );
     },
   };
 }
