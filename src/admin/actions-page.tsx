@@ -2,7 +2,7 @@ import { BasaltError, isBasaltError } from '../core/index.js';
 import { respond, t } from '../http/index.js';
 import type { Actor } from '../ops/index.js';
 import { deleteObject, scoped } from '../ops/internal.js';
-import { CsrfField, flash, type Html, type PageResult, redirect } from '../views/index.js';
+import { CsrfField, flash, type Html, type PageResult, redirect, type Translator } from '../views/index.js';
 import { type CascadeEffect, cascadeOf } from './cascade.js';
 import {
   type AdminContext,
@@ -15,6 +15,7 @@ import {
   registryOf,
 } from './context.js';
 import { Frame } from './layout.js';
+import { tr } from './messages.js';
 import type { AdminModel } from './registry.js';
 import { objectLabel } from './render.js';
 
@@ -31,40 +32,41 @@ export const ActionForm = t.Object({
 });
 
 /** What the deleted rows take with them, in words, and whether anything blocks the delete. */
-export function CascadeList(props: { effects: readonly CascadeEffect[] }): Html {
+export function CascadeList(props: { effects: readonly CascadeEffect[]; t: Translator }): Html {
+  const { t } = props;
   const deleted = props.effects.filter((e) => e.effect === 'delete');
   const unlinked = props.effects.filter((e) => e.effect === 'unlink');
   const blocking = props.effects.filter((e) => e.effect === 'block');
   const name = (e: CascadeEffect) =>
-    `${e.count} ${(e.count === 1 ? e.model.meta.label : e.model.meta.pluralLabel).toLowerCase()}`;
+    `${t.number(e.count)} ${(e.count === 1 ? e.model.meta.label : e.model.meta.pluralLabel).toLowerCase()}`;
   return (
     <>
       {blocking.length > 0 ? (
         <div role="alert">
-          <p>These objects cannot be deleted: other objects are protected from losing them.</p>
+          <p>{t.t('admin.delete.blocked')}</p>
           <ul class="cascade blocked">
             {blocking.map((e) => (
-              <li>{`${name(e)} (through “${e.field}”)`}</li>
+              <li>{t.t('admin.delete.through', { objects: name(e), field: e.field })}</li>
             ))}
           </ul>
         </div>
       ) : null}
       {deleted.length > 0 ? (
         <>
-          <p>Deleting them also deletes:</p>
+          <p>{t.t('admin.delete.cascades')}</p>
           <ul class="cascade">
             {deleted.map((e) => (
-              <li>{`${name(e)} (through “${e.field}”)`}</li>
+              <li>{t.t('admin.delete.through', { objects: name(e), field: e.field })}</li>
             ))}
           </ul>
         </>
       ) : null}
       {unlinked.length > 0 ? (
         <>
-          <p>These stay, with the link emptied:</p>
+          <p>{t.t('admin.delete.unlinks')}</p>
           <ul class="cascade">
             {unlinked.map((e) => (
-              <li>{`${name(e)} (“${e.field}” set to empty)`}</li>
+              <li>{t.t('admin.delete.emptied', { objects: name(e), field: e.field })}</li>
             ))}
           </ul>
         </>
@@ -93,6 +95,7 @@ export async function bulkAction(
   entry: AdminModel,
 ): Promise<PageResult> {
   const form = ctx.form!;
+  const t = tr(ctx.view);
   if (!form.valid)
     throw badQuery(Object.keys(form.errors)[0] ?? 'action', Object.values(form.errors)[0] ?? '');
   const data = form.data as { action: string; ids?: string[]; confirm?: string };
@@ -106,7 +109,7 @@ export async function bulkAction(
     throw forbidden(`You may not run this action on ${entry.model.meta.pluralLabel.toLowerCase()}`);
   const ids = [...new Set(data.ids ?? [])];
   if (ids.length === 0) {
-    await flash(ctx as never, 'Select the items to act on: nothing was changed.', 'warning');
+    await flash(ctx as never, t.t('admin.actions.nothing'), 'warning');
     return redirect(list);
   }
   const rows = await visibleRows(ctx, actor, entry, ids);
@@ -124,7 +127,9 @@ export async function bulkAction(
     }
     await flash(
       ctx as never,
-      typeof message === 'string' ? message : `${custom.label}: done for ${rows.length} item(s).`,
+      typeof message === 'string'
+        ? message
+        : t.t('admin.actions.done', { action: custom.label, count: rows.length }),
       'success',
     );
     return redirect(list);
@@ -141,12 +146,16 @@ export async function bulkAction(
     for (const row of rows) await deleteObject(entry.runtime, ctx.db, actor, row.id, undefined, ctx);
     await flash(
       ctx as never,
-      `Deleted ${rows.length} ${rows.length === 1 ? entry.model.meta.label.toLowerCase() : plural}.`,
+      t.t('admin.delete.doneMany', {
+        count: rows.length,
+        name: entry.model.meta.label.toLowerCase(),
+        plural,
+      }),
       'success',
     );
     return redirect(list);
   }
-  const title = 'Are you sure?';
+  const title = t.t('admin.delete.title');
   const confirmation = (
     <Frame
       view={ctx.view}
@@ -154,9 +163,9 @@ export async function bulkAction(
       siteTitle={site.title}
       title={title}
       crumbs={[
-        ['Home', `${site.prefix}/`],
+        [t.t('admin.home'), `${site.prefix}/`],
         [entry.model.meta.pluralLabel, list],
-        ['Delete selected', null],
+        [t.t('admin.list.deleteSelected'), null],
       ]}
     >
       {pageBody(
@@ -164,7 +173,7 @@ export async function bulkAction(
         'delete',
         { actor, view: ctx.view, title, object: null },
         <>
-          <p>{`Are you sure you want to delete these ${rows.length} ${plural}?`}</p>
+          <p>{t.t('admin.delete.confirmMany', { count: rows.length, plural })}</p>
           <ul class="objects">
             {rows.map((row) => (
               <li>
@@ -172,7 +181,7 @@ export async function bulkAction(
               </li>
             ))}
           </ul>
-          <CascadeList effects={effects} />
+          <CascadeList effects={effects} t={t} />
           <form method="post" action={`${list}actions`}>
             <CsrfField view={ctx.view} />
             <input type="hidden" name="action" value="delete_selected" />
@@ -183,10 +192,10 @@ export async function bulkAction(
             <div class="actions">
               {blocked ? null : (
                 <button type="submit" class="danger">
-                  Yes, delete
+                  {t.t('admin.delete.yes')}
                 </button>
               )}
-              <a href={list}>No, take me back</a>
+              <a href={list}>{t.t('admin.delete.no')}</a>
             </div>
           </form>
         </>,

@@ -16,6 +16,7 @@ import {
   type ViewContext,
 } from '../views/index.js';
 import { Frame } from './layout.js';
+import { tr } from './messages.js';
 import type { AdminOptions } from './options.js';
 import type { AdminModel, AdminRegistry } from './registry.js';
 
@@ -33,7 +34,8 @@ export type AdminContext = RequestContext & {
 /** The admin of one app: its options, and the registry filled when the app starts. */
 export interface AdminSite {
   readonly prefix: string;
-  readonly title: string;
+  /** The site's title, or undefined for the translated default (`Administration`). */
+  readonly title: string | undefined;
   readonly options: AdminOptions;
   readonly login: SessionLogin;
   /** Seconds of admin inactivity after which the session is signed out, or false. */
@@ -95,8 +97,11 @@ export function idOf(entry: AdminModel, raw: string | undefined): number | strin
 /** Error page of the admin (a 4xx as a page in the admin's frame, with its message). */
 export function ErrorView(props: { site: AdminSite; view: ViewContext; error: BasaltError }): Html {
   const { site, view, error } = props;
+  const t = tr(view);
+  const titleKey = `basalt.error.title.${error.status}`;
+  const title = t.has(titleKey) ? t.t(titleKey) : (error.title ?? t.t('admin.error'));
   return (
-    <Frame view={view} prefix={site.prefix} siteTitle={site.title} title={error.title ?? 'Error'}>
+    <Frame view={view} prefix={site.prefix} siteTitle={site.title} title={title}>
       <p>{error.message}</p>
       {error.errors && error.errors.length > 0 ? (
         <ul class="errorlist">
@@ -106,7 +111,7 @@ export function ErrorView(props: { site: AdminSite; view: ViewContext; error: Ba
         </ul>
       ) : null}
       <p>
-        <a href={`${site.prefix}/`}>Back to the admin</a>
+        <a href={`${site.prefix}/`}>{t.t('admin.back')}</a>
       </p>
     </Frame>
   );
@@ -129,7 +134,7 @@ export function staffPage(
       const actor = requestActor(ctx);
       if (!actor.isStaff) throw forbidden('This account is not a staff account; the admin is for staff only');
       if (await idleTooLong(site, ctx)) {
-        await flash(ctx as never, 'Your session timed out: log in again.', 'warning');
+        await flash(ctx as never, tr(ctx.view).t('admin.login.timeout'), 'warning');
         const next = ctx.request.method === 'GET' ? ctx.request.url : `${site.prefix}/`;
         return redirect(`${site.prefix}/login?next=${encodeURIComponent(next)}`);
       }

@@ -14,6 +14,7 @@ import {
   verbs,
 } from './context.js';
 import { Frame } from './layout.js';
+import { tr } from './messages.js';
 import type { AdminModel } from './registry.js';
 import { objectLabel } from './render.js';
 
@@ -29,19 +30,17 @@ export async function deletePage(
   const key = idOf(entry, ctx.params.id);
   const row = await loadObject(entry.runtime, ctx.db, actor, key, 'delete');
   const label = objectLabel(entry, row);
+  const t = tr(ctx.view);
+  const name = entry.model.meta.label.toLowerCase();
   const effects = await cascadeOf(ctx.db, registryOf(site).models, entry.model, [row.id]);
   const blocked = effects.some((e) => e.effect === 'block');
   if (confirm && !blocked) {
     await deleteObject(entry.runtime, ctx.db, actor, key, undefined, ctx);
-    await flash(
-      ctx as never,
-      `The ${entry.model.meta.label.toLowerCase()} “${label}” was deleted.`,
-      'success',
-    );
+    await flash(ctx as never, t.t('admin.delete.done', { name, object: label }), 'success');
     return redirect(`${site.prefix}/${entry.key}/`);
   }
   const base = `${site.prefix}/${entry.key}`;
-  const title = 'Are you sure?';
+  const title = t.t('admin.delete.title');
   const confirmation = (
     <Frame
       view={ctx.view}
@@ -49,10 +48,10 @@ export async function deletePage(
       siteTitle={site.title}
       title={title}
       crumbs={[
-        ['Home', `${site.prefix}/`],
+        [t.t('admin.home'), `${site.prefix}/`],
         [entry.model.meta.pluralLabel, `${base}/`],
         [label, `${base}/${String(row.id)}/change`],
-        ['Delete', null],
+        [t.t('admin.delete'), null],
       ]}
     >
       {pageBody(
@@ -60,17 +59,17 @@ export async function deletePage(
         'delete',
         { actor, view: ctx.view, title, object: row },
         <>
-          <p>{`Are you sure you want to delete the ${entry.model.meta.label.toLowerCase()} “${label}”?`}</p>
-          <CascadeList effects={effects} />
+          <p>{t.t('admin.delete.confirm', { name, object: label })}</p>
+          <CascadeList effects={effects} t={t} />
           <form method="post" action={`${base}/${String(row.id)}/delete`}>
             <CsrfField view={ctx.view} />
             <div class="actions">
               {blocked ? null : (
                 <button type="submit" class="danger">
-                  Yes, delete
+                  {t.t('admin.delete.yes')}
                 </button>
               )}
-              <a href={`${base}/${String(row.id)}/change`}>No, take me back</a>
+              <a href={`${base}/${String(row.id)}/change`}>{t.t('admin.delete.no')}</a>
             </div>
           </form>
         </>,

@@ -29,6 +29,7 @@ import { formData, VERSION_FIELD } from './forms.js';
 import { Inlines, inlinePages, saveInlines } from './inlines.js';
 import { Frame } from './layout.js';
 import { RelationInput } from './list-page.js';
+import { tr } from './messages.js';
 import { type AdminModel, metaOf } from './registry.js';
 import { displayValue, fieldLabel, inputValue, objectLabel, Widget } from './render.js';
 
@@ -59,6 +60,7 @@ export function editableFor(entry: AdminModel, actor: Actor): string[] {
 
 function FormView(props: FormProps): Html {
   const { site, entry, object, values, errors } = props;
+  const t = tr(props.view);
   const hidden = hiddenFields(entry.runtime.plan, props.actor);
   const editable = props.editable ? editableFor(entry, props.actor) : [];
   // An error of a field the form does not show (a required field the user may not set) goes on top.
@@ -76,8 +78,11 @@ function FormView(props: FormProps): Html {
   const required = new Set(object ? [] : entry.runtime.plan.required);
   const label = entry.model.meta.label;
   const title = object
-    ? `${props.editable ? 'Change' : 'View'} ${label.toLowerCase()}: ${objectLabel(entry, object)}`
-    : `Add ${label.toLowerCase()}`;
+    ? t.t(props.editable ? 'admin.form.change' : 'admin.form.view', {
+        name: label.toLowerCase(),
+        object: objectLabel(entry, object),
+      })
+    : t.t('admin.form.add', { name: label.toLowerCase() });
   const base = `${site.prefix}/${entry.key}`;
   const sets = entry.fieldsets ?? [{ fields: [...editable, ...shown] }];
   const editableRow = (attribute: string) => {
@@ -100,6 +105,7 @@ function FormView(props: FormProps): Html {
           custom(widget)
         ) : meta.kind === 'belongsTo' ? (
           <RelationInput
+            view={props.view}
             site={site}
             id={widget.id}
             name={attribute}
@@ -141,7 +147,7 @@ function FormView(props: FormProps): Html {
         <span class="label">
           <strong>{meta?.label ?? attribute}</strong>
         </span>
-        <div class="readonly">{displayValue(meta, value)}</div>
+        <div class="readonly">{displayValue(meta, value, t)}</div>
       </div>
     );
   };
@@ -152,10 +158,10 @@ function FormView(props: FormProps): Html {
       siteTitle={site.title}
       title={title}
       crumbs={[
-        ['Home', `${site.prefix}/`],
+        [t.t('admin.home'), `${site.prefix}/`],
         [entry.group, null],
         [entry.model.meta.pluralLabel, `${base}/`],
-        [object ? objectLabel(entry, object) : 'Add', null],
+        [object ? objectLabel(entry, object) : t.t('admin.add'), null],
       ]}
     >
       {pageBody(
@@ -165,7 +171,7 @@ function FormView(props: FormProps): Html {
         <>
           {object ? (
             <p>
-              <a href={`${base}/${String(object.id)}/history`}>History</a>
+              <a href={`${base}/${String(object.id)}/history`}>{t.t('admin.form.history')}</a>
             </p>
           ) : null}
           {general.length > 0 ? (
@@ -201,16 +207,17 @@ function FormView(props: FormProps): Html {
                 values={props.general.length > 0 || Object.keys(errors).length > 0 ? values : undefined}
                 errors={errors}
                 formUrl={`${base}/${String(object.id)}/change`}
+                i18n={t}
               />
             ) : null}
             <div class="actions">
               {props.editable ? (
                 <button type="submit" class="primary">
-                  Save
+                  {t.t('admin.save')}
                 </button>
               ) : null}
               {object && props.allowed.delete ? (
-                <a href={`${base}/${String(object.id)}/delete`}>Delete</a>
+                <a href={`${base}/${String(object.id)}/delete`}>{t.t('admin.delete')}</a>
               ) : null}
             </div>
           </form>
@@ -243,7 +250,7 @@ async function relatedLabels(
       };
     } catch (error) {
       if (!isBasaltError(error) || error.status >= 500) throw error;
-      out[attribute] = { label: 'not found', href: null };
+      out[attribute] = { label: tr(ctx.view).t('admin.form.notFound'), href: null };
     }
   }
   return out;
@@ -289,13 +296,17 @@ function writeErrors(
 }
 
 /** The row the form was rendered from must still be the row in the database (REST's If-Match). */
-function sameVersion(entry: AdminModel, version: string | undefined): Precondition | undefined {
+function sameVersion(
+  entry: AdminModel,
+  version: string | undefined,
+  view: ViewContext,
+): Precondition | undefined {
   if (!version) return undefined;
   const model = entry.model;
   const conflict = () =>
     new BasaltError(
       'BASALT_HTTP_PRECONDITION_FAILED',
-      `This ${model.meta.label.toLowerCase()} was changed by someone else after you opened the form. Your changes were not saved: reload the page to see the current values.`,
+      tr(view).t('admin.form.conflict', { name: model.meta.label.toLowerCase() }),
     );
   return async (db, current) => {
     if (versionOf(current) !== version) throw conflict();
@@ -364,8 +375,10 @@ export async function saveForm(
     // A key to a row that does not exist: the database's refusal names no field, the label does.
     for (const [attribute, shown] of Object.entries(related))
       if (shown.href === null && errors[attribute] === undefined)
-        errors[attribute] =
-          `No ${relatedName(site, entry, attribute)} with id ${form.values[attribute] ?? ''}.`;
+        errors[attribute] = tr(ctx.view).t('admin.form.noRelated', {
+          name: relatedName(site, entry, attribute),
+          id: form.values[attribute] ?? '',
+        });
     const inlines = current
       ? await inlinePages(site, ctx.db, actor, entry, current, (rel) => form.values[`${rel}-after`])
       : undefined;
@@ -382,9 +395,9 @@ export async function saveForm(
       />,
     );
   };
-  if (!form.valid) return again(400, { ...form.errors }, ['Please correct the errors below.']);
-  const { data, errors } = formData(entry, editableFor(entry, actor), form.data, form.values);
-  if (Object.keys(errors).length > 0) return again(400, errors, ['Please correct the errors below.']);
+  if (!form.valid) return again(400, { ...form.errors }, [tr(ctx.view).t('admin.form.correct')]);
+  const { data, errors } = formData(entry, editableFor(entry, actor), form.data, form.values, tr(ctx.view));
+  if (Object.keys(errors).length > 0) return again(400, errors, [tr(ctx.view).t('admin.form.correct')]);
   let saved: Row;
   try {
     saved =
@@ -398,7 +411,7 @@ export async function saveForm(
               key,
               data,
               'partialUpdate',
-              sameVersion(entry, version),
+              sameVersion(entry, version, ctx.view),
               ctx,
             )
           : // The parent and its children in one transaction: a refused child writes nothing.
@@ -410,7 +423,7 @@ export async function saveForm(
                 key,
                 data,
                 'partialUpdate',
-                sameVersion(entry, version),
+                sameVersion(entry, version, ctx.view),
                 ctx,
               );
               await saveInlines(site, tx, actor, entry, parent, form.values, ctx);
@@ -426,10 +439,12 @@ export async function saveForm(
     if (error.status === 403) return again(403, {}, [error.message]);
     throw error;
   }
-  const label = objectLabel(entry, saved);
   await flash(
     ctx as never,
-    `The ${entry.model.meta.label.toLowerCase()} “${label}” was ${key === undefined ? 'added' : 'changed'} successfully.`,
+    tr(ctx.view).t(key === undefined ? 'admin.form.added' : 'admin.form.changed', {
+      name: entry.model.meta.label.toLowerCase(),
+      object: objectLabel(entry, saved),
+    }),
     'success',
   );
   return redirect(`${site.prefix}/${entry.key}/${String(saved.id)}/change`);

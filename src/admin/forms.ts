@@ -1,6 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { FieldMeta } from '../db/index.js';
 import { t } from '../http/index.js';
+import type { Translator } from '../views/index.js';
 import { type AdminModel, metaOf } from './registry.js';
 
 /** The hidden field carrying the version (entity tag) of the object a change form was rendered from. */
@@ -80,6 +81,7 @@ export function formData(
   fields: readonly string[],
   data: Readonly<Record<string, unknown>>,
   values: Readonly<Record<string, string>>,
+  i18n: Translator,
 ): { data: Record<string, unknown>; errors: Record<string, string> } {
   const out: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
@@ -97,13 +99,13 @@ export function formData(
       try {
         out[attribute] = JSON.parse(String(value));
       } catch {
-        errors[attribute] = 'Enter valid JSON.';
+        errors[attribute] = i18n.t('admin.form.json');
       }
     } else if (meta.kind === 'datetime') {
       // The form shows and reads times in UTC (datetime-local has no zone): no zone means UTC.
       const text = String(value);
       const date = new Date(/(Z|[+-]\d{2}:\d{2})$/.test(text) ? text : `${text}Z`);
-      if (Number.isNaN(date.getTime())) errors[attribute] = 'Enter a valid date and time.';
+      if (Number.isNaN(date.getTime())) errors[attribute] = i18n.t('admin.form.datetime');
       else out[attribute] = date;
     } else if (meta.kind === 'belongsTo' && typeof value === 'string' && /^\d+$/.test(value))
       out[attribute] = Number(value);

@@ -1,6 +1,6 @@
 import { type Actor, type AuditRecord, auditLog } from '../ops/index.js';
 import { hiddenFields, loadObject } from '../ops/internal.js';
-import type { Html } from '../views/index.js';
+import type { Html, Translator } from '../views/index.js';
 import {
   type AdminContext,
   type AdminSite,
@@ -14,8 +14,14 @@ import {
   verbs,
 } from './context.js';
 import { Frame } from './layout.js';
+import { tr } from './messages.js';
 import { type AdminModel, metaOf } from './registry.js';
-import { objectLabel } from './render.js';
+import { displayValue, objectLabel } from './render.js';
+
+function actionText(t: Translator, action: string): string {
+  const key = `admin.history.${action}`;
+  return t.has(key) ? t.t(key) : action;
+}
 
 function changeText(value: unknown): string {
   if (value === null || value === undefined) return '—';
@@ -33,6 +39,8 @@ export async function historyPage(
   const key = idOf(entry, ctx.params.id);
   const row = await loadObject(entry.runtime, ctx.db, actor, key, 'retrieve');
   const label = objectLabel(entry, row);
+  const t = tr(ctx.view);
+  const title = t.t('admin.history.title', { object: label });
   const base = `${site.prefix}/${entry.key}`;
   const before = single(ctx.request.query as Row, 'before');
   let entries: AuditRecord[] = [];
@@ -55,43 +63,41 @@ export async function historyPage(
       view={ctx.view}
       prefix={site.prefix}
       siteTitle={site.title}
-      title={`History: ${label}`}
+      title={title}
       crumbs={[
-        ['Home', `${site.prefix}/`],
+        [t.t('admin.home'), `${site.prefix}/`],
         [entry.model.meta.pluralLabel, `${base}/`],
         [label, `${base}/${String(row.id)}/change`],
-        ['History', null],
+        [t.t('admin.form.history'), null],
       ]}
     >
       {pageBody(
         entry,
         'history',
-        { actor, view: ctx.view, title: `History: ${label}`, object: row },
+        { actor, view: ctx.view, title, object: row },
         <>
           {!site.audited ? (
-            <p>Changes are not recorded: add audit() of basalt/ops to the app’s modules to keep a history.</p>
+            <p>{t.t('admin.history.off')}</p>
           ) : entries.length === 0 ? (
-            <p>This object has no recorded history.</p>
+            <p>{t.t('admin.history.empty')}</p>
           ) : (
             <table>
               <thead>
                 <tr>
-                  <th scope="col">Date/time</th>
-                  <th scope="col">User</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Changes</th>
+                  <th scope="col">{t.t('admin.history.when')}</th>
+                  <th scope="col">{t.t('admin.history.user')}</th>
+                  <th scope="col">{t.t('admin.history.action')}</th>
+                  <th scope="col">{t.t('admin.history.changes')}</th>
                 </tr>
               </thead>
               <tbody>
                 {entries.map((e) => (
                   <tr>
                     <td>
-                      <time datetime={e.at.toISOString()}>
-                        {e.at.toISOString().replace('T', ' ').slice(0, 19)}
-                      </time>
+                      <time datetime={e.at.toISOString()}>{displayValue(undefined, e.at, t)}</time>
                     </td>
                     <td>{e.actor.label ?? e.actor.kind}</td>
-                    <td>{e.action}</td>
+                    <td>{actionText(t, e.action)}</td>
                     <td>
                       <ul>
                         {Object.entries(e.changes).map(([field, change]) => {
@@ -113,7 +119,7 @@ export async function historyPage(
           {next ? (
             <nav class="pager">
               <a rel="next" href={href(`${base}/${String(row.id)}/history`, { before: next })}>
-                Older ›
+                {t.t('admin.history.older')}
               </a>
             </nav>
           ) : null}

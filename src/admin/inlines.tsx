@@ -4,7 +4,7 @@ import type { Executor, FieldMeta } from '../db/index.js';
 import { t } from '../http/index.js';
 import type { Actor } from '../ops/index.js';
 import { createObject, deleteObject, hiddenFields, scoped, updateObject } from '../ops/internal.js';
-import type { Html } from '../views/index.js';
+import type { Html, Translator } from '../views/index.js';
 import { type AdminSite, can, type Row, registryOf } from './context.js';
 import { type AdminModel, metaOf } from './registry.js';
 import { displayValue, inputValue, objectLabel, Widget } from './render.js';
@@ -130,7 +130,9 @@ export function Inlines(props: {
   values: Readonly<Record<string, string>> | undefined;
   errors: Readonly<Record<string, string>>;
   formUrl: string;
+  i18n: Translator;
 }): Html {
+  const { i18n } = props;
   return (
     <>
       {props.pages.map((page) => {
@@ -149,7 +151,7 @@ export function Inlines(props: {
               {editable ? (
                 <InlineWidget meta={meta} name={name} value={value(row, field, stored)} error={error} />
               ) : (
-                displayValue(meta, stored)
+                displayValue(meta, stored, i18n)
               )}
               {error ? (
                 <p class="errorlist" id={`err_${name}`}>
@@ -169,7 +171,7 @@ export function Inlines(props: {
                   {page.fields.map((f) => (
                     <th scope="col">{metaOf(child.model, f)?.label ?? f}</th>
                   ))}
-                  {page.canDelete ? <th scope="col">Delete?</th> : null}
+                  {page.canDelete ? <th scope="col">{i18n.t('admin.inline.delete')}</th> : null}
                 </tr>
               </thead>
               <tbody>
@@ -187,7 +189,7 @@ export function Inlines(props: {
                         <input
                           type="checkbox"
                           name={rowField(rel, i, 'DELETE')}
-                          aria-label={`Delete ${objectLabel(child, row)}`}
+                          aria-label={i18n.t('admin.media.delete', { key: objectLabel(child, row) })}
                           checked={props.values?.[rowField(rel, i, 'DELETE')] !== undefined}
                         />
                       </td>
@@ -197,7 +199,7 @@ export function Inlines(props: {
                 {page.canAdd
                   ? Array.from({ length: inline.extra }, (_, j) => (
                       <tr class="new">
-                        <td>{`New ${child.model.meta.label.toLowerCase()}`}</td>
+                        <td>{i18n.t('admin.inline.new', { name: child.model.meta.label.toLowerCase() })}</td>
                         {page.fields.map((f) => cell(`new-${j}`, f, undefined, true))}
                         {page.canDelete ? <td /> : null}
                       </tr>
@@ -208,14 +210,19 @@ export function Inlines(props: {
             {page.after !== undefined ? (
               <input type="hidden" name={`${rel}-after`} value={page.after} />
             ) : null}
-            <nav class="pager" aria-label={`${child.model.meta.pluralLabel}: pages`}>
-              {page.after !== undefined ? <a href={`${props.formUrl}#inline_${rel}`}>« First</a> : null}
+            <nav
+              class="pager"
+              aria-label={i18n.t('admin.inline.pages', { plural: child.model.meta.pluralLabel })}
+            >
+              {page.after !== undefined ? (
+                <a href={`${props.formUrl}#inline_${rel}`}>{i18n.t('admin.inline.first')}</a>
+              ) : null}
               {page.next ? (
                 <a
                   rel="next"
                   href={`${props.formUrl}?${encodeURIComponent(`${rel}-after`)}=${page.next}#inline_${rel}`}
                 >
-                  More ›
+                  {i18n.t('admin.list.next')}
                 </a>
               ) : null}
             </nav>

@@ -14,6 +14,7 @@ import {
   staffPage,
 } from './context.js';
 import { Frame } from './layout.js';
+import { tr } from './messages.js';
 
 const STATES: readonly JobState[] = ['queued', 'delayed', 'active', 'completed', 'failed', 'cancelled'];
 const RETRYABLE = new Set<JobState>(['failed', 'cancelled']);
@@ -43,21 +44,22 @@ async function jobsPage(site: AdminSite, ctx: AdminContext, actor: Actor): Promi
   if (task && !NAME.test(task)) throw badQuery('task', 'is not a task name');
   if (queue && !NAME.test(queue)) throw badQuery('queue', 'is not a queue name');
   const base = `${site.prefix}/jobs/`;
+  const t = tr(ctx.view);
   const frame = (children: Html) => (
     <Frame
       view={ctx.view}
       prefix={site.prefix}
       siteTitle={site.title}
-      title="Jobs"
+      title={t.t('admin.jobs.title')}
       crumbs={[
-        ['Home', `${site.prefix}/`],
-        ['Jobs', null],
+        [t.t('admin.home'), `${site.prefix}/`],
+        [t.t('admin.jobs.title'), null],
       ]}
     >
       {children}
     </Frame>
   );
-  if (!client) return frame(<p>This app has no job queue: add jobs() of basalt/jobs to its modules.</p>);
+  if (!client) return frame(<p>{t.t('admin.jobs.none')}</p>);
   const [counts, list, act] = await Promise.all([
     client.counts(),
     client.list({
@@ -77,35 +79,35 @@ async function jobsPage(site: AdminSite, ctx: AdminContext, actor: Actor): Promi
   );
   return frame(
     <>
-      <nav class="filters" aria-label="Job states">
+      <nav class="filters" aria-label={t.t('admin.jobs.states')}>
         <a href={href(base, { ...current, state: undefined })} aria-current={state ? undefined : 'page'}>
-          {`All (${ctx.view.i18n.number(STATES.reduce((n, s) => n + counts[s], 0))})`}
+          {t.t('admin.jobs.all', { count: STATES.reduce((n, s) => n + counts[s], 0) })}
         </a>
         {STATES.map((s) => (
           <a href={href(base, { ...current, state: s })} aria-current={state === s ? 'page' : undefined}>
-            {`${s} (${ctx.view.i18n.number(counts[s])})`}
+            {t.t('admin.jobs.stateCount', { label: t.t('admin.jobs.state', { state: s }), count: counts[s] })}
           </a>
         ))}
       </nav>
       <form method="get" action={base} class="filters">
         {state ? <input type="hidden" name="state" value={state} /> : null}
-        <label for="id_task">Task</label>
+        <label for="id_task">{t.t('admin.jobs.task')}</label>
         <input type="text" id="id_task" name="task" value={task ?? ''} />
-        <label for="id_queue">Queue</label>
+        <label for="id_queue">{t.t('admin.jobs.queue')}</label>
         <input type="text" id="id_queue" name="queue" value={queue ?? ''} />
-        <button type="submit">Apply</button>
+        <button type="submit">{t.t('admin.apply')}</button>
       </form>
       <table>
         <thead>
           <tr>
-            <th scope="col">Job</th>
-            <th scope="col">Task</th>
-            <th scope="col">Queue</th>
-            <th scope="col">State</th>
-            <th scope="col">Attempts</th>
-            <th scope="col">Enqueued</th>
-            <th scope="col">Error</th>
-            {act ? <th scope="col">Actions</th> : null}
+            <th scope="col">{t.t('admin.jobs.job')}</th>
+            <th scope="col">{t.t('admin.jobs.task')}</th>
+            <th scope="col">{t.t('admin.jobs.queue')}</th>
+            <th scope="col">{t.t('admin.jobs.stateColumn')}</th>
+            <th scope="col">{t.t('admin.jobs.attempts')}</th>
+            <th scope="col">{t.t('admin.jobs.enqueued')}</th>
+            <th scope="col">{t.t('admin.jobs.error')}</th>
+            {act ? <th scope="col">{t.t('admin.jobs.actions')}</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -114,7 +116,7 @@ async function jobsPage(site: AdminSite, ctx: AdminContext, actor: Actor): Promi
               <td>{job.id}</td>
               <td>{job.task}</td>
               <td>{job.queue}</td>
-              <td>{job.state}</td>
+              <td>{t.t('admin.jobs.state', { state: job.state })}</td>
               <td>{`${job.attempts}/${job.maxAttempts}`}</td>
               <td>
                 <time datetime={job.enqueuedAt.toISOString()}>{ctx.view.i18n.dateTime(job.enqueuedAt)}</time>
@@ -122,18 +124,16 @@ async function jobsPage(site: AdminSite, ctx: AdminContext, actor: Actor): Promi
               <td>{job.error ? job.error.slice(0, 200) : ''}</td>
               {act ? (
                 <td>
-                  {RETRYABLE.has(job.state) ? button(job, 'retry', 'Retry') : null}
-                  {CANCELLABLE.has(job.state) ? button(job, 'cancel', 'Cancel') : null}
+                  {RETRYABLE.has(job.state) ? button(job, 'retry', t.t('admin.jobs.retry')) : null}
+                  {CANCELLABLE.has(job.state) ? button(job, 'cancel', t.t('admin.jobs.cancel')) : null}
                 </td>
               ) : null}
             </tr>
           ))}
         </tbody>
       </table>
-      {list.length === 0 ? <p>No jobs.</p> : null}
-      {list.length === PAGE ? (
-        <p class="help">{`The ${PAGE} newest are shown: filter to see others.`}</p>
-      ) : null}
+      {list.length === 0 ? <p>{t.t('admin.jobs.empty')}</p> : null}
+      {list.length === PAGE ? <p class="help">{t.t('admin.jobs.newest', { count: PAGE })}</p> : null}
     </>,
   );
 }
@@ -162,7 +162,11 @@ export function jobsPages(site: AdminSite): AnyEndpoint[] {
           await flash(ctx as never, error.message, 'error');
           return redirect(`${base}/`);
         }
-        await flash(ctx as never, `Job ${id} ${verb === 'retry' ? 'queued again' : 'cancelled'}.`, 'success');
+        await flash(
+          ctx as never,
+          tr(ctx.view).t(verb === 'retry' ? 'admin.jobs.retried' : 'admin.jobs.cancelled', { id }),
+          'success',
+        );
         return redirect(`${base}/`);
       }) as never,
     ) as AnyEndpoint;

@@ -1,11 +1,12 @@
 import { type Child, CsrfField, type Html, type ViewContext } from '../views/index.js';
 import { cssPath, jsPath } from './assets.js';
+import { tr } from './messages.js';
 
 /** What every admin page's frame needs. */
 export interface FrameProps {
   readonly view: ViewContext;
   readonly prefix: string;
-  readonly siteTitle: string;
+  readonly siteTitle: string | undefined;
   readonly title: string;
   readonly crumbs?: readonly (readonly [string, string | null])[];
   readonly children?: Child;
@@ -15,36 +16,39 @@ export interface FrameProps {
 export function Frame(props: FrameProps): Html {
   const { view, prefix } = props;
   const user = view.user as { email?: string; username?: string } | null;
+  const t = tr(view);
+  const siteTitle = props.siteTitle ?? t.t('admin.title');
   return (
-    <html lang="en">
+    <html lang={view.locale}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${props.title} | ${props.siteTitle}`}</title>
+        <title>{`${props.title} | ${siteTitle}`}</title>
         <link rel="stylesheet" href={cssPath(prefix)} />
         <script src={jsPath(prefix)} defer />
       </head>
       <body>
         <a class="skip" href="#content">
-          Skip to content
+          {t.t('admin.skip')}
         </a>
         <header class="top">
           <a href={`${prefix}/`}>
-            <strong>{props.siteTitle}</strong>
+            <strong>{siteTitle}</strong>
           </a>
           {user ? (
-            <nav aria-label="Account">
-              {user.email ?? user.username ?? ''} <a href={`${prefix}/password_change`}>Change password</a>{' '}
+            <nav aria-label={t.t('admin.account')}>
+              {user.email ?? user.username ?? ''}{' '}
+              <a href={`${prefix}/password_change`}>{t.t('admin.changePassword')}</a>{' '}
               <form method="post" action={`${prefix}/logout`}>
                 <CsrfField view={view} />
-                <button type="submit">Log out</button>
+                <button type="submit">{t.t('admin.logout')}</button>
               </form>
             </nav>
           ) : null}
         </header>
         <main id="content">
           {props.crumbs && props.crumbs.length > 0 ? (
-            <nav class="crumbs" aria-label="Breadcrumbs">
+            <nav class="crumbs" aria-label={t.t('admin.breadcrumbs')}>
               {props.crumbs.map(([label, href], i) => (
                 <>
                   {i > 0 ? ' › ' : ''}

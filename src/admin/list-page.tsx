@@ -1,6 +1,6 @@
 import type { Actor } from '../ops/index.js';
 import { hiddenFields, listObjects } from '../ops/internal.js';
-import type { Html } from '../views/index.js';
+import type { Html, ViewContext } from '../views/index.js';
 import { CsrfField } from '../views/index.js';
 import {
   type AdminContext,
@@ -15,6 +15,7 @@ import {
 } from './context.js';
 import { Frame } from './layout.js';
 import { readListQuery } from './list-query.js';
+import { tr } from './messages.js';
 import { type AdminModel, metaOf, RANGED } from './registry.js';
 import { displayValue, fieldLabel, objectLabel } from './render.js';
 
@@ -26,6 +27,7 @@ export async function listPage(
 ): Promise<Html> {
   const allowed = await verbs(actor, entry);
   if (!allowed.view) throw forbidden(`You may not view ${entry.model.meta.pluralLabel}`);
+  const t = tr(ctx.view);
   const { params, current, q, o } = readListQuery(entry, ctx.request.query as Row);
   if (entry.relationColumns.size > 0) params.include = [...entry.relationColumns.keys()].join(',');
   const result = await listObjects(entry.runtime, ctx.db, actor, params);
@@ -38,7 +40,7 @@ export async function listPage(
     if (related && (await verbs(actor, related)).view) linked.set(column, related);
   }
   const actions = [
-    ...(allowed.delete ? [{ name: 'delete_selected', label: 'Delete selected' }] : []),
+    ...(allowed.delete ? [{ name: 'delete_selected', label: t.t('admin.list.deleteSelected') }] : []),
     ...(
       await Promise.all(
         entry.actions.map(async (a) => ((await can(actor, entry, a.permission ?? 'change')) ? a : null)),
@@ -57,7 +59,7 @@ export async function listPage(
         <tr>
           {actions.length > 0 ? (
             <td class="select">
-              <input type="checkbox" data-select-all aria-label="Select all" />
+              <input type="checkbox" data-select-all aria-label={t.t('admin.list.selectAll')} />
             </td>
           ) : null}
           {columns.map((column) => {
@@ -90,7 +92,7 @@ export async function listPage(
                   type="checkbox"
                   name="ids"
                   value={String((row as Row).id)}
-                  aria-label={`Select ${objectLabel(entry, row as Row)}`}
+                  aria-label={t.t('admin.list.select', { name: objectLabel(entry, row as Row) })}
                 />
               </td>
             ) : null}
@@ -111,7 +113,11 @@ export async function listPage(
                   </td>
                 );
               }
-              const text = displayValue(metaOf(entry.model, column), (row as Row)[column]);
+              const text = displayValue(
+                metaOf(entry.model, column),
+                (row as Row)[column],
+                column === 'id' ? undefined : t,
+              );
               return i === 0 ? (
                 <td>
                   <a href={`${site.prefix}/${entry.key}/${String((row as Row).id)}/change`}>{text}</a>
@@ -132,7 +138,7 @@ export async function listPage(
       siteTitle={site.title}
       title={label}
       crumbs={[
-        ['Home', `${site.prefix}/`],
+        [t.t('admin.home'), `${site.prefix}/`],
         [entry.group, null],
         [label, null],
       ]}
@@ -144,14 +150,16 @@ export async function listPage(
         <>
           {allowed.add ? (
             <p>
-              <a class="button" href={`${site.prefix}/${entry.key}/add`}>{`Add ${entry.model.meta.label}`}</a>
+              <a class="button" href={`${site.prefix}/${entry.key}/add`}>
+                {t.t('admin.list.add', { name: entry.model.meta.label.toLowerCase() })}
+              </a>
             </p>
           ) : null}
           {entry.searchable || entry.filters.length > 0 ? (
             <form method="get" action={base} class="filters">
               {entry.searchable ? (
                 <>
-                  <label for="id_q">Search</label>
+                  <label for="id_q">{t.t('admin.list.search')}</label>
                   <input type="text" id="id_q" name="q" value={q ?? ''} />
                 </>
               ) : null}
@@ -161,14 +169,14 @@ export async function listPage(
                   return (
                     <fieldset class="range">
                       <legend>{meta.label}</legend>
-                      <label for={`id_f_${name}_gte`}>From</label>{' '}
+                      <label for={`id_f_${name}_gte`}>{t.t('admin.list.from')}</label>{' '}
                       <input
                         type="date"
                         id={`id_f_${name}_gte`}
                         name={`${name}[gte]`}
                         value={current[`${name}[gte]`] ?? ''}
                       />{' '}
-                      <label for={`id_f_${name}_lte`}>to</label>{' '}
+                      <label for={`id_f_${name}_lte`}>{t.t('admin.list.to')}</label>{' '}
                       <input
                         type="date"
                         id={`id_f_${name}_lte`}
@@ -181,8 +189,8 @@ export async function listPage(
                 const options: [string, string][] =
                   meta.kind === 'boolean'
                     ? [
-                        ['true', 'Yes'],
-                        ['false', 'No'],
+                        ['true', t.t('admin.yes')],
+                        ['false', t.t('admin.no')],
                       ]
                     : (meta.choices ?? []).map((c) => [c.value, c.label]);
                 return (
@@ -190,6 +198,7 @@ export async function listPage(
                     <label for={`id_f_${name}`}>{meta.label}</label>{' '}
                     {meta.kind === 'belongsTo' ? (
                       <RelationInput
+                        view={ctx.view}
                         site={site}
                         id={`id_f_${name}`}
                         name={name}
@@ -198,7 +207,7 @@ export async function listPage(
                       />
                     ) : (
                       <select id={`id_f_${name}`} name={name}>
-                        <option value="">All</option>
+                        <option value="">{t.t('admin.all')}</option>
                         {options.map(([v, l]) => (
                           <option value={v} selected={v === value}>
                             {l}
@@ -210,40 +219,42 @@ export async function listPage(
                 );
               })}
               {o ? <input type="hidden" name="o" value={o} /> : null}
-              <button type="submit">Apply</button>
+              <button type="submit">{t.t('admin.apply')}</button>
             </form>
           ) : null}
           {actions.length > 0 ? (
             <form method="post" action={`${site.prefix}/${entry.key}/actions`}>
               <CsrfField view={ctx.view} />
               <div class="bulk">
-                <label for="id_action">Action</label>{' '}
+                <label for="id_action">{t.t('admin.list.action')}</label>{' '}
                 <select id="id_action" name="action" required>
                   <option value="">---------</option>
                   {actions.map((a) => (
                     <option value={a.name}>{a.label}</option>
                   ))}
                 </select>{' '}
-                <button type="submit">Go</button>
+                <button type="submit">{t.t('admin.go')}</button>
               </div>
               {table}
             </form>
           ) : (
             table
           )}
-          {result.results.length === 0 ? <p>{`No ${label.toLowerCase()} found.`}</p> : null}
-          <nav class="pager" aria-label="Pages">
+          {result.results.length === 0 ? (
+            <p>{t.t('admin.list.none', { name: label.toLowerCase() })}</p>
+          ) : null}
+          <nav class="pager" aria-label={t.t('admin.list.pages')}>
             <a href={href(`${base}export.csv`, current)} download>
-              Export CSV
+              {t.t('admin.list.export')}
             </a>
             {previous ? (
               <a rel="prev" href={previous}>
-                ‹ Previous
+                {t.t('admin.list.previous')}
               </a>
             ) : null}
             {next ? (
               <a rel="next" href={next}>
-                More ›
+                {t.t('admin.list.next')}
               </a>
             ) : null}
           </nav>
@@ -267,6 +278,7 @@ export function RelationInput(props: {
   required?: boolean;
   invalid?: boolean;
   describedBy?: string | undefined;
+  view: ViewContext;
 }): Html {
   const target = props.target === undefined ? undefined : props.site.registry?.byKey.get(props.target);
   return (
@@ -288,7 +300,7 @@ export function RelationInput(props: {
         <>
           <datalist id={`${props.id}_choices`} />{' '}
           <a href={`${props.site.prefix}/${target.key}/`} target="_blank" rel="noopener" class="lookup">
-            {`Find a ${target.model.meta.label.toLowerCase()}`}
+            {tr(props.view).t('admin.list.find', { name: target.model.meta.label.toLowerCase() })}
           </a>
         </>
       ) : null}

@@ -4,6 +4,7 @@ import { requestActor } from '../rest/index.js';
 import { CsrfField, type Html, page, redirect, type ViewContext } from '../views/index.js';
 import { type AdminContext, type AdminSite, type Row, USERNAME_FIELDS } from './context.js';
 import { Frame } from './layout.js';
+import { tr } from './messages.js';
 
 function LoginView(props: {
   site: AdminSite;
@@ -14,8 +15,9 @@ function LoginView(props: {
   error?: string;
 }): Html {
   const { site, view } = props;
+  const t = tr(view);
   return (
-    <Frame view={view} prefix={site.prefix} siteTitle={site.title} title="Log in">
+    <Frame view={view} prefix={site.prefix} siteTitle={site.title} title={t.t('admin.login.title')}>
       {props.error ? (
         <p class="errorlist" role="alert">
           {props.error}
@@ -36,20 +38,18 @@ function LoginView(props: {
           />
         </div>
         <div class="field">
-          <label for="id_password">Password</label>
+          <label for="id_password">{t.t('admin.login.password')}</label>
           <input type="password" id="id_password" name="password" required autocomplete="current-password" />
         </div>
         <div class="actions">
           <button type="submit" class="primary">
-            Log in
+            {t.t('admin.login.title')}
           </button>
         </div>
       </form>
     </Frame>
   );
 }
-
-const INVALID_LOGIN = 'Please enter the correct credentials for a staff account.';
 
 function safeNext(site: AdminSite, next: unknown): string {
   return typeof next === 'string' && next.startsWith(`${site.prefix}/`) ? next : `${site.prefix}/`;
@@ -58,7 +58,11 @@ function safeNext(site: AdminSite, next: unknown): string {
 export function loginPages(site: AdminSite): AnyEndpoint[] {
   const usernameLabel = (ctx: AdminContext) => {
     const field = (ctx as { auth?: { service?: { usernameField?: string } } }).auth?.service?.usernameField;
-    return field && USERNAME_FIELDS.includes(field) ? (field === 'email' ? 'Email' : 'Username') : 'Username';
+    return tr(ctx.view).t(
+      field && USERNAME_FIELDS.includes(field) && field === 'email'
+        ? 'admin.login.email'
+        : 'admin.login.username',
+    );
   };
   const LoginForm = t.Object({
     username: t.String({ minLength: 1, maxLength: 254 }),
@@ -69,9 +73,7 @@ export function loginPages(site: AdminSite): AnyEndpoint[] {
     const ctx = raw as unknown as AdminContext;
     const next = safeNext(site, (ctx.request.query as Record<string, unknown>).next);
     if (ctx.user && requestActor(ctx).isStaff) return redirect(next, { fallback: `${site.prefix}/` });
-    const notStaff = ctx.user
-      ? 'You are signed in, but not as staff. Log in with a staff account.'
-      : undefined;
+    const notStaff = ctx.user ? tr(ctx.view).t('admin.login.notStaff') : undefined;
     return (
       <LoginView
         site={site}
@@ -109,7 +111,7 @@ export function loginPages(site: AdminSite): AnyEndpoint[] {
             error={error}
           />,
         );
-      if (!form.valid) return again(INVALID_LOGIN);
+      if (!form.valid) return again(tr(ctx.view).t('admin.login.invalid'));
       const service = (ctx as unknown as { auth: { service: AuthServiceLike } }).auth.service;
       // The same per-account bucket as the session login and POST /auth/token.
       await site.login.limits.account('login', service.normalizeUsername(String(form.data.username)));
@@ -119,7 +121,7 @@ export function loginPages(site: AdminSite): AnyEndpoint[] {
         !(user as { isStaff?: boolean }).isStaff ||
         (user as { isActive?: boolean }).isActive === false
       )
-        return again(INVALID_LOGIN);
+        return again(tr(ctx.view).t('admin.login.invalid'));
       await ctx.session.login(user);
       return redirect(next, { fallback: `${site.prefix}/` });
     },

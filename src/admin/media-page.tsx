@@ -14,6 +14,7 @@ import {
   staffPage,
 } from './context.js';
 import { Frame } from './layout.js';
+import { tr } from './messages.js';
 
 const PAGE = 50;
 const KEY = /^[\w./=-]{1,1024}$/;
@@ -45,13 +46,20 @@ async function mediaPage(site: AdminSite, ctx: AdminContext): Promise<Html> {
   const service = superuserOnly(ctx);
   const base = `${site.prefix}/media/`;
   const name = ctx.params.storage;
+  const t = tr(ctx.view);
   const crumbs: [string, string | null][] = [
-    ['Home', `${site.prefix}/`],
-    ['Media', name ? base : null],
+    [t.t('admin.home'), `${site.prefix}/`],
+    [t.t('admin.media.title'), name ? base : null],
   ];
   if (name === undefined)
     return (
-      <Frame view={ctx.view} prefix={site.prefix} siteTitle={site.title} title="Media" crumbs={crumbs}>
+      <Frame
+        view={ctx.view}
+        prefix={site.prefix}
+        siteTitle={site.title}
+        title={t.t('admin.media.title')}
+        crumbs={crumbs}
+      >
         <ul>
           {service.names.map((n) => (
             <li>
@@ -86,22 +94,22 @@ async function mediaPage(site: AdminSite, ctx: AdminContext): Promise<Html> {
       view={ctx.view}
       prefix={site.prefix}
       siteTitle={site.title}
-      title={`Media: ${name}`}
+      title={t.t('admin.media.storage', { name })}
       crumbs={[...crumbs, [name, null]]}
     >
       <form method="get" action={`${base}${encodeURIComponent(name)}/`} class="filters">
-        <label for="id_prefix">Key prefix</label>
+        <label for="id_prefix">{t.t('admin.media.prefix')}</label>
         <input type="text" id="id_prefix" name="prefix" value={prefix} />
-        <button type="submit">Apply</button>
+        <button type="submit">{t.t('admin.apply')}</button>
       </form>
       <table>
         <thead>
           <tr>
-            <th scope="col">Preview</th>
-            <th scope="col">Key</th>
-            <th scope="col">Size</th>
-            <th scope="col">Modified</th>
-            <th scope="col">Delete</th>
+            <th scope="col">{t.t('admin.media.preview')}</th>
+            <th scope="col">{t.t('admin.media.key')}</th>
+            <th scope="col">{t.t('admin.media.size')}</th>
+            <th scope="col">{t.t('admin.media.modified')}</th>
+            <th scope="col">{t.t('admin.delete')}</th>
           </tr>
         </thead>
         <tbody>
@@ -123,8 +131,12 @@ async function mediaPage(site: AdminSite, ctx: AdminContext): Promise<Html> {
                 <form method="post" action={`${base}${encodeURIComponent(name)}/delete`}>
                   <CsrfField view={ctx.view} />
                   <input type="hidden" name="key" value={file.key} />
-                  <button type="submit" class="danger" aria-label={`Delete ${file.key}`}>
-                    Delete
+                  <button
+                    type="submit"
+                    class="danger"
+                    aria-label={t.t('admin.media.delete', { key: file.key })}
+                  >
+                    {t.t('admin.delete')}
                   </button>
                 </form>
               </td>
@@ -132,14 +144,14 @@ async function mediaPage(site: AdminSite, ctx: AdminContext): Promise<Html> {
           ))}
         </tbody>
       </table>
-      {files.length === 0 ? <p>No files.</p> : null}
+      {files.length === 0 ? <p>{t.t('admin.media.empty')}</p> : null}
       {more ? (
-        <nav class="pager" aria-label="Pages">
+        <nav class="pager" aria-label={t.t('admin.list.pages')}>
           <a
             rel="next"
             href={href(`${base}${encodeURIComponent(name)}/`, { prefix, after: files.at(-1)!.key })}
           >
-            More ›
+            {t.t('admin.list.next')}
           </a>
         </nav>
       ) : null}
@@ -189,7 +201,7 @@ export function mediaPages(site: AdminSite): AnyEndpoint[] {
         if (!ctx.form!.valid) throw badQuery('key', 'is not a key');
         const key = String((ctx.form!.data as { key: string }).key);
         await storage.delete(key);
-        await flash(ctx as never, `Deleted ${key}.`, 'success');
+        await flash(ctx as never, tr(ctx.view).t('admin.media.deleted', { key }), 'success');
         return redirect(`${base}/${encodeURIComponent(storage.name)}/`);
       }) as never,
     ) as AnyEndpoint,

@@ -42,7 +42,7 @@ export function admin(options: AdminOptions = {}): ModuleDefinition {
       }
       const site: AdminSite = {
         prefix: PREFIX,
-        title: options.title ?? 'Administration',
+        title: options.title,
         options,
         sessionTimeout: options.sessionTimeout ?? DEFAULT_SESSION_TIMEOUT,
         login,

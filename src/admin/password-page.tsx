@@ -4,6 +4,7 @@ import { type AnyEndpoint, respond, t } from '../http/index.js';
 import { CsrfField, flash, type Html, page, redirect, type ViewContext } from '../views/index.js';
 import { type AdminContext, type AdminSite, staffPage } from './context.js';
 import { Frame } from './layout.js';
+import { tr } from './messages.js';
 
 interface PasswordService {
   normalizeUsername(value: string): string;
@@ -27,9 +28,9 @@ const PasswordForm = t.Object({
 });
 
 const FIELDS = [
-  ['oldPassword', 'Old password', 'current-password'],
-  ['newPassword1', 'New password', 'new-password'],
-  ['newPassword2', 'New password (again)', 'new-password'],
+  ['oldPassword', 'admin.password.old', 'current-password'],
+  ['newPassword1', 'admin.password.new1', 'new-password'],
+  ['newPassword2', 'admin.password.new2', 'new-password'],
 ] as const;
 
 function PasswordView(props: {
@@ -38,23 +39,24 @@ function PasswordView(props: {
   errors: Readonly<Record<string, string>>;
 }): Html {
   const { site, view, errors } = props;
+  const t = tr(view);
   return (
     <Frame
       view={view}
       prefix={site.prefix}
       siteTitle={site.title}
-      title="Password change"
+      title={t.t('admin.password.title')}
       crumbs={[
-        ['Home', `${site.prefix}/`],
-        ['Password change', null],
+        [t.t('admin.home'), `${site.prefix}/`],
+        [t.t('admin.password.title'), null],
       ]}
     >
-      <p>Enter your old password, then your new password twice. Your other sessions are signed out.</p>
+      <p>{t.t('admin.password.intro')}</p>
       <form method="post" action={`${site.prefix}/password_change`}>
         <CsrfField view={view} />
         {FIELDS.map(([name, label, autocomplete]) => (
           <div class="field">
-            <label for={`id_${name}`}>{label}</label>
+            <label for={`id_${name}`}>{t.t(label)}</label>
             <input
               type="password"
               id={`id_${name}`}
@@ -73,7 +75,7 @@ function PasswordView(props: {
         ))}
         <div class="actions">
           <button type="submit" class="primary">
-            Change my password
+            {t.t('admin.password.submit')}
           </button>
         </div>
       </form>
@@ -113,9 +115,9 @@ export function passwordPages(site: AdminSite): AnyEndpoint[] {
       const name = String(current[(service.usernameField ?? 'email') as keyof AuthUser] ?? current.id);
       await site.login.limits.account('login', service.normalizeUsername(name));
       const { valid } = await service.passwords.checkPassword(data.oldPassword, current.password);
-      if (!valid) return again({ oldPassword: 'Your old password was entered incorrectly.' });
+      if (!valid) return again({ oldPassword: tr(ctx.view).t('admin.password.wrong') });
       if (data.newPassword1 !== data.newPassword2)
-        return again({ newPassword2: 'The two password fields didn’t match.' });
+        return again({ newPassword2: tr(ctx.view).t('admin.password.mismatch') });
       try {
         service.validatePassword(data.newPassword1, current, '/newPassword1');
       } catch (error) {
@@ -128,7 +130,7 @@ export function passwordPages(site: AdminSite): AnyEndpoint[] {
         await service.revokeAllTokens(tx, current.id);
       });
       await ctx.session.login(current);
-      await flash(ctx as never, 'Your password was changed.', 'success');
+      await flash(ctx as never, tr(ctx.view).t('admin.password.done'), 'success');
       return redirect(`${site.prefix}/`);
     }) as never,
   );

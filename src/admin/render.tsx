@@ -1,5 +1,5 @@
 import type { FieldMeta } from '../db/index.js';
-import type { Html } from '../views/index.js';
+import type { Html, Translator } from '../views/index.js';
 import { type AdminModel, metaOf } from './registry.js';
 
 const LABEL_KEYS = ['name', 'title', 'email', 'username', 'label', 'slug', 'code'];
@@ -21,13 +21,32 @@ export function fieldLabel(entry: AdminModel, attribute: string): string {
   return metaOf(entry.model, attribute)?.label ?? attribute;
 }
 
-/** A value as text for lists, read-only fields and history (never markup: the renderer escapes it). */
-export function displayValue(meta: FieldMeta | undefined, value: unknown): string {
+const UTC_DATE: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeZone: 'UTC' };
+const UTC_DATETIME: Intl.DateTimeFormatOptions = {
+  dateStyle: 'medium',
+  timeStyle: 'medium',
+  timeZone: 'UTC',
+};
+
+/**
+ * A value as text for lists, read-only fields and history (never markup: the renderer
+ * escapes it). With a translator, booleans, numbers and dates are in the page's language
+ * (dates in UTC, as the forms show them); without (CSV), they are as stored.
+ */
+export function displayValue(meta: FieldMeta | undefined, value: unknown, t?: Translator): string {
   if (value === null || value === undefined) return '—';
-  if (meta?.kind === 'boolean' || typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (meta?.kind === 'boolean' || typeof value === 'boolean')
+    return t ? t.t(value ? 'admin.yes' : 'admin.no') : value ? 'Yes' : 'No';
   if (meta?.kind === 'enum') return meta.choices?.find((c) => c.value === value)?.label ?? String(value);
-  if (value instanceof Date)
+  if (t && typeof value === 'number') return t.number(value);
+  if (t && typeof value === 'string' && (meta?.kind === 'date' || meta?.kind === 'datetime')) {
+    const date = new Date(meta.kind === 'date' ? `${value.slice(0, 10)}T00:00:00Z` : value);
+    if (!Number.isNaN(date.getTime())) return t.date(date, meta.kind === 'date' ? UTC_DATE : UTC_DATETIME);
+  }
+  if (value instanceof Date) {
+    if (t) return t.date(value, meta?.kind === 'date' ? UTC_DATE : UTC_DATETIME);
     return meta?.kind === 'date' ? value.toISOString().slice(0, 10) : value.toISOString();
+  }
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

@@ -24,6 +24,7 @@ import { Frame } from './layout.js';
 import { listPage } from './list-page.js';
 import { loginPages } from './login-page.js';
 import { mediaPages } from './media-page.js';
+import { tr } from './messages.js';
 import { passwordPages } from './password-page.js';
 import type { AdminModel } from './registry.js';
 
@@ -37,17 +38,18 @@ async function indexPage(site: AdminSite, ctx: AdminContext, actor: Actor): Prom
     }
     if (models.length > 0) groups.push({ name: group.name, models });
   }
+  const t = tr(ctx.view);
   return (
-    <Frame view={ctx.view} prefix={site.prefix} siteTitle={site.title} title="Site administration">
-      {groups.length === 0 ? <p>You don’t have permission to view or edit anything.</p> : null}
+    <Frame view={ctx.view} prefix={site.prefix} siteTitle={site.title} title={t.t('admin.index.title')}>
+      {groups.length === 0 ? <p>{t.t('admin.index.nothing')}</p> : null}
       {(ctx as { jobs?: unknown }).jobs ? (
         <p>
-          <a href={`${site.prefix}/jobs/`}>Jobs</a>
+          <a href={`${site.prefix}/jobs/`}>{t.t('admin.index.jobs')}</a>
         </p>
       ) : null}
       {(ctx as { storage?: unknown }).storage && actor.isSuperuser ? (
         <p>
-          <a href={`${site.prefix}/media/`}>Media</a>
+          <a href={`${site.prefix}/media/`}>{t.t('admin.index.media')}</a>
         </p>
       ) : null}
       {groups.map((g) => (
@@ -64,10 +66,12 @@ async function indexPage(site: AdminSite, ctx: AdminContext, actor: Actor): Prom
                       entry.model.meta.pluralLabel
                     )}
                   </th>
-                  <td>{v.add ? <a href={`${site.prefix}/${entry.key}/add`}>Add</a> : null}</td>
+                  <td>{v.add ? <a href={`${site.prefix}/${entry.key}/add`}>{t.t('admin.add')}</a> : null}</td>
                   <td>
                     {v.view ? (
-                      <a href={`${site.prefix}/${entry.key}/`}>{v.change ? 'Change' : 'View'}</a>
+                      <a href={`${site.prefix}/${entry.key}/`}>
+                        {t.t(v.change ? 'admin.change' : 'admin.view')}
+                      </a>
                     ) : null}
                   </td>
                 </tr>

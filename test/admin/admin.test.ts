@@ -508,10 +508,10 @@ describe('the admin site', () => {
       const rows = history.text.split('<tr>').slice(2);
       expect(rows).toHaveLength(2);
       expect(rows[0]).toContain(email);
-      expect(rows[0]).toContain('update');
+      expect(rows[0]).toContain('Changed');
       expect(rows[0]).toContain('<strong>Title</strong>: First title → Second title');
       expect(rows[0]).toContain('<strong>Status</strong>: draft → published');
-      expect(rows[1]).toContain('create');
+      expect(rows[1]).toContain('Added');
     });
   });
 

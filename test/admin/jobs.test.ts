@@ -34,7 +34,7 @@ describe('the admin’s jobs page', () => {
     expect((await su.get('/admin/')).text).toContain('<a href="/admin/jobs/">Jobs</a>');
     const res = await su.get('/admin/jobs/');
     expect(res.status).toBe(200);
-    expect(res.text).toContain('queued (2)');
+    expect(res.text).toContain('Queued (2)');
     expect(res.text).toContain(`<td>${first.id}</td><td>ping</td>`);
     const cancel = await su.post(`/admin/jobs/${encodeURIComponent(first.id)}/cancel`, {});
     expect(cancel.status).toBe(303);

@@ -1,0 +1,33 @@
+// An admin app offered in English and Spanish, whose users have a language setting.
+import { defineApp } from 'basalt';
+import { admin } from 'basalt/admin';
+import { auth, defineUserModel } from 'basalt/auth';
+import { defineModel, f } from 'basalt/db';
+import { audit } from 'basalt/ops';
+import { views } from 'basalt/views';
+
+export const LocaleUser = defineUserModel({ locale: f.string({ max: 10, default: '' }) });
+
+export const Title = defineModel(
+  'title',
+  {
+    name: f.string({ max: 200 }),
+    copies: f.integer({ default: 0 }),
+    inPrint: f.boolean({ default: true }),
+    publishedOn: f.date({ optional: true }),
+  },
+  { ordering: ['name'] },
+);
+
+export const i18nApp = defineApp({
+  name: 'shelf',
+  models: [Title],
+  modules: [
+    auth({ userModel: LocaleUser, rateLimits: { ip: { max: 1000, window: '1m' } } }),
+    views({ languages: { locales: ['en', 'es'] } }),
+    audit({ default: true }),
+    admin({
+      models: { title: { list: ['name', 'copies', 'inPrint', 'publishedOn'], filters: ['inPrint'] } },
+    }),
+  ],
+});
