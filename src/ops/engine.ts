@@ -15,6 +15,7 @@ import {
   requestedFields,
   requestedIncludes,
   runPage,
+  searchWords,
 } from './list.js';
 import { checkChildren, hasChildren, takeChildren, writeChildren } from './nested.js';
 import type { OperationContext } from './options.js';
@@ -172,8 +173,11 @@ export async function listObjects(
     rt.query,
     listOrder(rt.query, params),
     params,
-    ranked !== null,
-    rt.query.filters.some((filter) => params[filter.param] !== undefined),
+    {
+      ranked: ranked !== null,
+      filtered: rt.query.filters.some((filter) => params[filter.param] !== undefined),
+      searched: searchWords(rt.query, params) !== null,
+    },
   );
   const shown = viewOf(rt, actor, params, top);
   const results = page.rows.map((row) => serialize(rt.plan, shown, row));

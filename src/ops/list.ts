@@ -184,6 +184,27 @@ async function countRows(query: AnyQuery, plan: QueryPlan): Promise<{ count?: nu
   return { count: Math.max(estimate ?? 0, capped), estimate: true };
 }
 
+/** What a list asks for, as far as running its page goes. */
+export interface PageShape {
+  /** Ordered by a search's relevance (no keyset). */
+  ranked?: boolean;
+  /** A declared filter is given. */
+  filtered?: boolean;
+  /** `search` is given. */
+  searched?: boolean;
+}
+
+/** The count a page gives itself: a page short of full ends the list (none on an empty page past the first). */
+function countOfPage(
+  plan: QueryPlan,
+  offset: number,
+  fetched: number,
+  size: number,
+): { count?: number } | null {
+  if (fetched > size || (fetched === 0 && offset > 0)) return null;
+  return plan.count === 'none' ? {} : { count: offset + fetched };
+}
+
 /**
  * Runs a paginated list: page numbers (with a count) within `maxOffset` rows, keyset cursors
  * in both directions past them, for big lists and for `style: 'cursor'`.
@@ -194,9 +215,9 @@ export async function runPage(
   plan: QueryPlan,
   keys: string[],
   params: ListParams,
-  ranked = false,
-  filtered = false,
+  shape: PageShape = {},
 ): Promise<PageResult> {
+  const ranked = shape.ranked === true;
   const pagination = plan.pagination;
   if (!pagination)
     return { rows: (await query.orderBy(...(keys as never[])).all()) as Row[], next: null, previous: null };
@@ -226,14 +247,19 @@ export async function runPage(
       .offset(offset)
       .limit(size + 1);
     // A filter matching more rows than are counted is walked in the ordering's index (SQLite
-    // only: see ORDER_INDEX); that needs the count first. Otherwise the count and the page are
+    // only: see ORDER_INDEX); that needs the count first. A search comes page first: its
+    // matches are mostly fewer than a page, which then is the count, and counting would
+    // check every candidate of the index again. Otherwise the count and the page are
     // independent: on a pool they run side by side.
-    const hinted = filtered && !ranked ? pageQuery[ORDER_INDEX]() : null;
+    const hinted = shape.filtered && !ranked ? pageQuery[ORDER_INDEX]() : null;
     let counted: { count?: number; estimate?: boolean };
     let fetched: Row[];
     if (hinted !== null) {
       counted = await countRows(query, plan);
       fetched = (await (counted.estimate ? hinted : pageQuery).all()) as Row[];
+    } else if (shape.searched) {
+      fetched = (await pageQuery.all()) as Row[];
+      counted = countOfPage(plan, offset, fetched.length, size) ?? (await countRows(query, plan));
     } else
       [counted, fetched] = (await Promise.all([countRows(query, plan), pageQuery.all()])) as [
         { count?: number; estimate?: boolean },

@@ -342,8 +342,9 @@ describe.each(cases)('big lists on $name', ({ dialect, skip }) => {
   }
 
   it.skipIf(skip)('searches substrings through the trigram index, kept in step with writes', async () => {
+    const searchedOptions = { search: { fields: ['title', 'summary'], mode: 'contains' } } as const;
     const searched = defineCollection(Novel, {
-      search: { fields: ['title', 'summary'], mode: 'contains' },
+      ...searchedOptions,
       pagination: { style: 'page', pageSize: 50 },
     });
     const words = defineCollection(Novel, {
@@ -369,7 +370,13 @@ describe.each(cases)('big lists on $name', ({ dialect, skip }) => {
     if (dialect === 'postgres') {
       statements.length = 0;
       parameters.length = 0;
-      await list(searched, { search: 'cobalt' });
+      // Five matches, pages of two: the count runs too (a page short of full is its own count).
+      await list(
+        defineCollection(Novel, { ...searchedOptions, pagination: { style: 'page', pageSize: 2 } }),
+        {
+          search: 'cobalt',
+        },
+      );
       const at = statements.findIndex((s) => s.includes('ilike') && s.includes('count'));
       expect(await explain(statements[at]!, [...parameters[at]!])).toContain('novel_title_trgm_idx');
     } else {
@@ -378,6 +385,73 @@ describe.each(cases)('big lists on $name', ({ dialect, skip }) => {
       expect(statements.some((s) => s.includes('"novel_search" match'))).toBe(true);
     }
   });
+
+  it.skipIf(skip)(
+    'counts a search from its page when the matches fit on it, and counts a wider one',
+    async () => {
+      const searched = defineCollection(Novel, {
+        search: { fields: ['title', 'summary'], mode: 'contains' },
+        pagination: { style: 'page', pageSize: 4 },
+      });
+      const counts = () => statements.filter((s) => s.includes('count(')).length;
+      const total = await db.query(Novel).count();
+      statements.length = 0;
+      // Six titles hold 'amber' (a test above renamed one holding 'cobalt').
+      const narrow = await list(searched, { search: 'amber', page: 2 });
+      expect([narrow.results.length, narrow.count, narrow.countIsEstimate]).toEqual([2, 6, undefined]);
+      expect(narrow.next).toBeNull();
+      expect(counts()).toBe(0);
+      const none = await list(searched, { search: 'zzz' });
+      expect([none.results, none.count]).toEqual([[], 0]);
+      expect(counts()).toBe(0);
+      // A full page says nothing of what follows: the capped count runs.
+      const wide = await list(searched, { search: 'title' });
+      expect([wide.results.length, wide.count]).toEqual([4, total]);
+      expect(counts()).toBe(1);
+      // An empty page past the first is counted, for the 404's last page.
+      await expect(list(searched, { search: 'amber', page: 3 })).rejects.toMatchObject({
+        status: 404,
+        message: expect.stringContaining('the last page is 2'),
+      });
+      expect(counts()).toBe(2);
+    },
+  );
+
+  it.skipIf(skip || dialect === 'sqlite')(
+    'plans each search with its words: no search statement stays prepared on the connection',
+    async () => {
+      // The direct path (no query log) names statements; after five runs PostgreSQL plans a
+      // named one without its values, and a trigram search then reads the common word's index.
+      const [{ schema }] = (
+        await db.kysely.executeQuery<{ schema: string }>(
+          CompiledQuery.raw('select current_schema() as schema'),
+        )
+      ).rows as [{ schema: string }];
+      const direct = createDatabase({
+        url: POSTGRES_URL,
+        models,
+        searchPath: `${schema},public`,
+        poolSize: 1,
+      });
+      try {
+        const searched = defineCollection(Novel, {
+          search: { fields: ['title', 'summary'], mode: 'contains' },
+        });
+        for (let i = 0; i < 7; i += 1)
+          expect((await operations(direct).list(system, searched, { search: 'amber' })).count).toBe(6);
+        await direct.get(Novel, 1);
+        const prepared = (
+          await direct.kysely.executeQuery<{ statement: string }>(
+            CompiledQuery.raw('select statement from pg_prepared_statements'),
+          )
+        ).rows.map((r) => r.statement);
+        expect(prepared.some((s) => s.includes('"novel"'))).toBe(true);
+        expect(prepared.filter((s) => s.includes('ilike'))).toEqual([]);
+      } finally {
+        await direct.close();
+      }
+    },
+  );
 
   it.skipIf(skip)('searches words by stem, most relevant first unless an ordering is asked for', async () => {
     const fresh = await open('fulltext');

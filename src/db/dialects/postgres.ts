@@ -81,10 +81,20 @@ const STALE_PLAN = '0A000'; // feature_not_supported: "cached plan must not chan
 const MISSING_STATEMENT = '26000'; // invalid_sql_statement_name: "prepared statement ... does not exist"
 
 /**
+ * Marks a statement whose best plan depends on its values: a search, where a trigram index
+ * pays for a rare word and not for one in every row. The direct path never names such a
+ * statement, so PostgreSQL plans each run with its values: after five runs of a named statement
+ * it switches to a generic plan, made without them (issue 24: a search read the whole table's
+ * bitmap for the common word, 110–150 ms instead of 5).
+ */
+export const PLAN_WITH_VALUES = '/* plan with values */';
+
+/**
  * Names for the direct path's statements: the first `limit` distinct texts get one each
  * (`basalt_<generation>_<n>`), later ones run unnamed, so ad-hoc shapes cannot grow the
  * server's per-connection statement lists without bound. pg prepares a named statement on a
  * connection the first time it runs there and afterwards only binds and executes it.
+ * Statements marked {@link PLAN_WITH_VALUES} run unnamed.
  */
 class StatementNames {
   readonly #names = new Map<string, string>();
@@ -97,7 +107,7 @@ class StatementNames {
 
   of(text: string): string | undefined {
     let name = this.#names.get(text);
-    if (name === undefined && this.#names.size < this.#limit) {
+    if (name === undefined && this.#names.size < this.#limit && !text.includes(PLAN_WITH_VALUES)) {
       name = `basalt_${this.#generation}_${this.#names.size}`;
       this.#names.set(text, name);
     }

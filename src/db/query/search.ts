@@ -1,5 +1,6 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import { quoteId, quoteString } from '../dialects/dialect.js';
+import { PLAN_WITH_VALUES } from '../dialects/postgres.js';
 
 /** How an index serves `search`: substrings (trigrams) or words by stem, ranked. */
 export type SearchMode = 'contains' | 'fulltext';
@@ -105,7 +106,8 @@ export function trigramWords(words: readonly string[]): string[] {
 
 /**
  * The condition of an index-served search on a table aliased `alias`: every word must match
- * (a substring of one of the columns for `contains`, a stem for `fulltext`).
+ * (a substring of one of the columns for `contains`, a stem for `fulltext`). On PostgreSQL it
+ * is marked {@link PLAN_WITH_VALUES}: which word's index to read depends on the words.
  */
 export function searchCondition(
   dialect: 'sqlite' | 'postgres',
@@ -113,8 +115,21 @@ export function searchCondition(
   words: readonly string[],
   alias: string,
 ): RawBuilder<SqlBool> {
-  if (dialect === 'postgres' && target.mode === 'fulltext')
-    return sql<SqlBool>`(${sql.raw(tsvectorSql(target, alias))}) @@ plainto_tsquery(${sql.raw(`${quoteString(target.language)}::regconfig`)}, ${words.join(' ')})`;
+  if (dialect === 'sqlite') return wordsCondition(dialect, target, words, alias);
+  const condition =
+    target.mode === 'fulltext'
+      ? sql<SqlBool>`(${sql.raw(tsvectorSql(target, alias))}) @@ plainto_tsquery(${sql.raw(`${quoteString(target.language)}::regconfig`)}, ${words.join(' ')})`
+      : wordsCondition(dialect, target, words, alias);
+  return sql<SqlBool>`${sql.raw(PLAN_WITH_VALUES)} ${condition}`;
+}
+
+/** Every word a substring of one of the columns (SQLite `fulltext`: a stem, through FTS5). */
+function wordsCondition(
+  dialect: 'sqlite' | 'postgres',
+  target: SearchTarget,
+  words: readonly string[],
+  alias: string,
+): RawBuilder<SqlBool> {
   const parts: RawBuilder<SqlBool>[] = [];
   // PostgreSQL `contains`: ILIKE, which the trigram GIN indexes serve; SQLite: the FTS5
   // trigram table for words of three characters or more, LIKE for shorter ones.
