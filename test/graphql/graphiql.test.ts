@@ -93,24 +93,16 @@ describe('GraphiQL', () => {
         await tab.keyboard.press('Delete');
         // The editor closes brackets itself, and typing a closing one steps over it.
         await tab.keyboard.type('query Few { books(pageSize: 2) { totalCount } }', { delay: 10 });
-        const typed = await tab.evaluate(() =>
-          (
-            document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as {
-              CodeMirror: { getValue(): string };
-            }
-          ).CodeMirror.getValue(),
-        );
+        const typed = await tab
+          .locator('.graphiql-query-editor .CodeMirror')
+          .evaluate((el) => (el as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
         expect(typed.replace(/\s+/g, ' ')).toBe('query Few { books(pageSize: 2) { totalCount } }');
         await tab.locator('.graphiql-execute-button').click();
         const answer = tab.locator('.graphiql-response .CodeMirror');
         await expect.poll(async () => answer.textContent(), { timeout: 20_000 }).toContain('totalCount');
-        const text = await tab.evaluate(() =>
-          (
-            document.querySelector('.graphiql-response .CodeMirror') as unknown as {
-              CodeMirror: { getValue(): string };
-            }
-          ).CodeMirror.getValue(),
-        );
+        const text = await tab
+          .locator('.graphiql-response .CodeMirror')
+          .evaluate((el) => (el as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
         const body = JSON.parse(text) as { data: { books: { totalCount: number } } };
         expect(body.data.books.totalCount).toBeGreaterThan(2);
         expect(elsewhere).toEqual([]);
