@@ -77,7 +77,7 @@ export function dataRoutes(site: AdminSite): AnyEndpoint[] {
           if (!entry.searchable) throw badQuery('q', 'this model has no search fields: give an id');
           params.search = q;
         }
-        const page = await listObjects(entry.runtime, ctx.db, actor, params);
+        const page = await listObjects(entry.pickRuntime, ctx.db, actor, params);
         return page.results
           .slice(0, AUTOCOMPLETE_LIMIT)
           .map((row) => ({ id: row.id as number | string, label: objectLabel(entry, row) }));

@@ -49,8 +49,15 @@ export async function listPage(
   ];
   const base = `${site.prefix}/${entry.key}/`;
   const label = entry.model.meta.pluralLabel;
+  // The operation layer's next/previous parameters: a page number, or a keyset cursor.
   const pageLink = (p: Row | null | undefined) =>
-    p ? href(base, { ...current, cursor: typeof p.cursor === 'string' ? p.cursor : undefined }) : null;
+    p
+      ? href(base, {
+          ...current,
+          cursor: typeof p.cursor === 'string' ? p.cursor : undefined,
+          page: typeof p.page === 'string' && p.page !== '1' ? p.page : undefined,
+        })
+      : null;
   const previous = pageLink(result.previous as Row | null);
   const next = pageLink(result.next as Row | null);
   const table = (
@@ -242,6 +249,15 @@ export async function listPage(
           )}
           {result.results.length === 0 ? (
             <p>{t.t('admin.list.none', { name: label.toLowerCase() })}</p>
+          ) : null}
+          {result.count !== undefined && result.results.length > 0 ? (
+            <p class="count" data-estimate={result.countIsEstimate ? 'true' : undefined}>
+              {t.t(result.countIsEstimate ? 'admin.list.estimate' : 'admin.list.count', {
+                count: result.count,
+                name: entry.model.meta.label.toLowerCase(),
+                plural: label.toLowerCase(),
+              })}
+            </p>
           ) : null}
           <nav class="pager" aria-label={t.t('admin.list.pages')}>
             <a href={href(`${base}export.csv`, current)} download>

@@ -11,7 +11,7 @@ export interface ListQuery {
   readonly o: string | undefined;
 }
 
-const RESERVED = new Set(['q', 'o', 'cursor']);
+const RESERVED = new Set(['q', 'o', 'cursor', 'page']);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The query parameters of a filter: `status`, or `publishedOn[gte]` and `publishedOn[lte]` for a date range. */
@@ -30,6 +30,7 @@ export function readListQuery(entry: AdminModel, query: Row, extra: readonly str
   const q = single(query, 'q');
   const o = single(query, 'o');
   const cursor = single(query, 'cursor');
+  const page = single(query, 'page');
   const current: Record<string, string | undefined> = { q, o };
   const params: Row = {};
   if (q !== undefined && q.trim() !== '') {
@@ -41,6 +42,10 @@ export function readListQuery(entry: AdminModel, query: Row, extra: readonly str
     params.ordering = o;
   }
   if (cursor !== undefined) params.cursor = cursor;
+  else if (page !== undefined) {
+    if (!/^[1-9]\d{0,5}$/.test(page)) throw badQuery('page', 'must be a page number');
+    params.page = Number(page);
+  }
   for (const name of entry.filters) {
     const meta = metaOf(entry.model, name)!;
     if (RANGED.has(meta.kind)) {

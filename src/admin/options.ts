@@ -1,5 +1,5 @@
 import type { AnyModel, Executor, FieldMeta } from '../db/index.js';
-import type { Actor, Collection } from '../ops/index.js';
+import type { Actor, Collection, CountMode } from '../ops/index.js';
 import type { Html, ViewContext } from '../views/index.js';
 
 /** A group of fields of the add and change forms (Django's `fieldsets`). */
@@ -112,6 +112,15 @@ export interface ModelAdminOptions {
   inlines?: readonly (string | AdminInlineOptions)[];
   /** Rows per list page (default 50, at most 500). */
   perPage?: number;
+  /**
+   * How the list counts its rows (default the collection's, else `'estimate'`): `estimate`
+   * counts exactly up to `exactCountLimit` rows and shows "about N" above (the database's
+   * estimate: no `COUNT(*)` over a big table, and the pages past the first go by keyset);
+   * `exact` always counts; `none` shows no count.
+   */
+  count?: CountMode;
+  /** Below this many matching rows an estimated count is exact (default the collection's, else 10,000). */
+  exactCountLimit?: number;
   /** Custom bulk actions of the list page, after the built-in "Delete selected". */
   actions?: readonly AdminAction[];
   /** Form controls by field (attribute or relation name), replacing the admin's widget for its kind. */

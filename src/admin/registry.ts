@@ -27,6 +27,8 @@ export const RANGED = new Set(['date', 'datetime']);
 const ACTION_NAME = /^[A-Za-z0-9_-]{1,60}$/;
 const DEFAULT_PER_PAGE = 50;
 const MAX_PER_PAGE = 500;
+/** Rows a relation picker offers at once (the autocomplete's answer, a many-to-many picker's list). */
+export const PICK_SIZE = 20;
 
 /** One model in the admin: its collection for the admin's operations, and how its pages look. */
 export interface AdminModel {
@@ -38,6 +40,8 @@ export interface AdminModel {
   readonly runtime: CollectionRuntime;
   /** The same collection with pages of 500 rows, for CSV exports. */
   readonly exportRuntime: CollectionRuntime;
+  /** The same collection with keyset pages of 20 rows and no count, for relation pickers. */
+  readonly pickRuntime: CollectionRuntime;
   readonly columns: readonly string[];
   readonly sortable: ReadonlySet<string>;
   readonly filters: readonly string[];
@@ -137,7 +141,11 @@ function resolveModel(
     ),
     ordering: sortable,
     ...(options.ordering ? { defaultOrdering: options.ordering } : {}),
-    pagination: { style: 'cursor', pageSize: perPage, maxPageSize: perPage },
+    // Page numbers with a count (estimated on big tables: see `count`); past the first pages
+    // of a big list, or `maxOffset` rows, the next links carry a keyset cursor.
+    pagination: { style: 'page', pageSize: perPage, maxPageSize: perPage },
+    count: options.count ?? base.count ?? 'estimate',
+    ...(options.exactCountLimit !== undefined ? { exactCountLimit: options.exactCountLimit } : {}),
     include:
       relationColumns.size > 0
         ? Object.fromEntries(
@@ -214,6 +222,11 @@ function resolveModel(
     exportRuntime: resolveCollection(model, {
       ...adminOptions,
       pagination: { style: 'cursor', pageSize: MAX_PER_PAGE, maxPageSize: MAX_PER_PAGE },
+    } as CollectionOptions<AnyModel>),
+    pickRuntime: resolveCollection(model, {
+      ...adminOptions,
+      include: undefined,
+      pagination: { style: 'cursor', pageSize: PICK_SIZE, maxPageSize: PICK_SIZE },
     } as CollectionOptions<AnyModel>),
     columns,
     sortable: new Set(sortable),

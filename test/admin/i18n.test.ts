@@ -1,15 +1,15 @@
 import { getAuth } from 'basalt/auth';
 import { createTestClient, type TestClient } from 'basalt/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extrasApp, LocaleUser, Title } from './extras-app.js';
 import { cookieOf, PASSWORD, postForm } from './helpers.js';
-import { i18nApp, LocaleUser, Title } from './i18n-app.js';
 
 describe('the admin in Spanish', () => {
-  let client: TestClient<typeof i18nApp.routes>;
+  let client: TestClient<typeof extrasApp.routes>;
   let cookie: string;
   let userId: number;
   beforeAll(async () => {
-    client = await createTestClient(i18nApp);
+    client = await createTestClient(extrasApp);
     const user = await getAuth(client.app).createUser(client.db!, {
       email: 'ana@example.com',
       password: PASSWORD,

@@ -1,4 +1,5 @@
-// An admin app offered in English and Spanish, whose users have a language setting.
+// An admin app offered in English and Spanish, whose users have a language setting; a list
+// counted exactly only up to 3 rows (estimated counts).
 import { defineApp } from 'basalt';
 import { admin } from 'basalt/admin';
 import { auth, defineUserModel } from 'basalt/auth';
@@ -19,15 +20,21 @@ export const Title = defineModel(
   { ordering: ['name'] },
 );
 
-export const i18nApp = defineApp({
+/** Readings: the admin counts them exactly only up to 3 (`exactCountLimit`), as if the table were huge. */
+export const Reading = defineModel('reading', { value: f.integer() }, { ordering: ['value'] });
+
+export const extrasApp = defineApp({
   name: 'shelf',
-  models: [Title],
+  models: [Title, Reading],
   modules: [
     auth({ userModel: LocaleUser, rateLimits: { ip: { max: 1000, window: '1m' } } }),
     views({ languages: { locales: ['en', 'es'] } }),
     audit({ default: true }),
     admin({
-      models: { title: { list: ['name', 'copies', 'inPrint', 'publishedOn'], filters: ['inPrint'] } },
+      models: {
+        title: { list: ['name', 'copies', 'inPrint', 'publishedOn'], filters: ['inPrint'] },
+        reading: { list: ['id', 'value'], perPage: 2, exactCountLimit: 3 },
+      },
     }),
   ],
 });
