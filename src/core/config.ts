@@ -49,7 +49,11 @@ export const CoreConfig = t.Object({
     default: [],
     description: 'Comma-separated origins allowed by CORS; empty turns CORS off; * allows any',
   }),
-  TRUST_PROXY: t.Boolean({ default: false, description: 'Trust X-Forwarded-* headers (behind nginx)' }),
+  TRUST_PROXY: t.Union([t.Boolean(), t.Integer({ minimum: 1, maximum: 32 })], {
+    default: false,
+    description:
+      'Trust X-Forwarded-* from the proxies in front: true (= 1) behind one proxy such as nginx, 2 behind a CDN and nginx; the client address is the one that many hops back, never one the client wrote itself',
+  }),
   ALLOWED_HOSTS: t.Array(t.String(), {
     default: [],
     description:
@@ -163,6 +167,15 @@ export interface ConfigSource {
 const SECRET_NAME = /SECRET|PASSWORD|TOKEN|KEY|CREDENTIAL/i;
 
 function convert(schema: TSchema, raw: string): unknown {
+  const members = (schema as { anyOf?: TSchema[] }).anyOf;
+  if (members) {
+    // A union (TRUST_PROXY: a boolean or a count): the first member the text converts to.
+    for (const member of members) {
+      const value = convert(member, raw);
+      if (Value.Check(member, value)) return value;
+    }
+    return raw;
+  }
   const type = (schema as { type?: unknown }).type;
   if (type === 'array') return raw === '' ? [] : raw.split(',').map((part) => part.trim());
   if (type === 'boolean') {
@@ -173,6 +186,21 @@ function convert(schema: TSchema, raw: string): unknown {
   }
   if (type === 'integer' || type === 'number') return raw.trim() === '' ? raw : Number(raw);
   return raw;
+}
+
+/** "Expected union value" says nothing: name what each member accepts. */
+function unionMessage(schema: TSchema): string | undefined {
+  const members = (schema as { anyOf?: TSchema[] }).anyOf;
+  if (!members) return undefined;
+  const accepted = members.map((member) => {
+    const { type, minimum, maximum } = member as { type?: string; minimum?: number; maximum?: number };
+    if (type === 'boolean') return 'true or false';
+    if (type === 'integer' && minimum !== undefined && maximum !== undefined)
+      return `a whole number from ${minimum} to ${maximum}`;
+    if (type === 'integer') return 'a whole number';
+    return type ?? 'a value of another kind';
+  });
+  return `expected ${accepted.join(', or ')}`;
 }
 
 /**
@@ -202,7 +230,8 @@ export function loadConfig<S extends ConfigSchema>(schema: S, source: ConfigSour
       : SECRET_NAME.test(key)
         ? ' (value hidden)'
         : ` (got ${JSON.stringify(given[key])})`;
-    problems.push(`${key}: ${error.value === undefined ? 'is required' : error.message}${shown}`);
+    const message = error.value === undefined ? 'is required' : (unionMessage(error.schema) ?? error.message);
+    problems.push(`${key}: ${message}${shown}`);
   }
   if (withDefaults.NODE_ENV === 'production' && !withDefaults.SECRET_KEY) {
     problems.push('SECRET_KEY: is required in production (at least 32 characters)');

@@ -7,7 +7,7 @@ import { installHostValidation } from './allowed-hosts.js';
 import { type Authentication, type EndpointGuard, enforceGuard, requiresUser } from './auth.js';
 import { answerClientError, answerConnect, REQUEST_ID, routerError } from './client-errors.js';
 import { assertSingleContentType, installJsonParser } from './content-type.js';
-import type { ContextProvider, RequestContext, RequestHook } from './context.js';
+import type { ContextProvider, RequestContext, RequestHook, RequestWrapper } from './context.js';
 import {
   type AnyDependency,
   type Dependencies,
@@ -44,11 +44,17 @@ export interface HttpServerOptions {
   bodyLimit: number;
   /** Slow-client limits in seconds (HEADERS_TIMEOUT, REQUEST_TIMEOUT, KEEP_ALIVE_TIMEOUT); Basalt's defaults when absent. */
   timeouts?: Partial<HttpTimeouts>;
-  trustProxy: boolean;
+  /**
+   * How many proxies in front are trusted (`true` = 1): the client address is the
+   * X-Forwarded-For entry that many hops back, so one a client wrote itself is never used.
+   */
+  trustProxy: boolean | number;
   accessLog: boolean;
   corsOrigins: readonly string[];
   contextProviders: readonly ContextProvider[];
   requestHooks?: { onRequest: readonly RequestHook[]; onResponse: readonly RequestHook[] };
+  /** Around every request, outermost first (tracing); none costs nothing per request. */
+  requestWrappers?: readonly RequestWrapper[];
   /** The installed authentication (`basalt/auth`); endpoints with `auth`/`permissions` need one. */
   authentication?: Authentication;
   /** Counters for endpoints' `rateLimit` (the memory store, or Redis when REDIS_URL is set). */
@@ -100,6 +106,18 @@ function successStatus(endpoint: AnyEndpoint): number {
   return statuses[0] ?? (endpoint.method === 'POST' ? 201 : 200);
 }
 
+/**
+ * Fastify's `true` trusts every hop and takes the left-most X-Forwarded-For entry, which the
+ * client writes (nginx's `$proxy_add_x_forwarded_for` appends to it): rate limits and logs
+ * would see any address a client names. Trusting a count of hops takes the entry the
+ * nearest proxy added (`true` = one proxy). Fastify no longer accepts a bare count.
+ */
+function trustedHops(trust: boolean | number): false | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  const hops = trust === true ? 1 : trust;
+  return (_address, hop) => hop < hops;
+}
+
 /** Builds the Fastify instance: routes with compiled schemas, problem+json errors, 404/405, headers. */
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const timeouts = checkedTimeouts({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
@@ -111,7 +129,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     // listeners on every request. Basalt logs itself, binding the request id lazily.
     logger: false,
     bodyLimit: options.bodyLimit,
-    trustProxy: options.trustProxy,
+    trustProxy: trustedHops(options.trustProxy),
     // Stopping is GracefulShutdown's (below): a problem+json 503, no connection reset.
     return503OnClosing: false,
     forceCloseConnections: false,
@@ -177,6 +195,9 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     reply.headers(headers).header('x-request-id', request.id);
     return sendProblem(reply, problem);
   });
+
+  // First of all hooks, so everything after (host validation, the handler, errors) runs inside.
+  for (const wrapper of options.requestWrappers ?? []) installWrapper(fastify, wrapper);
 
   installHostValidation(fastify, {
     allowedHosts: options.allowedHosts ?? [],
@@ -289,6 +310,24 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     });
   }
   return fastify;
+}
+
+function installWrapper(fastify: FastifyInstance, wrapper: RequestWrapper): void {
+  fastify.addHook('onRequest', (request, reply, done) => wrapper.enter(request, reply, () => done()));
+  const failed = wrapper.failed;
+  if (failed)
+    fastify.addHook('onError', (request, reply, error, done) => {
+      failed(request, reply, error);
+      done();
+    });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    wrapper.leave(request, reply);
+    done();
+  });
+  fastify.addHook('onRequestAbort', (request, done) => {
+    wrapper.leave(request, null);
+    done();
+  });
 }
 
 function registerEndpoint(

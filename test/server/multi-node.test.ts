@@ -228,6 +228,12 @@ ${existsSync('/etc/nginx/mime.types') ? 'include /etc/nginx/mime.types;' : ''} i
       expect(body.ip).toBe('127.0.0.3');
     }
     expect([...seen].sort()).toEqual(['A', 'B']);
+    // A client that writes its own X-Forwarded-For (nginx appends to it) is still itself.
+    const forged = await call(nginxPort, 'GET', '/whoami', {
+      from: '127.0.0.3',
+      headers: { 'x-forwarded-for': '198.51.100.66' },
+    });
+    expect((JSON.parse(forged.body) as { ip: string }).ip).toBe('127.0.0.3');
   });
 
   it('counts a rate limit across both nodes, per real client address', async () => {
@@ -241,6 +247,12 @@ ${existsSync('/etc/nginx/mime.types') ? 'include /etc/nginx/mime.types;' : ''} i
     expect(served.size).toBe(2);
     expect(statuses.filter((s) => s === 200)).toHaveLength(5);
     expect(statuses.slice(5)).toEqual([429, 429, 429]);
+    // Naming another address in X-Forwarded-For does not give a fresh counter.
+    const forged = await call(nginxPort, 'GET', '/limited', {
+      from: '127.0.0.4',
+      headers: { 'x-forwarded-for': '198.51.100.67' },
+    });
+    expect(forged.status).toBe(429);
     // Another client has its own counter.
     expect((await call(nginxPort, 'GET', '/limited', { from: '127.0.0.5' })).status).toBe(200);
   });
