@@ -34,12 +34,19 @@ export async function flash(
   await session.set(KEY, [...pending, { level, text }]);
 }
 
-/** The pending messages, removed from the session (one write, only when there were some). */
-export async function takeFlashes(context: RequestContext): Promise<FlashMessage[]> {
+const NONE: readonly FlashMessage[] = Object.freeze([]);
+
+/**
+ * The pending messages, removed from the session (one write, only when there were some).
+ * Without any it answers at once, not a promise: most pages have none, and an await per
+ * request is measurable.
+ */
+export function takeFlashes(
+  context: RequestContext,
+): readonly FlashMessage[] | Promise<readonly FlashMessage[]> {
   const session = (context as Partial<Pick<RequestContext, 'session'>>).session;
-  if (session === undefined || !session.exists) return [];
+  if (session === undefined || !session.exists) return NONE;
   const pending = session.get<FlashMessage[]>(KEY);
-  if (pending === undefined || pending.length === 0) return [];
-  await session.set(KEY, undefined);
-  return pending;
+  if (pending === undefined || pending.length === 0) return NONE;
+  return session.set(KEY, undefined).then(() => pending);
 }

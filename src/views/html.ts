@@ -50,19 +50,30 @@ export { escapeHtml };
 
 /** Children as markup: text escaped, markup kept, `null`/`undefined`/booleans left out. */
 export function renderChildren(children: unknown): string {
-  if (children instanceof Html) return children.value;
+  // Most frequent first: text, then an element, then a list; a number (an id, a count) next.
   if (typeof children === 'string') return escapeHtml(children);
-  if (Array.isArray(children)) {
-    let out = '';
-    for (let i = 0; i < children.length; i += 1) {
-      const child: unknown = children[i];
-      out += child instanceof Html ? child.value : renderChildren(child);
+  if (typeof children === 'object') {
+    if (children instanceof Html) return children.value;
+    if (children === null) return '';
+    if (Array.isArray(children)) {
+      let out = '';
+      for (let i = 0; i < children.length; i += 1) {
+        const child: unknown = children[i];
+        out +=
+          child instanceof Html
+            ? child.value
+            : typeof child === 'string'
+              ? escapeHtml(child)
+              : renderChildren(child);
+      }
+      return out;
     }
-    return out;
+    if (isHtml(children)) return children.value;
+  } else {
+    if (typeof children === 'number') return `${children}`;
+    if (children === undefined || typeof children === 'boolean') return '';
+    if (typeof children === 'bigint') return `${children}`;
   }
-  if (children === null || children === undefined || typeof children === 'boolean') return '';
-  if (typeof children === 'number' || typeof children === 'bigint') return String(children);
-  if (isHtml(children)) return children.value;
   // An object that is not markup (a model row, a promise) is a mistake worth seeing.
   throw new TypeError(
     `Cannot render ${Object.prototype.toString.call(children)} as HTML: render one of its fields, or a component`,
@@ -165,24 +176,18 @@ export type Component<P = Record<string, never>> = (props: P) => Html;
 
 /** Renders an element or calls a component; what JSX compiles to. */
 export function createElement(type: string | ((props: never) => Html), props: ElementProps | null): Html {
-  const attributes = props ?? {};
-  if (typeof type === 'function') return (type as (props: ElementProps) => Html)(attributes);
-  const { children } = attributes;
+  if (typeof type === 'function') return (type as (props: ElementProps) => Html)(props ?? {});
+  if (props === null) return new Html(VOID.has(type) ? `<${type}>` : `<${type}></${type}>`);
+  const children = props.children;
   // The common element has children only: no attribute walk.
-  let plain = true;
-  for (const key in attributes) {
+  for (const key in props) {
     if (key !== 'children') {
-      plain = false;
-      break;
+      const open = `<${type}${renderAttributes(props)}>`;
+      return new Html(VOID.has(type) ? open : `${open}${renderChildren(children)}</${type}>`);
     }
   }
-  let open: string;
-  if (plain && children !== undefined) open = `<${type}>`;
-  else {
-    open = `<${type}${renderAttributes(attributes)}>`;
-    if (VOID.has(type)) return new Html(open);
-  }
-  return new Html(`${open}${renderChildren(children)}</${type}>`);
+  if (children === undefined && VOID.has(type)) return new Html(`<${type}>`);
+  return new Html(`<${type}>${renderChildren(children)}</${type}>`);
 }
 
 /** Groups children without an element (`<>...</>`). */

@@ -19,7 +19,7 @@ import { type FlashMessage, takeFlashes } from './flash.js';
 import { CSRF_FIELD, type FormState, FormValidator } from './form.js';
 import { readFormBody } from './form-body.js';
 import { FormUploads } from './form-uploads.js';
-import { type Html, isHtml, renderDocument } from './html.js';
+import { Html, isHtml, renderDocument } from './html.js';
 import { languagesOf, translatorOf } from './languages.js';
 import type { ModelForm } from './model-form.js';
 import { assetUrl } from './static.js';
@@ -69,20 +69,24 @@ class PageView implements ViewContext {
   readonly user: BasaltUser | null;
   readonly csrfToken: string | undefined;
   readonly messages: readonly FlashMessage[];
-  readonly path: string;
   readonly #request: FastifyRequest;
 
   constructor(
     request: FastifyRequest,
     user: BasaltUser | null,
     csrfToken: string | undefined,
-    messages: FlashMessage[],
+    messages: readonly FlashMessage[],
   ) {
     this.user = user;
     this.csrfToken = csrfToken;
     this.messages = messages;
-    this.path = request.url.split('?', 1)[0]!;
     this.#request = request;
+  }
+
+  get path(): string {
+    const url = this.#request.url;
+    const query = url.indexOf('?');
+    return query === -1 ? url : url.slice(0, query);
   }
 
   get i18n(): Translator {
@@ -176,42 +180,52 @@ export function page<const P extends string, const O extends PageOptions>(
   for (const key of Object.keys(spec) as (keyof EndpointSpec)[])
     if (spec[key] === undefined) delete spec[key];
   const limit = options.bodyLimit;
-  const run = async (context: PageContext<P, O> & { session?: SessionLike }): Promise<unknown> => {
-    let uploads: FormUploads | undefined;
-    if (method === 'POST') {
-      checkSessionlessOrigin(context.request, context.session);
-      const i18n = translatorOf(context.request, context.user);
-      uploads = fileForm ? new FormUploads(context, fileForm, i18n) : undefined;
-      let values: Awaited<ReturnType<typeof readFormBody>>;
-      try {
-        values = await readFormBody(context.request, limit, uploads);
-        // The token may come after the files in the body: files of a forged form are removed.
-        checkCsrf(context.session, values[CSRF_FIELD]);
-      } catch (error) {
-        await uploads?.discard();
-        throw error;
-      }
-      delete values[CSRF_FIELD];
-      const state = validator?.check(values, i18n, uploads?.files, uploads?.errors);
-      if (state && !state.valid) await uploads?.discard();
-      (context as { form: unknown }).form = state;
-    }
+  type Context = PageContext<P, O> & { session?: SessionLike };
+  const render = (context: Context, messages: readonly FlashMessage[]): unknown => {
     (context as { view: ViewContext }).view = new PageView(
       context.request,
       context.user,
       context.session?.csrfToken(),
-      // A HEAD request (a link checker, a prefetch) must not use up the messages.
-      // Without a session there is nothing to take: no promise to wait for.
-      context.request.method === 'HEAD' || !context.session?.exists ? [] : await takeFlashes(context),
+      messages,
     );
-    if (uploads === undefined) return answer(await handler(context), context.request, context.reply);
+    const result = handler(context);
+    return result instanceof Promise
+      ? result.then((value) => answer(value, context.request, context.reply))
+      : answer(result, context.request, context.reply);
+  };
+  // A HEAD request (a link checker, a prefetch) must not use up the messages.
+  const show = (context: Context): unknown => {
+    const messages = context.request.method === 'HEAD' ? NO_MESSAGES : takeFlashes(context);
+    return messages instanceof Promise
+      ? messages.then((taken) => render(context, taken))
+      : render(context, messages);
+  };
+  const receive = async (context: Context): Promise<unknown> => {
+    checkSessionlessOrigin(context.request, context.session);
+    const i18n = translatorOf(context.request, context.user);
+    const uploads = fileForm ? new FormUploads(context, fileForm, i18n) : undefined;
+    let values: Awaited<ReturnType<typeof readFormBody>>;
     try {
-      return answer(await handler(context), context.request, context.reply);
+      values = await readFormBody(context.request, limit, uploads);
+      // The token may come after the files in the body: files of a forged form are removed.
+      checkCsrf(context.session, values[CSRF_FIELD]);
+    } catch (error) {
+      await uploads?.discard();
+      throw error;
+    }
+    delete values[CSRF_FIELD];
+    const state = validator?.check(values, i18n, uploads?.files, uploads?.errors);
+    if (state && !state.valid) await uploads?.discard();
+    (context as { form: unknown }).form = state;
+    if (uploads === undefined) return show(context);
+    try {
+      return await show(context);
     } catch (error) {
       await uploads.discard();
       throw error;
     }
   };
+  const run = method === 'POST' ? receive : show;
   return {
     kind: 'endpoint',
     method,
@@ -261,7 +275,12 @@ function checkCsrf(session: SessionLike | undefined, sent: string | string[] | u
   if (!timingSafeEqual(digest(sent), digest(expected))) throw new CsrfError('CSRF token incorrect');
 }
 
+const NO_MESSAGES: readonly FlashMessage[] = Object.freeze([]);
+
+// The document headers as two arrays: reply.headers() would list the object's keys per request.
 const DOCUMENT_HEADERS = pageHeaders({});
+const HEADER_NAMES = Object.keys(DOCUMENT_HEADERS);
+const HEADER_VALUES = HEADER_NAMES.map((name) => DOCUMENT_HEADERS[name]!);
 
 /** The handler's result as the route's answer: a status, headers and the document. */
 function answer(result: PageResult, request: FastifyRequest, reply: FastifyReply): TypedResponse {
@@ -273,7 +292,7 @@ function answer(result: PageResult, request: FastifyRequest, reply: FastifyReply
   }
   let markup: unknown = result;
   let status = 200;
-  if (isTypedResponse(result)) {
+  if (!(result instanceof Html) && isTypedResponse(result)) {
     status = result.status;
     if (result.headers) reply.headers(result.headers);
     markup = result.body;
@@ -283,7 +302,8 @@ function answer(result: PageResult, request: FastifyRequest, reply: FastifyReply
       'BASALT_INTERNAL_ERROR',
       'A page handler must answer markup (an element or trustedHtml), respond(status, markup) or redirect()',
     );
-  reply.headers(DOCUMENT_HEADERS).type('text/html; charset=utf-8');
+  for (let i = 0; i < HEADER_NAMES.length; i += 1) reply.header(HEADER_NAMES[i]!, HEADER_VALUES[i]!);
+  reply.header('content-type', 'text/html; charset=utf-8');
   if (languagesOf(request).locales.length > 1) reply.header('vary', 'Accept-Language');
   return respond(status, renderDocument(markup));
 }
