@@ -150,7 +150,7 @@ function recordOf(job: Job, state: JobState): JobRecord {
 }
 
 function claimedOf(job: Job): ClaimedJob {
-  const opts = job.opts as { attempts?: number; delay?: number };
+  const opts = job.opts as { attempts?: number; delay?: number; basaltTrace?: string };
   return {
     id: `${job.queueName}~${job.id}`,
     task: job.name,
@@ -160,6 +160,7 @@ function claimedOf(job: Job): ClaimedJob {
     maxAttempts: opts.attempts ?? 1,
     enqueuedAt: new Date(job.timestamp),
     runAt: new Date(job.timestamp + (opts.delay ?? 0)),
+    trace: opts.basaltTrace ?? null,
   };
 }
 
@@ -217,6 +218,7 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
         // Exact, always: a schedule's job is due at its tick, not when it was added.
         basaltRunAt: runAt,
         basaltPriority: job.priority === 0 ? undefined : job.priority,
+        basaltTrace: job.trace || undefined,
       } as object),
     };
   }
