@@ -25,6 +25,7 @@ import {
   type OpenApiDocument,
   type RateLimitStore,
   type RequestHook,
+  type RequestWrapper,
 } from '../http/index.js';
 import {
   buildHttpServer,
@@ -106,6 +107,7 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
   const stopHooks: Hook[] = [];
   const probes: ReadinessProbe[] = [];
   const requestHooks = { onRequest: [] as RequestHook[], onResponse: [] as RequestHook[] };
+  const requestWrappers: RequestWrapper[] = [];
   let authentication: Authentication | undefined;
   let limiter: Promise<RateLimitStore> | undefined;
   const rateLimitStore = () => {
@@ -128,6 +130,7 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
     onStop: (hook) => stopHooks.push(hook),
     addReadinessProbe: (name, probe) => probes.push({ name, probe }),
     addRequestHook: (phase, hook) => requestHooks[phase].push(hook),
+    wrapRequests: (wrapper) => requestWrappers.push(wrapper),
     rateLimitStore,
     mail,
     useAuthentication: (installed) => {
@@ -198,6 +201,7 @@ export async function createApp<R extends readonly AnyEndpoint[], C extends Conf
     corsOrigins: typed.CORS_ORIGINS,
     contextProviders: providers,
     requestHooks,
+    requestWrappers,
     authentication,
     rateLimitStore,
     defaultRateLimit: definition.rateLimit,

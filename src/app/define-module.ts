@@ -5,6 +5,7 @@ import type {
   ContextProvider,
   RateLimitStore,
   RequestHook,
+  RequestWrapper,
 } from '../http/index.js';
 import type { Mailer } from '../mail/index.js';
 import type { BasaltApp } from './basalt-app.js';
@@ -32,6 +33,12 @@ export interface ModuleSetupApi {
    * the answer was sent (`after_request`). Throwing from `onRequest` answers with that error.
    */
   addRequestHook(phase: 'onRequest' | 'onResponse', hook: RequestHook): void;
+  /**
+   * Runs `wrapper` around every request, before routing until after the answer: its `enter`
+   * calls `next`, so the rest of the request (hooks, handler, database calls) runs inside the
+   * context it sets up — what tracing needs and an `onRequest` hook cannot give.
+   */
+  wrapRequests(wrapper: RequestWrapper): void;
   /**
    * Installs the app's authentication (`basalt/auth` does): what endpoints' `auth` and
    * `permissions` are enforced and documented with. One per app.

@@ -7,6 +7,7 @@ import type { FieldMeta } from './meta.js';
 import type { AnyModel } from './model.js';
 import type { ModelRegistry } from './registry.js';
 import type { ReadSession, ReplicaSet } from './replicas.js';
+import type { StatementHooks } from './statement-hooks.js';
 
 /** Kysely's view of our tables: dynamic names, untyped columns. */
 export type AnyDB = Record<string, Record<string, unknown>>;
@@ -67,6 +68,8 @@ export interface DbContext {
   close?: () => Promise<void>;
   /** Who the writes are made for (the operation layer's actor), handed to model hooks. */
   actor?: unknown;
+  /** What runs around each statement of the database (tracing), shared by its servers. */
+  statements?: StatementHooks;
   /** PostgreSQL: the direct path's pool, for its figures (metrics). */
   pool?: DirectPath;
   /** PostgreSQL: read replicas that reads outside a transaction may go to. */

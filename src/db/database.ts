@@ -29,6 +29,13 @@ import { Query } from './query/query.js';
 import type { Where } from './query/types.js';
 import { ModelRegistry } from './registry.js';
 import { type ReadSession, ReplicaSet } from './replicas.js';
+import {
+  hookedDialect,
+  type StatementHooks,
+  type StatementWrapper,
+  statementHooks,
+  wrapStatements,
+} from './statement-hooks.js';
 import { afterCommit, afterRollback, runAtomic } from './transaction.js';
 
 /** Options of {@link createDatabase}. */
@@ -151,6 +158,11 @@ class ExecutorImpl implements Executor<never> {
   /** The registry a database shares with its transactions (see {@link databaseKeyOf}). */
   static keyOf(executor: Executor): object | undefined {
     return #ctx in executor ? executor.#ctx.registry : undefined;
+  }
+
+  /** What runs around the database's statements (see {@link traceStatements}). */
+  static statementsOf(executor: Executor): StatementHooks | undefined {
+    return #ctx in executor ? executor.#ctx.statements : undefined;
   }
 
   /** The primary's pool (PostgreSQL without a query log), for metrics. */
@@ -321,7 +333,8 @@ export function createDatabase<const TModels extends readonly AnyModel[]>(
     ...(options.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: options.statementTimeoutMs }),
   });
   const registry = new ModelRegistry(options.models);
-  const primary = contextOf(adapter, registry, dialect, options.log, key);
+  const hooks = statementHooks();
+  const primary = contextOf(adapter, registry, dialect, options.log, key, hooks);
   const replicaUrls = options.replicaUrls ?? [];
   if (replicaUrls.length > 0) {
     if (adapter.name !== 'postgres')
@@ -346,7 +359,7 @@ export function createDatabase<const TModels extends readonly AnyModel[]>(
             ? {}
             : { statementTimeoutMs: options.statementTimeoutMs }),
         });
-        return contextOf(adapter, registry, replicaDialect, options.log, undefined);
+        return contextOf(adapter, registry, replicaDialect, options.log, undefined, hooks);
       }),
     );
     const closePrimary = primary.close!;
@@ -363,14 +376,17 @@ function contextOf(
   dialect: ReturnType<DialectAdapter['createDialect']>,
   log: DatabaseOptions<readonly AnyModel[]>['log'],
   key: object | undefined,
+  hooks: StatementHooks,
 ): DbContext {
-  const kysely = new Kysely<AnyDB>({ dialect, ...(log ? { log } : {}) });
+  const kysely = new Kysely<AnyDB>({ dialect: hookedDialect(dialect, hooks), ...(log ? { log } : {}) });
   // The direct path skips Kysely, so its query log too: with a log, everything goes through Kysely.
   const direct = log ? undefined : adapter.directQuery?.(dialect);
+  direct?.useHooks?.(hooks);
   const close = direct ? () => kysely.destroy().then(() => direct.close()) : () => kysely.destroy();
   return {
     ...(key ? { key } : {}),
     ...(direct ? { direct: direct.query, pool: direct } : {}),
+    statements: hooks,
     close,
     adapter,
     registry,
@@ -382,6 +398,15 @@ function contextOf(
 /** The pool of a database's primary (PostgreSQL, no query log): its figures and statement timing. */
 export function databasePool(executor: Executor): DirectPath | undefined {
   return ExecutorImpl.poolOf(executor);
+}
+
+/**
+ * Runs every statement of the database (its replicas and transactions included) through
+ * `wrap`, or as they are again with undefined: how tracing makes a span per statement.
+ */
+export function traceStatements(executor: Executor, wrap: StatementWrapper | undefined): void {
+  const hooks = ExecutorImpl.statementsOf(executor);
+  if (hooks) wrapStatements(hooks, wrap);
 }
 
 /**

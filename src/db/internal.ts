@@ -5,6 +5,7 @@ export {
   actingFor,
   databaseKeyOf,
   databasePool,
+  traceStatements,
   validateWrite,
   withReadSession,
 } from './database.js';
@@ -17,3 +18,4 @@ export { type SearchTarget, searchCondition, searchRank } from './query/search.j
 export { RAW_CONDITION } from './query/where.js';
 export { parseLsn, type ReadSession } from './replicas.js';
 export { cursorOfRow } from './row-cursor.js';
+export type { StatementWrapper } from './statement-hooks.js';

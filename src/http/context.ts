@@ -46,3 +46,20 @@ export type ContextProvider = (context: RequestContext) => void | Promise<void>;
 
 /** A hook around every request (see `ModuleSetupApi.addRequestHook`). */
 export type RequestHook = (request: FastifyRequest, reply: FastifyReply) => void | Promise<void>;
+
+/**
+ * What runs around every request, from before routing to after the answer (see
+ * `ModuleSetupApi.wrapRequests`): `enter` calls `next` to go on, so the rest of the request
+ * runs inside whatever it sets up (an AsyncLocalStorage context: tracing's span).
+ */
+export interface RequestWrapper {
+  /** First on every request; must call `next` exactly once. */
+  enter(request: FastifyRequest, reply: FastifyReply, next: () => void): void;
+  /** The request failed with `error`, before its problem answer is sent. */
+  failed?(request: FastifyRequest, reply: FastifyReply, error: Error): void;
+  /**
+   * The answer was sent, or (`reply` null) the client went away before sending the whole
+   * request; both may come for one request: be idempotent.
+   */
+  leave(request: FastifyRequest, reply: FastifyReply | null): void;
+}

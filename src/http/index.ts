@@ -12,6 +12,7 @@ export type {
   RequestContext,
   RequestContextExtensions,
   RequestHook,
+  RequestWrapper,
 } from './context.js';
 export {
   type AnyDependency,

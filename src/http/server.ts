@@ -314,10 +314,9 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
 
 function installWrapper(fastify: FastifyInstance, wrapper: RequestWrapper): void {
   fastify.addHook('onRequest', (request, reply, done) => wrapper.enter(request, reply, () => done()));
-  const failed = wrapper.failed;
-  if (failed)
+  if (wrapper.failed)
     fastify.addHook('onError', (request, reply, error, done) => {
-      failed(request, reply, error);
+      wrapper.failed?.(request, reply, error);
       done();
     });
   fastify.addHook('onResponse', (request, reply, done) => {

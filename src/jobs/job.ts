@@ -66,6 +66,8 @@ export interface NewJob {
   maxAttempts: number;
   runAt: Date;
   idempotencyKey: string | null;
+  /** The enqueuing trace's context (propagation headers as JSON), when tracing is on. */
+  trace?: string | null;
 }
 
 /** A job leased by a worker, as the processing function receives it. */
@@ -80,6 +82,8 @@ export interface ClaimedJob {
   readonly enqueuedAt: Date;
   /** When it became runnable: enqueue-to-start latency is measured from here. */
   readonly runAt: Date;
+  /** The trace context it was enqueued in ({@link NewJob.trace}). */
+  readonly trace?: string | null;
 }
 
 /** What `enqueue` returns: the job's id and a way to read its state and result. */

@@ -3,6 +3,7 @@ import type { BasaltApp } from '../app/index.js';
 import type { Database } from '../db/index.js';
 import type { JobsBackend } from './backends/backend.js';
 import { JobsError } from './errors.js';
+import { type JobsInstrumentation, registerInstrumentable } from './instrumentation.js';
 import type {
   EnqueueManyOptions,
   EnqueueOptions,
@@ -86,6 +87,9 @@ export function createJobs(options: CreateJobsOptions): Jobs {
     tasks.set(task.name, task);
   }
 
+  // Tracing's, when on (see instrumentation.ts): one check per enqueue otherwise.
+  let instrumentation: JobsInstrumentation | undefined;
+
   const handle = <R>(id: string, task = ''): JobHandle<R> => ({
     id,
     task,
@@ -158,8 +162,11 @@ export function createJobs(options: CreateJobsOptions): Jobs {
       input: Static<S>,
       enqueueOptions: EnqueueOptions = {},
     ) {
-      const [job] = prepare(task, [input], enqueueOptions);
-      const record = await backend.enqueue(job!, enqueueOptions.db ? { db: enqueueOptions.db } : {});
+      const prepared = prepare(task, [input], enqueueOptions);
+      const via = enqueueOptions.db ? { db: enqueueOptions.db } : {};
+      const record = await (instrumentation === undefined
+        ? backend.enqueue(prepared[0]!, via)
+        : instrumentation.enqueue(prepared, () => backend.enqueue(prepared[0]!, via)));
       return handle<R>(record.id, task.name);
     },
     async enqueueMany<S extends TSchema, R>(
@@ -170,13 +177,13 @@ export function createJobs(options: CreateJobsOptions): Jobs {
       const many = prepare(task, inputs, enqueueOptions);
       if (many.length === 0) return [];
       const via = enqueueOptions.db ? { db: enqueueOptions.db } : {};
-      const records = backend.enqueueMany
-        ? await backend.enqueueMany(many, via)
-        : await (async () => {
-            const one: JobRecord[] = [];
-            for (const job of many) one.push(await backend.enqueue(job, via));
-            return one;
-          })();
+      const add = async () => {
+        if (backend.enqueueMany) return backend.enqueueMany(many, via);
+        const one: JobRecord[] = [];
+        for (const job of many) one.push(await backend.enqueue(job, via));
+        return one;
+      };
+      const records = await (instrumentation === undefined ? add() : instrumentation.enqueue(many, add));
       return records.map((record) => handle<R>(record.id, task.name));
     },
     handle,
@@ -188,6 +195,9 @@ export function createJobs(options: CreateJobsOptions): Jobs {
     purge: (filter) => backend.purge(filter),
     close: () => backend.close(),
   };
+  registerInstrumentable(jobs, (set) => {
+    instrumentation = set;
+  });
   backend.useQueues?.([...new Set([...tasks.values()].map((t) => t.queue))]);
   if (options.bind !== false) for (const task of tasks.values()) bindTask(task, jobs);
   return jobs;

@@ -1,5 +1,6 @@
 import type { Logger } from '../core/index.js';
 import type { Consumer, JobEvent } from './backends/backend.js';
+import { instrumentationOf } from './instrumentation.js';
 import type { Jobs } from './jobs.js';
 import { retryDelayFor, runJob } from './run-job.js';
 
@@ -110,7 +111,13 @@ export function createWorker(jobs: Jobs, options: WorkerOptions): Worker {
     // version has waits for a new worker instead of failing in an old one.
     tasks: [...jobs.tasks.keys()],
     concurrency,
-    process: (job, signal) => runJob(jobs.tasks, job, signal, { db: jobs.db, app: jobs.app, log }),
+    process: (job, signal) => {
+      const instrumentation = instrumentationOf(jobs);
+      const deps = { db: jobs.db, app: jobs.app, log };
+      return instrumentation === undefined
+        ? runJob(jobs.tasks, job, signal, deps)
+        : instrumentation.run(job, () => runJob(jobs.tasks, job, signal, deps));
+    },
     retryDelay: (job) => retryDelayFor(jobs.tasks, job),
     onEvent,
   });

@@ -1,5 +1,6 @@
 import type { Dialect } from 'kysely';
 import type { FieldMeta } from '../meta.js';
+import type { StatementHooks } from '../statement-hooks.js';
 
 /** A constraint violation reported by the database, in dialect-neutral terms. */
 export interface ConstraintViolation {
@@ -51,6 +52,8 @@ export interface DirectPath {
   stats?(): PoolStats;
   /** Calls `observer` with the seconds each statement of the pool took (undefined: stop). */
   observe?(observer: ((seconds: number) => void) | undefined): void;
+  /** Runs each statement of the pool through `hooks.wrap` whenever one is set (tracing). */
+  useHooks?(hooks: StatementHooks): void;
 }
 
 /** A connection pool's connections: open, idle, and requests waiting for one. */

@@ -1,6 +1,7 @@
 import { PostgresDialect } from 'kysely';
 import { BasaltError } from '../../core/index.js';
 import { DEFAULT_SERVICE_TIMEOUT_MS } from '../../internal/service-errors.js';
+import type { StatementHooks } from '../statement-hooks.js';
 import type { ConnectOptions, ConstraintViolation, DialectAdapter, DirectPath } from './dialect.js';
 import { quoteString } from './dialect.js';
 
@@ -265,7 +266,15 @@ export const postgresAdapter: DialectAdapter = {
     // Set by the metrics module: every statement of the direct path (Basalt's own statements
     // outside transactions) is timed.
     let observer: ((seconds: number) => void) | undefined;
+    // Set by the database: tracing wraps each statement in a span.
+    let hooks: StatementHooks | undefined;
     const timed = (p: Pool, text: string, parameters: readonly unknown[]) => {
+      const wrap = hooks?.wrap;
+      return wrap === undefined
+        ? observed(p, text, parameters)
+        : wrap(text, () => observed(p, text, parameters));
+    };
+    const observed = (p: Pool, text: string, parameters: readonly unknown[]) => {
       if (observer === undefined) return run(p, text, parameters);
       const report = observer;
       const start = performance.now();
@@ -285,6 +294,9 @@ export const postgresAdapter: DialectAdapter = {
       }),
       observe: (fn) => {
         observer = fn;
+      },
+      useHooks: (given) => {
+        hooks = given;
       },
     });
     return dialect;

@@ -137,7 +137,7 @@ export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
   ): Promise<JobRow[]> {
     const now = new Date();
     const stateOf = (job: NewJob) => (job.runAt.getTime() > now.getTime() ? 'delayed' : 'queued');
-    const columns = sql`insert into ${T} (task, queue, state, input, priority, ${sql.raw('"rank"')}, attempts, max_attempts, run_at, idempotency_key, enqueued_at)`;
+    const columns = sql`insert into ${T} (task, queue, state, input, priority, ${sql.raw('"rank"')}, attempts, max_attempts, run_at, idempotency_key, enqueued_at, trace)`;
     const conflict = sql`on conflict (idempotency_key) do nothing returning ${sql.raw(RECORD_COLUMNS)}`;
     // PostgreSQL: the rows as one JSON parameter (serialised natively, read by
     // jsonb_to_recordset in their order) rather than eleven bound parameters per job.
@@ -145,10 +145,10 @@ export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
       ? sql`${columns} values ${sql.join(
           chunk.map(
             (job) =>
-              sql`(${job.task}, ${job.queue}, ${stateOf(job)}, ${writeJson(job.input)}, ${job.priority}, ${100 - job.priority}, 0, ${job.maxAttempts}, ${job.runAt.toISOString()}, ${job.idempotencyKey}, ${now.toISOString()})`,
+              sql`(${job.task}, ${job.queue}, ${stateOf(job)}, ${writeJson(job.input)}, ${job.priority}, ${100 - job.priority}, 0, ${job.maxAttempts}, ${job.runAt.toISOString()}, ${job.idempotencyKey}, ${now.toISOString()}, ${job.trace ?? null})`,
           ),
         )} ${conflict}`
-      : sql`${columns} select v.task, v.queue, v.state, v.input, v.priority, v."rank", 0, v.max_attempts, v.run_at, v.idempotency_key, ${now.toISOString()}::timestamptz
+      : sql`${columns} select v.task, v.queue, v.state, v.input, v.priority, v."rank", 0, v.max_attempts, v.run_at, v.idempotency_key, ${now.toISOString()}::timestamptz, v.trace
           from jsonb_to_recordset(${JSON.stringify(
             chunk.map((job) => ({
               task: job.task,
@@ -160,8 +160,9 @@ export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
               max_attempts: job.maxAttempts,
               run_at: job.runAt.toISOString(),
               idempotency_key: job.idempotencyKey,
+              trace: job.trace ?? null,
             })),
-          )}::jsonb) as v(task text, queue text, state text, input jsonb, priority int, "rank" int, max_attempts int, run_at timestamptz, idempotency_key text)
+          )}::jsonb) as v(task text, queue text, state text, input jsonb, priority int, "rank" int, max_attempts int, run_at timestamptz, idempotency_key text, trace text)
           ${conflict}`;
     const query = sqlite
       ? insert
@@ -239,8 +240,8 @@ export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
     const now = new Date();
     const delayed = job.runAt.getTime() > now.getTime();
     const state = delayed ? 'delayed' : 'queued';
-    const insert = sql`insert into ${T} (task, queue, state, input, priority, ${sql.raw('"rank"')}, attempts, max_attempts, run_at, idempotency_key, enqueued_at)
-        values (${job.task}, ${job.queue}, ${state}, ${writeJson(job.input)}, ${job.priority}, ${100 - job.priority}, 0, ${job.maxAttempts}, ${job.runAt.toISOString()}, ${job.idempotencyKey}, ${now.toISOString()})
+    const insert = sql`insert into ${T} (task, queue, state, input, priority, ${sql.raw('"rank"')}, attempts, max_attempts, run_at, idempotency_key, enqueued_at, trace)
+        values (${job.task}, ${job.queue}, ${state}, ${writeJson(job.input)}, ${job.priority}, ${100 - job.priority}, 0, ${job.maxAttempts}, ${job.runAt.toISOString()}, ${job.idempotencyKey}, ${now.toISOString()}, ${job.trace ?? null})
         on conflict (idempotency_key) do nothing returning ${sql.raw(RECORD_COLUMNS)}`;
     // PostgreSQL: NOTIFY in the same statement; inside a transaction it is delivered at commit.
     // A delayed job's payload carries its time, so listeners wake when it is due.

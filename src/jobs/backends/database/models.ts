@@ -30,6 +30,8 @@ export const JobModel = defineModel(
     enqueuedAt: f.datetime(),
     startedAt: f.datetime({ optional: true }),
     finishedAt: f.datetime({ optional: true }),
+    /** The trace context the job was enqueued in (propagation headers as JSON; tracing on). */
+    trace: f.text({ optional: true }),
   },
   {
     table: 'basalt_job',

@@ -19,6 +19,8 @@ export interface JobRow {
   enqueued_at: string | Date | number;
   started_at: string | Date | number | null;
   finished_at: string | Date | number | null;
+  /** Claimed rows only. */
+  trace?: string | null;
 }
 
 /** Every column a record needs, as one select list. */
@@ -39,7 +41,8 @@ export function pgRecordColumns(from: string): string {
 }
 
 /** The columns a worker needs to run a claimed job. */
-export const CLAIM_COLUMNS = 'id, task, queue, input, priority, attempts, max_attempts, enqueued_at, run_at';
+export const CLAIM_COLUMNS =
+  'id, task, queue, input, priority, attempts, max_attempts, enqueued_at, run_at, trace';
 
 function date(value: string | Date | number): Date {
   return value instanceof Date ? value : new Date(value);
@@ -93,6 +96,7 @@ export function claimedFromRow(row: JobRow, sqlite: boolean): ClaimedJob {
     maxAttempts: Number(row.max_attempts),
     enqueuedAt: date(row.enqueued_at),
     runAt: date(row.run_at),
+    trace: row.trace ?? null,
   };
 }
 

@@ -141,6 +141,7 @@ export default defineMigration({
         enqueuedAt: { kind: 'datetime' },
         startedAt: { kind: 'datetime', nullable: true },
         finishedAt: { kind: 'datetime', nullable: true },
+        trace: { kind: 'text', nullable: true },
       },
       indexes: [
         { name: 'basalt_job_claim', fields: ['queue', 'rank', 'id'], where: "state = 'queued'" },

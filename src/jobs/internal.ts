@@ -1,0 +1,4 @@
+// Names Basalt's own capabilities need from jobs (tracing in basalt/server). Not a package
+// subpath: apps never import them (see "Public and internal names" in docs/architecture.md).
+
+export { instrumentJobs, type JobsInstrumentation } from './instrumentation.js';
