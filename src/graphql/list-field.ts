@@ -140,6 +140,11 @@ export function listField(
         fields: {
           items: { type: objects },
           totalCount: { type: new GraphQLNonNull(GraphQLInt) },
+          totalCountIsEstimate: {
+            type: new GraphQLNonNull(GraphQLBoolean),
+            description:
+              "totalCount is an estimate: more objects match than the collection's exactCountLimit",
+          },
           page: { type: new GraphQLNonNull(GraphQLInt) },
           pageSize: { type: new GraphQLNonNull(GraphQLInt) },
           hasNextPage: { type: new GraphQLNonNull(GraphQLBoolean) },
@@ -199,6 +204,7 @@ export function listField(
         return {
           items: page.results,
           totalCount: page.count ?? page.results.length,
+          totalCountIsEstimate: page.countIsEstimate === true,
           page: current,
           pageSize: (params.pageSize as number | undefined) ?? pagination.pageSize,
           hasNextPage: page.next !== null,

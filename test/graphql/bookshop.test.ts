@@ -128,7 +128,7 @@ describe.each(databases)('basalt/graphql on the bookshop ($name)', ({ url }) => 
       );
       const answer = await gql(
         `{ books(search: "the", ordering: [price_DESC], filter: { price_lt: "14" }, pageSize: 2, page: 2) {
-             totalCount page pageSize hasNextPage hasPreviousPage
+             totalCount totalCountIsEstimate page pageSize hasNextPage hasPreviousPage
              items { id title isbn price publishedOn authorId createdAt updatedAt author { id name } } } }`,
         headers,
       );
@@ -140,6 +140,7 @@ describe.each(databases)('basalt/graphql on the bookshop ($name)', ({ url }) => 
       });
       expect(page.items, name).toEqual(results);
       expect(page.totalCount, name).toBe(listed.body.count);
+      expect(page.totalCountIsEstimate, name).toBe(listed.body.countIsEstimate === true);
       expect(page.hasNextPage, name).toBe(listed.body.next !== null);
       expect(page.hasPreviousPage, name).toBe(true);
     }
