@@ -4,7 +4,7 @@
 //      what the proxy and the shared database cost and what a second node buys;
 //   2. jobs/s drained by 1, 2 and 4 `basalt worker` processes, on PostgreSQL and on Redis.
 //
-//   npm run bench:capacity -- [--duration 10] [--workers 2] [--jobs 5000]
+//   npm run bench:capacity -- [--duration 10] [--workers 2] [--jobs 5000] [--only list|jobs]
 //
 // Needs nginx (Debian's nginx-light), PostgreSQL on 127.0.0.1:5432 and Redis on 6379. It
 // makes its own database (`basalt_capacity`) and Redis prefix and removes them at the end.
@@ -37,6 +37,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     jobs: { type: 'string', default: '5000' },
     connections: { type: 'string', default: '50' },
+    only: { type: 'string' },
   },
 });
 const DURATION = Number(values.duration);
@@ -202,7 +203,10 @@ async function jobsByProcesses() {
       for (let i = 0; i < inputs.length; i += 500)
         await Promise.all(inputs.slice(i, i + 500).map((input) => queue.enqueue(definition.noop, input)));
       const start = performance.now();
-      const workers = Array.from({ length: processes }, () => basalt(['worker', '--concurrency', '8'], env));
+      // The workers run the capacity app (its no-op task), not the bookshop.
+      const workers = Array.from({ length: processes }, () =>
+        basalt(['--app', appFile, 'worker', '--concurrency', '8'], env),
+      );
       await until(
         `${JOBS} jobs on ${backend}`,
         async () => (await queue.counts()).completed >= JOBS,
@@ -236,8 +240,8 @@ async function main() {
       stdio: 'ignore',
     });
     const before = loadavg()[0]!.toFixed(1);
-    const list = await listThroughNginx(dir);
-    const one = list[0]!.rps;
+    const list = values.only === 'jobs' ? [] : await listThroughNginx(dir);
+    const one = list[0]?.rps ?? 0;
     console.log(
       `\nBook list through nginx (${WORKERS} workers per node, ${CONNECTIONS} connections, ${DURATION} s):`,
     );
@@ -248,7 +252,7 @@ async function main() {
       console.log(
         `| ${r.nodes} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${(r.rps / one).toFixed(2)}× |`,
       );
-    const jobs = await jobsByProcesses();
+    const jobs = values.only === 'list' ? [] : await jobsByProcesses();
     console.log(`\nJobs drained (${JOBS} no-op jobs, concurrency 8 per process):`);
     console.log('| backend | processes | jobs/s |\n|---|---:|---:|');
     for (const r of jobs) console.log(`| ${r.backend} | ${r.processes} | ${r.jobsPerSecond} |`);
