@@ -2,21 +2,25 @@ import type { Readable } from 'node:stream';
 import { BasaltError, isBasaltError } from '../core/index.js';
 import { type AnyEndpoint, get, respond, t } from '../http/index.js';
 import type { Actor } from '../ops/index.js';
-import { listObjects, loadObject } from '../ops/internal.js';
+import { hiddenFields, listObjects, loadObject } from '../ops/internal.js';
 import { requestActor } from '../rest/index.js';
+import type { StorageService, StoredFile } from '../storage/index.js';
 import {
   type AdminContext,
   type AdminSite,
   badQuery,
   entryOf,
   forbidden,
+  idOf,
+  notFound,
   type Row,
   registryOf,
   single,
   verbs,
 } from './context.js';
 import { exportCsv } from './csv.js';
-import { objectLabel } from './render.js';
+import { metaOf } from './registry.js';
+import { isStoredFile, objectLabel } from './render.js';
 
 const AUTOCOMPLETE_LIMIT = 20;
 
@@ -36,6 +40,22 @@ function staffActor(ctx: AdminContext): Actor {
 export function dataRoutes(site: AdminSite): AnyEndpoint[] {
   const p = site.prefix;
   return [
+    get(`${p}/:model/:id/file/:field`, { hidden: true, summary: 'Admin file' }, async (raw) => {
+      // A file field's file, to whoever may view the object (its collection's scope and field rules).
+      const ctx = raw as unknown as AdminContext;
+      const actor = staffActor(ctx);
+      const entry = entryOf(site, ctx.params.model);
+      if (!(await verbs(actor, entry)).view)
+        throw forbidden(`You may not view ${entry.model.meta.pluralLabel.toLowerCase()}`);
+      const field = ctx.params.field ?? '';
+      if (metaOf(entry.model, field)?.kind !== 'file' || hiddenFields(entry.runtime.plan, actor).has(field))
+        throw notFound(`'${field}' is not a file field of ${entry.model.meta.label}`);
+      const row = await loadObject(entry.runtime, ctx.db, actor, idOf(entry, ctx.params.id), 'retrieve');
+      const file = row[field];
+      const service = (ctx as { storage?: StorageService }).storage;
+      if (!isStoredFile(file) || !service) throw notFound('This object has no file there');
+      return service.serve(ctx as never, file as StoredFile, { redirect: false });
+    }) as AnyEndpoint,
     get(`${p}/:model/export.csv`, { hidden: true, summary: 'Admin CSV export' }, async (raw) => {
       const ctx = raw as unknown as AdminContext;
       const actor = staffActor(ctx);

@@ -1,4 +1,5 @@
 import { BasaltError, isBasaltError } from '../core/index.js';
+import type { FieldMeta } from '../db/index.js';
 import { respond } from '../http/index.js';
 import type { Actor } from '../ops/index.js';
 import {
@@ -11,7 +12,15 @@ import {
   updateObject,
   viewOf,
 } from '../ops/internal.js';
-import { CsrfField, flash, type Html, type PageResult, redirect, type ViewContext } from '../views/index.js';
+import {
+  CsrfField,
+  flash,
+  type Html,
+  type PageResult,
+  redirect,
+  type Translator,
+  type ViewContext,
+} from '../views/index.js';
 import {
   type AdminContext,
   type AdminSite,
@@ -25,13 +34,13 @@ import {
   verbs,
   versionOf,
 } from './context.js';
-import { formData, VERSION_FIELD } from './forms.js';
+import { clearField, fileFields, formData, VERSION_FIELD } from './forms.js';
 import { Inlines, inlinePages, saveInlines } from './inlines.js';
 import { Frame } from './layout.js';
 import { RelationInput } from './list-page.js';
 import { tr } from './messages.js';
 import { type AdminModel, metaOf } from './registry.js';
-import { displayValue, fieldLabel, inputValue, objectLabel, Widget } from './render.js';
+import { displayValue, fieldLabel, inputValue, isStoredFile, objectLabel, Widget } from './render.js';
 
 interface FormProps {
   /** The inlines' pages (change form only). */
@@ -103,6 +112,16 @@ function FormView(props: FormProps): Html {
         <label for={`id_${attribute}`}>{meta.label}</label>
         {custom ? (
           custom(widget)
+        ) : meta.kind === 'file' ? (
+          <FileInput
+            {...widget}
+            t={t}
+            url={object ? `${base}/${String(object.id)}/file/${attribute}` : null}
+            file={object?.[attribute]}
+            describedBy={
+              error !== undefined ? `err_${attribute}` : meta.help ? `help_${attribute}` : undefined
+            }
+          />
         ) : meta.kind === 'belongsTo' ? (
           <RelationInput
             view={props.view}
@@ -181,7 +200,11 @@ function FormView(props: FormProps): Html {
               ))}
             </ul>
           ) : null}
-          <form method="post" action={object ? `${base}/${String(object.id)}/change` : `${base}/add`}>
+          <form
+            method="post"
+            action={object ? `${base}/${String(object.id)}/change` : `${base}/add`}
+            enctype={fileFields(entry).length > 0 ? 'multipart/form-data' : undefined}
+          >
             <CsrfField view={props.view} />
             {props.version ? <input type="hidden" name={VERSION_FIELD} value={props.version} /> : null}
             {sets.map((set) => {
@@ -224,6 +247,47 @@ function FormView(props: FormProps): Html {
         </>,
       )}
     </Frame>
+  );
+}
+
+/** A file field: the current file (linked, with a preview of an image), a file input, and "remove". */
+function FileInput(props: {
+  meta: FieldMeta;
+  name: string;
+  id: string;
+  invalid: boolean;
+  describedBy: string | undefined;
+  url: string | null;
+  file: unknown;
+  t: Translator;
+}): Html {
+  const { meta, file, t } = props;
+  const current = props.url !== null && isStoredFile(file) ? file : null;
+  const name = current ? displayValue(meta, current) : '';
+  // SVG may carry script: previewed only as a link, never as an image of the admin's origin.
+  const image = current?.contentType?.startsWith('image/') && current.contentType !== 'image/svg+xml';
+  return (
+    <div class="file">
+      {current ? (
+        <p class="current-file">
+          {t.t('admin.form.file.current')} <a href={props.url!}>{name}</a>
+        </p>
+      ) : null}
+      {current && image ? <img class="preview" src={props.url!} alt={name} /> : null}
+      <input
+        type="file"
+        id={props.id}
+        name={props.name}
+        accept={meta.accept?.join(',') || undefined}
+        aria-invalid={props.invalid ? 'true' : undefined}
+        aria-describedby={props.describedBy}
+      />
+      {current && meta.nullable ? (
+        <label class="clear">
+          <input type="checkbox" name={clearField(props.name)} /> {t.t('admin.form.file.clear')}
+        </label>
+      ) : null}
+    </div>
   );
 }
 

@@ -7,6 +7,16 @@ import { type AdminModel, metaOf } from './registry.js';
 /** The hidden field carrying the version (entity tag) of the object a change form was rendered from. */
 export const VERSION_FIELD = '_version';
 
+/** The checkbox that removes a file field's file (`cover__clear`). */
+export function clearField(attribute: string): string {
+  return `${attribute}__clear`;
+}
+
+/** The admin's editable file fields of a model. */
+export function fileFields(entry: AdminModel): string[] {
+  return entry.editable.filter((a) => metaOf(entry.model, a)?.kind === 'file');
+}
+
 /** The TypeBox schema of one field's form value, or undefined for a field the forms do not edit. */
 function fieldSchema(meta: FieldMeta, required: boolean): TSchema {
   const blankable = meta.nullable || meta.default.kind !== 'none';
@@ -67,8 +77,16 @@ export function formSchema(
 ): TSchema {
   const required = new Set(create ? entry.runtime.plan.required : []);
   const properties: Record<string, TSchema> = {};
+  const createSchema = entry.model.schemas.create as { properties: Record<string, TSchema> };
   for (const attribute of entry.editable) {
     const meta = metaOf(entry.model, attribute)!;
+    if (meta.kind === 'file') {
+      // The stored file (views' uploads put it there), optional: a change without a new file keeps the old one.
+      const stored = createSchema.properties[attribute];
+      if (stored) properties[attribute] = t.Optional(stored);
+      if (meta.nullable) properties[clearField(attribute)] = t.Optional(t.Boolean());
+      continue;
+    }
     properties[attribute] = fieldSchema(meta, required.has(attribute) && meta.kind !== 'boolean');
   }
   properties[VERSION_FIELD] = t.Optional(t.String({ maxLength: 200 }));
@@ -87,6 +105,12 @@ export function formData(
   const errors: Record<string, string> = {};
   for (const attribute of fields) {
     const meta = metaOf(entry.model, attribute)!;
+    if (meta.kind === 'file') {
+      // A new file replaces the old; "remove" empties a nullable field; neither keeps it.
+      if (data[attribute] !== undefined) out[attribute] = data[attribute];
+      else if (meta.nullable && data[clearField(attribute)] === true) out[attribute] = null;
+      continue;
+    }
     const raw = values[attribute];
     if (raw === undefined && meta.kind !== 'boolean') continue;
     if (raw === '' && meta.nullable && meta.kind !== 'boolean') {

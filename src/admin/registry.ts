@@ -164,7 +164,6 @@ function resolveModel(
       !readOnly.has(a) &&
       !nested.has(a) &&
       !meta.writeOnly &&
-      meta.kind !== 'file' &&
       meta.kind !== 'manyToMany' &&
       meta.kind !== 'hasMany'
     );

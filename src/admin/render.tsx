@@ -35,6 +35,7 @@ const UTC_DATETIME: Intl.DateTimeFormatOptions = {
  */
 export function displayValue(meta: FieldMeta | undefined, value: unknown, t?: Translator): string {
   if (value === null || value === undefined) return '—';
+  if (isStoredFile(value)) return value.name ?? value.key.split('/').pop() ?? value.key;
   if (meta?.kind === 'boolean' || typeof value === 'boolean')
     return t ? t.t(value ? 'admin.yes' : 'admin.no') : value ? 'Yes' : 'No';
   if (meta?.kind === 'enum') return meta.choices?.find((c) => c.value === value)?.label ?? String(value);
@@ -49,6 +50,11 @@ export function displayValue(meta: FieldMeta | undefined, value: unknown, t?: Tr
   }
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
+}
+
+/** A stored file of a file field (`{ key, name, contentType, ... }`). */
+export function isStoredFile(value: unknown): value is { key: string; name?: string; contentType?: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { key?: unknown }).key === 'string';
 }
 
 /** A value as an input's `value`. */

@@ -1,6 +1,7 @@
+import type { TObject } from '@sinclair/typebox';
 import { type AnyEndpoint, type EndpointSpec, get, respond } from '../http/index.js';
 import type { Actor } from '../ops/index.js';
-import { type Html, type PageResult, page, redirect } from '../views/index.js';
+import { type Html, type ModelForm, type PageResult, page, redirect } from '../views/index.js';
 import { ActionForm, bulkAction } from './actions-page.js';
 import { ADMIN_CSS, ADMIN_JS, cssPath, jsPath } from './assets.js';
 import {
@@ -16,7 +17,7 @@ import {
 import { dataRoutes } from './data-routes.js';
 import { deletePage } from './delete-page.js';
 import { saveForm, showForm } from './form-page.js';
-import { formSchema } from './forms.js';
+import { fileFields, formSchema } from './forms.js';
 import { historyPage } from './history-page.js';
 import { inlineSchema } from './inlines.js';
 import { jobsPages } from './jobs-page.js';
@@ -26,7 +27,7 @@ import { loginPages } from './login-page.js';
 import { mediaPages } from './media-page.js';
 import { tr } from './messages.js';
 import { passwordPages } from './password-page.js';
-import type { AdminModel } from './registry.js';
+import { type AdminModel, metaOf } from './registry.js';
 
 async function indexPage(site: AdminSite, ctx: AdminContext, actor: Actor): Promise<Html> {
   const groups: { name: string; models: { entry: AdminModel; verbs: Record<Verb, boolean> }[] }[] = [];
@@ -86,6 +87,31 @@ async function indexPage(site: AdminSite, ctx: AdminContext, actor: Actor): Prom
 
 type FormKind = 'add' | 'change' | 'delete' | 'actions';
 
+/**
+ * The form of a model with file fields as views' model forms are, so `page()` streams each
+ * file into its storage (sniffed, size-limited, removed again if the form is refused);
+ * the plain schema otherwise.
+ */
+function uploadingForm(entry: AdminModel, schema: ReturnType<typeof formSchema>): ModelForm | typeof schema {
+  const files = fileFields(entry);
+  if (files.length === 0) return schema;
+  return {
+    model: entry.model,
+    schema: schema as TObject,
+    fields: files.map((name) => {
+      const meta = metaOf(entry.model, name)!;
+      return {
+        name,
+        label: meta.label,
+        help: meta.help,
+        required: false,
+        max: null,
+        widget: { kind: 'file', accept: meta.accept },
+      };
+    }),
+  };
+}
+
 /** Every route of the admin: pages over every model, the login and the style sheet. */
 export function adminRoutes(site: AdminSite): AnyEndpoint[] {
   const p = site.prefix;
@@ -105,7 +131,10 @@ export function adminRoutes(site: AdminSite): AnyEndpoint[] {
               form:
                 kind === 'actions'
                   ? ActionForm
-                  : formSchema(entry, kind === 'add', kind === 'change' ? inlineSchema(site, entry) : {}),
+                  : uploadingForm(
+                      entry,
+                      formSchema(entry, kind === 'add', kind === 'change' ? inlineSchema(site, entry) : {}),
+                    ),
             };
       endpoint = page(
         `${p}/${kind}`,

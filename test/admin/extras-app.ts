@@ -1,10 +1,11 @@
 // An admin app offered in English and Spanish, whose users have a language setting; a list
-// counted exactly only up to 3 rows (estimated counts).
+// counted exactly only up to 3 rows (estimated counts); posters with an image (uploads).
 import { defineApp } from 'basalt';
 import { admin } from 'basalt/admin';
 import { auth, defineUserModel } from 'basalt/auth';
 import { defineModel, f } from 'basalt/db';
 import { audit } from 'basalt/ops';
+import { storage } from 'basalt/storage';
 import { views } from 'basalt/views';
 
 export const LocaleUser = defineUserModel({ locale: f.string({ max: 10, default: '' }) });
@@ -23,12 +24,19 @@ export const Title = defineModel(
 /** Readings: the admin counts them exactly only up to 3 (`exactCountLimit`), as if the table were huge. */
 export const Reading = defineModel('reading', { value: f.integer() }, { ordering: ['value'] });
 
+/** Posters: an image (sniffed: only images are taken, at most 100 KB). */
+export const Poster = defineModel('poster', {
+  title: f.string({ max: 100 }),
+  image: f.file({ accept: ['image/*'], maxSize: 100_000, optional: true }),
+});
+
 export const extrasApp = defineApp({
   name: 'shelf',
-  models: [Title, Reading],
+  models: [Title, Reading, Poster],
   modules: [
     auth({ userModel: LocaleUser, rateLimits: { ip: { max: 1000, window: '1m' } } }),
     views({ languages: { locales: ['en', 'es'] } }),
+    storage(),
     audit({ default: true }),
     admin({
       models: {
