@@ -5,9 +5,11 @@ import type { Actor } from '../ops/index.js';
 import {
   createObject,
   hiddenFields,
+  listObjects,
   loadObject,
   lockForWrite,
   type Precondition,
+  scoped,
   serialize,
   updateObject,
   viewOf,
@@ -34,7 +36,7 @@ import {
   verbs,
   versionOf,
 } from './context.js';
-import { clearField, fileFields, formData, VERSION_FIELD } from './forms.js';
+import { addField, clearField, fileFields, formData, manyToManyFields, VERSION_FIELD } from './forms.js';
 import { Inlines, inlinePages, saveInlines } from './inlines.js';
 import { Frame } from './layout.js';
 import { RelationInput } from './list-page.js';
@@ -57,7 +59,15 @@ interface FormProps {
   version: string | undefined;
   editable: boolean;
   related: Readonly<Record<string, { label: string; href: string | null }>>;
+  /** The many-to-many pickers' options: the chosen objects (ticked), then the first others. */
+  choices: Readonly<Record<string, readonly Choice[]>>;
   allowed: Record<Verb, boolean>;
+}
+
+interface Choice {
+  id: string;
+  label: string;
+  checked: boolean;
 }
 
 /** The fields this actor edits in the forms: the model's editable ones it may read and set (field rules). */
@@ -112,6 +122,36 @@ function FormView(props: FormProps): Html {
         <label for={`id_${attribute}`}>{meta.label}</label>
         {custom ? (
           custom(widget)
+        ) : meta.kind === 'manyToMany' ? (
+          <div class="m2m">
+            <RelationInput
+              view={props.view}
+              site={site}
+              id={widget.id}
+              name={addField(attribute)}
+              value={values[addField(attribute)] ?? ''}
+              target={meta.relation?.target}
+              invalid={widget.invalid}
+              describedBy={error !== undefined ? `err_${attribute}` : `add_${attribute}`}
+            />
+            <p class="help" id={`add_${attribute}`}>
+              {t.t('admin.form.m2m.add')}
+            </p>
+            {(props.choices[attribute] ?? []).length === 0 ? (
+              <p class="help">{t.t('admin.form.m2m.none')}</p>
+            ) : (
+              <ul class="checks">
+                {(props.choices[attribute] ?? []).map((choice) => (
+                  <li>
+                    <label>
+                      <input type="checkbox" name={attribute} value={choice.id} checked={choice.checked} />{' '}
+                      {choice.label}
+                    </label>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
         ) : meta.kind === 'file' ? (
           <FileInput
             {...widget}
@@ -291,6 +331,63 @@ function FileInput(props: {
   );
 }
 
+/**
+ * The options of each many-to-many picker: the chosen objects (ticked, whatever their number)
+ * and the first others the user may see (a keyset page of the target's collection); more are
+ * added by id, searched by the autocomplete with script.
+ */
+async function manyToManyChoices(
+  site: AdminSite,
+  ctx: AdminContext,
+  actor: Actor,
+  entry: AdminModel,
+  selected: Readonly<Record<string, readonly string[]>>,
+): Promise<Record<string, Choice[]>> {
+  const out: Record<string, Choice[]> = {};
+  for (const attribute of manyToManyFields(entry)) {
+    const ids = [...new Set(selected[attribute] ?? [])];
+    const targetName = metaOf(entry.model, attribute)?.relation?.target;
+    const target = targetName === undefined ? undefined : registryOf(site).byKey.get(targetName);
+    if (!target || !(await verbs(actor, target)).view) {
+      out[attribute] = ids.map((id) => ({ id, label: `#${id}`, checked: true }));
+      continue;
+    }
+    const labels = new Map<string, string>();
+    if (ids.length > 0) {
+      const base = scoped(target.runtime, ctx.db, actor);
+      const query = base instanceof Promise ? await base : base;
+      const keys = ids.map((id) => (/^\d+$/.test(id) ? Number(id) : id));
+      for (const row of (await query.where({ id: { in: keys } } as never).all()) as Row[])
+        labels.set(String(row.id), objectLabel(target, row));
+    }
+    const first = await listObjects(target.pickRuntime, ctx.db, actor, {});
+    out[attribute] = [
+      ...ids.map((id) => ({ id, label: labels.get(id) ?? `#${id}`, checked: true })),
+      ...first.results
+        .filter((row) => !ids.includes(String(row.id)))
+        .map((row) => ({ id: String(row.id), label: objectLabel(target, row), checked: false })),
+    ];
+  }
+  return out;
+}
+
+/** The ids each many-to-many relation of a stored object holds. */
+async function currentSets(
+  ctx: AdminContext,
+  entry: AdminModel,
+  id: unknown,
+): Promise<Record<string, string[]>> {
+  const names = manyToManyFields(entry);
+  if (names.length === 0) return {};
+  const row = (await ctx.db
+    .query(entry.model as never)
+    .include(...(names as never[]))
+    .get(id as never)) as Row;
+  return Object.fromEntries(
+    names.map((name) => [name, ((row[name] as Row[] | undefined) ?? []).map((r) => String(r.id))]),
+  );
+}
+
 /** Labels (and links) of the objects the relation fields point at, read through their own policy. */
 async function relatedLabels(
   site: AdminSite,
@@ -398,6 +495,7 @@ export async function showForm(
         version={undefined}
         editable
         related={{}}
+        choices={await manyToManyChoices(site, ctx, actor, entry, {})}
         allowed={allowed}
       />
     );
@@ -414,6 +512,7 @@ export async function showForm(
       version={versionOf(row)}
       editable={allowed.change}
       related={await relatedLabels(site, ctx, actor, entry, values)}
+      choices={await manyToManyChoices(site, ctx, actor, entry, await currentSets(ctx, entry, row.id))}
       allowed={allowed}
     />
   );
@@ -455,6 +554,7 @@ export async function saveForm(
         version={version}
         editable
         related={related}
+        choices={await manyToManyChoices(site, ctx, actor, entry, form.lists ?? {})}
         {...(inlines ? { inlines } : {})}
       />,
     );

@@ -12,6 +12,18 @@ export function clearField(attribute: string): string {
   return `${attribute}__clear`;
 }
 
+/** The input adding related objects to a many-to-many relation by id (`tags__add`). */
+export function addField(attribute: string): string {
+  return `${attribute}__add`;
+}
+
+/** The admin's editable many-to-many relations of a model. */
+export function manyToManyFields(entry: AdminModel): string[] {
+  return entry.editable.filter((a) => metaOf(entry.model, a)?.kind === 'manyToMany');
+}
+
+const KEY = /^(\d{1,15}|[0-9a-fA-F-]{36})$/;
+
 /** The admin's editable file fields of a model. */
 export function fileFields(entry: AdminModel): string[] {
   return entry.editable.filter((a) => metaOf(entry.model, a)?.kind === 'file');
@@ -87,6 +99,12 @@ export function formSchema(
       if (meta.nullable) properties[clearField(attribute)] = t.Optional(t.Boolean());
       continue;
     }
+    if (meta.kind === 'manyToMany') {
+      // The ticked related objects (the whole set: none ticked empties it) and more by id.
+      properties[attribute] = t.Optional(t.Array(t.String({ pattern: KEY.source }), { maxItems: 1000 }));
+      properties[addField(attribute)] = t.Optional(t.String({ maxLength: 2000 }));
+      continue;
+    }
     properties[attribute] = fieldSchema(meta, required.has(attribute) && meta.kind !== 'boolean');
   }
   properties[VERSION_FIELD] = t.Optional(t.String({ maxLength: 200 }));
@@ -109,6 +127,16 @@ export function formData(
       // A new file replaces the old; "remove" empties a nullable field; neither keeps it.
       if (data[attribute] !== undefined) out[attribute] = data[attribute];
       else if (meta.nullable && data[clearField(attribute)] === true) out[attribute] = null;
+      continue;
+    }
+    if (meta.kind === 'manyToMany') {
+      const ticked = Array.isArray(data[attribute]) ? (data[attribute] as string[]) : [];
+      const added = (values[addField(attribute)] ?? '').split(/[\s,]+/).filter((id) => id !== '');
+      if (added.some((id) => !KEY.test(id))) {
+        errors[attribute] = i18n.t('admin.form.m2m.invalid');
+        continue;
+      }
+      out[attribute] = [...new Set([...ticked, ...added])].map((id) => (/^\d+$/.test(id) ? Number(id) : id));
       continue;
     }
     const raw = values[attribute];

@@ -53,10 +53,18 @@ function childEntry(site: AdminSite, inline: AdminInline): AdminModel {
   return entry;
 }
 
+/** An inline row's fields by default: the child's editable ones but the key to the parent, files and many-to-many sets. */
+function inlineDefaults(child: AdminModel, inline: AdminInline): string[] {
+  return child.editable.filter((a) => {
+    const kind = metaOf(child.model, a)?.kind;
+    return a !== inline.parentKey && kind !== 'file' && kind !== 'manyToMany';
+  });
+}
+
 function childFields(child: AdminModel, inline: AdminInline, actor: Actor): string[] {
   const hidden = hiddenFields(child.runtime.plan, actor);
   const writeRules = child.runtime.plan.writeRules;
-  const fields = inline.fields ?? child.editable.filter((a) => a !== inline.parentKey);
+  const fields = inline.fields ?? inlineDefaults(child, inline);
   return fields.filter((a) => !hidden.has(a) && writeRules.get(a)?.(actor) !== false);
 }
 
@@ -66,7 +74,7 @@ export function inlineSchema(site: AdminSite | undefined, entry: AdminModel): Re
   const text = t.Optional(t.String({ maxLength: 100_000 }));
   for (const inline of entry.inlines) {
     const child = site?.registry?.byKey.get(inline.target);
-    const fields = inline.fields ?? child?.editable.filter((a) => a !== inline.parentKey) ?? [];
+    const fields = inline.fields ?? (child ? inlineDefaults(child, inline) : []);
     properties[`${inline.relation}-after`] = t.Optional(t.String({ pattern: KEY.source }));
     for (let i = 0; i < inline.perPage; i++) {
       properties[rowField(inline.relation, i, 'id')] = t.Optional(t.String({ pattern: KEY.source }));

@@ -75,7 +75,11 @@ function configError(message: string): BasaltError {
 
 /** The meta of an attribute (`authorId` → the `author` belongsTo). */
 export function metaOf(model: AnyModel, attribute: string): FieldMeta | undefined {
-  return fieldMeta(model, attribute);
+  const meta = fieldMeta(model, attribute);
+  if (meta !== undefined) return meta;
+  // A many-to-many relation has no column: it goes by its name.
+  const relation = model.meta.fields[attribute];
+  return relation?.kind === 'manyToMany' ? relation : undefined;
 }
 
 function resolveModel(
@@ -160,12 +164,7 @@ function resolveModel(
   const editable = runtime.plan.writable.filter((a) => {
     const meta = metaOf(model, a);
     return (
-      meta !== undefined &&
-      !readOnly.has(a) &&
-      !nested.has(a) &&
-      !meta.writeOnly &&
-      meta.kind !== 'manyToMany' &&
-      meta.kind !== 'hasMany'
+      meta !== undefined && !readOnly.has(a) && !nested.has(a) && !meta.writeOnly && meta.kind !== 'hasMany'
     );
   });
   const grouped = options.fieldsets?.map((set) => ({

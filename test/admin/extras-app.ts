@@ -1,5 +1,6 @@
 // An admin app offered in English and Spanish, whose users have a language setting; a list
-// counted exactly only up to 3 rows (estimated counts); posters with an image (uploads).
+// counted exactly only up to 3 rows (estimated counts); posters with an image (uploads);
+// shelves with a set of tags (many-to-many pickers).
 import { defineApp } from 'basalt';
 import { admin } from 'basalt/admin';
 import { auth, defineUserModel } from 'basalt/auth';
@@ -30,9 +31,16 @@ export const Poster = defineModel('poster', {
   image: f.file({ accept: ['image/*'], maxSize: 100_000, optional: true }),
 });
 
+/** Tags, and shelves holding a set of them (many-to-many). */
+export const Tag = defineModel('tag', { name: f.string({ max: 60 }) }, { ordering: ['name'] });
+export const Shelf = defineModel('shelf', {
+  name: f.string({ max: 60 }),
+  tags: f.manyToMany(() => Tag),
+});
+
 export const extrasApp = defineApp({
   name: 'shelf',
-  models: [Title, Reading, Poster],
+  models: [Title, Reading, Poster, Tag, Shelf],
   modules: [
     auth({ userModel: LocaleUser, rateLimits: { ip: { max: 1000, window: '1m' } } }),
     views({ languages: { locales: ['en', 'es'] } }),
