@@ -14,6 +14,7 @@ import { PersistedQueries, type PersistedQueriesOptions } from './persisted.js';
 import { RedisModelEvents } from './redis-events.js';
 import { buildGraphQLSchema, type GraphQLCollections, type GraphQLContext } from './schema.js';
 import { type OpenStreams, subscriptionStream } from './stream.js';
+import { GraphQLWebSocket } from './websocket.js';
 
 /** How subscriptions reach subscribers of other processes. */
 export interface GraphQLSubscriptionOptions {
@@ -24,6 +25,11 @@ export interface GraphQLSubscriptionOptions {
   redisUrl?: string | false;
   /** The Redis channel (default `basalt:model-events`): apps sharing a Redis need their own. */
   channel?: string;
+  /**
+   * Also over WebSocket, the graphql-ws protocol on the API's path (default true). Server-Sent
+   * Events are always answered.
+   */
+  websocket?: boolean;
 }
 
 /** Options of {@link graphql}. */
@@ -35,8 +41,8 @@ export interface GraphQLOptions {
   /** Mutations of your own (`defineMutation`). */
   mutations?: Readonly<Record<string, AnyGraphQLField>>;
   /**
-   * Subscriptions to model changes, over Server-Sent Events (default on; `false`: none).
-   * Across processes through Redis when REDIS_URL is set.
+   * Subscriptions to model changes, over WebSocket (graphql-ws) and Server-Sent Events
+   * (default on; `false`: none). Across processes through Redis when REDIS_URL is set.
    */
   subscriptions?: boolean | GraphQLSubscriptionOptions;
   /** Where the API answers (default `/graphql`). */
@@ -138,26 +144,12 @@ export function graphql(options: GraphQLOptions): GraphQLModule {
         ...(options.limits ? { limits: options.limits } : {}),
         ...(persisted ? { persisted } : {}),
       });
-      if (subscriptions !== false) {
-        const settings = subscriptions === true ? {} : subscriptions;
-        const url = settings.redisUrl ?? (api.config.REDIS_URL as string | undefined);
-        if (url) {
-          const transport = new RedisModelEvents(url, settings.channel ?? 'basalt:model-events');
-          api.onStart(async (app) => {
-            if (app.db) await modelEvents(app.db).useTransport(transport);
-          });
-          api.onStop(async (app) => {
-            if (app.db) await modelEvents(app.db).close();
-          });
-        }
-      }
       const open: OpenStreams = new Set();
       // Open subscription streams end when the server starts closing: a stream never
       // finishes by itself, and closing waits for the requests in flight.
       const endAll = () => {
         for (const end of [...open]) end();
       };
-      api.onStop(endAll);
       // The server stops listening the moment it starts closing: watched while streams are
       // open (Fastify takes no close hook once it is ready).
       let watching: NodeJS.Timeout | undefined;
@@ -171,8 +163,38 @@ export function graphql(options: GraphQLOptions): GraphQLModule {
         }, 200);
         watching.unref();
       };
-      const page =
-        (options.graphiql ?? !production) ? new GraphiQLPage(path, subscriptions !== false) : undefined;
+      const settings = subscriptions === true || subscriptions === false ? {} : subscriptions;
+      const websocket = subscriptions !== false && settings.websocket !== false;
+      if (subscriptions !== false) {
+        const url = settings.redisUrl ?? (api.config.REDIS_URL as string | undefined);
+        if (url) {
+          const transport = new RedisModelEvents(url, settings.channel ?? 'basalt:model-events');
+          api.onStart(async (app) => {
+            if (app.db) await modelEvents(app.db).useTransport(transport);
+          });
+          api.onStop(async (app) => {
+            if (app.db) await modelEvents(app.db).close();
+          });
+        }
+      }
+      if (websocket) {
+        const origins = api.config.CSRF_TRUSTED_ORIGINS;
+        const socket = new GraphQLWebSocket({
+          path,
+          schema,
+          executor,
+          trustedOrigins: Array.isArray(origins) ? origins.map(String) : [],
+          production,
+          open,
+          onConnection: watch,
+          contextOf,
+        });
+        api.addRoutes(socket.route());
+        api.onStart((app) => socket.start(app.fastify));
+        api.onStop(() => socket.stop());
+      }
+      api.onStop(endAll);
+      const page = (options.graphiql ?? !production) ? new GraphiQLPage(path, websocket) : undefined;
       const answer = (ctx: RequestContext, { status, body }: { status: number; body: unknown }) =>
         respond(status, body, answerType(ctx));
       api.addRoutes(
