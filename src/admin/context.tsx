@@ -4,6 +4,7 @@ import type { SessionLogin } from '../auth/internal.js';
 import { BasaltError, isBasaltError } from '../core/index.js';
 import type { Executor } from '../db/index.js';
 import { type RequestContext, respond } from '../http/index.js';
+import type { AnySchedule } from '../jobs/index.js';
 import type { Actor } from '../ops/index.js';
 import { requestActor } from '../rest/index.js';
 import {
@@ -42,6 +43,8 @@ export interface AdminSite {
   readonly sessionTimeout: number | false;
   registry: AdminRegistry | undefined;
   audited: boolean;
+  /** The app's schedules (`jobs({ schedules })`), run on demand from the jobs page. */
+  schedules: readonly AnySchedule[];
 }
 
 export const USERNAME_FIELDS = ['email', 'username'];

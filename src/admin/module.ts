@@ -1,6 +1,7 @@
 import type { ModuleDefinition } from '../app/index.js';
 import { sessionLoginOf } from '../auth/internal.js';
 import { BasaltError } from '../core/index.js';
+import { getSchedules } from '../jobs/internal.js';
 import type { AdminSite } from './context.js';
 import type { AdminOptions } from './options.js';
 import { buildRegistry } from './registry.js';
@@ -48,11 +49,13 @@ export function admin(options: AdminOptions = {}): ModuleDefinition {
         login,
         registry: undefined,
         audited: false,
+        schedules: [],
       };
       api.addRoutes(...adminRoutes(site));
       api.onStart((app) => {
         site.registry = buildRegistry(app, options);
         site.audited = app.modules.some((m) => m.name === 'audit');
+        site.schedules = getSchedules(app);
       });
     },
   };

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { defineApp } from 'basalt';
 import { admin } from 'basalt/admin';
 import { auth } from 'basalt/auth';
-import { defineTask, getJobs, jobs } from 'basalt/jobs';
+import { defineSchedule, defineTask, getJobs, jobs } from 'basalt/jobs';
 import { createTestClient, type TestClient } from 'basalt/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { adminApp } from './admin-app.js';
@@ -12,10 +12,17 @@ import { makeUser, signIn } from './helpers.js';
 
 const ping = defineTask('ping', { input: Type.Object({ n: Type.Integer() }) }, () => 'pong');
 
+// Once a year: the test never sees a tick of its own, only the admin's "Run now".
+const yearly = defineSchedule('0 3 1 1 *', ping, { n: 42 }, { name: 'yearly-ping' });
+
 const app = defineApp({
   name: 'queue',
   models: [],
-  modules: [auth({ rateLimits: { ip: { max: 1000, window: '1m' } } }), jobs({ tasks: [ping] }), admin()],
+  modules: [
+    auth({ rateLimits: { ip: { max: 1000, window: '1m' } } }),
+    jobs({ tasks: [ping], schedules: [yearly] }),
+    admin(),
+  ],
 });
 
 describe('the admin’s jobs page', () => {
@@ -63,5 +70,31 @@ describe('the admin’s jobs page', () => {
     const forged = await su.post(`/admin/jobs/${encodeURIComponent(job.id)}/cancel`, {}, { token: null });
     expect(forged.status).toBe(403);
     expect((await queue.get(job.id))?.state).toBe('queued');
+  });
+
+  it('runs a scheduled task now, once, with change_basaltjob and the CSRF token', async () => {
+    const queue = await getJobs(client.app);
+    const runs = async () =>
+      (await queue.list({ task: 'ping', limit: 100 })).filter((j) => (j.input as { n: number }).n === 42);
+    const su = await signIn(as(), (await makeUser(as(), { superuser: true })).email);
+    const page = await su.get('/admin/jobs/');
+    expect(page.text).toContain('<h2 id="schedules">Scheduled tasks</h2>');
+    expect(page.text).toContain('<code>0 3 1 1 *</code> UTC');
+    expect(page.text).toContain('<input type="hidden" name="schedule" value="yearly-ping">');
+    // No token, or no permission: refused, nothing enqueued.
+    expect((await su.post('/admin/jobs/run', { schedule: 'yearly-ping' }, { token: null })).status).toBe(403);
+    const staff = await signIn(as(), (await makeUser(as())).email);
+    expect((await staff.get('/admin/jobs/')).text).not.toContain('Run now');
+    expect((await staff.post('/admin/jobs/run', { schedule: 'yearly-ping' })).status).toBe(403);
+    expect(await runs()).toHaveLength(0);
+    const ran = await su.post('/admin/jobs/run', { schedule: 'yearly-ping' });
+    expect(ran.status).toBe(303);
+    const enqueued = await runs();
+    expect(enqueued).toHaveLength(1);
+    expect(enqueued[0]!.state).toBe('queued');
+    expect((await su.get('/admin/jobs/')).text).toContain(
+      `Task ping queued to run now (job ${enqueued[0]!.id}).`,
+    );
+    expect((await su.post('/admin/jobs/run', { schedule: 'nightly' })).status).toBe(404);
   });
 });
