@@ -26,6 +26,8 @@ export interface BuildResult {
   files: number;
   /** Static files copied from `static/` (with their hashed twins). */
   staticFiles: number;
+  /** References in static CSS files that name no file, left as written (see {@link buildStatic}). */
+  staticWarnings: string[];
   ms: number;
 }
 
@@ -153,6 +155,12 @@ export async function buildApp(options: BuildAppOptions): Promise<BuildResult> {
   writeFileSync(join(outDir, BUILD_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   // esbuild emits ESM: a project whose package.json does not say so gets a scope that does.
   if (!isModuleProject(root)) writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
-  const staticFiles = buildStatic(root, outDir);
-  return { outDir, files: built.length, staticFiles, ms: performance.now() - started };
+  const statics = buildStatic(root, outDir);
+  return {
+    outDir,
+    files: built.length,
+    staticFiles: statics.files,
+    staticWarnings: statics.warnings,
+    ms: performance.now() - started,
+  };
 }

@@ -135,6 +135,80 @@ describe('static files', () => {
     expect(next.files['app.css']).not.toBe(hashed);
   });
 
+  it('points url() in hashed CSS files to the hashed names of the files they name', async () => {
+    const css = [
+      '@import "base.css";',
+      "@import url('theme/dark.css');",
+      '.logo { background: url(img/logo.svg) }',
+      '.icon { background: url( "./img/logo.svg#shape" ) }',
+      ".font { src: url('fonts/a b.woff2?v=3') format('woff2') }",
+      '.gone { background: url(img/gone.png) }',
+      '.data { background: url(data:image/png;base64,iVBORw0KGgo=) }',
+      '.abs { background: url(/static/img/logo.svg) }',
+      '.cdn { background: url(https://cdn.test/x.png) }',
+      '.proto { background: url(//cdn.test/y.png) }',
+      '.filter { filter: url(#blur) }',
+      '/* url(img/logo.svg) in a comment stays */',
+    ].join('\n');
+    const dir = project('css-urls', css);
+    writeFileSync(join(dir, 'static', 'base.css'), 'html { color: black }');
+    mkdirSync(join(dir, 'static', 'theme'), { recursive: true });
+    mkdirSync(join(dir, 'static', 'fonts'), { recursive: true });
+    writeFileSync(join(dir, 'static', 'theme', 'dark.css'), 'body { background: url(../img/logo.svg) }');
+    writeFileSync(join(dir, 'static', 'fonts', 'a b.woff2'), 'font');
+    const result = await buildApp({ root: dir, basaltVersion: 'test' });
+    expect(result.staticWarnings).toEqual([
+      'app.css: url(img/gone.png) names no file of static/, left as it is',
+    ]);
+    const built = join(dir, 'dist', 'static');
+    const files = JSON.parse(readFileSync(join(built, '.basalt-static.json'), 'utf8')).files;
+    const logo: string = files['img/logo.svg'];
+    const app = readFileSync(join(built, files['app.css']), 'utf8');
+    expect(app).toContain(`@import "${files['base.css']}";`);
+    expect(app).toContain(`@import url('${files['theme/dark.css']}');`);
+    expect(app).toContain(`.logo { background: url(${logo}) }`);
+    expect(app).toContain(`.icon { background: url("${logo}#shape") }`);
+    expect(files['fonts/a b.woff2']).toMatch(/^fonts\/a b\.[0-9a-f]{10}\.woff2$/);
+    expect(app).toContain(`.font { src: url('${encodeURI(files['fonts/a b.woff2'])}?v=3') format('woff2') }`);
+    for (const kept of [
+      'url(img/gone.png)',
+      'url(data:image/png;base64,iVBORw0KGgo=)',
+      'url(/static/img/logo.svg)',
+      'url(https://cdn.test/x.png)',
+      'url(//cdn.test/y.png)',
+      'url(#blur)',
+      '/* url(img/logo.svg) in a comment stays */',
+    ])
+      expect(app).toContain(kept);
+    // Resolved against the CSS file's own folder, written relative to it.
+    const dark = readFileSync(join(built, files['theme/dark.css']), 'utf8');
+    expect(dark).toBe(`body { background: url(../${logo}) }`);
+    // The hashed name follows the images it names: a new logo is a new stylesheet.
+    writeFileSync(
+      join(dir, 'static', 'img', 'logo.svg'),
+      '<svg xmlns="http://www.w3.org/2000/svg" id="new"/>',
+    );
+    await buildApp({ root: dir, basaltVersion: 'test' });
+    const next = JSON.parse(readFileSync(join(built, '.basalt-static.json'), 'utf8')).files;
+    expect(next['img/logo.svg']).not.toBe(logo);
+    expect(next['theme/dark.css']).not.toBe(files['theme/dark.css']);
+    expect(next['app.css']).not.toBe(files['app.css']);
+    expect(next['base.css']).toBe(files['base.css']);
+  });
+
+  it('leaves an import cycle between stylesheets as written', async () => {
+    const dir = project('css-cycle', '@import "b.css"; .a { background: url(img/logo.svg) }');
+    writeFileSync(join(dir, 'static', 'b.css'), '@import "app.css";');
+    const result = await buildApp({ root: dir, basaltVersion: 'test' });
+    expect(result.staticWarnings).toEqual([]);
+    const built = join(dir, 'dist', 'static');
+    const files = JSON.parse(readFileSync(join(built, '.basalt-static.json'), 'utf8')).files;
+    expect(readFileSync(join(built, files['b.css']), 'utf8')).toBe('@import "app.css";');
+    expect(readFileSync(join(built, files['app.css']), 'utf8')).toBe(
+      `@import "${files['b.css']}"; .a { background: url(${files['img/logo.svg']}) }`,
+    );
+  });
+
   it("has the scaffold's nginx serve /static/ itself, hashed names for a year", () => {
     const conf = readFileSync(new URL('../../templates/app/nginx.conf', import.meta.url), 'utf8');
     const block = /location \/static\/ \{([\s\S]*?)\n {4}\}/.exec(conf)?.[1];

@@ -11,7 +11,8 @@ export const buildCommand: BuiltinCommand = {
     'JavaScript in dist/ with the same layout (no bundling, types are not checked: run tsc for\n' +
     'that). `basalt start`, `basalt worker` and `basalt migrate` then run dist/ on plain node.\n' +
     'The static/ folder is copied to dist/static/ with content-hashed names and a manifest,\n' +
-    "which pages' view.asset('app.css') reads; the hashed files are served as immutable.",
+    "which pages' view.asset('app.css') reads; the hashed files are served as immutable.\n" +
+    'In CSS files, url(img/logo.png) naming a static file points to its hashed name.',
   options: {},
   async run(context) {
     const result = await buildApp({ root: context.cwd, basaltVersion: basaltVersion() });
@@ -22,6 +23,7 @@ export const buildCommand: BuiltinCommand = {
       context.stdout.write(
         `Copied ${result.staticFiles} static file${result.staticFiles === 1 ? '' : 's'} with hashed names to ${result.outDir}/static\n`,
       );
+    for (const warning of result.staticWarnings) context.stderr.write(`Warning: ${warning}\n`);
     return 0;
   },
 };
