@@ -37,6 +37,11 @@ export interface PageOptions
    * valid or with an error per field.
    */
   form?: TSchema | ModelForm;
+  /**
+   * Document headers of this page's answers, over Basalt's (the admin sends a stricter
+   * `content-security-policy`). Written last, so a handler's own headers cannot loosen them.
+   */
+  documentHeaders?: Readonly<Record<string, string>>;
 }
 
 /** What templates get from the request: the user, the CSRF token, flash messages, the path, the language. */
@@ -180,6 +185,7 @@ export function page<const P extends string, const O extends PageOptions>(
   for (const key of Object.keys(spec) as (keyof EndpointSpec)[])
     if (spec[key] === undefined) delete spec[key];
   const limit = options.bodyLimit;
+  const own = options.documentHeaders ? Object.entries(options.documentHeaders) : undefined;
   type Context = PageContext<P, O> & { session?: SessionLike };
   const render = (context: Context, messages: readonly FlashMessage[]): unknown => {
     (context as { view: ViewContext }).view = new PageView(
@@ -190,8 +196,8 @@ export function page<const P extends string, const O extends PageOptions>(
     );
     const result = handler(context);
     return result instanceof Promise
-      ? result.then((value) => answer(value, context.request, context.reply))
-      : answer(result, context.request, context.reply);
+      ? result.then((value) => answer(value, context.request, context.reply, own))
+      : answer(result, context.request, context.reply, own);
   };
   // A HEAD request (a link checker, a prefetch) must not use up the messages.
   const show = (context: Context): unknown => {
@@ -283,7 +289,12 @@ const HEADER_NAMES = Object.keys(DOCUMENT_HEADERS);
 const HEADER_VALUES = HEADER_NAMES.map((name) => DOCUMENT_HEADERS[name]!);
 
 /** The handler's result as the route's answer: a status, headers and the document. */
-function answer(result: PageResult, request: FastifyRequest, reply: FastifyReply): TypedResponse {
+function answer(
+  result: PageResult,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  own?: readonly (readonly [string, string])[],
+): TypedResponse {
   if (result instanceof Redirect) {
     const origin = `${request.protocol}://${request.host}`;
     const safe = (target: string) => isSafeRedirect(target, { origin });
@@ -303,6 +314,7 @@ function answer(result: PageResult, request: FastifyRequest, reply: FastifyReply
       'A page handler must answer markup (an element or trustedHtml), respond(status, markup) or redirect()',
     );
   for (let i = 0; i < HEADER_NAMES.length; i += 1) reply.header(HEADER_NAMES[i]!, HEADER_VALUES[i]!);
+  if (own !== undefined) for (const [name, value] of own) reply.header(name, value);
   reply.header('content-type', 'text/html; charset=utf-8');
   if (languagesOf(request).locales.length > 1) reply.header('vary', 'Accept-Language');
   return respond(status, renderDocument(markup));
