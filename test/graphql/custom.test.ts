@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import bookshop from '../../examples/bookshop/app.js';
 import { Author, Book } from '../../examples/bookshop/models.js';
 import { seed } from '../../examples/bookshop/seed.js';
+import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
 
 // Queries and mutations of your own beside the generated schema: TypeBox arguments checked
 // before the resolver runs (a bad one is BAD_USER_INPUT with field errors), answers typed by
@@ -65,7 +66,12 @@ const shop = defineApp({
   modules: [auth(), api],
 });
 
-describe('graphql() with queries and mutations of your own', () => {
+const databases = [
+  { name: 'SQLite', url: undefined as string | undefined },
+  ...(hasPostgres ? [{ name: 'PostgreSQL', url: POSTGRES_URL }] : []),
+];
+
+describe.each(databases)('graphql() with queries and mutations of your own ($name)', ({ url }) => {
   let client: TestClient<AnyEndpoint[]>;
   let staff: Record<string, string>;
   const gql = async (query: string, headers: Record<string, string> = {}, variables?: Json) => {
@@ -82,7 +88,7 @@ describe('graphql() with queries and mutations of your own', () => {
   };
 
   beforeAll(async () => {
-    client = await createTestClient(shop);
+    client = await createTestClient(shop, url ? { database: { url } } : {});
     await seed(client.app.db!, getAuth(client.app));
     const auth = getAuth(client.app);
     const user = (await auth.createUser(client.db!, {
@@ -118,6 +124,7 @@ describe('graphql() with queries and mutations of your own', () => {
   });
 
   it("gives a resolver the request's actor and logger", async () => {
+    logged.length = 0;
     expect((await gql('{ whoami { email staff tags } }')).body.data).toEqual({
       whoami: { email: null, staff: false, tags: ['a'] },
     });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import bookshop from '../../examples/bookshop/app.js';
 import { Book } from '../../examples/bookshop/models.js';
 import { seed } from '../../examples/bookshop/seed.js';
+import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
 
 // The GraphQL endpoint against hostile and odd requests: the GraphQL over HTTP audits of
 // graphql-http, and documents built to exhaust a server (deep, wide, aliased, duplicated,
@@ -69,12 +70,18 @@ async function post(
   };
 }
 
-describe('graphql() against hostile documents', () => {
+const databases = [
+  { name: 'SQLite', url: undefined as string | undefined },
+  ...(hasPostgres ? [{ name: 'PostgreSQL', url: POSTGRES_URL }] : []),
+];
+
+describe.each(databases)('graphql() against hostile documents ($name)', ({ url }) => {
   let client: TestClient<AnyEndpoint[]>;
   const statements: string[] = [];
 
   beforeAll(async () => {
     client = await createTestClient(app(), {
+      ...(url ? { database: { url } } : {}),
       env: { LOG_LEVEL: 'trace' },
       logger: {
         destination: {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import bookshop from '../../examples/bookshop/app.js';
 import { Book, Customer, OrderLine } from '../../examples/bookshop/models.js';
 import { seed } from '../../examples/bookshop/seed.js';
+import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
 import { hasRedis, REDIS_URL } from '../support/redis.js';
 
 // Subscriptions to model changes over Server-Sent Events (graphql-sse's client, "distinct
@@ -83,14 +84,19 @@ function subscribe(url: string, headers: Record<string, string>, query: string) 
 
 const ORDER_CHANGES = 'subscription { orderChanged { change id order { id customer { name } } } }';
 
-describe('GraphQL subscriptions in one process (no Redis)', () => {
+const databases = [
+  { name: 'SQLite', url: undefined as string | undefined },
+  ...(hasPostgres ? [{ name: 'PostgreSQL', url: POSTGRES_URL }] : []),
+];
+
+describe.each(databases)('GraphQL subscriptions in one process (no Redis, $name)', ({ url: database }) => {
   let client: Client;
   let url: string;
   let alice: Record<string, string>;
   let bob: Record<string, string>;
 
   beforeAll(async () => {
-    client = await createTestClient(bookshop);
+    client = await createTestClient(bookshop, database ? { database: { url: database } } : {});
     await seed(client.app.db!, getAuth(client.app));
     alice = await customer(client, 'alice');
     bob = await customer(client, 'bob');

@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import bookshop from '../../examples/bookshop/app.js';
 import { Book, Customer } from '../../examples/bookshop/models.js';
 import { seed } from '../../examples/bookshop/seed.js';
+import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
 import { hasRedis, REDIS_URL } from '../support/redis.js';
 
 // Subscriptions over WebSocket with graphql-ws's own client: a customer receives their own
@@ -119,7 +120,12 @@ async function untilSubscribed(client: Client, token: string, sub: ReturnType<ty
   return placed;
 }
 
-describe('GraphQL subscriptions over WebSocket', () => {
+const databases = [
+  { name: 'SQLite', url: undefined as string | undefined },
+  ...(hasPostgres ? [{ name: 'PostgreSQL', url: POSTGRES_URL }] : []),
+];
+
+describe.each(databases)('GraphQL subscriptions over WebSocket ($name)', ({ url: database }) => {
   let client: Client;
   let url: string;
   let origin: string;
@@ -127,7 +133,7 @@ describe('GraphQL subscriptions over WebSocket', () => {
   let bob: { token: string; email: string };
 
   beforeAll(async () => {
-    client = await createTestClient(bookshop);
+    client = await createTestClient(bookshop, database ? { database: { url: database } } : {});
     await seed(client.app.db!, getAuth(client.app));
     alice = await customer(client, 'alice');
     bob = await customer(client, 'bob');
