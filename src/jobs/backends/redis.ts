@@ -9,6 +9,7 @@ import {
   UnrecoverableError,
 } from 'bullmq';
 import { Redis } from 'ioredis';
+import { Deadlines } from '../../internal/deadlines.js';
 import {
   DEFAULT_SERVICE_TIMEOUT_MS,
   failFastRedisOptions,
@@ -48,8 +49,17 @@ export interface RedisBackendOptions {
  * wait for Redis to return), opened with the first consumer.
  */
 function redisConnections(url: string, timeoutMs: number) {
-  const client = new Redis(url, failFastRedisOptions(timeoutMs));
+  // The client's operations are given up after the timeout by one sweep for all of them
+  // (`run`), not by ioredis's commandTimeout, which arms a timer per command.
+  const { commandTimeout: _perCommand, ...clientOptions } = failFastRedisOptions(timeoutMs);
+  const client = new Redis(url, clientOptions);
   client.on('error', () => undefined);
+  const deadlines = new Deadlines(timeoutMs, () =>
+    serviceUnavailableError(
+      'job queue (Redis)',
+      new Error(`the job queue (Redis) did not answer within ${timeoutMs} ms`),
+    ),
+  );
   // The first connection may be waited for (up to the timeout); once Redis has been reached,
   // a connection that is down again refuses at once.
   let firstReady: Promise<void> | undefined = new Promise<void>((resolve) => client.once('ready', resolve));
@@ -68,6 +78,15 @@ function redisConnections(url: string, timeoutMs: number) {
       await withinServiceTimeout('job queue (Redis)', timeoutMs, firstReady);
       if ((client.status as string) !== 'ready') throw down();
     },
+    /**
+     * `work` once the client connection is up (else a 503: nothing is queued for later), given
+     * up with a 503 when Redis has not answered it within the timeout.
+     */
+    run<T>(work: () => Promise<T>): Promise<T> {
+      // No await when the connection is up: one enqueue is a handful of microtasks already.
+      if (client.status === 'ready') return deadlines.within(work());
+      return this.up().then(() => deadlines.within(work()));
+    },
     workers(): Redis {
       if (!workers) {
         workers = new Redis(url, { maxRetriesPerRequest: null });
@@ -76,6 +95,7 @@ function redisConnections(url: string, timeoutMs: number) {
       return workers;
     },
     async close(): Promise<void> {
+      deadlines.close();
       for (const c of [client, workers]) if (c) await c.quit().catch(() => c.disconnect());
     },
   };
@@ -100,18 +120,6 @@ const TYPES_OF: Record<JobState, BullState[]> = {
   failed: ['failed'],
   cancelled: [],
 };
-
-/**
- * Our priority (-100..100, higher first) in BullMQ terms. BullMQ takes its wait list before its
- * prioritized set, and prioritized jobs cost workers dearly (half the throughput with four), so
- * priority 0 stays on the wait list (FIFO), a positive priority goes to its head (`lifo`), and a
- * negative one to the prioritized set (1 first), taken when the wait list is empty.
- */
-function bullPriority(priority: number): { lifo: true } | { priority: number } | object {
-  if (priority > 0) return { lifo: true };
-  if (priority < 0) return { priority: -priority };
-  return {};
-}
 
 /** A job id carries its queue: `<queue>~<BullMQ id>` (queue names have no `~`). */
 function splitId(id: string): { queue: string; bullId: string } | null {
@@ -187,67 +195,79 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
     return queue;
   };
 
-  async function find(id: string): Promise<{ job: Job; state: JobState } | null> {
-    await connections.up();
-    const parts = splitId(id);
-    if (!parts) return null;
-    const queue = queueOf(parts.queue);
-    // State first, then the data: a job finishing in between is reported as still running,
-    // never as completed without its result.
-    const raw = await queue.getJobState(parts.bullId);
-    const job = (await queue.getJob(parts.bullId)) as Job | undefined;
-    if (!job || raw === 'unknown') return null;
-    return { job, state: STATE_OF[raw] ?? 'queued' };
+  function find(id: string): Promise<{ job: Job; state: JobState } | null> {
+    return connections.run(async () => {
+      const parts = splitId(id);
+      if (!parts) return null;
+      const queue = queueOf(parts.queue);
+      // State first, then the data: a job finishing in between is reported as still running,
+      // never as completed without its result.
+      const raw = await queue.getJobState(parts.bullId);
+      const job = (await queue.getJob(parts.bullId)) as Job | undefined;
+      if (!job || raw === 'unknown') return null;
+      return { job, state: STATE_OF[raw] ?? 'queued' };
+    });
   }
 
   /**
    * The BullMQ options of a job (ours travel as unknown options BullMQ keeps). Only what differs
    * from the defaults: every byte is stored, and read back by the worker, once per job.
+   *
+   * Our priority (-100..100, higher first) in BullMQ terms: BullMQ takes its wait list before its
+   * prioritized set, and prioritized jobs cost workers dearly (half the throughput with four), so
+   * priority 0 stays on the wait list (FIFO), a positive priority goes to its head (`lifo`), and a
+   * negative one to the prioritized set (1 first), taken when the wait list is empty.
    */
-  function bullOptions(job: NewJob, jobId: string | undefined, delay: number) {
-    const runAt = job.runAt.getTime();
-    return {
-      ...(jobId ? { jobId } : {}),
-      ...bullPriority(job.priority),
-      ...(delay > 0 ? { delay } : {}),
-      attempts: job.maxAttempts,
-      // Retries follow the task's backoff; a job without retries never asks for it.
-      ...(job.maxAttempts > 1 ? { backoff: { type: 'basalt' } } : {}),
-      ...({
-        basaltKey: job.idempotencyKey ?? undefined,
-        // Exact, always: a schedule's job is due at its tick, not when it was added.
-        basaltRunAt: runAt,
-        basaltPriority: job.priority === 0 ? undefined : job.priority,
-        basaltTrace: job.trace || undefined,
-      } as object),
-    };
+  function bullOptions(job: NewJob, jobId: string | undefined, delay: number): Record<string, unknown> {
+    // Assigned one by one rather than spread: this runs once per job.
+    const opts: Record<string, unknown> = { attempts: job.maxAttempts };
+    if (jobId) opts.jobId = jobId;
+    if (job.priority > 0) opts.lifo = true;
+    else if (job.priority < 0) opts.priority = -job.priority;
+    if (delay > 0) opts.delay = delay;
+    // Retries follow the task's backoff; a job without retries never asks for it.
+    if (job.maxAttempts > 1) opts.backoff = { type: 'basalt' };
+    if (job.idempotencyKey !== null) opts.basaltKey = job.idempotencyKey;
+    // Exact, always: a schedule's job is due at its tick, not when it was added.
+    opts.basaltRunAt = job.runAt.getTime();
+    if (job.priority !== 0) opts.basaltPriority = job.priority;
+    if (job.trace) opts.basaltTrace = job.trace;
+    return opts;
   }
 
   async function add(job: NewJob, jobId: string | undefined): Promise<JobRecord> {
-    await connections.up();
-    const delay = Math.max(0, job.runAt.getTime() - Date.now());
-    const added = await queueOf(job.queue).add(job.task, job.input, bullOptions(job, jobId, delay));
+    let delay = 0;
+    const added = await connections.run(() => {
+      delay = Math.max(0, job.runAt.getTime() - Date.now());
+      return queueOf(job.queue).add(job.task, job.input, bullOptions(job, jobId, delay));
+    });
     return recordOf(added as Job, delay > 0 ? 'delayed' : 'queued');
   }
 
   /** Adds jobs with BullMQ's `addBulk` (one round trip per queue). */
-  async function addMany(many: readonly { job: NewJob; jobId: string | undefined }[]): Promise<JobRecord[]> {
-    await connections.up();
-    const now = Date.now();
-    const records = new Map<{ job: NewJob }, JobRecord>();
-    for (const name of new Set(many.map((m) => m.job.queue))) {
-      const mine = many.filter((m) => m.job.queue === name);
-      const added = await queueOf(name).addBulk(
-        mine.map(({ job, jobId }) => ({
-          name: job.task,
-          data: job.input,
-          opts: bullOptions(job, jobId, Math.max(0, job.runAt.getTime() - now)),
-        })),
-      );
-      for (const [i, m] of mine.entries())
-        records.set(m, recordOf(added[i] as Job, m.job.runAt.getTime() > now ? 'delayed' : 'queued'));
-    }
-    return many.map((m) => records.get(m)!);
+  function addMany(many: readonly { job: NewJob; jobId: string | undefined }[]): Promise<JobRecord[]> {
+    return connections.run(async () => {
+      const now = Date.now();
+      const records = new Map<{ job: NewJob }, JobRecord>();
+      // Nearly always one queue (one task's jobs): then no grouping.
+      const first = many[0]?.job.queue;
+      const groups = many.every((m) => m.job.queue === first)
+        ? [many]
+        : [...new Set(many.map((m) => m.job.queue))].map((name) => many.filter((m) => m.job.queue === name));
+      for (const mine of groups) {
+        const added = await queueOf(mine[0]!.job.queue).addBulk(
+          mine.map(({ job, jobId }) => ({
+            name: job.task,
+            data: job.input,
+            opts: bullOptions(job, jobId, Math.max(0, job.runAt.getTime() - now)),
+          })),
+        );
+        const state = (m: { job: NewJob }) => (m.job.runAt.getTime() > now ? 'delayed' : 'queued');
+        if (groups.length === 1) return mine.map((m, i) => recordOf(added[i] as Job, state(m)));
+        for (const [i, m] of mine.entries()) records.set(m, recordOf(added[i] as Job, state(m)));
+      }
+      return many.map((m) => records.get(m)!);
+    });
   }
 
   /** Custom BullMQ ids may not contain ':' (nor be integers): the key is URI-encoded. */
@@ -310,41 +330,48 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
       return found ? recordOf(found.job, found.state) : null;
     },
 
-    async list(filter = {}) {
-      await connections.up();
-      const limit = filter.limit ?? 50;
-      const names = filter.queue ? [filter.queue] : [...queues.keys()];
-      const states = filter.state ? [filter.state] : JOB_STATES.filter((s) => s !== 'cancelled');
-      const records: JobRecord[] = [];
-      for (const name of names)
-        for (const state of states) {
-          const types = TYPES_OF[state];
-          if (types.length === 0) continue;
-          const jobs = (await queueOf(name).getJobs(types, 0, filter.task ? -1 : limit - 1, false)) as Job[];
-          for (const job of jobs)
-            if (job && (!filter.task || job.name === filter.task)) records.push(recordOf(job, state));
-        }
-      return records.sort((a, b) => b.enqueuedAt.getTime() - a.enqueuedAt.getTime()).slice(0, limit);
+    list(filter = {}) {
+      return connections.run(async () => {
+        const limit = filter.limit ?? 50;
+        const names = filter.queue ? [filter.queue] : [...queues.keys()];
+        const states = filter.state ? [filter.state] : JOB_STATES.filter((s) => s !== 'cancelled');
+        const records: JobRecord[] = [];
+        for (const name of names)
+          for (const state of states) {
+            const types = TYPES_OF[state];
+            if (types.length === 0) continue;
+            const jobs = (await queueOf(name).getJobs(
+              types,
+              0,
+              filter.task ? -1 : limit - 1,
+              false,
+            )) as Job[];
+            for (const job of jobs)
+              if (job && (!filter.task || job.name === filter.task)) records.push(recordOf(job, state));
+          }
+        return records.sort((a, b) => b.enqueuedAt.getTime() - a.enqueuedAt.getTime()).slice(0, limit);
+      });
     },
 
-    async counts() {
-      await connections.up();
-      const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as JobCounts;
-      for (const queue of queues.values()) {
-        const raw = await queue.getJobCounts(
-          'waiting',
-          'prioritized',
-          'delayed',
-          'active',
-          'completed',
-          'failed',
-        );
-        for (const [type, n] of Object.entries(raw)) {
-          const state = STATE_OF[type];
-          if (state) counts[state] += n;
+    counts() {
+      return connections.run(async () => {
+        const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as JobCounts;
+        for (const queue of queues.values()) {
+          const raw = await queue.getJobCounts(
+            'waiting',
+            'prioritized',
+            'delayed',
+            'active',
+            'completed',
+            'failed',
+          );
+          for (const [type, n] of Object.entries(raw)) {
+            const state = STATE_OF[type];
+            if (state) counts[state] += n;
+          }
         }
-      }
-      return counts;
+        return counts;
+      });
     },
 
     async retry(id) {
@@ -355,7 +382,9 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
           'BASALT_JOBS_INVALID_STATE',
           `Job ${id} is ${found.state}: only failed jobs can be retried`,
         );
-      await found.job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      await connections.run(() =>
+        found.job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }),
+      );
       return (await backend.get(id)) ?? recordOf(found.job, 'queued');
     },
 
@@ -368,19 +397,20 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
           `Job ${id} is ${found.state}: on Redis only queued or delayed jobs can be cancelled`,
         );
       // BullMQ has no cancelled state: the job is removed.
-      await found.job.remove();
+      await connections.run(() => found.job.remove());
       return null;
     },
 
-    async purge(filter = {}) {
-      await connections.up();
-      const grace = filter.olderThan ? Math.max(0, Date.now() - filter.olderThan.getTime()) : 0;
-      const types = filter.state ? [filter.state] : (['completed', 'failed'] as const);
-      let purged = 0;
-      for (const queue of queues.values())
-        for (const type of types)
-          if (type !== 'cancelled') purged += (await queue.clean(grace, 0, type)).length;
-      return purged;
+    purge(filter = {}) {
+      return connections.run(async () => {
+        const grace = filter.olderThan ? Math.max(0, Date.now() - filter.olderThan.getTime()) : 0;
+        const types = filter.state ? [filter.state] : (['completed', 'failed'] as const);
+        let purged = 0;
+        for (const queue of queues.values())
+          for (const type of types)
+            if (type !== 'cancelled') purged += (await queue.clean(grace, 0, type)).length;
+        return purged;
+      });
     },
 
     consume(consume: ConsumeOptions) {
@@ -399,13 +429,14 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
       };
     },
 
-    async recordTick(name, tick) {
-      await connections.up();
-      const key = `${prefix}:basalt:schedule-ticks`;
-      const previous = await connection.hget(key, name);
-      if (previous === null || Number(previous) < tick.getTime())
-        await connection.hset(key, name, String(tick.getTime()));
-      return previous === null ? null : new Date(Number(previous));
+    recordTick(name, tick) {
+      return connections.run(async () => {
+        const key = `${prefix}:basalt:schedule-ticks`;
+        const previous = await connection.hget(key, name);
+        if (previous === null || Number(previous) < tick.getTime())
+          await connection.hset(key, name, String(tick.getTime()));
+        return previous === null ? null : new Date(Number(previous));
+      });
     },
 
     async close() {
