@@ -191,6 +191,13 @@ describe.each(databases)('GraphQL subscriptions over WebSocket ($name)', ({ url:
       expect(sub.received).toEqual([]);
       await sub.close();
     }
+    // The route a connection is authenticated through answers nothing to a request of its own.
+    const direct = await client.app.fastify.inject({
+      method: 'GET',
+      url: '/graphql/websocket-auth',
+      headers: { authorization: `Bearer ${alice.token}`, 'x-basalt-graphql-ws': 'guessed' },
+    });
+    expect(direct.statusCode).toBe(404);
   });
 
   it('applies the limits to subscription documents', async () => {
