@@ -2,7 +2,8 @@ import { isBasaltError } from '../core/index.js';
 import { type AnyEndpoint, t } from '../http/index.js';
 import type { JobRecord, JobState, Jobs } from '../jobs/index.js';
 import type { Actor } from '../ops/index.js';
-import { CsrfField, flash, type Html, page, redirect } from '../views/index.js';
+import { CsrfField, flash, type Html, redirect } from '../views/index.js';
+import { adminPage } from './admin-page.js';
 import {
   type AdminContext,
   type AdminSite,
@@ -185,7 +186,7 @@ async function jobsPage(site: AdminSite, ctx: AdminContext, actor: Actor): Promi
 export function jobsPages(site: AdminSite): AnyEndpoint[] {
   const base = `${site.prefix}/jobs`;
   const act = (verb: 'retry' | 'cancel') =>
-    page(
+    adminPage(
       `${base}/:id/${verb}`,
       { method: 'POST', form: t.Object({}), summary: `Admin job ${verb}` },
       staffPage(site, async (ctx, actor) => {
@@ -209,7 +210,7 @@ export function jobsPages(site: AdminSite): AnyEndpoint[] {
         return redirect(`${base}/`);
       }) as never,
     ) as AnyEndpoint;
-  const runNow = page(
+  const runNow = adminPage(
     `${base}/run`,
     {
       method: 'POST',
@@ -236,7 +237,7 @@ export function jobsPages(site: AdminSite): AnyEndpoint[] {
   ) as AnyEndpoint;
   return [
     runNow,
-    page(
+    adminPage(
       `${base}/`,
       { summary: 'Admin jobs' },
       staffPage(site, (ctx, actor) => jobsPage(site, ctx, actor)) as never,

@@ -1,7 +1,8 @@
 import type { Executor } from '../db/index.js';
 import { type AnyEndpoint, respond, t } from '../http/index.js';
 import { requestActor } from '../rest/index.js';
-import { CsrfField, type Html, page, redirect, type ViewContext } from '../views/index.js';
+import { CsrfField, type Html, redirect, type ViewContext } from '../views/index.js';
+import { adminPage } from './admin-page.js';
 import { type AdminContext, type AdminSite, type Row, USERNAME_FIELDS } from './context.js';
 import { Frame } from './layout.js';
 import { tr } from './messages.js';
@@ -69,7 +70,7 @@ export function loginPages(site: AdminSite): AnyEndpoint[] {
     password: t.String({ minLength: 1, maxLength: 4096 }),
     next: t.Optional(t.String({ maxLength: 2000 })),
   });
-  const show = page(`${site.prefix}/login`, { summary: 'Admin login' }, (raw) => {
+  const show = adminPage(`${site.prefix}/login`, { summary: 'Admin login' }, (raw) => {
     const ctx = raw as unknown as AdminContext;
     const next = safeNext(site, (ctx.request.query as Record<string, unknown>).next);
     if (ctx.user && requestActor(ctx).isStaff) return redirect(next, { fallback: `${site.prefix}/` });
@@ -85,7 +86,7 @@ export function loginPages(site: AdminSite): AnyEndpoint[] {
       />
     );
   });
-  const submit = page(
+  const submit = adminPage(
     `${site.prefix}/login`,
     {
       method: 'POST',
@@ -126,11 +127,15 @@ export function loginPages(site: AdminSite): AnyEndpoint[] {
       return redirect(next, { fallback: `${site.prefix}/` });
     },
   );
-  const logout = page(`${site.prefix}/logout`, { method: 'POST', summary: 'Admin logout' }, async (raw) => {
-    const ctx = raw as unknown as AdminContext & { session: { logout(): Promise<void> } };
-    await ctx.session.logout();
-    return redirect(`${site.prefix}/login`);
-  });
+  const logout = adminPage(
+    `${site.prefix}/logout`,
+    { method: 'POST', summary: 'Admin logout' },
+    async (raw) => {
+      const ctx = raw as unknown as AdminContext & { session: { logout(): Promise<void> } };
+      await ctx.session.logout();
+      return redirect(`${site.prefix}/login`);
+    },
+  );
   return [show, submit, logout] as AnyEndpoint[];
 }
 

@@ -2,7 +2,8 @@ import { BasaltError } from '../core/index.js';
 import { type AnyEndpoint, get, t } from '../http/index.js';
 import { requestActor } from '../rest/index.js';
 import type { StorageService } from '../storage/index.js';
-import { CsrfField, flash, type Html, page, redirect } from '../views/index.js';
+import { CsrfField, flash, type Html, redirect } from '../views/index.js';
+import { adminPage } from './admin-page.js';
 import {
   type AdminContext,
   type AdminSite,
@@ -168,8 +169,8 @@ export function mediaPages(site: AdminSite): AnyEndpoint[] {
   const base = `${site.prefix}/media`;
   const show = staffPage(site, (ctx) => mediaPage(site, ctx));
   return [
-    page(`${base}/`, { summary: 'Admin media' }, show as never) as AnyEndpoint,
-    page(`${base}/:storage/`, { summary: 'Admin media' }, show as never) as AnyEndpoint,
+    adminPage(`${base}/`, { summary: 'Admin media' }, show as never) as AnyEndpoint,
+    adminPage(`${base}/:storage/`, { summary: 'Admin media' }, show as never) as AnyEndpoint,
     get(
       `${base}/:storage/file`,
       {
@@ -188,7 +189,7 @@ export function mediaPages(site: AdminSite): AnyEndpoint[] {
         return service.serve(ctx as never, { key, storage: storage.name }, { redirect: false });
       },
     ) as AnyEndpoint,
-    page(
+    adminPage(
       `${base}/:storage/delete`,
       {
         method: 'POST',

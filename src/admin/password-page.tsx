@@ -1,7 +1,8 @@
 import type { AuthUser } from '../auth/index.js';
 import type { Executor } from '../db/index.js';
 import { type AnyEndpoint, respond, t } from '../http/index.js';
-import { CsrfField, flash, type Html, page, redirect, type ViewContext } from '../views/index.js';
+import { CsrfField, flash, type Html, redirect, type ViewContext } from '../views/index.js';
+import { adminPage } from './admin-page.js';
 import { type AdminContext, type AdminSite, staffPage } from './context.js';
 import { Frame } from './layout.js';
 import { tr } from './messages.js';
@@ -90,12 +91,12 @@ function PasswordView(props: {
  */
 export function passwordPages(site: AdminSite): AnyEndpoint[] {
   const path = `${site.prefix}/password_change`;
-  const show = page(
+  const show = adminPage(
     path,
     { summary: 'Admin password change' },
     staffPage(site, (ctx) => <PasswordView site={site} view={ctx.view} errors={{}} />) as never,
   );
-  const submit = page(
+  const submit = adminPage(
     path,
     { method: 'POST', form: PasswordForm, summary: 'Admin password change' },
     staffPage(site, async (raw) => {

@@ -1,8 +1,9 @@
 import type { TObject } from '@sinclair/typebox';
 import { type AnyEndpoint, type EndpointSpec, get, respond } from '../http/index.js';
 import type { Actor } from '../ops/index.js';
-import { type Html, type ModelForm, type PageResult, page, redirect } from '../views/index.js';
+import { type Html, type ModelForm, type PageResult, redirect } from '../views/index.js';
 import { ActionForm, bulkAction } from './actions-page.js';
+import { adminPage } from './admin-page.js';
 import { ADMIN_CSS, ADMIN_JS, cssPath, jsPath } from './assets.js';
 import {
   type AdminContext,
@@ -116,7 +117,7 @@ function uploadingForm(entry: AdminModel, schema: ReturnType<typeof formSchema>)
 export function adminRoutes(site: AdminSite): AnyEndpoint[] {
   const p = site.prefix;
   const on = (path: string, handler: (ctx: AdminContext, actor: Actor) => PageResult | Promise<PageResult>) =>
-    page(path, {}, staffPage(site, handler) as never) as AnyEndpoint;
+    adminPage(path, {}, staffPage(site, handler) as never) as AnyEndpoint;
   // A POST form's fields depend on the model: the route reads nothing itself and hands the
   // request to the model's own page (its form schema), which reads the body and checks CSRF.
   const forms = new Map<string, AnyEndpoint>();
@@ -136,7 +137,7 @@ export function adminRoutes(site: AdminSite): AnyEndpoint[] {
                       formSchema(entry, kind === 'add', kind === 'change' ? inlineSchema(site, entry) : {}),
                     ),
             };
-      endpoint = page(
+      endpoint = adminPage(
         `${p}/${kind}`,
         { method: 'POST', ...options },
         staffPage(site, (ctx, actor) =>
@@ -179,8 +180,8 @@ export function adminRoutes(site: AdminSite): AnyEndpoint[] {
     asset(jsPath(p), 'text/javascript; charset=utf-8', ADMIN_JS),
     on(`${p}/`, (ctx, actor) => indexPage(site, ctx, actor)),
     // `/admin` and `/admin/book` are the index and the list, with their slash.
-    page(p, {}, () => redirect(`${p}/`, { status: 301 })) as AnyEndpoint,
-    page(`${p}/:model`, {}, (ctx) =>
+    adminPage(p, {}, () => redirect(`${p}/`, { status: 301 })) as AnyEndpoint,
+    adminPage(`${p}/:model`, {}, (ctx) =>
       redirect(`${p}/${encodeURIComponent(String((ctx.params as Record<string, string>).model))}/`, {
         status: 301,
       }),

@@ -138,6 +138,34 @@ describe('the admin site', () => {
       ]);
       expect(res.text).toContain('<script src="/admin/static/admin.');
       expect(res.text).not.toMatch(/<\/script>[^<]*\S[^<]*<\/script>|<style|\sstyle=/i);
+      // Every admin page (and its 4xx pages) allows no inline style or script at all.
+      const book = await newBook({ title: 'CSP' });
+      const pages = [
+        '/admin/',
+        '/admin/book/',
+        '/admin/book/add',
+        `/admin/book/${book.id}/change`,
+        `/admin/book/${book.id}/delete`,
+        `/admin/book/${book.id}/history`,
+        '/admin/password_change',
+        '/admin/jobs/',
+        '/admin/book/?status=lost',
+        '/admin/book/999999/change',
+      ];
+      for (const url of pages) {
+        const page = await su.get(url);
+        expect(page.headers['content-type'], url).toContain('text/html');
+        const csp = String(page.headers['content-security-policy']);
+        expect(csp, url).toContain("style-src 'self'");
+        expect(csp, url).not.toContain('unsafe-inline');
+        expect(page.text, url).not.toMatch(/<style|\sstyle=/i);
+      }
+      const login = await client.request({
+        method: 'GET',
+        url: '/admin/login',
+        headers: { accept: 'text/html' },
+      });
+      expect(String(login.headers['content-security-policy'])).not.toContain('unsafe-inline');
       const css = /<link rel="stylesheet" href="([^"]+)"/.exec(res.text)![1]!;
       const js = /<script src="([^"]+)"/.exec(res.text)![1]!;
       for (const [url, type] of [
