@@ -21,7 +21,9 @@ if (mode === 'sdk') {
     export: (_spans: unknown, done: (r: { code: 0 }) => void) => done({ code: 0 }),
     shutdown: async () => {},
   };
-  trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new BatchSpanProcessor(dropped)] }));
+  trace.setGlobalTracerProvider(
+    new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: dropped })] }),
+  );
 }
 
 const Book = defineModel('bench_book', { title: f.string({ max: 100 }) });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { context, ProxyTracerProvider, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
@@ -12,7 +13,7 @@ import { get, post, t } from 'basalt/http';
 import { createWorker, defineTask, getJobs, jobs } from 'basalt/jobs';
 import { tracing } from 'basalt/server';
 import { storage } from 'basalt/storage';
-import { createTestClient } from 'basalt/testing';
+import { createTestClient, type TestClient } from 'basalt/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dropPrefix } from '../jobs/support.js';
 import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
@@ -148,7 +149,7 @@ const backends: Backend[] = [
 
 describe.each(backends)('tracing() on $name', (backend) => {
   const system = backend.database ? 'postgresql' : 'sqlite';
-  let client: Awaited<ReturnType<typeof createTestClient>>;
+  let client: TestClient<typeof routes>;
   beforeAll(async () => {
     client = await createTestClient(tracedApp([tracing({ tracerProvider: provider })]), {
       ...(backend.database ? { database: backend.database } : {}),
@@ -248,6 +249,39 @@ describe.each(backends)('tracing() on $name', (backend) => {
     expect(count?.spanContext().traceId).toBe(TRACE_ID);
   });
 
+  it('keeps the span over a real connection whose body arrives after the headers', async () => {
+    const { port } = await client.app.listen({ port: 0, host: '127.0.0.1' });
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/things',
+          method: 'POST',
+          headers: { traceparent, 'content-type': 'application/json' },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        },
+      );
+      request.on('error', reject);
+      // Headers now, the body in a later packet: Fastify reads it from socket events, which
+      // run outside the request hook's call unless the span's context is bound to them.
+      request.flushHeaders();
+      setTimeout(() => request.end(JSON.stringify({ name: 'slow body' })), 50);
+    });
+    expect(status).toBe(201);
+    await settled('POST /things');
+    const server = inTrace('POST /things')[0]!;
+    const insert = named('INSERT').find(
+      (s) =>
+        s.spanContext().traceId === TRACE_ID &&
+        String(s.attributes['db.query.text']).includes('tracing_thing'),
+    );
+    expect(insert?.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
+  });
+
   it('records a failing request as an error span with its exception', async () => {
     const answer = await client.get('/boom', { headers: { traceparent } });
     expect(answer.status).toBe(500);
@@ -259,7 +293,7 @@ describe.each(backends)('tracing() on $name', (backend) => {
   });
 
   it('names an unmatched request by its method only, and a 404 is not an error', async () => {
-    const answer = await client.get('/nowhere/42');
+    const answer = await client.request({ method: 'GET', url: '/nowhere/42' });
     expect(answer.status).toBe(404);
     await settled('GET');
     const [server] = named('GET');
