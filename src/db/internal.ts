@@ -13,7 +13,7 @@ export type { PoolStats } from './dialects/dialect.js';
 export { statementCacheOf } from './dialects/postgres.js';
 export { migrationsPath } from './migrations/loader.js';
 export { databaseModule } from './module.js';
-export { ORDER_INDEX, RANK_FIRST } from './query/query.js';
+export { FROM_MATCHES, ORDER_INDEX, RANK_FIRST } from './query/query.js';
 export { type SearchTarget, searchCondition, searchRank } from './query/search.js';
 export { RAW_CONDITION } from './query/where.js';
 export { parseLsn, type ReadSession } from './replicas.js';

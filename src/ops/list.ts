@@ -2,6 +2,7 @@ import { BasaltError, NotFoundError } from '../core/index.js';
 import type { AnyModel, Query } from '../db/index.js';
 import {
   cursorOfRow,
+  FROM_MATCHES,
   ORDER_INDEX,
   RANK_FIRST,
   RAW_CONDITION,
@@ -194,6 +195,11 @@ export interface PageShape {
   searched?: boolean;
 }
 
+/** An exact count as the collection shows it (none for `count: 'none'`). */
+function countOf(plan: QueryPlan, count: number): { count?: number } {
+  return plan.count === 'none' ? {} : { count };
+}
+
 /** The count a page gives itself: a page short of full ends the list (none on an empty page past the first). */
 function countOfPage(
   plan: QueryPlan,
@@ -202,7 +208,7 @@ function countOfPage(
   size: number,
 ): { count?: number } | null {
   if (fetched > size || (fetched === 0 && offset > 0)) return null;
-  return plan.count === 'none' ? {} : { count: offset + fetched };
+  return countOf(plan, offset + fetched);
 }
 
 /**
@@ -247,10 +253,11 @@ export async function runPage(
       .offset(offset)
       .limit(size + 1);
     // A filter matching more rows than are counted is walked in the ordering's index (SQLite
-    // only: see ORDER_INDEX); that needs the count first. A search comes page first: its
-    // matches are mostly fewer than a page, which then is the count, and counting would
-    // check every candidate of the index again. Otherwise the count and the page are
-    // independent: on a pool they run side by side.
+    // only: see ORDER_INDEX); that needs the count first. A search reads its page and count
+    // from one capped set of matches (FROM_MATCHES: each candidate of the index checked once);
+    // with more matches than are counted, or ranked, it reads the page first, which is the
+    // count when short of full. Otherwise the count and the page are independent: on a pool
+    // they run side by side.
     const hinted = shape.filtered && !ranked ? pageQuery[ORDER_INDEX]() : null;
     let counted: { count?: number; estimate?: boolean };
     let fetched: Row[];
@@ -258,8 +265,12 @@ export async function runPage(
       counted = await countRows(query, plan);
       fetched = (await (counted.estimate ? hinted : pageQuery).all()) as Row[];
     } else if (shape.searched) {
-      fetched = (await pageQuery.all()) as Row[];
-      counted = countOfPage(plan, offset, fetched.length, size) ?? (await countRows(query, plan));
+      const matched = await pageQuery[FROM_MATCHES](plan.exactCountLimit);
+      fetched = (matched?.rows ?? (await pageQuery.all())) as Row[];
+      counted =
+        matched?.matching != null
+          ? countOf(plan, matched.matching)
+          : (countOfPage(plan, offset, fetched.length, size) ?? (await countRows(query, plan)));
     } else
       [counted, fetched] = (await Promise.all([countRows(query, plan), pageQuery.all()])) as [
         { count?: number; estimate?: boolean },

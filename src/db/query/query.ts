@@ -17,6 +17,7 @@ import type { AnyModel } from '../model.js';
 import { mapLockError } from '../operations/map-error.js';
 import { afterCursor, encodeCursor } from './cursor.js';
 import { loadIncludes } from './include.js';
+import { MATCHING_COLUMN, matchesPageSql } from './matches.js';
 import { type OrderItem, orderSql, resolveOrder } from './order.js';
 import type {
   Aggregate,
@@ -37,6 +38,9 @@ export const RANK_FIRST: unique symbol = Symbol('basalt.rankFirst');
 
 /** The key of the method reading rows through the ordering's index (SQLite), for Basalt's own layers. */
 export const ORDER_INDEX: unique symbol = Symbol('basalt.orderIndex');
+
+/** The key of the method reading a page and the count from one set of matches, for Basalt's own layers. */
+export const FROM_MATCHES: unique symbol = Symbol('basalt.fromMatches');
 
 interface QueryState {
   where: object[];
@@ -173,6 +177,44 @@ export class Query<M extends AnyModel, R = Infer<M>, TModels = never, G extends 
       (ix) => ix.where === undefined && names.every((n, i) => ix.fields[i] === n),
     );
     return index === undefined ? null : this.#with({ indexedBy: index.name });
+  }
+
+  /**
+   * @internal This query's page (its `limit` and `offset`) and how many rows match, from at
+   * most `upTo + 1` matching rows read once (see `matchesPageSql`): `matching` is exact, or
+   * null for an empty page past the first. Null when more than `upTo` rows match (the page
+   * would come from an arbitrary part of them), and for a query it does not serve (no limit,
+   * a selection, a rank, a lock or an index hint).
+   */
+  async [FROM_MATCHES](upTo: number): Promise<{ rows: R[]; matching: number | null } | null> {
+    const state = this.#state;
+    if (
+      state.limit === null ||
+      state.select !== null ||
+      state.rank !== null ||
+      state.lock !== null ||
+      state.indexedBy !== null
+    )
+      return null;
+    const ctx = this.#ctx;
+    const model = this.#model;
+    const offset = state.offset ?? 0;
+    const text = matchesPageSql({
+      from: this.#from(),
+      where: this.#whereSql(),
+      order: this.#orderItems(false),
+      columns: selectAll(model, 't0'),
+      upTo: count('upTo', upTo),
+      limit: state.limit,
+      offset,
+    });
+    const raw = (await runRead(ctx, text.compile(ctx.kysely))).rows as Row[];
+    const first = raw[0];
+    const matching = first !== undefined ? Number(first[MATCHING_COLUMN]) : offset === 0 ? 0 : null;
+    if (matching !== null && matching > upTo) return null;
+    const rows = raw.map((row) => rowFromDb(ctx, model, row));
+    if (state.include.length > 0) await loadIncludes(ctx, model, rows, state.include);
+    return { rows: rows as R[], matching };
   }
 
   /** Returns at most `limit` rows. */
