@@ -117,6 +117,19 @@ export async function dropIndexes(db: ScaleDb, dialect: Dialect): Promise<void> 
   for (const s of search) await run(db, s);
 }
 
+/** Whether every index {@link createIndexes} makes is there (a rerun may keep them). */
+export async function hasIndexes(db: ScaleDb, dialect: Dialect): Promise<boolean> {
+  const search = dialect === 'postgres' ? SEARCH.columns.map((c) => `book_${c}_trgm_idx`) : [];
+  const wanted = [...INDEXES, ...search];
+  const query =
+    dialect === 'postgres'
+      ? sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'book'`
+      : sql<{ name: string }>`select name from sqlite_master where tbl_name in ('book', 'book_search')`;
+  const names = new Set((await query.execute(db.kysely)).rows.map((r) => r.name));
+  const searchTable = dialect === 'sqlite' ? names.has('book_search') : true;
+  return searchTable && wanted.every((name) => names.has(name));
+}
+
 /** Creates the indexes and the search index; returns the seconds it took. */
 export async function createIndexes(db: ScaleDb, dialect: Dialect): Promise<number> {
   const started = performance.now();
