@@ -17,6 +17,11 @@ export interface FileReceiver {
   /** The largest file accepted, bytes (the parser's per-file bound). */
   readonly maxSize: number;
   accepts(field: string): boolean;
+  /**
+   * Called with the fields read so far before the first file is received: it throws to refuse
+   * the form (a missing CSRF token) before anything reaches storage.
+   */
+  beforeFirstFile?(values: FormValues): void;
   receive(part: FilePart): Promise<void>;
 }
 
@@ -94,17 +99,27 @@ async function readMultipart(
     limits: { fieldSize: limit, fields: 1000, files: 20, ...(files ? { fileSize: files.maxSize + 1 } : {}) },
   });
   let size = 0;
+  let checked = false;
   for await (const part of parts) {
     if (part.type === 'file') {
       // A file input left empty still sends a part, with no name and no bytes.
-      if (files && part.filename !== '' && files.accepts(part.fieldname))
+      if (files && part.filename !== '' && files.accepts(part.fieldname)) {
+        if (!checked) {
+          checked = true;
+          try {
+            files.beforeFirstFile?.(values);
+          } catch (error) {
+            part.file.resume();
+            throw error;
+          }
+        }
         await files.receive({
           field: part.fieldname,
           filename: part.filename,
           mimetype: part.mimetype,
           stream: part.file,
         });
-      else part.file.resume();
+      } else part.file.resume();
       continue;
     }
     const value = String(part.value);

@@ -3,7 +3,7 @@ import { BasaltError, isBasaltError } from '../core/index.js';
 import type { RequestContext } from '../http/index.js';
 import type { Translator } from '../i18n/index.js';
 import type { Storage, StoredFile } from '../storage/index.js';
-import type { FilePart, FileReceiver } from './form-body.js';
+import type { FilePart, FileReceiver, FormValues } from './form-body.js';
 import type { ModelForm } from './model-form.js';
 
 /** What a model's file field says about its files (`f.file({ storage, accept, maxSize })`). */
@@ -30,6 +30,8 @@ export class FormUploads implements FileReceiver {
   readonly #storageOf: (name: string | undefined) => Storage;
   readonly #i18n: Translator;
   readonly #saved: { storage: Storage; file: StoredFile }[] = [];
+  /** Set by the page: checks the CSRF token read so far before the first file is stored. */
+  beforeFirstFile?: (values: FormValues) => void;
 
   constructor(context: RequestContext, form: ModelForm, i18n: Translator) {
     const service = (context as { storage?: { get(name?: string): Storage } }).storage;

@@ -38,6 +38,15 @@ export interface PageOptions
    */
   form?: TSchema | ModelForm;
   /**
+   * The sign-in page of an `auth: 'required'` page (Django's `login_required(login_url=...)`):
+   * a signed-out visitor is redirected there with `?next=` this page's path and query, instead
+   * of getting a 401 page. Without it, the 401 stays (an API client's answer too).
+   *
+   * @example
+   * page('/orders', { auth: 'required', signIn: '/signin' }, ...)
+   */
+  signIn?: string;
+  /**
    * Document headers of this page's answers, over Basalt's (the admin sends a stricter
    * `content-security-policy`). Written last, so a handler's own headers cannot loosen them.
    */
@@ -182,6 +191,13 @@ export function page<const P extends string, const O extends PageOptions>(
     hidden: true,
     ...(method === 'POST' ? { streamBody: true, csrf: 'form' as const } : {}),
   };
+  const signIn = options.signIn !== undefined && options.auth === 'required' ? options.signIn : undefined;
+  if (signIn !== undefined) {
+    if (!signIn.startsWith('/') || signIn.startsWith('//'))
+      throw new TypeError(`page(${path}): signIn must be a path of this site (got ${signIn})`);
+    // The page checks the user itself, to redirect a signed-out visitor rather than answer 401.
+    if (options.permissions === undefined) spec.auth = 'optional';
+  }
   for (const key of Object.keys(spec) as (keyof EndpointSpec)[])
     if (spec[key] === undefined) delete spec[key];
   const limit = options.bodyLimit;
@@ -210,11 +226,15 @@ export function page<const P extends string, const O extends PageOptions>(
     checkSessionlessOrigin(context.request, context.session);
     const i18n = translatorOf(context.request, context.user);
     const uploads = fileForm ? new FormUploads(context, fileForm, i18n) : undefined;
+    // Nothing reaches storage before the token is checked: it must come before the files, in
+    // its field (CsrfField first in the form) or in the X-CSRF-Token header.
+    if (uploads !== undefined)
+      uploads.beforeFirstFile = (sent) =>
+        checkCsrf(context.session, sent[CSRF_FIELD] ?? context.request.headers[CSRF_HEADER], true);
     let values: Awaited<ReturnType<typeof readFormBody>>;
     try {
       values = await readFormBody(context.request, limit, uploads);
-      // The token may come after the files in the body: files of a forged form are removed.
-      checkCsrf(context.session, values[CSRF_FIELD]);
+      checkCsrf(context.session, values[CSRF_FIELD] ?? context.request.headers[CSRF_HEADER]);
     } catch (error) {
       await uploads?.discard();
       throw error;
@@ -231,7 +251,16 @@ export function page<const P extends string, const O extends PageOptions>(
       throw error;
     }
   };
-  const run = method === 'POST' ? receive : show;
+  const serve = method === 'POST' ? receive : show;
+  const run =
+    signIn === undefined
+      ? serve
+      : (context: Context): unknown => {
+          if (context.user !== null) return serve(context);
+          const next = encodeURIComponent(context.request.url);
+          const target = `${signIn}${signIn.includes('?') ? '&' : '?'}next=${next}`;
+          return answer(redirect(target), context.request, context.reply);
+        };
   return {
     kind: 'endpoint',
     method,
@@ -270,13 +299,24 @@ function checkSessionlessOrigin(request: FastifyRequest, session: SessionLike | 
     throw new CsrfError(`Origin checking failed: ${JSON.stringify(origin.slice(0, 100))} is not this site`);
 }
 
-function checkCsrf(session: SessionLike | undefined, sent: string | string[] | undefined): void {
+/** The header a script's form post may send the token in (as auth's unsafe requests do). */
+const CSRF_HEADER = 'x-csrf-token';
+
+function checkCsrf(
+  session: SessionLike | undefined,
+  sent: string | string[] | undefined,
+  beforeFiles = false,
+): void {
   // Without a session there is nothing a forged request could act as (as auth's header check).
   if (session === undefined || !session.exists) return;
   const expected = session.csrfToken();
   if (expected === undefined) return;
   if (typeof sent !== 'string' || sent === '')
-    throw new CsrfError(`CSRF token missing: the form must send it in its ${CSRF_FIELD} field`);
+    throw new CsrfError(
+      beforeFiles
+        ? `CSRF token missing before the form's files: send the ${CSRF_FIELD} field before any file field (CsrfField first in the form), or the X-CSRF-Token header`
+        : `CSRF token missing: the form must send it in its ${CSRF_FIELD} field`,
+    );
   const digest = (text: string) => createHash('sha256').update(text).digest();
   if (!timingSafeEqual(digest(sent), digest(expected))) throw new CsrfError('CSRF token incorrect');
 }

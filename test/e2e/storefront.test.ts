@@ -113,7 +113,10 @@ describe.skipIf(!hasChromium)('storefront in Chromium', () => {
 
         // Sign out, sign in again, see the order in "My orders".
         await Promise.all([page.waitForURL(/\/books$/), page.click('form[action="/signout"] button')]);
-        await page.goto('/signin?next=/orders');
+        // Signed out, "My orders" sends to the sign-in form, which comes back to it.
+        await page.goto('/orders');
+        expect(new URL(page.url()).pathname).toBe('/signin');
+        expect(new URL(page.url()).searchParams.get('next')).toBe('/orders');
         expect(await submitForm(page, { email: 'eve@example.com', password: 'wrong password' })).toBe(400);
         expect(await page.locator('[role=alert]').textContent()).toContain('No active account');
         expect(await submitForm(page, { email: 'eve@example.com', password: PASSWORD })).toBe(200);

@@ -133,6 +133,11 @@ export const shopApp = defineApp({
         secret
       </Layout>
     )),
+    page('/account', { auth: 'required', signIn: '/signin' }, ({ view, user }) => (
+      <Layout title="Account" view={view}>
+        {`signed in as ${String(user?.id)}`}
+      </Layout>
+    )),
     page('/boom', {}, () => {
       throw new Error('kaboom: internal detail');
     }),

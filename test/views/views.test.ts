@@ -1,5 +1,6 @@
 import { getAuth } from 'basalt/auth';
 import { createTestClient, type TestClient, type TestResponse } from 'basalt/testing';
+import { page, trustedHtml } from 'basalt/views';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Note, shopApp } from './shop-app.js';
 
@@ -302,6 +303,30 @@ describe('server-rendered pages', () => {
       const denied = await client.request({ method: 'GET', url: '/private', headers: { accept: HTML } });
       expect(denied.status).toBe(401);
       expect(denied.text).toContain('Shop error 401');
+    });
+
+    it('redirects a signed-out visitor of a signIn page to sign in, with this page as next', async () => {
+      const away = await client.request({
+        method: 'GET',
+        url: '/account?tab=a%26b',
+        headers: { accept: HTML },
+      });
+      expect(away.status).toBe(303);
+      expect(away.headers.location).toBe(`/signin?next=${encodeURIComponent('/account?tab=a%26b')}`);
+      // An API client on the same page is sent there too: the page has no JSON answer to give.
+      const api = await client.request({ method: 'GET', url: '/account' });
+      expect(api.status).toBe(303);
+      const { cookie } = await signedIn();
+      const shown = await client.request({
+        method: 'GET',
+        url: '/account',
+        headers: { cookie, accept: HTML },
+      });
+      expect(shown.status).toBe(200);
+      expect(shown.text).toMatch(/signed in as \d+/);
+      expect(() =>
+        page('/x', { auth: 'required', signIn: '//evil.test/login' }, () => trustedHtml('')),
+      ).toThrow(/signIn must be a path of this site/);
     });
 
     it('answers an invalid page query with a 400 page for a browser, problem+json for a client', async () => {

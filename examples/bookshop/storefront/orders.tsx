@@ -31,7 +31,7 @@ function OrderSummary(props: { view: ViewContext; order: ShownOrder }) {
 }
 
 /** "My orders": the orders the signed-in customer may see (the collection's scope: their own). */
-export const myOrders = page('/orders', { auth: 'required' }, async (ctx) => {
+export const myOrders = page('/orders', { auth: 'required', signIn: '/signin' }, async (ctx) => {
   const { view, db } = ctx;
   const listed = await operations(db).list(requestActor(ctx), orderCollection, { include: 'lines' });
   const orders = listed.results as unknown as ShownOrder[];
@@ -50,7 +50,7 @@ export const myOrders = page('/orders', { auth: 'required' }, async (ctx) => {
 /** One order with its lines; anyone else's order is a 404, as through the API. */
 export const orderPage = page(
   '/orders/:id',
-  { auth: 'required', params: t.Object({ id: Id }) },
+  { auth: 'required', signIn: '/signin', params: t.Object({ id: Id }) },
   async (ctx) => {
     const { view, db, params } = ctx;
     const order = (await operations(db).get(requestActor(ctx), orderCollection, params.id, {
