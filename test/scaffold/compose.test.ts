@@ -16,6 +16,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 interface Service {
   image?: string;
+  user?: string;
   build?: string;
   command?: string[];
   environment?: Record<string, string>;
@@ -100,6 +101,13 @@ describe('the generated compose.yaml', () => {
     // Databases listen on loopback only.
     for (const name of ['postgres', 'redis', 'minio'])
       for (const mapping of s[name]!.ports ?? []) expect(mapping).toMatch(/^127\.0\.0\.1:/);
+    // No service built from the app's image runs as root: the static copier writes to a folder
+    // the image gives its unprivileged user (a new volume takes that owner).
+    for (const name of ['migrate', 'static', 'app', 'worker']) expect(s[name]!.user, name).toBeUndefined();
+    expect(s.static!.volumes).toContain('static:/srv/static');
+    const dockerfile = readFileSync(join(root, 'scaled', 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/chown node:node [^\n]*\/srv\/static/);
+    expect(dockerfile.indexOf('/srv/static')).toBeLessThan(dockerfile.indexOf('USER node'));
   });
 
   it('keeps what an embedded project does not use out of `docker compose up`', async () => {
