@@ -90,14 +90,14 @@ export class Languages {
   /** The locale for a request: the user's setting when offered, else the best for `Accept-Language`, else the default. */
   select(source: LocaleSource): string {
     if (this.locales.length === 1) return this.defaultLocale;
-    if (source.user) {
-      const chosen = this.#userLocale(source.user);
-      if (chosen) {
-        const offered = negotiateLocale(chosen, this.locales);
-        if (offered !== undefined) return offered;
-      }
-    }
-    return negotiateLocale(source.acceptLanguage, this.locales) ?? this.defaultLocale;
+    const own = source.user ? this.userChoice(source.user) : undefined;
+    return own ?? negotiateLocale(source.acceptLanguage, this.locales) ?? this.defaultLocale;
+  }
+
+  /** The offered locale the user's own setting names (`userLocale`), or undefined when it names none. */
+  userChoice(user: object): string | undefined {
+    const chosen = this.#userLocale(user);
+    return chosen ? negotiateLocale(chosen, this.locales) : undefined;
   }
 }
 

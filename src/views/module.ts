@@ -44,7 +44,8 @@ export function views(options: ViewsOptions = {}): ModuleDefinition {
   const render = options.errorPage ?? defaultErrorPage;
   const languages =
     options.languages instanceof Languages ? options.languages : new Languages(options.languages);
-  const vary = languages.locales.length > 1 ? 'Accept, Accept-Language' : 'Accept';
+  // With several languages, the page also follows the remembered language (a cookie).
+  const vary = languages.locales.length > 1 ? 'Accept, Accept-Language, Cookie' : 'Accept';
   const hook: ErrorPageHook = (problem, reply: FastifyReply) => {
     // The answer depends on Accept either way: caches must keep the two apart.
     reply.header('vary', vary);

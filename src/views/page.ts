@@ -20,7 +20,7 @@ import { CSRF_FIELD, type FormState, FormValidator } from './form.js';
 import { readFormBody } from './form-body.js';
 import { FormUploads } from './form-uploads.js';
 import { Html, isHtml, renderDocument } from './html.js';
-import { languagesOf, translatorOf } from './languages.js';
+import { languagesOf, rememberLanguage, translatorOf } from './languages.js';
 import type { ModelForm } from './model-form.js';
 import { assetUrl } from './static.js';
 
@@ -204,6 +204,8 @@ export function page<const P extends string, const O extends PageOptions>(
   const own = options.documentHeaders ? Object.entries(options.documentHeaders) : undefined;
   type Context = PageContext<P, O> & { session?: SessionLike };
   const render = (context: Context, messages: readonly FlashMessage[]): unknown => {
+    // The user's own language, remembered for the answers given before any user is known.
+    if (context.user !== null) rememberLanguage(context.request, context.reply, context.user);
     (context as { view: ViewContext }).view = new PageView(
       context.request,
       context.user,
@@ -356,6 +358,6 @@ function answer(
   for (let i = 0; i < HEADER_NAMES.length; i += 1) reply.header(HEADER_NAMES[i]!, HEADER_VALUES[i]!);
   if (own !== undefined) for (const [name, value] of own) reply.header(name, value);
   reply.header('content-type', 'text/html; charset=utf-8');
-  if (languagesOf(request).locales.length > 1) reply.header('vary', 'Accept-Language');
+  if (languagesOf(request).locales.length > 1) reply.header('vary', 'Accept-Language, Cookie');
   return respond(status, renderDocument(markup));
 }

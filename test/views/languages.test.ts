@@ -186,6 +186,71 @@ describe('languages', () => {
       }
     });
 
+    it("speaks a signed-in user's own language on errors raised before page code (404, 400, 403)", async () => {
+      const own = defineApp({
+        name: 'babel-own',
+        modules: [
+          auth(),
+          views({
+            languages: {
+              locales: ['en', 'es'],
+              messages: shopMessages,
+              // The user's setting: Spanish for the .es addresses of this test.
+              userLocale: (user) => ((user as { email?: string }).email?.endsWith('.es') ? 'es' : undefined),
+            },
+          }),
+        ],
+        routes: [
+          page('/cart', { query: t.Object({ n: t.Integer() }) }, ({ view, query }) =>
+            trustedHtml(`<p>${view.i18n.t('shop.cart', { count: query.n })}</p>`),
+          ),
+          page('/staff', { permissions: ['change_book'] }, () => trustedHtml('<p>staff</p>')),
+        ],
+      });
+      const client = await createTestClient(own);
+      try {
+        await getAuth(client.app).createUser(client.db!, {
+          email: 'lucia@example.es',
+          password: 'correct horse battery',
+        });
+        const login = await client.request({
+          method: 'POST',
+          url: '/auth/session/login',
+          payload: { email: 'lucia@example.es', password: 'correct horse battery' },
+          headers: { origin: 'http://localhost' },
+        });
+        expect(login.status).toBe(204);
+        const session = String(login.headers['set-cookie']).split(';', 1)[0]!;
+        // The browser asks for English; the user's setting says Spanish, and a page remembers it.
+        const english = { accept: HTML, 'accept-language': 'en' };
+        const cart = await client.request({ url: '/cart?n=2', headers: { ...english, cookie: session } });
+        expect(cart.text).toContain('2 libros en tu carrito');
+        const remembered = [cart.headers['set-cookie']].flat().find((c) => c?.startsWith('basalt_language='));
+        expect(remembered).toMatch(/^basalt_language=es; Path=\/; Max-Age=\d+; SameSite=Lax; HttpOnly/);
+        const cookie = `${session}; ${remembered!.split(';', 1)[0]}`;
+        const missing = await client.request({ url: '/nowhere', headers: { ...english, cookie } });
+        expect(missing.status).toBe(404);
+        expect(missing.text).toContain('<h1>404 No encontrado</h1>');
+        const invalid = await client.request({ url: '/cart?n=many', headers: { ...english, cookie } });
+        expect(invalid.status).toBe(400);
+        expect(invalid.text).toMatch(/<html lang="es">/);
+        const denied = await client.request({ url: '/staff', headers: { ...english, cookie } });
+        expect(denied.status).toBe(403);
+        expect(denied.text).toMatch(/<html lang="es">/);
+        expect(denied.headers.vary).toContain('Cookie');
+        // Written once: a page seen with the cookie in place does not write it again.
+        const again = await client.request({ url: '/cart?n=1', headers: { ...english, cookie } });
+        expect([again.headers['set-cookie']].flat().some((c) => c?.startsWith('basalt_language='))).toBe(
+          false,
+        );
+        // Without the cookie, an anonymous browser still gets its Accept-Language.
+        const anonymous = await client.request({ url: '/nowhere', headers: english });
+        expect(anonymous.text).toContain('<h1>404 Not found</h1>');
+      } finally {
+        await client.close();
+      }
+    });
+
     it('renders error pages, the CSRF refusal included, in Spanish', async () => {
       const client = await createTestClient(app);
       try {
