@@ -23,6 +23,9 @@ fieldset{border:1px solid #d5dae0;border-radius:4px;margin:1rem 0;padding:.4rem 
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 a.skip{position:absolute;left:-999px;top:0;background:#fff;color:#1d232a;padding:.4rem .8rem;z-index:10}a.skip:focus{left:.5rem}
 :focus-visible{outline:3px solid #f0a30a;outline-offset:2px}
+img.preview{display:block;max-width:16rem;max-height:12rem;height:auto;margin:.3rem 0;border:1px solid #d5dae0;background:#fff}
+.field label.clear{display:inline;font-weight:400}.m2m ul.checks{list-style:none;margin:.3rem 0;padding:.3rem .6rem;max-height:14rem;overflow-y:auto;max-width:36rem;background:#fff;border:1px solid #d5dae0;border-radius:4px}
+.m2m ul.checks label{font-weight:400}p.count{color:#5b6670;margin:.4rem 0}
 @media (max-width:40rem){th,td{padding:.3rem}header.top{flex-wrap:wrap}main{padding:.5rem}
 table{display:block;overflow-x:auto}.filters,.actions{flex-direction:column;align-items:stretch}
 .filters fieldset.range{flex-wrap:wrap}input,select,textarea{max-width:100%}header.top nav{overflow-wrap:anywhere}}

@@ -1,15 +1,19 @@
 // The admin end to end in real Chromium (Debian's chromium, driven by playwright-core): log in,
 // search, filter, sort, paginate, add with a validation error then success, edit, an inline
-// child, bulk delete with its confirmation, the history; stored XSS payloads in every field
+// child, bulk delete with its confirmation, the history, uploading an image (its preview),
+// the admin in Spanish; stored XSS payloads in every field
 // kind stay text on list, form and history pages. Screenshots of the main pages go to
 // docs/public/admin/ (shown in docs/admin.md). Skipped without chromium (required in CI).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getAuth } from 'basalt/auth';
 import { createTestClient, type TestClient } from 'basalt/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extrasApp, Poster, Title } from '../admin/extras-app.js';
 import { Note, optionsApp, Shelf, Volume } from '../admin/options-app.js';
+import { png } from '../storage/support/files.js';
 import { hasChromium, launchBrowser, submitForm, watchedPage } from '../support/browser.js';
 
 const XSS = [
@@ -97,7 +101,8 @@ describe.skipIf(!hasChromium)('the admin in Chromium', () => {
       expect(maps.length).toBeGreaterThan(0);
       await page.goto('/admin/volume/?o=-releasedOn');
       await shot(page, 'list');
-      await Promise.all([page.waitForURL(/cursor=/), page.click('a[rel=next]')]);
+      expect(await page.locator('p.count').textContent()).toBe('61 volumes');
+      await Promise.all([page.waitForURL(/page=2/), page.click('a[rel=next]')]);
       expect(await page.locator('a[rel=prev]').count()).toBe(1);
 
       // Add: a validation error beside its field, then success.
@@ -176,6 +181,80 @@ describe.skipIf(!hasChromium)('the admin in Chromium', () => {
       expect(wide).toEqual([]);
     } finally {
       await context.close();
+    }
+  });
+
+  it('uploads an image and previews it, and speaks Spanish', async () => {
+    // The app with storage and languages (English and Spanish), files in a temporary folder.
+    const dir = mkdtempSync(join(tmpdir(), 'basalt-admin-e2e-'));
+    const extras = await createTestClient(extrasApp, { env: { STORAGE_URL: `file:${join(dir, 'media')}` } });
+    const { page, context, xss } = await (async () => {
+      await getAuth(extras.app).createUser(extras.app.db!, {
+        email: 'admin@example.com',
+        password: PASSWORD,
+        isStaff: true,
+        isSuperuser: true,
+      });
+      await extras.app.db!.create(Title, {
+        name: 'Rayuela',
+        copies: 12345,
+        publishedOn: '1963-06-28',
+      } as never);
+      await extras.app.db!.create(Title, {
+        name: 'Ficciones',
+        copies: 980,
+        inPrint: false,
+        publishedOn: '1944-01-01',
+      } as never);
+      const { url } = await extras.app.listen({ port: 0, host: '127.0.0.1' });
+      return watchedPage(browser, url);
+    })();
+    try {
+      await page.setViewportSize({ width: 1100, height: 800 });
+      await page.goto('/admin/login');
+      expect(await submitForm(page, { username: 'admin@example.com', password: PASSWORD })).toBe(200);
+      await page.goto('/admin/poster/add');
+      await page.fill('#id_title', 'Red square');
+      await page.setInputFiles('#id_image', {
+        name: 'red-square.png',
+        mimeType: 'image/png',
+        buffer: await png(160, 120),
+      });
+      await Promise.all([page.waitForURL(/\/change$/), page.click('button.primary')]);
+      expect(await page.locator('.current-file a').textContent()).toBe('red-square.png');
+      const preview = page.locator('img.preview');
+      await preview.waitFor();
+      // The preview is the stored image, loaded through the admin (a real image, 160 pixels wide).
+      await expect
+        .poll(() => preview.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+        .toBe(160);
+      const poster = (await extras.app.db!.query(Poster).first()) as { image: { contentType: string } };
+      expect(poster.image.contentType).toBe('image/png');
+      await shot(page, 'upload');
+
+      // The same admin in Spanish: the browser asks for it.
+      const spanish = await browser.newContext({ baseURL: page.url(), locale: 'es-ES' });
+      try {
+        const es = await spanish.newPage();
+        await es.setViewportSize({ width: 1100, height: 800 });
+        await es.goto('/admin/login');
+        expect(await es.locator('h1').textContent()).toBe('Iniciar sesión');
+        expect(await submitForm(es, { username: 'admin@example.com', password: PASSWORD })).toBe(200);
+        await es.goto('/admin/title/');
+        expect(await es.locator('html').getAttribute('lang')).toBe('es');
+        expect(await es.locator('header.top button').textContent()).toBe('Cerrar sesión');
+        expect(await es.locator('label[for=id_q]').textContent()).toBe('Buscar');
+        // Numbers and dates the Spanish way.
+        expect(await es.locator('tbody').textContent()).toContain('12.345');
+        await shot(es, 'list-es');
+      } finally {
+        await spanish.close();
+      }
+      expect(xss.dialogs).toEqual([]);
+    } finally {
+      await context.close();
+      await extras.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
