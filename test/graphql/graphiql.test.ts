@@ -1,11 +1,14 @@
 // GraphiQL on GET /graphql outside production: the real graphiql application and React,
 // served from the installed packages under hashed names (no CDN: every request of the page
 // stays on the app), under a Content-Security-Policy the page runs with. In Chromium: the
-// page loads, a query typed into GraphiQL runs, and its answer is shown.
+// page loads, a query typed into GraphiQL runs, and its answer is shown; a signed-in user's
+// subscription runs over the WebSocket transport and shows a change.
+import { type AuthUser, getAuth } from 'basalt/auth';
 import { createTestClient, type TestClient } from 'basalt/testing';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import bookshop from '../../examples/bookshop/app.js';
+import { Book } from '../../examples/bookshop/models.js';
 import { seed } from '../../examples/bookshop/seed.js';
 import { hasChromium, launchBrowser } from '../support/browser.js';
 
@@ -107,6 +110,67 @@ describe('GraphiQL', () => {
         expect(body.data.books.totalCount).toBeGreaterThan(2);
         expect(elsewhere).toEqual([]);
         expect(problems.filter((p) => /Content Security Policy|Refused/i.test(p))).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+  );
+
+  it.skipIf(!hasChromium)(
+    "runs a signed-in user's subscription over WebSocket and shows a change",
+    { timeout: 60_000 },
+    async () => {
+      const auth = getAuth(client.app);
+      const email = 'staff@graphiql.test';
+      const password = 'a long enough staff password';
+      const user = (await auth.createUser(client.db!, {
+        email,
+        password,
+        isStaff: true,
+        isSuperuser: true,
+      })) as AuthUser;
+      const bearer = { authorization: `Bearer ${(await auth.issueTokens(client.db!, user)).access}` };
+      const book = (await client.db!.query(Book).orderBy('id').first())!;
+      const context = await browser!.newContext({ baseURL: base });
+      const problems: string[] = [];
+      try {
+        const login = await context.request.post('/auth/session/login', {
+          data: { email, password },
+          headers: { origin: base.replace(/\/$/, '') },
+        });
+        expect(login.status()).toBe(204);
+        const tab = await context.newPage();
+        tab.on('pageerror', (error) => problems.push(error.message));
+        await tab.goto('/graphql');
+        const editor = tab.locator('.graphiql-query-editor .CodeMirror');
+        await editor.waitFor({ timeout: 30_000 });
+        await editor.evaluate(
+          (el, query) =>
+            (el as unknown as { CodeMirror: { setValue(v: string): void } }).CodeMirror.setValue(query),
+          `subscription { bookChanged(id: ${book.id}) { change id book { price } } }`,
+        );
+        await tab.locator('.graphiql-execute-button').click();
+        const answer = tab.locator('.graphiql-response .CodeMirror');
+        // Updates until one reaches the page: then the subscription is open.
+        let price = 10;
+        await expect
+          .poll(
+            async () => {
+              price += 1;
+              await client.app.fastify.inject({
+                method: 'POST',
+                url: '/graphql',
+                headers: { 'content-type': 'application/json', ...bearer },
+                payload: {
+                  query: `mutation { updateBook(id: ${book.id}, input: { price: "${price}.00" }) { errors { field } } }`,
+                },
+              });
+              return answer.textContent();
+            },
+            { timeout: 20_000, interval: 250 },
+          )
+          .toContain('UPDATE');
+        expect(problems).toEqual([]);
       } finally {
         await context.close();
       }
