@@ -61,7 +61,12 @@ export class Translator {
 
   /** An amount of money (`12,50 €`). */
   currency(value: number, currency: string, options?: Intl.NumberFormatOptions): string {
-    return this.number(value, { ...options, style: 'currency', currency });
+    if (options !== undefined) return this.number(value, { ...options, style: 'currency', currency });
+    // The common call (a price per row of a list): its format found without serializing options.
+    const format = this.#format(`c${currency}`, undefined, () =>
+      Intl.NumberFormat(this.locale, { style: 'currency', currency }),
+    ) as Intl.NumberFormat;
+    return format.format(value);
   }
 
   /** A date (and time) in this locale's way; options as `Intl.DateTimeFormat`'s (default: `dateStyle: 'medium'`). */
