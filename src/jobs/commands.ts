@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http';
 import type { AppCommand, BasaltApp } from '../app/index.js';
 import type { CommandContext } from '../core/index.js';
 import { parseDuration } from '../http/index.js';
@@ -52,10 +53,21 @@ const worker: AppCommand = {
       type: 'string',
       description: "How long running jobs may finish on stop (default '30s')",
     },
+    'http-port': {
+      type: 'string',
+      description:
+        'Serve /health/live, /health/ready and /metrics (with metrics()) on this port, on HOST: probes and scrapes of the worker',
+    },
   },
   async run(ctx) {
     const concurrency = positiveInteger(ctx.values.concurrency, 'concurrency');
     if (typeof concurrency === 'string') return usage(ctx, concurrency);
+    const httpPort = ctx.values['http-port'] === undefined ? undefined : Number(ctx.values['http-port']);
+    if (httpPort !== undefined && !(Number.isInteger(httpPort) && httpPort >= 0 && httpPort <= 65535))
+      return usage(
+        ctx,
+        `--http-port must be a port number (0-65535), not '${String(ctx.values['http-port'])}'`,
+      );
     let shutdownTimeout = 30_000;
     if (typeof ctx.values['shutdown-timeout'] === 'string') {
       try {
@@ -84,13 +96,52 @@ const worker: AppCommand = {
     const scheduler: Scheduler | undefined = ctx.values.schedule
       ? createScheduler(jobs, getSchedules(app), { log: app.log })
       : undefined;
+    const probes = httpPort === undefined ? undefined : await serveProbes(app, httpPort);
     const received = await signal;
     app.log.info({ signal: received }, 'worker stopping');
+    probes?.close();
     await scheduler?.stop();
     await running.stop();
     return 0;
   },
 };
+
+/** The only paths `--http-port` serves: the app's own answers to them, through `inject`. */
+const PROBE_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
+
+/**
+ * A worker serves no API, but Kubernetes probes it and Prometheus scrapes it: a small HTTP
+ * server answers the probe and metrics paths with the app's own routes (METRICS_TOKEN and all).
+ */
+async function serveProbes(app: BasaltApp, port: number): Promise<Server> {
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0]!;
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || !PROBE_PATHS.has(path)) {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
+      return;
+    }
+    const authorization = request.headers.authorization;
+    app.fastify
+      .inject({ method: request.method, url: path, headers: authorization ? { authorization } : {} })
+      .then((answer) => {
+        const type = answer.headers['content-type'];
+        response.writeHead(answer.statusCode, type ? { 'content-type': String(type) } : {});
+        response.end(request.method === 'HEAD' ? undefined : answer.rawPayload);
+      })
+      .catch(() => response.writeHead(500).end());
+  });
+  const host = String(app.config.HOST ?? '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  app.log.info(
+    { port: typeof address === 'object' && address ? address.port : port, host },
+    'worker probes listening',
+  );
+  return server;
+}
 
 const scheduler: AppCommand = {
   name: 'scheduler',

@@ -4,3 +4,4 @@
 
 export { instrumentJobs, type JobsInstrumentation } from './instrumentation.js';
 export { getSchedules } from './module.js';
+export { type JobEventObserver, observeJobEvents } from './observers.js';

@@ -2,6 +2,7 @@ import type { Logger } from '../core/index.js';
 import type { Consumer, JobEvent } from './backends/backend.js';
 import { instrumentationOf } from './instrumentation.js';
 import type { Jobs } from './jobs.js';
+import { notifyJobEvent } from './observers.js';
 import { retryDelayFor, runJob } from './run-job.js';
 
 /** Options of {@link createWorker}. */
@@ -59,6 +60,7 @@ export function createWorker(jobs: Jobs, options: WorkerOptions): Worker {
   const stats: WorkerStats = { started: 0, completed: 0, retried: 0, failed: 0, meanWaitMs: 0, maxWaitMs: 0 };
   let totalWait = 0;
   const onEvent = (event: JobEvent) => {
+    notifyJobEvent(event);
     switch (event.type) {
       case 'started':
         stats.started += 1;

@@ -5,6 +5,7 @@ import { AuthenticationError, defineConfig } from '../core/index.js';
 import { databasePool } from '../db/internal.js';
 import { get, respond, t } from '../http/index.js';
 import { getJobs } from '../jobs/index.js';
+import { observeJobEvents } from '../jobs/internal.js';
 import { askPrimaryForMetrics } from './cluster-metrics.js';
 
 /** Options of {@link metrics}. */
@@ -108,11 +109,47 @@ export function metrics(options: MetricsOptions = {}): ModuleDefinition {
           for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
         },
       });
+      // Jobs run in this process (`basalt worker`, serving them with --http-port): outcomes,
+      // run times and how long each waited to start, by task and queue.
+      const jobRuns = new prom.Counter({
+        name: 'basalt_job_runs_total',
+        help: 'Job attempts run in this process by task, queue and outcome (completed, retrying, failed)',
+        labelNames: ['task', 'queue', 'outcome'],
+        registers: [registry],
+      });
+      const jobDurations = new prom.Histogram({
+        name: 'basalt_job_duration_seconds',
+        help: 'Run time of the job attempts completed in this process',
+        labelNames: ['task', 'queue'],
+        buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
+        registers: [registry],
+      });
+      const jobWaits = new prom.Histogram({
+        name: 'basalt_job_wait_seconds',
+        help: 'Time from runnable to started of the job attempts started in this process',
+        labelNames: ['queue'],
+        buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
+        registers: [registry],
+      });
+      let unobserve: (() => void) | undefined;
+      const observeJobs = () =>
+        observeJobEvents((event) => {
+          if (event.type === 'error') return;
+          const { task, queue } = event.job;
+          if (event.type === 'started') jobWaits.observe({ queue }, event.waitedMs / 1000);
+          else {
+            jobRuns.inc({ task, queue, outcome: event.type });
+            if (event.type === 'completed') jobDurations.observe({ task, queue }, event.durationMs / 1000);
+          }
+        });
       api.onStart((started) => {
         app = started;
+        unobserve ??= observeJobs();
         if (started.db) databasePool(started.db)?.observe?.((seconds) => queryTimes.observe(seconds));
       });
       api.onStop((stopped) => {
+        unobserve?.();
+        unobserve = undefined;
         if (stopped.db) databasePool(stopped.db)?.observe?.(undefined);
       });
 

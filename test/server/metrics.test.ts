@@ -1,12 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defineApp } from 'basalt';
+import { createApp, defineApp } from 'basalt';
 import { defineModel, f } from 'basalt/db';
 import { get, post, t } from 'basalt/http';
-import { defineTask, jobs } from 'basalt/jobs';
+import { defineTask, getJobs, jobs } from 'basalt/jobs';
 import { metrics } from 'basalt/server';
 import { createTestClient } from 'basalt/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { FIXTURES, freePort, httpGet, killAll, startBasalt } from '../cli/basalt-process.js';
+import { FIXTURES, freePort, httpGet, killAll, startBasalt, waitUntil } from '../cli/basalt-process.js';
+import { broken, ok, default as workerApp } from '../fixtures/cli/metrics-worker/app.js';
 import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
 
 /** The value of one series in Prometheus text, or undefined when absent. */
@@ -161,4 +164,62 @@ describe('metrics() under basalt start', () => {
     server.child.kill('SIGTERM');
     expect(await server.exited).toEqual({ code: 0, signal: null });
   }, 90_000);
+});
+
+describe('metrics() of a basalt worker (--http-port)', () => {
+  afterEach(killAll);
+
+  it('serves the probes and the job runs, durations and waits of the worker process; nothing else', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'basalt-metrics-worker-'));
+    const env = { DATABASE_URL: `sqlite:${join(dir, 'app.db')}`, JOBS_POLL_INTERVAL: '100' };
+    const app = await createApp(workerApp, { envFile: false, env: { ...env, LOG_LEVEL: 'silent' } });
+    try {
+      await app.db!.createTables();
+      const queue = await getJobs(app);
+      for (let i = 0; i < 3; i++) await queue.enqueue(ok, {});
+      await queue.enqueue(broken, {});
+      const port = await freePort();
+      const worker = startBasalt(['worker', '--http-port', String(port)], {
+        cwd: join(FIXTURES, 'metrics-worker'),
+        env,
+      });
+      await worker.waitForOutput('worker probes listening', 60_000);
+      expect((await httpGet(port, '/health/live')).status).toBe(200);
+      expect((await httpGet(port, '/health/ready')).status).toBe(200);
+      expect((await httpGet(port, '/jobs')).status).toBe(404);
+      let text = '';
+      await waitUntil(
+        async () => {
+          text = (await httpGet(port, '/metrics')).body;
+          return sample(text, 'basalt_job_runs_total', { task: 'metrics-broken', outcome: 'failed' }) === 1;
+        },
+        { timeoutMs: 30_000, message: () => text },
+      );
+      expect(
+        sample(text, 'basalt_job_runs_total', { task: 'metrics-ok', queue: 'default', outcome: 'completed' }),
+      ).toBe(3);
+      expect(
+        sample(text, 'basalt_job_runs_total', { task: 'metrics-broken', queue: 'slow', outcome: 'failed' }),
+      ).toBe(1);
+      expect(
+        sample(text, 'basalt_job_duration_seconds_count', { task: 'metrics-ok', queue: 'default' }),
+      ).toBe(3);
+      expect(sample(text, 'basalt_job_wait_seconds_count', { queue: 'default' })).toBe(3);
+      expect(sample(text, 'basalt_jobs', { state: 'completed' })).toBe(3);
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await app.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('refuses an --http-port that is not a port', async () => {
+    const worker = startBasalt(['worker', '--http-port', 'eighty'], {
+      cwd: join(FIXTURES, 'metrics-worker'),
+      env: { DATABASE_URL: 'sqlite::memory:' },
+    });
+    expect(await worker.exited).toEqual({ code: 2, signal: null });
+    expect(worker.output()).toMatch(/--http-port must be a port number/);
+  }, 60_000);
 });
