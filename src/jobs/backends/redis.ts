@@ -244,6 +244,42 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
     return recordOf(added as Job, delay > 0 ? 'delayed' : 'queued');
   }
 
+  /**
+   * Enqueues made in the same tick (concurrent requests, a loop of `enqueue` calls) go to Redis
+   * as one `addBulk` pipeline: one socket write and one reply for all of them instead of one
+   * each, the write being the largest part of an enqueue's CPU. A lone enqueue is sent as it
+   * is, on the next tick. A pipeline that fails fails each of its enqueues (a job added before
+   * the failure stays added, as with a command that timed out).
+   */
+  let pending: {
+    job: NewJob;
+    jobId: string | undefined;
+    resolve: (record: JobRecord) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  function flush(): void {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 1) {
+      const [one] = batch as [(typeof batch)[number]];
+      add(one.job, one.jobId).then(one.resolve, one.reject);
+      return;
+    }
+    addMany(batch).then(
+      (records) => {
+        for (const [i, entry] of batch.entries()) entry.resolve(records[i]!);
+      },
+      (error: unknown) => {
+        for (const entry of batch) entry.reject(error);
+      },
+    );
+  }
+  function addSoon(job: NewJob, jobId: string | undefined): Promise<JobRecord> {
+    return new Promise<JobRecord>((resolve, reject) => {
+      if (pending.push({ job, jobId, resolve, reject }) === 1) process.nextTick(flush);
+    });
+  }
+
   /** Adds jobs with BullMQ's `addBulk` (one round trip per queue). */
   function addMany(many: readonly { job: NewJob; jobId: string | undefined }[]): Promise<JobRecord[]> {
     return connections.run(async () => {
@@ -303,12 +339,12 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
     async enqueue(job, enqueueOptions = {}) {
       const keyed = keyedId(job);
       const db = enqueueOptions.db;
-      if (!db?.inTransaction) return add(job, keyed);
+      if (!db?.inTransaction) return addSoon(job, keyed);
       // Refused now, while the transaction can still roll back, rather than after its commit.
       await connections.up();
       // Redis cannot join the transaction: the job is added after commit, under an id known now.
       const jobId = keyed ?? `t-${randomUUID()}`;
-      await db.afterCommit(() => add(job, jobId));
+      await db.afterCommit(() => addSoon(job, jobId));
       return pendingRecord(job, jobId);
     },
 

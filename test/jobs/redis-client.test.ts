@@ -114,3 +114,42 @@ describe.runIf(hasRedis)('Redis backend timeout', () => {
     }
   }, 20_000);
 });
+
+describe.runIf(hasRedis)('Redis backend, enqueues of one tick', () => {
+  it('adds enqueues made in the same tick together, each with its own record, in order', async () => {
+    const prefix = `basalt-jobs-test-${randomUUID().slice(0, 8)}`;
+    const backend = await loadRedisBackend({ url: REDIS_URL, prefix });
+    const task = defineTask(
+      'tick-noop',
+      { input: t.Object({ n: t.Integer() }), retries: 0, unique: (input) => `n-${input.n}` },
+      () => null,
+    );
+    const other = defineTask(
+      'tick-other',
+      { input: t.Object({ n: t.Integer() }), queue: 'other' },
+      () => null,
+    );
+    const jobs = createJobs({ backend, tasks: [task, other], bind: false });
+    try {
+      // Twenty enqueues issued before any is awaited, over two queues, two of them with one key.
+      const handles = await Promise.all([
+        ...Array.from({ length: 18 }, (_, n) => jobs.enqueue(task, { n })),
+        jobs.enqueue(task, { n: 3 }),
+        jobs.enqueue(other, { n: 1 }, { priority: 5 }),
+      ]);
+      expect(new Set(handles.map((h) => h.id)).size).toBe(19);
+      expect(handles[18]!.id).toBe(handles[3]!.id);
+      for (const [n, handle] of handles.slice(0, 18).entries())
+        expect(await handle.get()).toMatchObject({
+          input: { n },
+          state: 'queued',
+          idempotencyKey: `tick-noop/n-${n}`,
+        });
+      expect(await handles[19]!.get()).toMatchObject({ task: 'tick-other', queue: 'other', priority: 5 });
+      expect((await jobs.counts()).queued).toBe(19);
+    } finally {
+      await jobs.close();
+      await dropPrefix(prefix);
+    }
+  });
+});
