@@ -27,5 +27,6 @@ export interface Command<App = unknown> {
   description?: string;
   options?: Record<string, CommandOption>;
   /** Returns the exit code (0 when omitted). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a command that returns nothing (void) exits 0
   run(context: CommandContext<App>): Promise<number | undefined | void> | number | undefined | void;
 }

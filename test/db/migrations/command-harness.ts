@@ -40,6 +40,7 @@ export async function runCommand(
   if (!command) throw new Error(`no command ${name}`);
   const out = sink();
   const err = sink();
+  // biome-ignore lint/suspicious/noConfusingVoidType: what Command.run returns
   let code: number | undefined | void;
   try {
     code = await command.run({
