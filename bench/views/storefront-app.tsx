@@ -5,7 +5,7 @@
 import { t } from 'basalt/http';
 import { anonymous, defineCollection, operations } from 'basalt/ops';
 import { type Child, type Html, page, type ViewContext } from 'basalt/views';
-import { Author, Book } from '../db/schema.js';
+import { Book } from '../db/schema.js';
 
 const books = defineCollection(Book, {
   include: ['author'],
