@@ -153,16 +153,7 @@ function statementSpans(otel: Otel, tracer: Tracer, dialect: 'sqlite' | 'postgre
       },
       active,
     );
-    return context.with(trace.setSpan(active, span), run).then(
-      (value) => {
-        span.end();
-        return value;
-      },
-      (error: unknown) => {
-        endFailed(otel, span, error);
-        throw error;
-      },
-    );
+    return ended(otel, span, context.with(trace.setSpan(active, span), run));
   };
 }
 
@@ -204,16 +195,7 @@ class JobSpans implements JobsInstrumentation {
     // One JSON text per enqueue, whatever the propagator (W3C traceparent, B3, …) writes.
     const stored = Object.keys(carrier).length > 0 ? JSON.stringify(carrier) : null;
     for (const job of jobs) job.trace = stored;
-    return context.with(active, add).then(
-      (value) => {
-        span.end();
-        return value;
-      },
-      (error: unknown) => {
-        endFailed(this.#otel, span, error);
-        throw error;
-      },
-    );
+    return ended(this.#otel, span, context.with(active, add));
   }
 
   run(job: Parameters<JobsInstrumentation['run']>[0], run: () => Promise<unknown>): Promise<unknown> {
@@ -234,16 +216,7 @@ class JobSpans implements JobsInstrumentation {
       },
       parent,
     );
-    return context.with(trace.setSpan(parent, span), run).then(
-      (value) => {
-        span.end();
-        return value;
-      },
-      (error: unknown) => {
-        endFailed(this.#otel, span, error);
-        throw error;
-      },
-    );
+    return ended(this.#otel, span, context.with(trace.setSpan(parent, span), run));
   }
 }
 
@@ -274,17 +247,22 @@ function storageSpans(otel: Otel, tracer: Tracer): StorageCallWrapper {
       },
       active,
     );
-    return context.with(trace.setSpan(active, span), run).then(
-      (value) => {
-        span.end();
-        return value;
-      },
-      (error: unknown) => {
-        endFailed(otel, span, error);
-        throw error;
-      },
-    );
+    return ended(otel, span, context.with(trace.setSpan(active, span), run));
   };
+}
+
+/** `running`'s outcome, once it has ended `span` (as an error when it failed). */
+function ended<T>(otel: Otel, span: Span, running: Promise<T>): Promise<T> {
+  return running.then(
+    (value) => {
+      span.end();
+      return value;
+    },
+    (error: unknown) => {
+      endFailed(otel, span, error);
+      throw error;
+    },
+  );
 }
 
 function endFailed(otel: Otel, span: Span, error: unknown): void {
