@@ -90,11 +90,17 @@ export function createJobs(options: CreateJobsOptions): Jobs {
   // Tracing's, when on (see instrumentation.ts): one check per enqueue otherwise.
   let instrumentation: JobsInstrumentation | undefined;
 
+  // Methods, not arrow properties: made per enqueue, and running from source (tsx keeps
+  // names) each arrow property costs a defineProperty.
   const handle = <R>(id: string, task = ''): JobHandle<R> => ({
     id,
     task,
-    get: () => backend.get(id),
-    state: async () => (await backend.get(id))?.state ?? null,
+    get() {
+      return backend.get(id);
+    },
+    async state() {
+      return (await backend.get(id))?.state ?? null;
+    },
     async result(waitOptions = {}) {
       const deadline = Date.now() + (waitOptions.timeout ?? 30_000);
       for (;;) {

@@ -35,6 +35,35 @@ function watch(signal: AbortSignal, onAbort: () => void): () => void {
   return () => set.delete(onAbort);
 }
 
+/**
+ * A run's abort state. The handler's signal is made on first read (an AbortController costs
+ * more than a no-op job); an abort before that read is kept and applied then. A class rather
+ * than closures: running from source (tsx keeps names), each closure bound to a name costs a
+ * defineProperty per job.
+ */
+class RunAbort {
+  #controller: AbortController | undefined;
+  #abortedWith: { reason: unknown } | undefined;
+
+  abort(reason: unknown): void {
+    this.#abortedWith ??= { reason };
+    this.#controller?.abort(reason);
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#abortedWith) this.#controller.abort(this.#abortedWith.reason);
+    }
+    return this.#controller.signal;
+  }
+}
+
+/** The error a run ends with when the worker's signal aborts it. */
+function abortError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}
+
 export async function runJob(
   tasks: ReadonlyMap<string, AnyTask>,
   job: ClaimedJob,
@@ -47,16 +76,9 @@ export async function runJob(
       'BASALT_JOBS_UNKNOWN_TASK',
       `This worker has no task named '${job.task}' (job ${job.id})`,
     );
-  // The handler's signal is made on first read (an AbortController costs more than a no-op
-  // job); an abort before that read is kept and applied then.
-  let controller: AbortController | undefined;
-  let abortedWith: { reason: unknown } | undefined;
-  const abort = (reason: unknown) => {
-    abortedWith ??= { reason };
-    controller?.abort(reason);
-  };
+  const aborts = new RunAbort();
   let child: Logger | undefined;
-  if (outer.aborted) abort(outer.reason);
+  if (outer.aborted) aborts.abort(outer.reason);
   const result: unknown = task.handler({
     input: job.input,
     job: {
@@ -82,11 +104,7 @@ export async function runJob(
       return child;
     },
     get signal(): AbortSignal {
-      if (!controller) {
-        controller = new AbortController();
-        if (abortedWith) controller.abort(abortedWith.reason);
-      }
-      return controller.signal;
+      return aborts.signal;
     },
   });
   // A handler that returned synchronously is done: nothing can time it out or abort it now.
@@ -101,17 +119,19 @@ export async function runJob(
         'BASALT_JOBS_TIMEOUT',
         `Task '${task.name}' ran past its timeout of ${task.timeout} ms (attempt ${job.attempt})`,
       );
-      abort(error);
+      aborts.abort(error);
       reject(error);
     }, task.timeout);
-    const onAbort = () => {
+    if (outer.aborted) {
       clearTimeout(timer);
-      const reason: unknown = outer.reason;
-      abort(reason);
-      reject(reason instanceof Error ? reason : new Error(String(reason)));
-    };
-    if (outer.aborted) onAbort();
-    else unwatch = watch(outer, onAbort);
+      aborts.abort(outer.reason);
+      reject(abortError(outer.reason));
+    } else
+      unwatch = watch(outer, () => {
+        clearTimeout(timer);
+        aborts.abort(outer.reason);
+        reject(abortError(outer.reason));
+      });
     (result as PromiseLike<unknown>).then(
       (value) => {
         clearTimeout(timer);
