@@ -1,4 +1,11 @@
-import type { Attributes, Context, Span, Tracer, TracerProvider } from '@opentelemetry/api';
+import type {
+  Attributes,
+  Context,
+  ProxyTracerProvider,
+  Span,
+  Tracer,
+  TracerProvider,
+} from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type BasaltApp, defineModule, type ModuleDefinition } from '../app/index.js';
 import { type StatementWrapper, traceStatements } from '../db/internal.js';
@@ -36,8 +43,7 @@ export function tracing(options: TracingOptions = {}): ModuleDefinition {
     name: 'tracing',
     async setup(api) {
       const otel: Otel = await import('@opentelemetry/api');
-      const provider = options.tracerProvider ?? otel.trace.getTracerProvider();
-      const tracer = provider.getTracer('basalt');
+      const tracer = tracerOf(options.tracerProvider ?? otel.trace.getTracerProvider());
       api.wrapRequests(new RequestSpans(otel, tracer));
       let jobs: Jobs | undefined;
       let storage: StorageService | undefined;
@@ -58,6 +64,27 @@ export function tracing(options: TracingOptions = {}): ModuleDefinition {
   });
 }
 
+/**
+ * The tracer spans come from, or undefined while no SDK is registered. The global provider is
+ * the API's proxy: until an SDK sets its delegate (`trace.setGlobalTracerProvider`, which
+ * `NodeSDK.start()` calls), its tracers make only non-recording spans, and Basalt makes none
+ * (a request costs one property read). Checked on each call until a delegate is there, then
+ * kept: an SDK registered after the app was created (a test's) is picked up from then on.
+ */
+type TracerSource = () => Tracer | undefined;
+
+function tracerOf(provider: TracerProvider): TracerSource {
+  // Duck-typed: the registered proxy may come from another copy of @opentelemetry/api.
+  const proxy = provider as Partial<Pick<ProxyTracerProvider, 'getDelegateTracer'>>;
+  if (typeof proxy.getDelegateTracer !== 'function') {
+    const tracer = provider.getTracer('basalt');
+    return () => tracer;
+  }
+  const delegateOf = proxy.getDelegateTracer.bind(provider);
+  let tracer: Tracer | undefined;
+  return () => (tracer ??= delegateOf('basalt'));
+}
+
 /** What `get` answers, or undefined when it throws: the capability is not installed. */
 async function optional<T>(get: () => T | Promise<T>): Promise<T | undefined> {
   try {
@@ -70,18 +97,22 @@ async function optional<T>(get: () => T | Promise<T>): Promise<T | undefined> {
 /** A server span per request, the rest of the request running in its context. */
 class RequestSpans implements RequestWrapper {
   readonly #otel: Otel;
-  readonly #tracer: Tracer;
+  readonly #tracer: TracerSource;
   readonly #spans = new WeakMap<FastifyRequest, { span: Span; error?: Error }>();
 
-  constructor(otel: Otel, tracer: Tracer) {
+  constructor(otel: Otel, tracer: TracerSource) {
     this.#otel = otel;
     this.#tracer = tracer;
   }
 
   enter(request: FastifyRequest, _reply: FastifyReply, next: () => void): void {
+    const tracer = this.#tracer();
+    if (tracer === undefined) {
+      next(); // no SDK: no span, and `leave` finds nothing
+      return;
+    }
     const { context, propagation, trace, SpanKind, ROOT_CONTEXT } = this.#otel;
     // Only the incoming headers decide the parent: a request is a trace's entry point here.
-
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const route = request.routeOptions.url;
     const url = request.url;
@@ -92,7 +123,7 @@ class RequestSpans implements RequestWrapper {
       'client.address': request.ip,
     };
     if (route !== undefined) attributes['http.route'] = route;
-    const span = this.#tracer.startSpan(
+    const span = tracer.startSpan(
       route === undefined ? request.method : `${request.method} ${route}`,
       { kind: SpanKind.SERVER, attributes },
       parent,
@@ -138,10 +169,12 @@ class RequestSpans implements RequestWrapper {
  * A client span per statement run inside another span (a request, a job, the app's own):
  * statements outside any (a worker's polling, migrations) would each start a trace of one span.
  */
-function statementSpans(otel: Otel, tracer: Tracer, dialect: 'sqlite' | 'postgres'): StatementWrapper {
+function statementSpans(otel: Otel, source: TracerSource, dialect: 'sqlite' | 'postgres'): StatementWrapper {
   const { context, trace, SpanKind } = otel;
   const system = dialect === 'postgres' ? 'postgresql' : 'sqlite';
   return (text, run) => {
+    const tracer = source();
+    if (tracer === undefined) return run();
     const active = context.active();
     if (trace.getSpan(active) === undefined) return run();
     const operation = operationOf(text);
@@ -166,14 +199,16 @@ function operationOf(text: string): string {
 /** A producer span per enqueue, its context stored with the jobs; a consumer span per run under it. */
 class JobSpans implements JobsInstrumentation {
   readonly #otel: Otel;
-  readonly #tracer: Tracer;
+  readonly #tracer: TracerSource;
 
-  constructor(otel: Otel, tracer: Tracer) {
+  constructor(otel: Otel, tracer: TracerSource) {
     this.#otel = otel;
     this.#tracer = tracer;
   }
 
   enqueue<T>(jobs: Parameters<JobsInstrumentation['enqueue']>[0], add: () => Promise<T>): Promise<T> {
+    const tracer = this.#tracer();
+    if (tracer === undefined) return add();
     const { context, propagation, trace, SpanKind } = this.#otel;
     const first = jobs[0]!;
     const attributes: Attributes = {
@@ -184,11 +219,7 @@ class JobSpans implements JobsInstrumentation {
     };
     if (jobs.length > 1) attributes['messaging.batch.message_count'] = jobs.length;
     const parent = context.active();
-    const span = this.#tracer.startSpan(
-      `send ${first.task}`,
-      { kind: SpanKind.PRODUCER, attributes },
-      parent,
-    );
+    const span = tracer.startSpan(`send ${first.task}`, { kind: SpanKind.PRODUCER, attributes }, parent);
     const active = trace.setSpan(parent, span);
     const carrier: Record<string, string> = {};
     propagation.inject(active, carrier);
@@ -199,9 +230,11 @@ class JobSpans implements JobsInstrumentation {
   }
 
   run(job: Parameters<JobsInstrumentation['run']>[0], run: () => Promise<unknown>): Promise<unknown> {
+    const tracer = this.#tracer();
+    if (tracer === undefined) return run();
     const { context, propagation, trace, SpanKind, ROOT_CONTEXT } = this.#otel;
     const parent = job.trace ? propagation.extract(ROOT_CONTEXT, parseCarrier(job.trace)) : ROOT_CONTEXT;
-    const span = this.#tracer.startSpan(
+    const span = tracer.startSpan(
       `process ${job.task}`,
       {
         kind: SpanKind.CONSUMER,
@@ -230,9 +263,11 @@ function parseCarrier(text: string): Record<string, string> {
 }
 
 /** A span per storage call (put, get, delete, exists, stat, signed URL). */
-function storageSpans(otel: Otel, tracer: Tracer): StorageCallWrapper {
+function storageSpans(otel: Otel, source: TracerSource): StorageCallWrapper {
   const { context, trace, SpanKind } = otel;
   return (call, run) => {
+    const tracer = source();
+    if (tracer === undefined) return run();
     const active = context.active();
     const span = tracer.startSpan(
       `storage ${call.operation}`,

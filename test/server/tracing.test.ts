@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -7,14 +8,16 @@ import { context, ProxyTracerProvider, propagation, SpanKind, SpanStatusCode } f
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { defineApp } from 'basalt';
+import { createApp, defineApp } from 'basalt';
 import { defineModel, f } from 'basalt/db';
 import { get, post, t } from 'basalt/http';
 import { createWorker, defineTask, getJobs, jobs } from 'basalt/jobs';
 import { tracing } from 'basalt/server';
 import { storage } from 'basalt/storage';
 import { createTestClient, type TestClient } from 'basalt/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FIXTURES, killAll, startBasalt } from '../cli/basalt-process.js';
+import { ship } from '../fixtures/cli/tracing-worker/tasks.js';
 import { dropPrefix } from '../jobs/support.js';
 import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
 import { hasRedis, REDIS_URL } from '../support/redis.js';
@@ -362,4 +365,170 @@ describe('without tracing()', () => {
       await client.close();
     }
   });
+
+  it('picks up an SDK registered after the app started: no span before it, spans after', async () => {
+    // The global provider is such a proxy: an SDK registering sets its delegate.
+    const proxy = new ProxyTracerProvider();
+    const client = await createTestClient(tracedApp([tracing({ tracerProvider: proxy })]), {
+      env: {
+        JOBS_BACKEND: 'database',
+        STORAGE_URL: `file:${join(folder, randomUUID())}`,
+        JOBS_POLL_INTERVAL: '20',
+      },
+      validateResponses: false,
+    });
+    try {
+      expect(
+        (await client.post('/things', { body: { name: 'early' }, headers: { traceparent } })).status,
+      ).toBe(201);
+      expect(spans()).toEqual([]);
+
+      proxy.setDelegate(provider);
+      // The job enqueued without an SDK carries no trace: its run starts a trace of its own.
+      const queue = await getJobs(client.app);
+      const worker = createWorker(queue, { log: client.app.log, statsInterval: 0 });
+      try {
+        await until(
+          () => named('process tracing-note').length > 0,
+          'the job span',
+          15_000,
+          () => processor.forceFlush(),
+        );
+      } finally {
+        await worker.stop();
+      }
+      const [processed] = named('process tracing-note');
+      expect(processed!.spanContext().traceId).not.toBe(TRACE_ID);
+      expect(processed!.parentSpanContext).toBeUndefined();
+
+      expect(
+        (await client.post('/things', { body: { name: 'late' }, headers: { traceparent } })).status,
+      ).toBe(201);
+      await settled('POST /things');
+      expect(inTrace('POST /things')).toHaveLength(1);
+      expect(inTrace('send tracing-note')).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+// A request to this process enqueues a job that a `basalt worker` process runs: the worker's
+// SDK (registered by its app module, test/fixtures/cli/tracing-worker) writes its spans to a
+// file, read here.
+type SpanLine = {
+  name: string;
+  kind: number;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  attributes: Record<string, unknown>;
+};
+
+const crossPrefix = `basalt-tracing-x-${randomUUID().slice(0, 8)}`;
+const crossBackends: { name: string; env: Record<string, string>; cleanup?: () => Promise<void> }[] = [
+  { name: 'the database queue (one SQLite file)', env: { JOBS_BACKEND: 'database' } },
+  ...(hasRedis
+    ? [
+        {
+          name: 'Redis',
+          env: { JOBS_BACKEND: 'redis', REDIS_URL, JOBS_REDIS_PREFIX: crossPrefix },
+          cleanup: () => dropPrefix(crossPrefix),
+        },
+      ]
+    : []),
+];
+
+describe.each(crossBackends)('tracing() across processes on $name', (backend) => {
+  afterEach(killAll);
+  afterAll(async () => {
+    await backend.cleanup?.();
+  });
+
+  it("runs the job in a basalt worker process in the request's trace, under its producer span", async () => {
+    const dir = join(folder, randomUUID());
+    const spansFile = join(dir, 'worker-spans.jsonl');
+    const env = {
+      ...backend.env,
+      DATABASE_URL: `sqlite:${join(dir, 'app.db')}`,
+      JOBS_POLL_INTERVAL: '50',
+    };
+    const order = randomUUID();
+    const app = await createApp(
+      defineApp({
+        name: 'tracing-producer',
+        modules: [tracing({ tracerProvider: provider }), jobs({ tasks: [ship], prefix: false })],
+        routes: [
+          post('/orders', { body: t.Object({ order: t.String() }) }, async ({ body, jobs: queue }) => {
+            await queue.enqueue(ship, { order: body.order });
+            return { queued: true };
+          }),
+        ],
+      }),
+      { envFile: false, env: { ...env, LOG_LEVEL: 'silent' } },
+    );
+    try {
+      await (await import('node:fs/promises')).mkdir(dir, { recursive: true });
+      await app.db!.createTables();
+      const { port } = await app.listen({ port: 0, host: '127.0.0.1' });
+      const status = await new Promise<number>((resolve, reject) => {
+        const request = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/orders',
+            method: 'POST',
+            headers: { traceparent, 'content-type': 'application/json' },
+          },
+          (response) => {
+            response.resume();
+            response.on('end', () => resolve(response.statusCode ?? 0));
+          },
+        );
+        request.on('error', reject);
+        request.end(JSON.stringify({ order }));
+      });
+      expect(status).toBe(201);
+      await settled('POST /orders');
+      const [server] = inTrace('POST /orders');
+      const [send] = inTrace('send tracing-ship');
+      expect(send?.parentSpanContext?.spanId).toBe(server!.spanContext().spanId);
+
+      const worker = startBasalt(['worker'], {
+        cwd: join(FIXTURES, 'tracing-worker'),
+        env: { ...env, SPANS_FILE: spansFile },
+      });
+      const lines = (): SpanLine[] =>
+        existsSync(spansFile)
+          ? readFileSync(spansFile, 'utf8')
+              .split('\n')
+              .filter((line) => line !== '')
+              .map((line) => JSON.parse(line) as SpanLine)
+          : [];
+      let processed: SpanLine | undefined;
+      await until(
+        () => {
+          processed = lines().find((s) => s.name === 'process tracing-ship');
+          return processed !== undefined || worker.child.exitCode !== null;
+        },
+        'the worker process span',
+        60_000,
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}; the worker said:\n${worker.output()}`);
+      });
+      expect(processed, worker.output()).toBeDefined();
+      expect(processed!.kind).toBe(SpanKind.CONSUMER);
+      expect(processed!.traceId).toBe(TRACE_ID);
+      expect(processed!.parentSpanId).toBe(send!.spanContext().spanId);
+      expect(processed!.attributes).toMatchObject({
+        'messaging.operation.type': 'process',
+        'basalt.job.task': 'tracing-ship',
+        'basalt.job.attempt': 1,
+      });
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await app.stop();
+    }
+  }, 90_000);
 });
