@@ -33,7 +33,8 @@ type Otel = typeof import('@opentelemetry/api');
  * `traceparent` continues its trace), a client span per SQL statement, a producer span per
  * enqueue and a consumer span per job run (in the trace of the request that enqueued it, on
  * every jobs backend), and a span per storage call. Spans go to whatever SDK the process
- * registered; without one they cost next to nothing and go nowhere.
+ * registered. Until one is (it may register after the app was created), none is made: each
+ * request, statement, enqueue, run and storage call checks the global provider once.
  *
  * @example
  * export default defineApp({ name: 'shop', modules: [tracing(), metrics()], routes });
@@ -68,8 +69,8 @@ export function tracing(options: TracingOptions = {}): ModuleDefinition {
  * The tracer spans come from, or undefined while no SDK is registered. The global provider is
  * the API's proxy: until an SDK sets its delegate (`trace.setGlobalTracerProvider`, which
  * `NodeSDK.start()` calls), its tracers make only non-recording spans, and Basalt makes none
- * (a request costs one property read). Checked on each call until a delegate is there, then
- * kept: an SDK registered after the app was created (a test's) is picked up from then on.
+ * (a request costs one call that finds no delegate). Checked on each call until a delegate is
+ * there, then kept: an SDK registered after the app was created (a test's) is picked up.
  */
 type TracerSource = () => Tracer | undefined;
 

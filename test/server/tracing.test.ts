@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -454,6 +454,7 @@ describe.each(crossBackends)('tracing() across processes on $name', (backend) =>
       JOBS_POLL_INTERVAL: '50',
     };
     const order = randomUUID();
+    await mkdir(dir, { recursive: true });
     const app = await createApp(
       defineApp({
         name: 'tracing-producer',
@@ -468,7 +469,6 @@ describe.each(crossBackends)('tracing() across processes on $name', (backend) =>
       { envFile: false, env: { ...env, LOG_LEVEL: 'silent' } },
     );
     try {
-      await (await import('node:fs/promises')).mkdir(dir, { recursive: true });
       await app.db!.createTables();
       const { port } = await app.listen({ port: 0, host: '127.0.0.1' });
       const status = await new Promise<number>((resolve, reject) => {
