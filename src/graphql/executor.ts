@@ -6,6 +6,7 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
   getOperationAST,
+  Kind,
   NoSchemaIntrospectionCustomRule,
   type OperationDefinitionNode,
   parse,
@@ -15,7 +16,14 @@ import {
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Logger } from '../core/index.js';
 import { requestError, toGraphQLError } from './errors.js';
-import { DEFAULT_LIMITS, documentLimitErrors, type GraphQLLimits, limitsRule } from './limits.js';
+import {
+  costError,
+  DEFAULT_LIMITS,
+  documentLimitErrors,
+  type GraphQLLimits,
+  limitsRule,
+  operationCost,
+} from './limits.js';
 import type { PersistedQueries } from './persisted.js';
 import type { GraphQLContext } from './schema.js';
 
@@ -53,6 +61,11 @@ interface Prepared {
   errors?: readonly GraphQLError[];
   /** Compiled operations by name ('' for the only one). */
   compiled?: Map<string, CompiledQuery>;
+  /**
+   * The operations whose cost, with their page-size variables at their largest, is past the
+   * limit: measured again with each request's variables. Absent for the others (no work per request).
+   */
+  costly?: Set<OperationDefinitionNode>;
 }
 
 /** The error with an `extensions.code` (kept when it has one: the limits' QUERY_TOO_COMPLEX). */
@@ -104,12 +117,23 @@ export class GraphQLExecutor {
     try {
       const document = parse(query, { maxTokens: this.#limits.tokens });
       const limited = documentLimitErrors(document, this.#limits);
-      const errors =
-        limited.length > 0 ? limited : validate(this.#schema, document, this.#rules, { maxErrors: 20 });
+      const errors: GraphQLError[] =
+        limited.length > 0 ? limited : [...validate(this.#schema, document, this.#rules, { maxErrors: 20 })];
+      // The cost, once per document: an operation whose page sizes are variables and which
+      // could cost too much at their largest is measured again with each request's values.
+      const costly = new Set<OperationDefinitionNode>();
+      if (errors.length === 0)
+        for (const definition of document.definitions) {
+          if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+          const { cost, variable } = operationCost(this.#schema, document, definition, this.#limits);
+          if (cost <= this.#limits.cost) continue;
+          if (variable) costly.add(definition);
+          else errors.push(costError(cost, this.#limits, definition));
+        }
       prepared =
         errors.length > 0
           ? { errors: errors.map((e) => coded(e, 'GRAPHQL_VALIDATION_FAILED')) }
-          : { document };
+          : { document, ...(costly.size > 0 ? { costly } : {}) };
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
       prepared = { errors: [coded(error, 'GRAPHQL_PARSE_FAILED')] };
@@ -191,6 +215,12 @@ export class GraphQLExecutor {
           ),
         ]),
       };
+    if (prepared.costly?.has(operation)) {
+      const variables = (request.variables ?? {}) as Record<string, unknown>;
+      const { cost } = operationCost(this.#schema, prepared.document, operation, this.#limits, variables);
+      if (cost > this.#limits.cost)
+        return { refused: this.#refuse(400, [costError(cost, this.#limits, operation)]) };
+    }
     return { prepared, document: prepared.document, operation };
   }
 

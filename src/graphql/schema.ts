@@ -1,6 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import {
   GraphQLBoolean,
+  type GraphQLFieldConfig,
   type GraphQLFieldConfigMap,
   type GraphQLInputFieldConfigMap,
   GraphQLInputObjectType,
@@ -34,6 +35,7 @@ import {
 import { type AnyGraphQLField, TypeBoxTypes } from './custom.js';
 import type { GraphQLFieldError } from './errors.js';
 import { fieldErrorsOf } from './errors.js';
+import { RELATION_EXTENSIONS } from './limits.js';
 import { listField } from './list-field.js';
 import { GraphQLDateTime, GraphQLJson, inputOf, scalarOf, withoutNull } from './scalars.js';
 import { selectedFields, selectedIncludes } from './selection.js';
@@ -179,12 +181,17 @@ class SchemaBuilder {
               type: nonNull(scalarOf(model, key, schema as TSchema), !nullable && !plan.readRules.has(key)),
             };
           }
-          for (const include of plan.includes)
-            fields[include.name] = { type: this.#includeType(include, name) };
+          for (const include of plan.includes) fields[include.name] = this.#includeField(include, name);
           return fields;
         },
       }),
     );
+  }
+
+  /** A relation's field; a has-many one is counted by the cost limit as `limits.relationSize` objects. */
+  #includeField(plan: IncludePlan, owner: string): GraphQLFieldConfig<Row, GraphQLContext> {
+    const type = this.#includeType(plan, owner);
+    return plan.many ? { type, extensions: RELATION_EXTENSIONS } : { type };
   }
 
   #includeType(plan: IncludePlan, owner: string): GraphQLOutputType {
@@ -199,7 +206,7 @@ class SchemaBuilder {
           const nullable = withoutNull(read[attribute]).nullable;
           fields[attribute] = { type: nonNull(scalarOf(model, attribute, read[attribute]), !nullable) };
         }
-        for (const child of plan.children) fields[child.name] = { type: this.#includeType(child, type.name) };
+        for (const child of plan.children) fields[child.name] = this.#includeField(child, type.name);
         return fields;
       },
     });

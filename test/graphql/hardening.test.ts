@@ -31,7 +31,7 @@ const ping = defineQuery({
 });
 
 const books = defineCollection(Book, {
-  include: ['author'],
+  include: ['author', 'tags'],
   permissions: { read: 'anyone', write: 'staff' },
 });
 const PERSISTED = '{ ping }';
@@ -152,6 +152,66 @@ describe.each(databases)('graphql() against hostile documents ($name)', ({ url }
       expect(calls, `${what}: resolvers run`).toBe(0);
       expect(statements, `${what}: statements run`).toEqual([]);
     }
+  });
+
+  it('counts nested lists in the cost: each page size times the relations under it', async () => {
+    // Five aliases of the books' tags (a has-many relation, counted as 5 each) under a page
+    // of 100 books: 1 (ping) + 1 (books) + 100 (items) + 100 (id) + 5 × (100 + 100 × 5 × 2) = 5702.
+    const tags = (inner: string) =>
+      ['a', 'b', 'c', 'd', 'e'].map((alias) => `${alias}: tags { ${inner} }`).join(' ');
+    const refuse = async (what: string, payload: unknown, cost: number) => {
+      calls = 0;
+      statements.length = 0;
+      const answer = await post(client, payload);
+      expect(answer.status, what).toBe(400);
+      expect(answer.body.data, what).toBeUndefined();
+      expect(answer.body.errors?.[0]?.message, what).toBe(
+        `The query costs more than 5000: ${cost} (each field 1, times the sizes of the lists around it; a has-many relation counts as 5)`,
+      );
+      expect(answer.body.errors?.[0]?.extensions?.code, what).toBe('QUERY_TOO_COMPLEX');
+      expect(calls, `${what}: resolvers run`).toBe(0);
+      expect(statements, `${what}: statements run`).toEqual([]);
+    };
+    const allow = async (what: string, payload: unknown) => {
+      calls = 0;
+      const answer = await post(client, payload);
+      expect(answer.body.errors, what).toBeUndefined();
+      expect(answer.status, what).toBe(200);
+      expect(calls, what).toBe(1);
+      const items = ((answer.body.data as Json).books as { items: Json[] }).items;
+      expect(items.length, what).toBeGreaterThan(0);
+      expect(items[0]!.a, what).toEqual(expect.any(Array));
+    };
+
+    await refuse(
+      '100 books × their tags',
+      { query: `{ ping books(pageSize: 100) { items { id ${tags('id name')} } } }` },
+      5702,
+    );
+    // Ten books: 1 + 1 + 10 + 10 + 5 × (10 + 10 × 5 × 2) = 572.
+    await allow('10 books × their tags', {
+      query: `{ ping books(pageSize: 10) { items { id ${tags('id name')} } } }`,
+    });
+
+    // A page size in a variable counts as the variable's value, per request, for the same document.
+    const sized = `query Sized($n: Int) { ping books(pageSize: $n) { items { id ${tags('id name')} } } }`;
+    await refuse('$n = 100', { query: sized, variables: { n: 100 } }, 5702);
+    await allow('$n = 10', { query: sized, variables: { n: 10 } });
+    // Past the largest page (100) it counts as the largest page; absent, as the default (20).
+    await refuse('$n = 10,000', { query: sized, variables: { n: 10_000 } }, 5702);
+    await allow('$n absent', { query: sized });
+
+    // A fragment counts at each of its uses.
+    await refuse(
+      'a fragment used five times',
+      {
+        query: `{ ping books(pageSize: 100) { items { id ${tags('...Tag')} } } } fragment Tag on BookTags { id name }`,
+      },
+      5702,
+    );
+    await allow('the same fragment under ten books', {
+      query: `{ ping books(pageSize: 10) { items { id ${tags('...Tag')} } } } fragment Tag on BookTags { id name }`,
+    });
   });
 
   it('runs a batch within the limit, each answered as alone', async () => {

@@ -169,14 +169,14 @@ describe('graphql() options', () => {
     const costly = await post(client, '{ books(pageSize: 30) { items { id title } } }');
     expect(costly.status).toBe(400);
     expect(costly.body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
-    // A page size in a variable counts as the largest it may be.
-    const variable = await post(
-      client,
-      'query($n: Int) { books(pageSize: $n) { items { id } } }',
-      {},
-      { n: 1 },
-    );
-    expect(variable.status).toBe(400);
+    // A page size in a variable counts as the variable's value: the same document is
+    // refused with 30 and runs with 1 (absent: the default page size, 20).
+    const sized = 'query($n: Int) { books(pageSize: $n) { items { id } } }';
+    const big = await post(client, sized, {}, { n: 30 });
+    expect(big.status).toBe(400);
+    expect(big.body.errors?.[0]?.message).toMatch(/costs more than 60: 61/);
+    expect((await post(client, sized, {}, { n: 1 })).status).toBe(200);
+    expect((await post(client, sized, {}, {})).status).toBe(200);
   });
 
   it('needs the CSRF token for a mutation authenticated by the session cookie', async () => {
