@@ -1,0 +1,76 @@
+// CPU time per request of tracing() with no SDK registered, against no tracing(): the same
+// GET (one SQLite row) through Fastify's inject (no sockets), both apps in this process,
+// measured in alternating rounds by process.cpuUsage() (less swayed by a busy machine than
+// throughput). The API's global provider stays the no-op proxy: nothing registers an SDK.
+//   flock /tmp/bench.lock node --conditions=basalt-source --import tsx bench/tracing/inject.ts
+import { mkdtempSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type BasaltApp, createApp, defineApp } from 'basalt';
+import { defineModel, f } from 'basalt/db';
+import { get, t } from 'basalt/http';
+import { tracing } from 'basalt/server';
+
+const { values } = parseArgs({
+  options: { requests: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '7' } },
+});
+const requests = Number(values.requests);
+const rounds = Number(values.rounds);
+
+const Book = defineModel('bench_book', { title: f.string({ max: 100 }) });
+const book = get('/books/:id', { params: t.Object({ id: t.Integer() }) }, ({ params, db }) =>
+  db.get(Book, params.id),
+);
+
+async function start(traced: boolean): Promise<BasaltApp> {
+  const folder = mkdtempSync(join(tmpdir(), 'basalt-bench-tracing-inject-'));
+  const app = await createApp(
+    defineApp({ name: 'bench-tracing', models: [Book], modules: traced ? [tracing()] : [], routes: [book] }),
+    {
+      envFile: false,
+      env: {
+        NODE_ENV: 'production',
+        SECRET_KEY: 'bench-secret-key-bench-secret-key-0123456789',
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: `sqlite:${join(folder, 'bench.db')}`,
+      },
+    },
+  );
+  await app.db!.createTables();
+  await app.db!.create(Book, { title: 'Book 42' });
+  await app.start();
+  await app.fastify.ready();
+  return app;
+}
+
+const headers = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
+/** Microseconds of CPU per request over `count` sequential requests. */
+async function measure(app: BasaltApp, count: number): Promise<number> {
+  const before = process.cpuUsage();
+  for (let i = 0; i < count; i += 1) {
+    const answer = await app.fastify.inject({ method: 'GET', url: '/books/1', headers });
+    if (answer.statusCode !== 200) throw new Error(`answered ${answer.statusCode}`);
+  }
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / count;
+}
+
+const apps = { off: await start(false), api: await start(true) };
+const figures = { off: [] as number[], api: [] as number[] };
+for (const app of Object.values(apps)) await measure(app, 2000); // warm-up
+for (let round = 0; round < rounds; round += 1) {
+  for (const mode of ['off', 'api'] as const) figures[mode].push(await measure(apps[mode], requests));
+  console.log(
+    `round ${round + 1}: off ${figures.off.at(-1)!.toFixed(1)} µs, api ${figures.api.at(-1)!.toFixed(1)} µs`,
+  );
+}
+const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
+const off = median(figures.off);
+const api = median(figures.api);
+console.log(
+  `median CPU per request: off ${off.toFixed(1)} µs, api ${api.toFixed(1)} µs (+${(api - off).toFixed(1)} µs, ${(api / off).toFixed(3)}x); load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+for (const app of Object.values(apps)) await app.stop();
