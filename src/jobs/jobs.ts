@@ -57,6 +57,8 @@ export interface Jobs extends TaskEnqueuer {
   get(id: string): Promise<JobRecord | null>;
   list(filter?: JobFilter): Promise<JobRecord[]>;
   counts(): Promise<JobCounts>;
+  /** Jobs per state, queue by queue (`basalt_jobs{queue,state}` of metrics()). */
+  countsByQueue(): Promise<Record<string, JobCounts>>;
   /** Queues a dead-lettered or cancelled job again; 404 when unknown, 409 in another state. */
   retry(id: string): Promise<JobRecord>;
   /** Cancels a queued, delayed or running job; 404 when unknown, 409 when already finished. */
@@ -196,6 +198,7 @@ export function createJobs(options: CreateJobsOptions): Jobs {
     get: (id) => backend.get(id),
     list: (filter) => backend.list(filter),
     counts: () => backend.counts(),
+    countsByQueue: () => backend.countsByQueue(),
     retry: (id) => backend.retry(id),
     cancel: (id) => backend.cancel(id),
     purge: (filter) => backend.purge(filter),

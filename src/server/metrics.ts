@@ -94,19 +94,21 @@ export function metrics(options: MetricsOptions = {}): ModuleDefinition {
       });
       new prom.Gauge({
         name: 'basalt_jobs',
-        help: 'Jobs in the queue by state (the same figure from every process: not summed)',
-        labelNames: ['state'],
+        help: 'Jobs by queue and state (the same figure from every process: not summed)',
+        labelNames: ['queue', 'state'],
         registers: [registry],
         aggregator: 'max',
         async collect() {
           if (app === undefined) return;
-          let counts: Record<string, number>;
+          let byQueue: Record<string, Record<string, number>>;
           try {
-            counts = await (await getJobs(app)).counts();
+            byQueue = await (await getJobs(app)).countsByQueue();
           } catch {
             return; // no jobs module, or the queue is unreachable: no figure rather than a failed scrape
           }
-          for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+          this.reset(); // a queue emptied and purged since the last scrape is not left behind
+          for (const [queue, counts] of Object.entries(byQueue))
+            for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
         },
       });
       // Jobs run in this process (`basalt worker`, serving them with --http-port): outcomes,

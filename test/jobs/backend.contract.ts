@@ -468,6 +468,23 @@ export function runBackendContract(name: string, make: () => Promise<ContractHar
       await jobs.cancel(waiting.id);
     });
 
+    it('counts jobs queue by queue', async () => {
+      const first = task({}, () => 1);
+      const second = task({}, () => 2);
+      const jobs = client(first, second);
+      const handles = [
+        await jobs.enqueue(first, { n: 1 }, { delay: 60_000 }),
+        await jobs.enqueue(first, { n: 2 }, { delay: 60_000 }),
+        await jobs.enqueue(second, { n: 3 }, { delay: 60_000 }),
+      ];
+      const byQueue = await jobs.countsByQueue();
+      expect(byQueue[first.queue]).toMatchObject({ delayed: 2, active: 0, completed: 0 });
+      expect(byQueue[second.queue]).toMatchObject({ delayed: 1, active: 0 });
+      // Other tests' jobs may still move between the two reads: only this test's are compared.
+      expect((await jobs.counts()).delayed).toBeGreaterThanOrEqual(3);
+      for (const handle of handles) await jobs.cancel(handle.id);
+    });
+
     it('lets running jobs finish when a worker stops', async () => {
       const finished: number[] = [];
       const slowish = task({}, async (n) => {

@@ -57,6 +57,8 @@ export interface JobsBackend {
   get(id: string): Promise<JobRecord | null>;
   list(filter?: JobFilter): Promise<JobRecord[]>;
   counts(): Promise<JobCounts>;
+  /** The same counts, queue by queue (queues the backend knows, even when empty). */
+  countsByQueue(): Promise<Record<string, JobCounts>>;
   /** Queues a failed or cancelled job again, with a fresh set of attempts. */
   retry(id: string): Promise<JobRecord>;
   /** Cancels a waiting job (or asks a running one to stop). */

@@ -389,10 +389,18 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
       });
     },
 
-    counts() {
+    async counts() {
+      const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as JobCounts;
+      for (const one of Object.values(await backend.countsByQueue()))
+        for (const state of JOB_STATES) counts[state] += one[state];
+      return counts;
+    },
+
+    countsByQueue() {
       return connections.run(async () => {
-        const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as JobCounts;
-        for (const queue of queues.values()) {
+        const byQueue: Record<string, JobCounts> = {};
+        for (const [name, queue] of queues) {
+          const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as JobCounts;
           const raw = await queue.getJobCounts(
             'waiting',
             'prioritized',
@@ -405,8 +413,9 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
             const state = STATE_OF[type];
             if (state) counts[state] += n;
           }
+          byQueue[name] = counts;
         }
-        return counts;
+        return byQueue;
       });
     },
 

@@ -351,6 +351,24 @@ export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
       return counts;
     },
 
+    async countsByQueue() {
+      const { rows } = await sql<{
+        queue: string;
+        state: string;
+        n: number | string;
+      }>`select queue, state, count(*) as n from ${T} group by queue, state`.execute(db.kysely);
+      const byQueue: Record<string, JobCounts> = {};
+      for (const row of rows) {
+        let counts = byQueue[row.queue];
+        if (!counts) {
+          counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as JobCounts;
+          byQueue[row.queue] = counts;
+        }
+        if (row.state in counts) counts[row.state as keyof JobCounts] = Number(row.n);
+      }
+      return byQueue;
+    },
+
     async retry(id) {
       const key = numericId(id);
       const now = new Date().toISOString();
