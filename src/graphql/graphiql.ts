@@ -48,9 +48,58 @@ function startScript(path: string, subscriptions: boolean): string {
   var ws = ${subscriptions ? `(location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + url` : 'undefined'};
   function start(csrf) {
     var headers = csrf ? { 'x-csrf-token': csrf } : {};
-    var fetcher = GraphiQL.createFetcher({ url: url, subscriptionUrl: ws, headers: headers });
+    var base = GraphiQL.createFetcher({ url: url, subscriptionUrl: ws, headers: headers });
+    // GraphiQL picks the WebSocket from the document it parses a moment after each edit: a run
+    // right after a paste went over POST. The operation's type is read from the text sent.
+    var fetcher = function (params, options) {
+      var type = operationType(params.query || '', params.operationName || undefined);
+      if (type !== 'subscription') return base(params, options);
+      var name = params.operationName ? { kind: 'Name', value: params.operationName } : undefined;
+      var ast = { kind: 'Document', definitions: [{ kind: 'OperationDefinition', operation: type, name: name }] };
+      return base(params, Object.assign({}, options, { documentAST: ast }));
+    };
     ReactDOM.createRoot(document.getElementById('graphiql')).render(
       React.createElement(GraphiQL, { fetcher: fetcher, defaultEditorToolsVisibility: true, shouldPersistHeaders: false }));
+  }
+  // The type of the operation named (or the only one) at the top level of a document:
+  // strings, block strings and comments skipped, braces counted.
+  function operationType(text, wanted) {
+    var depth = 0, i = 0, found = [], header = false, word = /[_A-Za-z][_0-9A-Za-z]*/y;
+    while (i < text.length) {
+      var c = text[i];
+      if (c === '#') { while (i < text.length && text[i] !== '\\n') i++; continue; }
+      if (c === '"') {
+        var block = text.startsWith('"""', i), end = block ? '"""' : '"';
+        i += end.length;
+        while (i < text.length && !text.startsWith(end, i)) i += text[i] === '\\\\' ? 2 : 1;
+        i += end.length;
+        continue;
+      }
+      if (c === '{') {
+        // A selection set at the top level with no header before it: the query shorthand.
+        if (depth === 0 && !header) found.push({ type: 'query' });
+        if (depth === 0) header = false;
+        depth++; i++; continue;
+      }
+      if (c === '}') { depth--; i++; continue; }
+      word.lastIndex = i;
+      var m = depth === 0 ? word.exec(text) : null;
+      if (m) {
+        i += m[0].length;
+        if (m[0] === 'query' || m[0] === 'mutation' || m[0] === 'subscription') {
+          while (/\\s/.test(text[i] || '')) i++;
+          word.lastIndex = i;
+          var n = word.exec(text);
+          found.push({ type: m[0], name: n ? n[0] : undefined });
+          header = true;
+        } else if (m[0] === 'fragment') { found.push({ type: 'fragment' }); header = true; }
+        continue;
+      }
+      i++;
+    }
+    var ops = found.filter(function (op) { return op.type !== 'fragment'; });
+    var op = wanted ? ops.filter(function (o) { return o.name === wanted; })[0] : ops.length === 1 ? ops[0] : undefined;
+    return op ? op.type : undefined;
   }
   // A signed-in session's mutations need its CSRF token (absent without basalt/auth: none).
   fetch('/auth/csrf', { credentials: 'same-origin', headers: { accept: 'application/json' } })
