@@ -61,3 +61,57 @@ export class Deadlines {
     this.#pending.clear();
   }
 }
+
+/** Something {@link Timeouts} expires: `expire()` is called once its timeout has passed. */
+export interface Expiring {
+  expire(): void;
+}
+
+/** The operations of one timeout value, in start order (which is then also deadline order). */
+interface TimeoutGroup {
+  readonly pending: Map<Expiring, number>;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Many timeouts through one interval per distinct timeout value, rather than a setTimeout and
+ * clearTimeout per operation (about 2 µs of CPU per background job). An operation expires
+ * within a tenth of its timeout after it passed (at most 1 s late, at least 5 ms granularity);
+ * a group's interval stops at the first sweep that finds nothing pending, so an idle process
+ * holds no timer.
+ */
+export class Timeouts {
+  readonly #groups = new Map<number, TimeoutGroup>();
+
+  /** Starts `entry`'s timeout of `ms`; {@link Timeouts.cancel} it once it settled. */
+  start(entry: Expiring, ms: number): void {
+    let group = this.#groups.get(ms);
+    if (!group) {
+      group = { pending: new Map(), timer: undefined };
+      this.#groups.set(ms, group);
+    }
+    group.pending.set(entry, performance.now() + ms);
+    if (!group.timer) {
+      const swept = group;
+      // Not unref'd, as a setTimeout per operation was not: a pending timeout keeps the
+      // process alive until it fires.
+      group.timer = setInterval(() => this.#sweep(swept), Math.min(1000, Math.max(5, Math.ceil(ms / 10))));
+    }
+  }
+
+  /** Forgets `entry` (settled before its timeout). */
+  cancel(entry: Expiring, ms: number): void {
+    this.#groups.get(ms)?.pending.delete(entry);
+  }
+
+  #sweep(group: TimeoutGroup): void {
+    const now = performance.now();
+    for (const [entry, at] of group.pending) {
+      if (at > now) return;
+      group.pending.delete(entry);
+      entry.expire();
+    }
+    clearInterval(group.timer);
+    group.timer = undefined;
+  }
+}

@@ -1,6 +1,7 @@
 import type { BasaltApp } from '../app/index.js';
 import type { Logger } from '../core/index.js';
 import type { Database } from '../db/index.js';
+import { type Expiring, Timeouts } from '../internal/deadlines.js';
 import { JobsError } from './errors.js';
 import type { ClaimedJob } from './job.js';
 import { type AnyTask, backoffDelay } from './task.js';
@@ -15,24 +16,32 @@ import { type AnyTask, backoffDelay } from './task.js';
  * shares one signal between its jobs (Redis) then pays a Set insertion per job, not an
  * EventTarget listener.
  */
-const watchers = new WeakMap<AbortSignal, Set<() => void>>();
+const watchers = new WeakMap<AbortSignal, Set<Aborted>>();
 
-function watch(signal: AbortSignal, onAbort: () => void): () => void {
+/** What a watched signal's abort is dispatched to. */
+interface Aborted {
+  aborted(): void;
+}
+
+function watch(signal: AbortSignal, run: Aborted): void {
   let set = watchers.get(signal);
   if (!set) {
-    const created = new Set<() => void>();
+    const created = new Set<Aborted>();
     set = created;
     watchers.set(signal, created);
     signal.addEventListener(
       'abort',
       () => {
-        for (const fn of [...created]) fn();
+        for (const one of [...created]) one.aborted();
       },
       { once: true },
     );
   }
-  set.add(onAbort);
-  return () => set.delete(onAbort);
+  set.add(run);
+}
+
+function unwatch(signal: AbortSignal, run: Aborted): void {
+  watchers.get(signal)?.delete(run);
 }
 
 /**
@@ -112,39 +121,88 @@ export async function runJob(
   // The outcome: the handler's, unless its timeout or the worker's signal comes first (one
   // promise settled by whichever happens first, rather than a race of two).
   return new Promise<unknown>((resolve, reject) => {
-    let unwatch: (() => void) | undefined;
-    const timer = setTimeout(() => {
-      unwatch?.();
-      const error = new JobsError(
-        'BASALT_JOBS_TIMEOUT',
-        `Task '${task.name}' ran past its timeout of ${task.timeout} ms (attempt ${job.attempt})`,
-      );
-      aborts.abort(error);
-      reject(error);
-    }, task.timeout);
-    if (outer.aborted) {
-      clearTimeout(timer);
-      aborts.abort(outer.reason);
-      reject(abortError(outer.reason));
-    } else
-      unwatch = watch(outer, () => {
-        clearTimeout(timer);
-        aborts.abort(outer.reason);
-        reject(abortError(outer.reason));
-      });
-    (result as PromiseLike<unknown>).then(
+    new PendingRun(task, job, outer, aborts, resolve, reject).follow(result as PromiseLike<unknown>);
+  });
+}
+
+/** Every run's timeout, through one interval per timeout value rather than a timer per job. */
+const timeouts = new Timeouts();
+
+/**
+ * A run whose handler returned a promise: settled by the handler, its timeout or the worker's
+ * signal, whichever comes first. A class rather than closures (see {@link RunAbort}).
+ */
+class PendingRun implements Expiring, Aborted {
+  readonly #task: AnyTask;
+  readonly #job: ClaimedJob;
+  readonly #outer: AbortSignal;
+  readonly #aborts: RunAbort;
+  readonly #resolve: (value: unknown) => void;
+  readonly #reject: (error: unknown) => void;
+  #settled = false;
+
+  constructor(
+    task: AnyTask,
+    job: ClaimedJob,
+    outer: AbortSignal,
+    aborts: RunAbort,
+    resolve: (value: unknown) => void,
+    reject: (error: unknown) => void,
+  ) {
+    this.#task = task;
+    this.#job = job;
+    this.#outer = outer;
+    this.#aborts = aborts;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  /** Settles with `result`, unless the timeout or the worker's signal comes first. */
+  follow(result: PromiseLike<unknown>): void {
+    if (this.#outer.aborted) {
+      this.aborted();
+      return;
+    }
+    timeouts.start(this, this.#task.timeout);
+    watch(this.#outer, this);
+    result.then(
       (value) => {
-        clearTimeout(timer);
-        unwatch?.();
-        resolve(value);
+        if (this.#finish()) this.#resolve(value);
       },
       (error: unknown) => {
-        clearTimeout(timer);
-        unwatch?.();
-        reject(error);
+        if (this.#finish()) this.#reject(error);
       },
     );
-  });
+  }
+
+  /** The timeout passed (called by {@link timeouts}, which already forgot this run). */
+  expire(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    unwatch(this.#outer, this);
+    const error = new JobsError(
+      'BASALT_JOBS_TIMEOUT',
+      `Task '${this.#task.name}' ran past its timeout of ${this.#task.timeout} ms (attempt ${this.#job.attempt})`,
+    );
+    this.#aborts.abort(error);
+    this.#reject(error);
+  }
+
+  /** The worker's signal aborted. */
+  aborted(): void {
+    if (!this.#finish()) return;
+    this.#aborts.abort(this.#outer.reason);
+    this.#reject(abortError(this.#outer.reason));
+  }
+
+  /** Marks the run settled, its timeout and watch dropped; false when it already was. */
+  #finish(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    timeouts.cancel(this, this.#task.timeout);
+    unwatch(this.#outer, this);
+    return true;
+  }
 }
 
 /** The delay before the next attempt of a failed job, per its task's backoff. */
