@@ -99,6 +99,13 @@ export class Timeouts {
     }
   }
 
+  /** How many intervals run now (one per timeout value with something pending). */
+  get intervals(): number {
+    let n = 0;
+    for (const group of this.#groups.values()) if (group.timer) n += 1;
+    return n;
+  }
+
   /** Forgets `entry` (settled before its timeout). */
   cancel(entry: Expiring, ms: number): void {
     this.#groups.get(ms)?.pending.delete(entry);
