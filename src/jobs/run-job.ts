@@ -4,7 +4,7 @@ import type { Database } from '../db/index.js';
 import { type Expiring, Timeouts } from '../internal/deadlines.js';
 import { JobsError } from './errors.js';
 import type { ClaimedJob } from './job.js';
-import { type AnyTask, backoffDelay } from './task.js';
+import { type AnyTask, backoffDelay, type TaskContext } from './task.js';
 
 /**
  * Runs one claimed job through its task: the handler races the task's timeout and the
@@ -68,6 +68,57 @@ class RunAbort {
   }
 }
 
+/**
+ * What a handler receives. A class with its getters on the prototype: an object literal with
+ * getters defines each accessor per job, which costs more than a no-op job.
+ */
+class JobContext {
+  readonly input: unknown;
+  readonly job: TaskContext<unknown>['job'];
+  readonly db: Database;
+  readonly #deps: { app?: BasaltApp | undefined; log: Logger };
+  readonly #aborts: RunAbort;
+  #child: Logger | undefined;
+
+  constructor(
+    job: ClaimedJob,
+    deps: { db: Database | undefined; app?: BasaltApp | undefined; log: Logger },
+    aborts: RunAbort,
+  ) {
+    this.input = job.input;
+    this.job = {
+      id: job.id,
+      task: job.task,
+      queue: job.queue,
+      attempt: job.attempt,
+      maxAttempts: job.maxAttempts,
+      enqueuedAt: job.enqueuedAt,
+    };
+    this.db = deps.db as Database;
+    this.#deps = deps;
+    this.#aborts = aborts;
+  }
+
+  get app(): BasaltApp {
+    if (!this.#deps.app)
+      throw new JobsError(
+        'BASALT_JOBS_NOT_CONFIGURED',
+        `Task '${this.job.task}' reads ctx.app, but this jobs client was created without an app`,
+      );
+    return this.#deps.app;
+  }
+
+  /** A child logger costs more than a no-op job: made on first use only. */
+  get log(): Logger {
+    this.#child ??= this.#deps.log.child({ job: this.job.id, task: this.job.task });
+    return this.#child;
+  }
+
+  get signal(): AbortSignal {
+    return this.#aborts.signal;
+  }
+}
+
 /** The error a run ends with when the worker's signal aborts it. */
 function abortError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason));
@@ -86,36 +137,8 @@ export async function runJob(
       `This worker has no task named '${job.task}' (job ${job.id})`,
     );
   const aborts = new RunAbort();
-  let child: Logger | undefined;
   if (outer.aborted) aborts.abort(outer.reason);
-  const result: unknown = task.handler({
-    input: job.input,
-    job: {
-      id: job.id,
-      task: job.task,
-      queue: job.queue,
-      attempt: job.attempt,
-      maxAttempts: job.maxAttempts,
-      enqueuedAt: job.enqueuedAt,
-    },
-    db: deps.db as Database,
-    get app(): BasaltApp {
-      if (!deps.app)
-        throw new JobsError(
-          'BASALT_JOBS_NOT_CONFIGURED',
-          `Task '${job.task}' reads ctx.app, but this jobs client was created without an app`,
-        );
-      return deps.app;
-    },
-    // A child logger costs more than a no-op job: made on first use only.
-    get log() {
-      child ??= deps.log.child({ job: job.id, task: job.task });
-      return child;
-    },
-    get signal(): AbortSignal {
-      return aborts.signal;
-    },
-  });
+  const result: unknown = task.handler(new JobContext(job, deps, aborts));
   // A handler that returned synchronously is done: nothing can time it out or abort it now.
   if (typeof (result as PromiseLike<unknown> | null)?.then !== 'function') return result;
   // The outcome: the handler's, unless its timeout or the worker's signal comes first (one

@@ -107,6 +107,8 @@ export function createWorker(jobs: Jobs, options: WorkerOptions): Worker {
         break;
     }
   };
+  // What every run receives (jobs' db and app are fixed at creation): made once, not per job.
+  const deps = { db: jobs.db, app: jobs.app, log };
   const consumer: Consumer = jobs.backend.consume({
     queues,
     // Only jobs this worker can run: in a rolling deploy, a job of a task that only the new
@@ -115,7 +117,6 @@ export function createWorker(jobs: Jobs, options: WorkerOptions): Worker {
     concurrency,
     process: (job, signal) => {
       const instrumentation = instrumentationOf(jobs);
-      const deps = { db: jobs.db, app: jobs.app, log };
       return instrumentation === undefined
         ? runJob(jobs.tasks, job, signal, deps)
         : instrumentation.run(job, () => runJob(jobs.tasks, job, signal, deps));
