@@ -157,19 +157,50 @@ function recordOf(job: Job, state: JobState): JobRecord {
   };
 }
 
+/**
+ * A claimed job read from BullMQ's: its dates made on first read (a no-op job's run reads
+ * neither; two Dates per job were a measurable part of a 4-worker drain's garbage).
+ */
+class ClaimedBullJob implements ClaimedJob {
+  readonly id: string;
+  readonly task: string;
+  readonly queue: string;
+  readonly input: unknown;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly trace: string | null;
+  /** When it became runnable, ms since the epoch. */
+  readonly runAtMs: number;
+  readonly #enqueuedAtMs: number;
+  #enqueuedAt: Date | undefined;
+  #runAt: Date | undefined;
+
+  constructor(job: Job, attempt = job.attemptsMade + 1) {
+    const opts = job.opts as { attempts?: number; delay?: number; basaltTrace?: string };
+    this.id = `${job.queueName}~${job.id}`;
+    this.task = job.name;
+    this.queue = job.queueName;
+    this.input = job.data ?? null;
+    this.attempt = attempt;
+    this.maxAttempts = opts.attempts ?? 1;
+    this.trace = opts.basaltTrace ?? null;
+    this.#enqueuedAtMs = job.timestamp;
+    this.runAtMs = job.timestamp + (opts.delay ?? 0);
+  }
+
+  get enqueuedAt(): Date {
+    this.#enqueuedAt ??= new Date(this.#enqueuedAtMs);
+    return this.#enqueuedAt;
+  }
+
+  get runAt(): Date {
+    this.#runAt ??= new Date(this.runAtMs);
+    return this.#runAt;
+  }
+}
+
 function claimedOf(job: Job): ClaimedJob {
-  const opts = job.opts as { attempts?: number; delay?: number; basaltTrace?: string };
-  return {
-    id: `${job.queueName}~${job.id}`,
-    task: job.name,
-    queue: job.queueName,
-    input: job.data ?? null,
-    attempt: job.attemptsMade + 1,
-    maxAttempts: opts.attempts ?? 1,
-    enqueuedAt: new Date(job.timestamp),
-    runAt: new Date(job.timestamp + (opts.delay ?? 0)),
-    trace: opts.basaltTrace ?? null,
-  };
+  return new ClaimedBullJob(job);
 }
 
 /**
@@ -542,11 +573,11 @@ function startRedisConsumer(
           // BullMQ's signal that the job was moved by the processor: not a failure.
           throw new DelayedError();
         }
-        const claimed = claimedOf(job);
-        const key = `${name}~${job.id}`;
+        const claimed = new ClaimedBullJob(job);
+        const key = claimed.id;
         running.set(key, { job, token });
         const started = Date.now();
-        emit({ type: 'started', job: claimed, waitedMs: Math.max(0, started - claimed.runAt.getTime()) });
+        emit({ type: 'started', job: claimed, waitedMs: Math.max(0, started - claimed.runAtMs) });
         try {
           const result = await options.process(claimed, shutdown.signal);
           emit({ type: 'completed', job: claimed, durationMs: Date.now() - started });
@@ -575,7 +606,7 @@ function startRedisConsumer(
     worker.on('failed', (job, failure) => {
       if (!job) return;
       const error = failure instanceof UnrecoverableError && failure.cause ? failure.cause : failure;
-      const claimed = { ...claimedOf(job as Job), attempt: (job as Job).attemptsMade };
+      const claimed = new ClaimedBullJob(job as Job, (job as Job).attemptsMade);
       if ((job as Job).attemptsMade >= claimed.maxAttempts || (job as Job).finishedOn)
         emit({ type: 'failed', job: claimed, error });
       else emit({ type: 'retrying', job: claimed, error, delayMs: 0 });
