@@ -96,7 +96,22 @@ function redisConnections(url: string, timeoutMs: number) {
     },
     async close(): Promise<void> {
       deadlines.close();
-      for (const c of [client, workers]) if (c) await c.quit().catch(() => c.disconnect());
+      // QUIT waits for Redis's answer, which a hung Redis never gives (ioredis's per-command
+      // timeout used to end that wait): past the timeout, the connection is dropped.
+      for (const c of [client, workers]) {
+        if (!c) continue;
+        if (c.status !== 'ready') {
+          c.disconnect();
+          continue;
+        }
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        });
+        await Promise.race([c.quit().then(() => undefined), late]).catch(() => undefined);
+        clearTimeout(timer);
+        if ((c.status as string) !== 'end') c.disconnect();
+      }
     },
   };
 }
