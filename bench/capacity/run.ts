@@ -5,6 +5,7 @@
 //   2. jobs/s drained by 1, 2 and 4 `basalt worker` processes, on PostgreSQL and on Redis.
 //
 //   npm run bench:capacity -- [--duration 10] [--workers 2] [--jobs 20000] [--only list|jobs]
+//                              [--backends database,redis] [--processes 1,2,4]
 //
 // Needs nginx (Debian's nginx-light), PostgreSQL on 127.0.0.1:5432 and Redis on 6379. It
 // makes its own database (`basalt_capacity`) and Redis prefix and removes them at the end.
@@ -38,6 +39,8 @@ const { values } = parseArgs({
     jobs: { type: 'string', default: '20000' },
     connections: { type: 'string', default: '50' },
     only: { type: 'string' },
+    backends: { type: 'string', default: 'database,redis' },
+    processes: { type: 'string', default: '1,2,4' },
   },
 });
 const DURATION = Number(values.duration);
@@ -188,18 +191,25 @@ async function jobsByProcesses() {
     default: Parameters<typeof createApp>[0];
     noop: never;
   };
-  for (const backend of ['database', 'redis'] as const) {
-    for (const processes of [1, 2, 4]) {
+  const backends = values.backends.split(',').filter((b) => b === 'database' || b === 'redis');
+  let tablesMade = false;
+  for (const backend of backends) {
+    for (const processes of values.processes.split(',').map(Number)) {
       const env = {
         ...baseEnv(),
         JOBS_BACKEND: backend,
-        // Delayed jobs become due on a poll (1 s by default): look every 20 ms.
-        JOBS_POLL_INTERVAL: '20',
+        // The default poll (1 s): the backlog's due time reaches every worker by NOTIFY and a
+        // timer, not by polling. (A 20 ms poll, as this bench once set, has every process scan
+        // the delayed and leased jobs 50 times a second: 2 processes drained at 0.8x of one.)
+        ...(process.env.JOBS_POLL_INTERVAL ? { JOBS_POLL_INTERVAL: process.env.JOBS_POLL_INTERVAL } : {}),
         JOBS_REDIS_PREFIX: `${PREFIX}${backend}${processes}`,
       };
       Object.assign(process.env, env);
       const app = await createApp(definition.default);
-      if (backend === 'database' && processes === 1) await app.db?.createTables({ ifNotExists: true });
+      if (backend === 'database' && !tablesMade) {
+        await app.db?.createTables({ ifNotExists: true });
+        tablesMade = true;
+      }
       const queue = await getJobs(app);
       // The workers (the capacity app's no-op task, not the bookshop's) start first, from
       // source: seconds each on the same two cores. Once every one has started,

@@ -1,10 +1,18 @@
 import { sql } from 'basalt/db';
 import { t } from 'basalt/http';
-import { createJobs, databaseBackend, defineTask, JobModel, JobScheduleModel } from 'basalt/jobs';
+import {
+  createJobs,
+  createWorker,
+  databaseBackend,
+  defineTask,
+  JobModel,
+  JobScheduleModel,
+} from 'basalt/jobs';
 import { createTestDatabase } from 'basalt/testing';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { hasPostgres, POSTGRES_URL } from '../support/postgres.js';
-import { runBackendContract } from './backend.contract.js';
+import { eventually, runBackendContract } from './backend.contract.js';
 
 describe.runIf(hasPostgres)('PostgreSQL', () => {
   runBackendContract('database on PostgreSQL', async () => {
@@ -78,6 +86,62 @@ describe.runIf(hasPostgres)('PostgreSQL', () => {
         ).toEqual([{ s: 'a' }, { s: 'c' }]);
       } finally {
         await s.close();
+      }
+    });
+  });
+
+  describe('maintenance', () => {
+    const due = defineTask('pg-due', { input: t.Object({ n: t.Integer() }) }, ({ input }) => input.n);
+
+    // Every worker process promotes due jobs and reclaims lost leases. A row that another
+    // transaction holds (a second worker at the same statement, an admin's edit) must hold back
+    // only itself: a table-wide UPDATE waited for it, and with it every due job of the queue.
+    it('promotes due jobs and reclaims lost leases past rows another transaction holds', async () => {
+      const test = await createTestDatabase({ models: [JobModel, JobScheduleModel], url: POSTGRES_URL });
+      const backend = databaseBackend({ db: test.db, url: test.url, pollMs: 50, leaseMs: 2000 });
+      const jobs = createJobs({ backend, tasks: [due], bind: false, db: test.db });
+      try {
+        const handles = await jobs.enqueueMany(
+          due,
+          [1, 2, 3, 4, 5].map((n) => ({ n })),
+          { runAt: new Date(Date.now() + 200) },
+        );
+        const ids = handles.map((h) => Number(h.id));
+        // Jobs 4 and 5: taken by a worker that died (their lease ran out).
+        await sql`update basalt_job set state = 'active', locked_by = 'gone', locked_until = now() - interval '1 minute', run_at = now()
+          where id in (${ids[3]!}, ${ids[4]!})`.execute(test.db.kysely);
+        const state = async (id: number) =>
+          (
+            await sql<{ state: string }>`select state from basalt_job where id = ${id}`.execute(
+              test.db.kysely,
+            )
+          ).rows[0]?.state;
+        await test.db.transaction(async (tx) => {
+          // Another transaction holds job 1 (due) and job 4 (lease lost).
+          await sql`select id from basalt_job where id in (${ids[0]!}, ${ids[3]!}) for update`.execute(
+            tx.kysely,
+          );
+          const worker = createWorker(jobs, { concurrency: 2, log: pino({ level: 'silent' }) });
+          try {
+            for (const id of [ids[1]!, ids[2]!, ids[4]!])
+              await eventually(async () => ((await state(id)) === 'completed' ? true : undefined), 5000);
+            expect(await state(ids[0]!)).toBe('delayed');
+            expect(await state(ids[3]!)).toBe('active');
+          } finally {
+            await worker.stop();
+          }
+        });
+        // Released, they run too.
+        const worker = createWorker(jobs, { concurrency: 2, log: pino({ level: 'silent' }) });
+        try {
+          expect(await handles[0]!.result()).toBe(1);
+          expect(await handles[3]!.result()).toBe(4);
+        } finally {
+          await worker.stop();
+        }
+      } finally {
+        await jobs.close();
+        await test.close();
       }
     });
   });

@@ -27,6 +27,8 @@ interface Running {
 }
 
 const T = sql.raw('basalt_job');
+/** The most rows one maintenance statement changes (PostgreSQL). */
+const MAINTAIN_ROWS = 1000;
 const LEASE_LOST = 'The worker running this job was lost (its lease expired) on the last attempt';
 let backendCount = 0;
 
@@ -159,21 +161,53 @@ export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consume
   /** Refill below this many buffered jobs, so that a claim is under way before the slots run dry. */
   const lowWater = () => Math.max(concurrency, Math.floor(batch / 4));
 
+  /**
+   * Due delayed jobs (delays, retry backoffs) become queued, and jobs whose worker died are
+   * queued again (or dead-lettered when that was their last attempt; a job that never started,
+   * in a dead worker's buffer, lost no attempt).
+   *
+   * On PostgreSQL every worker process runs this, often at the same instant (a backlog due at
+   * one time wakes them all), so each statement takes at most {@link MAINTAIN_ROWS} rows that
+   * no other is touching (`for update skip locked`) and repeats while it finds a full batch.
+   * A plain table-wide UPDATE made the others wait for the first, then re-check and lock every
+   * row it had changed, including rows by then claimed and running: their completions waited
+   * behind it, and four processes drained a due backlog 30x slower than one.
+   */
   async function maintain(): Promise<void> {
     const now = new Date().toISOString();
-    // Due delayed jobs (delays, retry backoffs) become queued.
-    await sql`update ${T} set state = 'queued' where state = 'delayed' and run_at <= ${now} and queue in (${queueList})`.execute(
-      db.kysely,
-    );
-    // Jobs whose worker died: queued again, or dead-lettered when that was their last attempt.
-    // A job that never started (it was in the dead worker's buffer) lost no attempt.
     const spent = sql`started_at is not null and attempts >= max_attempts`;
-    await sql`update ${T} set
-        state = case when ${spent} then 'failed' else 'queued' end,
-        error = case when ${spent} then ${LEASE_LOST} else error end,
-        finished_at = case when ${spent} then ${sqlite ? sql`${now}` : sql`cast(${now} as timestamptz)`} else null end,
-        locked_by = null, locked_until = null
-      where state = 'active' and locked_until < ${now} and queue in (${queueList})`.execute(db.kysely);
+    if (sqlite) {
+      // One writer at a time: nothing to step around.
+      await sql`update ${T} set state = 'queued' where state = 'delayed' and run_at <= ${now} and queue in (${queueList})`.execute(
+        db.kysely,
+      );
+      await sql`update ${T} set
+          state = case when ${spent} then 'failed' else 'queued' end,
+          error = case when ${spent} then ${LEASE_LOST} else error end,
+          finished_at = case when ${spent} then ${now} else null end,
+          locked_by = null, locked_until = null
+        where state = 'active' and locked_until < ${now} and queue in (${queueList})`.execute(db.kysely);
+      return;
+    }
+    const at = sql`cast(${now} as timestamptz)`;
+    for (;;) {
+      const result = await sql`update ${T} j set state = 'queued'
+          from (select id from ${T} where state = 'delayed' and run_at <= ${at} and queue in (${queueList})
+            limit ${MAINTAIN_ROWS} for update skip locked) d
+          where j.id = d.id`.execute(db.kysely);
+      if (Number(result.numAffectedRows ?? 0) < MAINTAIN_ROWS || stopping) break;
+    }
+    for (;;) {
+      const result = await sql`update ${T} j set
+          state = case when ${spent} then 'failed' else 'queued' end,
+          error = case when ${spent} then ${LEASE_LOST} else error end,
+          finished_at = case when ${spent} then ${at} else null end,
+          locked_by = null, locked_until = null
+        from (select id from ${T} where state = 'active' and locked_until < ${at} and queue in (${queueList})
+          limit ${MAINTAIN_ROWS} for update skip locked) d
+        where j.id = d.id`.execute(db.kysely);
+      if (Number(result.numAffectedRows ?? 0) < MAINTAIN_ROWS || stopping) break;
+    }
   }
 
   async function claim(limit: number, below?: number): Promise<ClaimedJob[]> {

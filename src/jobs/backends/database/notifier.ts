@@ -42,7 +42,7 @@ export function createNotifier(options: {
   const owed = new Map<string, Database>();
   let flush: NodeJS.Timeout | undefined;
   const listeners = new Set<(queue: string, due: boolean) => void>();
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Map<string, NodeJS.Timeout>();
   let client: Promise<PgClient | null> | undefined;
   let closed = false;
   const fire = (queue: string, due = false) => {
@@ -79,16 +79,19 @@ export function createNotifier(options: {
   const notifier: Notifier = {
     local(queue, at) {
       const wait = at ? at.getTime() - Date.now() : 0;
-      if (wait <= 0) {
+      if (at === undefined || wait <= 0) {
         fire(queue);
         return;
       }
+      // One timer per queue and instant: a bulk enqueue of jobs due together sets one.
+      const key = `${queue}|${at.getTime()}`;
+      if (timers.has(key)) return;
       const timer = setTimeout(() => {
-        timers.delete(timer);
+        timers.delete(key);
         fire(queue, true);
       }, wait);
       timer.unref();
-      timers.add(timer);
+      timers.set(key, timer);
     },
     inline(queue) {
       const now = Date.now();
@@ -121,7 +124,7 @@ export function createNotifier(options: {
     async close() {
       closed = true;
       if (flush) clearTimeout(flush);
-      for (const timer of timers) clearTimeout(timer);
+      for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
       const open = await client;
       client = undefined;
