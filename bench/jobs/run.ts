@@ -272,7 +272,13 @@ function basaltTarget(
           },
         };
       }
-      const list = Array.from({ length: workers }, () => createWorker(jobs, { log, concurrency: 1 }));
+      // The database queue: one worker with that concurrency, as `basalt worker --concurrency N`
+      // and as graphile-worker's runner and pg-boss's worker are measured. On Redis: as many
+      // workers of one slot each as raw BullMQ's.
+      const list =
+        backend.kind === 'database'
+          ? [createWorker(jobs, { log, concurrency: workers })]
+          : Array.from({ length: workers }, () => createWorker(jobs, { log, concurrency: 1 }));
       return { stop: () => Promise.all(list.map((w) => w.stop())).then(() => undefined) };
     },
     enqueue: () => jobs.enqueue(noop, { n: 1 }),
