@@ -2,9 +2,10 @@
 // system) per job, enqueueing N no-op jobs one by one (16 calls in flight) and in bulk (100 per
 // call), then draining them with 1 worker. CPU per job moves much less than jobs/s on a shared
 // machine, so it shows where Basalt's own work goes; the two alternate, R rounds, medians.
+// "both": enqueued one by one while the workers run (bench:jobs's enqueue-and-process row).
 // --workers W: the drain with W workers (one job at a time each), as bench/jobs/run.ts's rows.
 //
-//   node --conditions=basalt-source --import tsx bench/jobs/redis-cpu.ts [--jobs N] [--rounds R] [--workers W] [--only enqueue|bulk|drain]
+//   node --conditions=basalt-source --import tsx bench/jobs/redis-cpu.ts [--jobs N] [--rounds R] [--workers W] [--only enqueue|bulk|drain|both] [--side raw|basalt]
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -20,12 +21,14 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '3' },
     workers: { type: 'string', default: '1' },
     only: { type: 'string', multiple: true },
+    /** One side only (raw or basalt): for a CPU profile of that side alone. */
+    side: { type: 'string' },
   },
 });
 const N = Number(flags.jobs);
 const ROUNDS = Number(flags.rounds);
 const WORKERS = Number(flags.workers);
-const PHASES = flags.only ?? ['enqueue', 'bulk', 'drain'];
+const PHASES = flags.only ?? ['enqueue', 'bulk', 'drain', 'both'];
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `basalt-bench-cpu-${randomUUID().slice(0, 8)}`;
 const log = pino({ level: 'silent' });
@@ -44,7 +47,9 @@ interface Side {
 function rawSide(): Side {
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const name = `raw-${randomUUID().slice(0, 8)}`;
-  const queue = new Queue(name, { connection, prefix });
+  // The connections Basalt's Redis backend has: one for enqueueing, one its workers share.
+  const queueConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(name, { connection: queueConnection, prefix });
   let done = 0;
   return {
     name: 'BullMQ (raw)',
@@ -69,6 +74,7 @@ function rawSide(): Side {
     async close() {
       await queue.close();
       await connection.quit();
+      await queueConnection.quit();
     },
   };
 }
@@ -110,13 +116,26 @@ async function basaltSide(): Promise<Side> {
   };
 }
 
-/** µs of this process's CPU per job, and jobs/s, of `run`. */
-async function timed(n: number, run: () => Promise<unknown>): Promise<{ cpu: number; rate: number }> {
+/** Redis's own CPU so far, µs (user + system, from INFO). */
+const info = new Redis(REDIS_URL);
+async function redisCpu(): Promise<number> {
+  const text = await info.info('cpu');
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(text)?.[1] ?? 0);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
+}
+
+/** µs of this process's CPU and of Redis's per job, and jobs/s, of `run`. */
+async function timed(
+  n: number,
+  run: () => Promise<unknown>,
+): Promise<{ cpu: number; redis: number; rate: number }> {
+  const server = await redisCpu();
   const cpu = process.cpuUsage();
   const begin = performance.now();
   await run();
   const used = process.cpuUsage(cpu);
-  return { cpu: (used.user + used.system) / n, rate: n / ((performance.now() - begin) / 1000) };
+  const rate = n / ((performance.now() - begin) / 1000);
+  return { cpu: (used.user + used.system) / n, redis: ((await redisCpu()) - server) / n, rate };
 }
 
 async function oneByOne(side: Side, n: number): Promise<void> {
@@ -144,9 +163,12 @@ async function bulk(side: Side, n: number): Promise<void> {
   );
 }
 
-const sides = [rawSide(), await basaltSide()];
-const results = new Map<string, { cpu: number; rate: number }[]>();
-const record = (key: string, value: { cpu: number; rate: number }) => {
+const sides = [
+  ...(flags.side === 'basalt' ? [] : [rawSide()]),
+  ...(flags.side === 'raw' ? [] : [await basaltSide()]),
+];
+const results = new Map<string, { cpu: number; redis: number; rate: number }[]>();
+const record = (key: string, value: { cpu: number; redis: number; rate: number }) => {
   results.set(key, [...(results.get(key) ?? []), value]);
 };
 // Warm-up: JIT, connections, scripts loaded.
@@ -163,6 +185,11 @@ for (let round = 0; round < ROUNDS; round += 1)
       record(`${side.name}|bulk`, await timed(N, () => bulk(side, N)));
     if (PHASES.includes('drain')) record(`${side.name}|drain`, await timed(N, () => side.drain(N)));
     await side.clear();
+    // bench:jobs's first row: one by one while the workers run.
+    if (PHASES.includes('both')) {
+      record(`${side.name}|both`, await timed(N, () => Promise.all([side.drain(N), oneByOne(side, N)])));
+      await side.clear();
+    }
   }
 const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 process.stdout.write(
@@ -175,10 +202,13 @@ for (const [key, values] of results) {
   process.stdout.write(
     `${name!.padEnd(16)} ${phase!.padEnd(8)} ${median(values.map((v) => v.cpu))
       .toFixed(1)
-      .padStart(6)} µs CPU/job  ${median(values.map((v) => v.rate))
+      .padStart(6)} µs CPU/job  Redis ${median(values.map((v) => v.redis))
+      .toFixed(1)
+      .padStart(6)} µs/job  ${median(values.map((v) => v.rate))
       .toFixed(0)
       .padStart(6)} jobs/s\n`,
   );
 }
 for (const side of sides) await side.close();
+info.disconnect();
 process.exit(0);
