@@ -1,17 +1,18 @@
 /**
  * Gives up on operations that have not settled within one timeout, all watched by a single
- * timer. ioredis's `commandTimeout` arms and clears a timer per command, which measured about
- * 11 µs of CPU per BullMQ `add` here (a third of the whole call); this costs a set insertion.
+ * timer ({@link Timeouts} with one timeout value). ioredis's `commandTimeout` arms and clears
+ * a timer per command, which measured about 11 µs of CPU per BullMQ `add` here (a third of
+ * the whole call); this costs a map insertion.
  *
  * The operation itself is not cancelled (neither is an ioredis command that timed out): the
- * caller is answered `onTimeout()`'s error and the work may still finish later.
+ * caller is answered `onTimeout()`'s error and the work may still finish later. The timer is
+ * unref'd: a pending call does not keep the process alive (its socket does, while open).
  */
 export class Deadlines {
   readonly #timeoutMs: number;
   readonly #onTimeout: () => Error;
-  /** Insertion order is deadline order (one timeout for all): the oldest come first. */
-  readonly #pending = new Set<{ at: number; reject: (error: Error) => void }>();
-  #timer: NodeJS.Timeout | undefined;
+  // Date.now: the client's tests drive it with fake timers, which fake Date.
+  readonly #timeouts = new Timeouts({ unref: true, clock: Date.now });
 
   /** `onTimeout` makes the error an operation past `timeoutMs` rejects with. */
   constructor(timeoutMs: number, onTimeout: () => Error) {
@@ -22,43 +23,24 @@ export class Deadlines {
   /** `work`'s outcome, or `onTimeout()`'s error once `timeoutMs` (plus up to a tenth) has passed. */
   within<T>(work: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry = { at: Date.now() + this.#timeoutMs, reject };
-      this.#pending.add(entry);
-      // One sweep every tenth of the timeout while anything is pending; it stops itself once
-      // a sweep finds nothing, so an idle client holds no timer.
-      if (!this.#timer) {
-        this.#timer = setInterval(() => this.#sweep(), Math.max(5, Math.ceil(this.#timeoutMs / 10)));
-        this.#timer.unref();
-      }
+      const entry: Expiring = { expire: () => reject(this.#onTimeout()) };
+      this.#timeouts.start(entry, this.#timeoutMs);
       work.then(
         (value) => {
-          this.#pending.delete(entry);
+          this.#timeouts.cancel(entry, this.#timeoutMs);
           resolve(value);
         },
         (error: unknown) => {
-          this.#pending.delete(entry);
+          this.#timeouts.cancel(entry, this.#timeoutMs);
           reject(error);
         },
       );
     });
   }
 
-  #sweep(): void {
-    const now = Date.now();
-    for (const entry of this.#pending) {
-      if (entry.at > now) return;
-      this.#pending.delete(entry);
-      entry.reject(this.#onTimeout());
-    }
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-  }
-
   /** Stops the sweep (pending operations are no longer timed). */
   close(): void {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    this.#pending.clear();
+    this.#timeouts.clear();
   }
 }
 
@@ -82,6 +64,17 @@ interface TimeoutGroup {
  */
 export class Timeouts {
   readonly #groups = new Map<number, TimeoutGroup>();
+  readonly #unref: boolean;
+  readonly #clock: () => number;
+
+  /**
+   * `unref`: the intervals do not keep the process alive (default: they do, as a setTimeout
+   * per operation would). `clock`: ms, monotonic by default.
+   */
+  constructor(options: { unref?: boolean; clock?: () => number } = {}) {
+    this.#unref = options.unref ?? false;
+    this.#clock = options.clock ?? (() => performance.now());
+  }
 
   /** Starts `entry`'s timeout of `ms`; {@link Timeouts.cancel} it once it settled. */
   start(entry: Expiring, ms: number): void {
@@ -90,12 +83,20 @@ export class Timeouts {
       group = { pending: new Map(), timer: undefined };
       this.#groups.set(ms, group);
     }
-    group.pending.set(entry, performance.now() + ms);
+    group.pending.set(entry, this.#clock() + ms);
     if (!group.timer) {
       const swept = group;
-      // Not unref'd, as a setTimeout per operation was not: a pending timeout keeps the
-      // process alive until it fires.
       group.timer = setInterval(() => this.#sweep(swept), Math.min(1000, Math.max(5, Math.ceil(ms / 10))));
+      if (this.#unref) group.timer.unref();
+    }
+  }
+
+  /** Forgets every pending timeout and stops every interval. */
+  clear(): void {
+    for (const group of this.#groups.values()) {
+      clearInterval(group.timer);
+      group.timer = undefined;
+      group.pending.clear();
     }
   }
 
@@ -112,7 +113,7 @@ export class Timeouts {
   }
 
   #sweep(group: TimeoutGroup): void {
-    const now = performance.now();
+    const now = this.#clock();
     for (const [entry, at] of group.pending) {
       if (at > now) return;
       group.pending.delete(entry);
