@@ -92,6 +92,34 @@ async function settled(name: string): Promise<void> {
   );
 }
 
+/**
+ * POSTs `body` as JSON with the test's traceparent over a real connection; with `bodyAfterMs`,
+ * the headers go first and the body that much later. Resolves with the status.
+ */
+function postOverSocket(port: number, path: string, body: unknown, bodyAfterMs?: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const request = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: { traceparent, 'content-type': 'application/json' },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    request.on('error', reject);
+    if (bodyAfterMs === undefined) request.end(JSON.stringify(body));
+    else {
+      request.flushHeaders();
+      setTimeout(() => request.end(JSON.stringify(body)), bodyAfterMs);
+    }
+  });
+}
+
 /** Waits for `check` to hold (jobs run in the background), failing after the deadline. */
 async function until(
   check: () => boolean,
@@ -254,26 +282,9 @@ describe.each(backends)('tracing() on $name', (backend) => {
 
   it('keeps the span over a real connection whose body arrives after the headers', async () => {
     const { port } = await client.app.listen({ port: 0, host: '127.0.0.1' });
-    const status = await new Promise<number>((resolve, reject) => {
-      const request = httpRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/things',
-          method: 'POST',
-          headers: { traceparent, 'content-type': 'application/json' },
-        },
-        (response) => {
-          response.resume();
-          response.on('end', () => resolve(response.statusCode ?? 0));
-        },
-      );
-      request.on('error', reject);
-      // Headers now, the body in a later packet: Fastify reads it from socket events, which
-      // run outside the request hook's call unless the span's context is bound to them.
-      request.flushHeaders();
-      setTimeout(() => request.end(JSON.stringify({ name: 'slow body' })), 50);
-    });
+    // Headers now, the body in a later packet: Fastify reads it from socket events, which
+    // run outside the request hook's call unless the span's context is bound to them.
+    const status = await postOverSocket(port, '/things', { name: 'slow body' }, 50);
     expect(status).toBe(201);
     await settled('POST /things');
     const server = inTrace('POST /things')[0]!;
@@ -471,23 +482,7 @@ describe.each(crossBackends)('tracing() across processes on $name', (backend) =>
     try {
       await app.db!.createTables();
       const { port } = await app.listen({ port: 0, host: '127.0.0.1' });
-      const status = await new Promise<number>((resolve, reject) => {
-        const request = httpRequest(
-          {
-            host: '127.0.0.1',
-            port,
-            path: '/orders',
-            method: 'POST',
-            headers: { traceparent, 'content-type': 'application/json' },
-          },
-          (response) => {
-            response.resume();
-            response.on('end', () => resolve(response.statusCode ?? 0));
-          },
-        );
-        request.on('error', reject);
-        request.end(JSON.stringify({ order }));
-      });
+      const status = await postOverSocket(port, '/orders', { order });
       expect(status).toBe(201);
       await settled('POST /orders');
       const [server] = inTrace('POST /orders');
