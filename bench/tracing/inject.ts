@@ -3,14 +3,10 @@
 // measured in alternating rounds by process.cpuUsage() (less swayed by a busy machine than
 // throughput). The API's global provider stays the no-op proxy: nothing registers an SDK.
 //   flock /tmp/bench.lock node --conditions=basalt-source --import tsx bench/tracing/inject.ts
-import { mkdtempSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { type BasaltApp, createApp, defineApp } from 'basalt';
-import { defineModel, f } from 'basalt/db';
-import { get, t } from 'basalt/http';
-import { tracing } from 'basalt/server';
+import type { BasaltApp } from 'basalt';
+import { bookApp } from './book-app.js';
 
 const { values } = parseArgs({
   options: { requests: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '7' } },
@@ -18,27 +14,8 @@ const { values } = parseArgs({
 const requests = Number(values.requests);
 const rounds = Number(values.rounds);
 
-const Book = defineModel('bench_book', { title: f.string({ max: 100 }) });
-const book = get('/books/:id', { params: t.Object({ id: t.Integer() }) }, ({ params, db }) =>
-  db.get(Book, params.id),
-);
-
 async function start(traced: boolean): Promise<BasaltApp> {
-  const folder = mkdtempSync(join(tmpdir(), 'basalt-bench-tracing-inject-'));
-  const app = await createApp(
-    defineApp({ name: 'bench-tracing', models: [Book], modules: traced ? [tracing()] : [], routes: [book] }),
-    {
-      envFile: false,
-      env: {
-        NODE_ENV: 'production',
-        SECRET_KEY: 'bench-secret-key-bench-secret-key-0123456789',
-        LOG_LEVEL: 'silent',
-        DATABASE_URL: `sqlite:${join(folder, 'bench.db')}`,
-      },
-    },
-  );
-  await app.db!.createTables();
-  await app.db!.create(Book, { title: 'Book 42' });
+  const app = await bookApp(traced, 1);
   await app.start();
   await app.fastify.ready();
   return app;
