@@ -51,7 +51,7 @@ export const JobsConfig = defineConfig({
   JOBS_BATCH_SIZE: t.Integer({
     minimum: 1,
     maximum: 1000,
-    default: 200,
+    default: 500,
     description:
       'Database backend: the most jobs a worker claims in one statement into its local buffer (1 to 1000)',
   }),

@@ -34,6 +34,56 @@ async function rows(db: Database, where: string) {
 }
 
 function batchSuite(name: string, run: boolean, url: () => string | undefined): void {
+  describe.runIf(run)(`${name}: the default batch`, () => {
+    it('grows to 500 jobs per claim in a deep queue', async () => {
+      const test = await createTestDatabase({
+        models: [JobModel, JobScheduleModel],
+        ...(url() ? { url: url() } : {}),
+      });
+      const backend = databaseBackend({ db: test.db, ...(url() ? { url: test.url } : {}), pollMs: 50 });
+      let open = () => {};
+      const gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      let started = 0;
+      // The 600th job waits: by then the batch has grown past 1 + 2 + … + 256 jobs to its cap,
+      // and one claim of the cap (made while the buffer was low) is in the buffer.
+      const task = defineTask(
+        'batch-default',
+        { input: t.Object({ n: t.Integer() }), retries: 0 },
+        async () => {
+          started += 1;
+          if (started >= 600) await gate;
+        },
+      );
+      const jobs = createJobs({ backend, tasks: [task], bind: false, db: test.db });
+      try {
+        for (let i = 0; i < 2000; i += 1000)
+          await jobs.enqueueMany(
+            task,
+            Array.from({ length: 1000 }, (_, n) => ({ n: i + n })),
+          );
+        const worker = createWorker(jobs, { concurrency: 1, log, statsInterval: 0 });
+        await eventually(() => started >= 600 || undefined, 60_000);
+        // Once the finished jobs' completions are written, the jobs still leased are the running
+        // one and the buffer: a batch of 200, refilled below a quarter of it, leaves at most 251;
+        // one of 500 leaves at least 412 here.
+        await eventually(
+          async () => ((await rows(test.db, "state = 'completed'")) >= 599 ? true : undefined),
+          10_000,
+        );
+        expect(await rows(test.db, "state = 'active'")).toBeGreaterThan(300);
+        open();
+        await worker.stop();
+        expect(await rows(test.db, "state = 'active'")).toBe(0);
+      } finally {
+        open();
+        await jobs.close();
+        await test.close();
+      }
+    }, 120_000);
+  });
+
   describe.runIf(run)(`${name}: a high-priority job behind a 10,000-job backlog`, () => {
     it('is claimed at once and starts at the first free slot, ahead of the buffer', async () => {
       const test = await createTestDatabase({
