@@ -292,10 +292,13 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
 
   /**
    * Enqueues made in the same tick (concurrent requests, a loop of `enqueue` calls) go to Redis
-   * as one `addBulk` pipeline: one socket write and one reply for all of them instead of one
-   * each, the write being the largest part of an enqueue's CPU. A lone enqueue is sent as it
-   * is, on the next tick. A pipeline that fails fails each of its enqueues (a job added before
-   * the failure stays added, as with a command that timed out).
+   * in one socket write: each is its own `add` (its own reply, and its own failure), sent with
+   * the client's socket corked until the next turn of the event loop. The write is the largest
+   * part of an enqueue's CPU; BullMQ's `addBulk` would batch it too, but its ioredis pipeline
+   * copies every BullMQ script onto each pipeline it makes (~50 µs), which a batch of a dozen
+   * jobs does not earn back (bench/jobs/redis-cpu.ts: 21–22 µs of CPU per enqueue corked,
+   * 26–27 µs through addBulk, raw BullMQ's `add` 21–24). A lone enqueue is sent as it is, on
+   * the next tick.
    */
   let pending: {
     job: NewJob;
@@ -306,19 +309,13 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
   function flush(): void {
     const batch = pending;
     pending = [];
-    if (batch.length === 1) {
-      const [one] = batch as [(typeof batch)[number]];
-      add(one.job, one.jobId).then(one.resolve, one.reject);
-      return;
+    const stream = batch.length > 1 && connection.status === 'ready' ? connection.stream : undefined;
+    if (stream) {
+      stream.cork();
+      // After the adds' writes, which follow a few promise turns (BullMQ awaits its client).
+      setImmediate(() => stream.uncork());
     }
-    addMany(batch).then(
-      (records) => {
-        for (const [i, entry] of batch.entries()) entry.resolve(records[i]!);
-      },
-      (error: unknown) => {
-        for (const entry of batch) entry.reject(error);
-      },
-    );
+    for (const one of batch) add(one.job, one.jobId).then(one.resolve, one.reject);
   }
   function addSoon(job: NewJob, jobId: string | undefined): Promise<JobRecord> {
     return new Promise<JobRecord>((resolve, reject) => {
