@@ -297,8 +297,9 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
    * part of an enqueue's CPU; BullMQ's `addBulk` would batch it too, but its ioredis pipeline
    * copies every BullMQ script onto each pipeline it makes (~50 µs), which a batch of a dozen
    * jobs does not earn back (bench/jobs/redis-cpu.ts: 21–22 µs of CPU per enqueue corked,
-   * 26–27 µs through addBulk, raw BullMQ's `add` 21–24). A lone enqueue is sent as it is, on
-   * the next tick.
+   * 26–27 µs through addBulk, raw BullMQ's `add` 21–24; bench:jobs's enqueue-and-process rows,
+   * three A/B pairs: 0.91–1.09× of raw BullMQ corked, 0.81–0.97× through addBulk). A lone
+   * enqueue is sent as it is, on the next tick.
    */
   let pending: {
     job: NewJob;
