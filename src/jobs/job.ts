@@ -70,6 +70,36 @@ export interface NewJob {
   trace?: string | null;
 }
 
+/**
+ * The record of a job a backend has just added (or will add once a transaction commits), from
+ * what was given: nothing read back.
+ */
+export function newJobRecord(
+  id: string,
+  job: NewJob,
+  state: 'queued' | 'delayed',
+  enqueuedAt: Date,
+): JobRecord {
+  return {
+    id,
+    task: job.task,
+    queue: job.queue,
+    state,
+    input: job.input === undefined ? null : job.input,
+    result: null,
+    priority: job.priority,
+    attempts: 0,
+    maxAttempts: job.maxAttempts,
+    idempotencyKey: job.idempotencyKey,
+    error: null,
+    stack: null,
+    enqueuedAt,
+    runAt: job.runAt,
+    startedAt: null,
+    finishedAt: null,
+  };
+}
+
 /** A job leased by a worker, as the processing function receives it. */
 export interface ClaimedJob {
   readonly id: string;

@@ -24,6 +24,7 @@ import {
   type JobRecord,
   type JobState,
   type NewJob,
+  newJobRecord,
 } from '../job.js';
 import type { ConsumeOptions, Consumer, JobsBackend } from './backend.js';
 
@@ -361,24 +362,12 @@ export function redisBackend(options: RedisBackendOptions): JobsBackend {
   /** The record of a job added after commit, known before it is added. */
   function pendingRecord(job: NewJob, jobId: string): JobRecord {
     const now = new Date();
-    return {
-      id: `${job.queue}~${jobId}`,
-      task: job.task,
-      queue: job.queue,
-      state: job.runAt.getTime() > now.getTime() ? 'delayed' : 'queued',
-      input: job.input,
-      result: null,
-      priority: job.priority,
-      attempts: 0,
-      maxAttempts: job.maxAttempts,
-      idempotencyKey: job.idempotencyKey,
-      error: null,
-      stack: null,
-      enqueuedAt: now,
-      runAt: job.runAt,
-      startedAt: null,
-      finishedAt: null,
-    };
+    return newJobRecord(
+      `${job.queue}~${jobId}`,
+      job,
+      job.runAt.getTime() > now.getTime() ? 'delayed' : 'queued',
+      now,
+    );
   }
 
   const backend: JobsBackend = {

@@ -6,6 +6,7 @@ import {
   type JobFilter,
   type JobRecord,
   type NewJob,
+  newJobRecord,
   type PurgeFilter,
 } from '../../job.js';
 import type { ConsumeOptions, Consumer, JobsBackend } from '../backend.js';
@@ -61,28 +62,6 @@ const BULK_ROWS = 500;
 interface InsertedRow {
   id: number | string;
   idempotency_key: string | null;
-}
-
-/** The record of a job just inserted, from what was inserted. */
-function insertedRecord(id: string, job: NewJob, state: 'queued' | 'delayed', now: Date): JobRecord {
-  return {
-    id,
-    task: job.task,
-    queue: job.queue,
-    state,
-    input: job.input === undefined ? null : job.input,
-    result: null,
-    priority: job.priority,
-    attempts: 0,
-    maxAttempts: job.maxAttempts,
-    idempotencyKey: job.idempotencyKey,
-    error: null,
-    stack: null,
-    enqueuedAt: now,
-    runAt: job.runAt,
-    startedAt: null,
-    finishedAt: null,
-  };
 }
 
 function numericId(id: string): number | null {
@@ -220,7 +199,7 @@ export function databaseBackend(options: DatabaseBackendOptions): JobsBackend {
     return rows.map((row) => {
       const job = row.idempotency_key === null ? keyless[next++] : keyed.get(row.idempotency_key);
       if (!job) throw new JobsError('BASALT_JOBS_INVALID_STATE', 'An inserted job matches none enqueued');
-      return insertedRecord(String(row.id), job, stateOf(job), now);
+      return newJobRecord(String(row.id), job, stateOf(job), now);
     });
   }
 
