@@ -175,38 +175,34 @@ export function startDatabaseConsumer(options: DatabaseConsumerOptions): Consume
    */
   async function maintain(): Promise<void> {
     const now = new Date().toISOString();
+    const at = sqlite ? sql`${now}` : sql`cast(${now} as timestamptz)`;
     const spent = sql`started_at is not null and attempts >= max_attempts`;
+    await updateInBatches(sql`state = 'queued'`, sql`state = 'delayed' and run_at <= ${at}`);
+    await updateInBatches(
+      sql`state = case when ${spent} then 'failed' else 'queued' end,
+        error = case when ${spent} then ${LEASE_LOST} else error end,
+        finished_at = case when ${spent} then ${at} else null end,
+        locked_by = null, locked_until = null`,
+      sql`state = 'active' and locked_until < ${at}`,
+    );
+  }
+
+  /**
+   * `update … set <set>` on this worker's queues' jobs matching `where`: on SQLite in one
+   * statement (one writer at a time: nothing to step around), on PostgreSQL
+   * {@link MAINTAIN_ROWS} rows nobody else holds at a time, while batches come back full.
+   */
+  async function updateInBatches(set: ReturnType<typeof sql>, where: ReturnType<typeof sql>): Promise<void> {
+    const mine = sql`${where} and queue in (${queueList})`;
     if (sqlite) {
-      // One writer at a time: nothing to step around.
-      await sql`update ${T} set state = 'queued' where state = 'delayed' and run_at <= ${now} and queue in (${queueList})`.execute(
-        db.kysely,
-      );
-      await sql`update ${T} set
-          state = case when ${spent} then 'failed' else 'queued' end,
-          error = case when ${spent} then ${LEASE_LOST} else error end,
-          finished_at = case when ${spent} then ${now} else null end,
-          locked_by = null, locked_until = null
-        where state = 'active' and locked_until < ${now} and queue in (${queueList})`.execute(db.kysely);
+      await sql`update ${T} set ${set} where ${mine}`.execute(db.kysely);
       return;
     }
-    const at = sql`cast(${now} as timestamptz)`;
     for (;;) {
-      const result = await sql`update ${T} j set state = 'queued'
-          from (select id from ${T} where state = 'delayed' and run_at <= ${at} and queue in (${queueList})
-            limit ${MAINTAIN_ROWS} for update skip locked) d
+      const result = await sql`update ${T} j set ${set}
+          from (select id from ${T} where ${mine} limit ${MAINTAIN_ROWS} for update skip locked) d
           where j.id = d.id`.execute(db.kysely);
-      if (Number(result.numAffectedRows ?? 0) < MAINTAIN_ROWS || stopping) break;
-    }
-    for (;;) {
-      const result = await sql`update ${T} j set
-          state = case when ${spent} then 'failed' else 'queued' end,
-          error = case when ${spent} then ${LEASE_LOST} else error end,
-          finished_at = case when ${spent} then ${at} else null end,
-          locked_by = null, locked_until = null
-        from (select id from ${T} where state = 'active' and locked_until < ${at} and queue in (${queueList})
-          limit ${MAINTAIN_ROWS} for update skip locked) d
-        where j.id = d.id`.execute(db.kysely);
-      if (Number(result.numAffectedRows ?? 0) < MAINTAIN_ROWS || stopping) break;
+      if (Number(result.numAffectedRows ?? 0) < MAINTAIN_ROWS || stopping) return;
     }
   }
 
